@@ -1,0 +1,38 @@
+import type { Logger } from "pino";
+import type { Result } from "../src/core/result.ts";
+import type { Runbook } from "../src/core/runbook.ts";
+import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
+import type { Chat, ChatMessage } from "../src/ports.ts";
+
+export interface CommandDefaults {
+  namespace: string;
+  windowSeconds: number;
+}
+
+/** What a /mem subcommand may use while it acts. */
+export interface CommandContext {
+  user: string;
+  channel: string;
+  runbooks: readonly Runbook[];
+  chat: Chat;
+  diagnosis: DiagnosisDeps;
+  /** an ephemeral message to the person who typed the command */
+  reply(message: ChatMessage): Promise<void>;
+  log: Logger;
+}
+
+/**
+ * One /mem subcommand: parse the words (a bad argument is a value, shown with the usage), then act.
+ * A `quick` command answers in the acknowledgement itself; others acknowledge first and then work.
+ */
+export interface Command<A> {
+  name: string;
+  summary: string;
+  usage: string;
+  quick: boolean;
+  parse(words: readonly string[], defaults: CommandDefaults): Result<A>;
+  run(args: A, ctx: CommandContext): Promise<ChatMessage | void>;
+}
+
+/** Erases the argument type so commands of different shapes can share one registry. */
+export const command = <A>(c: Command<A>): Command<unknown> => c;

@@ -1,0 +1,30 @@
+import { tokenize } from "../src/core/args.ts";
+import type { ChatMessage } from "../src/ports.ts";
+import { sections } from "../src/slack/render/blocks.ts";
+import { esc } from "../src/slack/render/mrkdwn.ts";
+import type { Command, CommandDefaults } from "./command.ts";
+import { diagnoseCommand } from "./diagnose.ts";
+import { helpCommand, helpText } from "./help.ts";
+import { runbooksCommand } from "./runbooks.ts";
+
+export const COMMANDS: readonly Command<unknown>[] = [diagnoseCommand, runbooksCommand, helpCommand(() => COMMANDS)];
+
+export type Routed = { kind: "run"; command: Command<unknown>; args: unknown } | { kind: "reply"; message: ChatMessage };
+
+const usageError = (c: Command<unknown>, problem: string): ChatMessage => ({
+  text: `${problem}. Usage: ${c.usage}`,
+  blocks: sections(`:warning: ${esc(problem)}\n*Usage:* \`${esc(c.usage)}\``),
+});
+
+/** Slash text → the subcommand to run with its parsed arguments, or the message that explains why not. */
+export function route(text: string, defaults: CommandDefaults, commands: readonly Command<unknown>[] = COMMANDS): Routed {
+  const words = tokenize(text);
+  if (!words.ok) return { kind: "reply", message: helpText(commands, words.error) };
+  const [name, ...rest] = words.value;
+  if (!name) return { kind: "reply", message: helpText(commands) };
+  const c = commands.find((x) => x.name === name.toLowerCase());
+  if (!c) return { kind: "reply", message: helpText(commands, `unknown subcommand "${name}"`) };
+  const args = c.parse(rest, defaults);
+  if (!args.ok) return { kind: "reply", message: usageError(c, args.error) };
+  return { kind: "run", command: c, args: args.value };
+}

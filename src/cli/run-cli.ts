@@ -1,0 +1,125 @@
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import type { Logger } from "pino";
+import { DIAGNOSE_FLAGS, diagnoseRequest } from "../../commands/diagnose.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { parseFlags } from "../core/args.ts";
+import { type Runbook, runbookJsonSchema } from "../core/runbook.ts";
+import { diagnose, type DiagnosisDeps } from "../engine/run-diagnosis.ts";
+import { loadRunbooks } from "../load-runbooks.ts";
+import { createLogger } from "../log.ts";
+import { reportMessages } from "../slack/render/report.ts";
+import { renderText } from "./render-text.ts";
+
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** What the CLI needs from the composition root. */
+export interface Wiring {
+  diagnosisDeps(config: Config, log: Logger): DiagnosisDeps;
+  /** runs until the process is asked to stop */
+  serve(config: Config, runbooks: Runbook[], log: Logger): Promise<void>;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+const HELP: Record<string, string> = {
+  main: `memops — Kubernetes memory incidents from Slack
+
+Usage: memops <command> [options]
+
+Commands:
+  serve       run the Slack app (HTTP receiver, or Socket Mode when SLACK_APP_TOKEN is set)
+  diagnose    run a runbook against the cluster and print the report
+  validate    check the runbooks and the configuration
+  schema      print the JSON Schema of runbooks
+
+Run 'memops <command> --help' for a command's options. Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration.`,
+  serve: "Usage: memops serve\n\nRuns the Slack app. Configuration comes from the environment (see the README).",
+  diagnose: `Usage: memops diagnose <target> [-n NAMESPACE] [-l SELECTOR] [--since 6h] [--runbook ID] [--format text|json|blocks]
+
+Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod or workload).
+--format json prints the report; blocks prints the Slack messages that would be posted.`,
+  validate: "Usage: memops validate\n\nChecks every runbook in MEMOPS_RUNBOOKS_DIR and the configuration for 'memops serve'.",
+  schema: "Usage: memops schema [--out FILE]\n\nPrints (or writes) the JSON Schema for runbook files, for editor completion.",
+};
+
+function configOrExit(env: Record<string, string | undefined>, mode: "serve" | "cli", io: CliIO): Config | null {
+  const c = loadConfig(env, mode);
+  if (c.ok) return c.value;
+  io.err(`memops: configuration problems:\n${c.error.map((e) => `  ${e}`).join("\n")}`);
+  return null;
+}
+
+async function runbooksOrExit(dir: string, io: CliIO): Promise<Runbook[] | null> {
+  const r = await loadRunbooks(dir);
+  if (r.ok) return r.value;
+  io.err(`memops: runbook problems:\n${r.error.map((e) => `  ${e}`).join("\n")}`);
+  return null;
+}
+
+/** The `memops` command. Returns the exit code; only `serve` runs until stopped. */
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, io: CliIO, wiring: Wiring): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    io.out(HELP["main"] ?? "");
+    return cmd ? EXIT.ok : EXIT.usage;
+  }
+  const help = HELP[cmd];
+  if (!help) {
+    io.err(`memops: unknown command "${cmd}"\n\n${HELP["main"] ?? ""}`);
+    return EXIT.usage;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(help);
+    return EXIT.ok;
+  }
+  switch (cmd) {
+    case "schema": {
+      const { values } = parseArgs({ args: [...rest], options: { out: { type: "string" } }, strict: true });
+      const text = `${JSON.stringify(runbookJsonSchema(), null, 2)}\n`;
+      if (values.out) await writeFile(values.out, text);
+      else io.out(text);
+      return EXIT.ok;
+    }
+    case "validate": {
+      const config = configOrExit(env, "serve", io);
+      const runbooks = await runbooksOrExit(config?.runbooksDir ?? env["MEMOPS_RUNBOOKS_DIR"] ?? "runbooks", io);
+      if (!config || !runbooks) return EXIT.usage;
+      io.out(`ok: ${runbooks.length} runbooks (${runbooks.map((r) => r.id).join(", ")}); configuration valid`);
+      return EXIT.ok;
+    }
+    case "serve": {
+      const config = configOrExit(env, "serve", io);
+      if (!config) return EXIT.usage;
+      const runbooks = await runbooksOrExit(config.runbooksDir, io);
+      if (!runbooks) return EXIT.usage;
+      await wiring.serve(config, runbooks, createLogger(config.logLevel));
+      return EXIT.ok;
+    }
+    case "diagnose": {
+      const config = configOrExit(env, "cli", io);
+      if (!config) return EXIT.usage;
+      const parsed = parseFlags(rest, { ...DIAGNOSE_FLAGS, format: ["--format", "-o"] });
+      const { format = "text", ...flags } = parsed.ok ? parsed.value.flags : {};
+      const req = parsed.ok ? diagnoseRequest({ positionals: parsed.value.positionals, flags }, { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds }) : parsed;
+      if (!req.ok || !["text", "json", "blocks"].includes(format)) {
+        io.err(`memops diagnose: ${req.ok ? "--format must be text, json or blocks" : req.error}\n\n${help}`);
+        return EXIT.usage;
+      }
+      const runbooks = await runbooksOrExit(config.runbooksDir, io);
+      if (!runbooks) return EXIT.usage;
+      const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
+      const result = await diagnose(wiring.diagnosisDeps(config, log), runbooks, req.value);
+      if (!result.ok) {
+        io.err(`memops diagnose: ${result.error}`);
+        return EXIT.failure;
+      }
+      io.out(format === "json" ? JSON.stringify(result.value, null, 2) : format === "blocks" ? JSON.stringify(reportMessages(result.value), null, 2) : renderText(result.value));
+      return EXIT.ok;
+    }
+  }
+  return EXIT.usage;
+}

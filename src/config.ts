@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { parseDuration } from "./core/duration.ts";
+import { checkLabelName } from "./core/k8s-names.ts";
+
+const optional = <T extends z.ZodType>(t: T) => t.optional();
+const durationSeconds = z.string().transform((s, ctx) => {
+  const d = parseDuration(s);
+  if (!d.ok) ctx.addIssue({ code: "custom", message: d.error });
+  return d.ok ? d.value : 0;
+});
+
+/** Every setting, its environment variable, and its default. The README's table mirrors this. */
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, "must be a bot token (xoxb-…)")),
+  SLACK_SIGNING_SECRET: optional(z.string().min(16, "must be the app's signing secret (Basic Information → App Credentials)")),
+  SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, "must be an app-level token (xapp-…); setting it turns on Socket Mode")),
+  SLACK_API_URL: z.url({ message: "must be a URL" }).default("https://slack.com/api/"),
+  PORT: z.coerce.number({ message: "must be a port number" }).int().min(1).max(65535).default(3000),
+  KUBECONFIG: optional(z.string().min(1)),
+  PROMETHEUS_URL: optional(z.url({ message: "must be a URL such as http://prometheus.monitoring:9090" })),
+  MEMOPS_PROMETHEUS_TIMEOUT: durationSeconds.default(10),
+  MEMOPS_DEFAULT_NAMESPACE: z.string().refine((s) => checkLabelName("namespace", s).ok, "must be a valid namespace name").default("default"),
+  MEMOPS_DEFAULT_WINDOW: durationSeconds.default(6 * 3600),
+  MEMOPS_RUNBOOKS_DIR: z.string().min(1).default("runbooks"),
+  MEMOPS_DATA_DIR: z.string().min(1).default("data"),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+});
+
+export interface Config {
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string; socketMode: boolean };
+  port: number;
+  kubeconfig?: string;
+  prometheus: { url?: string; timeoutMs: number };
+  defaultNamespace: string;
+  defaultWindowSeconds: number;
+  runbooksDir: string;
+  dataDir: string;
+  databaseUrl?: string;
+  logLevel: z.output<typeof envSchema>["LOG_LEVEL"];
+}
+
+export type ConfigMode = "serve" | "cli";
+
+/**
+ * Reads configuration from an environment (never process.env directly). Returns every problem at
+ * once, each naming its variable, so one start-up attempt is enough to fix them all.
+ */
+export function loadConfig(env: Record<string, string | undefined>, mode: ConfigMode): { ok: true; value: Config } | { ok: false; error: string[] } {
+  // An empty variable (common in manifests) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  const errors = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (mode === "serve") {
+    if (!present["SLACK_BOT_TOKEN"]) errors.push("SLACK_BOT_TOKEN: required to serve Slack (the app's Bot User OAuth Token, xoxb-…)");
+    if (!present["SLACK_APP_TOKEN"] && !present["SLACK_SIGNING_SECRET"]) errors.push("SLACK_SIGNING_SECRET: required for the HTTP receiver (or set SLACK_APP_TOKEN for Socket Mode)");
+  }
+  if (!parsed.success || errors.length > 0) return { ok: false, error: errors };
+  const e = parsed.data;
+  return {
+    ok: true,
+    value: {
+      slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, socketMode: !!e.SLACK_APP_TOKEN },
+      port: e.PORT, kubeconfig: e.KUBECONFIG,
+      prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.MEMOPS_PROMETHEUS_TIMEOUT * 1000 },
+      defaultNamespace: e.MEMOPS_DEFAULT_NAMESPACE, defaultWindowSeconds: e.MEMOPS_DEFAULT_WINDOW,
+      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL,
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/** The diagnosis report: one section per runbook step, each either ok or marked unavailable with why. */
+import type { TrendAnalysis } from "./classify.ts";
+import type { Sample } from "./model.ts";
+import type { TargetKind } from "./target.ts";
+
+export type StepKind = "usage-vs-limit" | "oom-history" | "logs-grep" | "node-pressure" | "memory-trend" | "promql" | "next-steps";
+
+export interface UsageRow {
+  pod: string;
+  container: string;
+  usageBytes: number | null;
+  requestBytes: number | null;
+  limitBytes: number | null;
+  /** usage / limit, 0..n */
+  ofLimit: number | null;
+  ofRequest: number | null;
+}
+
+export interface UsageFindings {
+  source: "prometheus" | "metrics-api" | "none";
+  sourceNote?: string;
+  rows: UsageRow[];
+  totalContainers: number;
+  overThreshold: number;
+  warnRatio: number;
+}
+
+export interface OomRow {
+  pod: string;
+  container: string;
+  restartCount: number;
+  oomKilled: boolean;
+  lastReason: string | null;
+  lastExitCode: number | null;
+  lastFinishedAt: number | null;
+  crashLoop: boolean;
+  waitingReason: string | null;
+}
+
+export interface EventRow {
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  lastSeen: number | null;
+}
+
+export interface OomFindings {
+  rows: OomRow[];
+  totalRestarts: number;
+  oomKilledContainers: number;
+  crashLooping: number;
+  events: EventRow[];
+  podsScanned: number;
+}
+
+export interface LogExcerpt {
+  pod: string;
+  container: string;
+  previous: boolean;
+  lines: string[];
+  matched: number;
+  note?: string;
+}
+
+export interface LogFindings {
+  why: string;
+  excerpts: LogExcerpt[];
+}
+
+export interface NodeRow {
+  name: string;
+  memoryPressure: boolean | null;
+  allocatableBytes: number | null;
+  requestedBytes: number;
+  ofAllocatable: number | null;
+  pods: number;
+}
+
+export interface NodeFindings {
+  nodes: NodeRow[];
+}
+
+export interface TrendRow {
+  pod: string;
+  container: string;
+  limitBytes: number | null;
+  requestBytes: number | null;
+  analysis: TrendAnalysis;
+  series: Sample[];
+}
+
+export interface TrendFindings {
+  windowStart: number;
+  windowEnd: number;
+  rows: TrendRow[];
+  totalContainers: number;
+}
+
+export interface PromqlFindings {
+  name: string;
+  query: string;
+  values: { labels: string; value: number }[];
+}
+
+interface SectionOf<K extends StepKind, D> {
+  kind: K;
+  title: string;
+  /** ok: data is present; unavailable: the step failed or timed out and `note` says why */
+  status: "ok" | "unavailable";
+  note?: string;
+  data?: D;
+  millis: number;
+}
+
+export type Section =
+  | SectionOf<"usage-vs-limit", UsageFindings>
+  | SectionOf<"oom-history", OomFindings>
+  | SectionOf<"logs-grep", LogFindings>
+  | SectionOf<"node-pressure", NodeFindings>
+  | SectionOf<"memory-trend", TrendFindings>
+  | SectionOf<"promql", PromqlFindings>;
+
+export type Severity = "ok" | "warning" | "critical";
+
+export interface Verdict {
+  severity: Severity;
+  headline: string;
+  points: string[];
+}
+
+export interface TargetSummary {
+  kind: TargetKind;
+  name: string;
+  namespace: string;
+  /** e.g. ["Pod api-7d9c-x2x", "ReplicaSet api-7d9c", "Deployment api"] */
+  ownerChain: string[];
+  pods: number;
+  containers: number;
+}
+
+export interface Report {
+  runbook: { id: string; title: string };
+  target: TargetSummary;
+  windowSeconds: number;
+  startedAt: number;
+  finishedAt: number;
+  sections: Section[];
+  verdict: Verdict;
+  nextSteps: string[];
+}
+
+/** The data of a section of the given kind, when that step ran and succeeded. */
+export function sectionData<K extends Section["kind"]>(sections: readonly Section[], kind: K): DataOf<K> | undefined {
+  const s = sections.find((x) => x.kind === kind && x.status === "ok");
+  return s?.data as DataOf<K> | undefined;
+}
+
+export type DataOf<K extends Section["kind"]> = NonNullable<Extract<Section, { kind: K }>["data"]>;

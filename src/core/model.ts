@@ -1,0 +1,87 @@
+/** Cluster objects as the core sees them: SDK shapes are translated into these at the edge. */
+import type { WorkloadKind } from "./target.ts";
+
+export interface OwnerRef {
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+}
+
+export interface ContainerSpec {
+  name: string;
+  requestBytes: number | null;
+  limitBytes: number | null;
+}
+
+export interface Termination {
+  reason: string | null;
+  exitCode: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  waitingReason: string | null;
+  running: boolean;
+  terminated: Termination | null;
+  lastTerminated: Termination | null;
+}
+
+export interface Pod {
+  name: string;
+  namespace: string;
+  uid: string;
+  nodeName: string | null;
+  phase: string;
+  labels: Record<string, string>;
+  owners: OwnerRef[];
+  containers: ContainerSpec[];
+  statuses: ContainerStatus[];
+  createdAt: number | null;
+}
+
+export interface WorkloadObject {
+  kind: WorkloadKind | "replicaset";
+  name: string;
+  namespace: string;
+  uid: string;
+  owners: OwnerRef[];
+  /** label selector string, e.g. "app=api,tier=web" */
+  selector: string;
+  replicas: number | null;
+  labels: Record<string, string>;
+}
+
+export interface NodeInfo {
+  name: string;
+  memoryPressure: boolean | null;
+  allocatableBytes: number | null;
+  capacityBytes: number | null;
+}
+
+export interface ClusterEvent {
+  reason: string;
+  message: string;
+  type: string;
+  involvedKind: string;
+  involvedName: string;
+  count: number;
+  lastSeen: number | null;
+}
+
+/** Times are Unix seconds; values are bytes (or a counter). */
+export interface Sample {
+  t: number;
+  v: number;
+}
+
+export interface ContainerKey {
+  pod: string;
+  container: string;
+}
+
+export const keyOf = (k: ContainerKey): string => `${k.pod}/${k.container}`;

@@ -1,0 +1,66 @@
+import { formatDuration } from "./duration.ts";
+import { sectionData, type Section } from "./findings.ts";
+import { formatBytes, MiB, roundUpReadable } from "./quantity.ts";
+
+export interface SizingPolicy {
+  /** never raise a limit by more than this factor at once */
+  maxFactor: number;
+}
+
+/** The limit to propose after an OOM kill: never below max(old × 1.2, old + 100Mi), never above old × factor. */
+export function raisedLimit(oldLimit: number, peak: number, policy: SizingPolicy): number {
+  const floor = Math.max(oldLimit * 1.2, oldLimit + 100 * MiB, peak * 1.15);
+  return Math.min(roundUpReadable(floor), Math.floor(oldLimit * policy.maxFactor));
+}
+
+/** Recommended next steps, in the order an SRE would take them; text only. */
+export function nextSteps(sections: readonly Section[], policy: SizingPolicy): string[] {
+  const steps: string[] = [];
+  const trend = sectionData(sections, "memory-trend");
+  const oom = sectionData(sections, "oom-history");
+  const usage = sectionData(sections, "usage-vs-limit");
+  const nodes = sectionData(sections, "node-pressure");
+  const byContainer = new Map<string, { limit: number | null; peak: number; cls: Set<string>; ttl: number | null; oom: boolean }>();
+  const entry = (name: string) => {
+    let e = byContainer.get(name);
+    if (!e) byContainer.set(name, (e = { limit: null, peak: 0, cls: new Set(), ttl: null, oom: false }));
+    return e;
+  };
+  for (const r of trend?.rows ?? []) {
+    const e = entry(r.container);
+    e.limit = r.limitBytes ?? e.limit;
+    e.peak = Math.max(e.peak, r.analysis.peakBytes);
+    e.cls.add(r.analysis.classification);
+    if (r.analysis.timeToLimitSeconds !== null) e.ttl = Math.min(e.ttl ?? Infinity, r.analysis.timeToLimitSeconds);
+  }
+  for (const r of oom?.rows ?? []) if (r.oomKilled) entry(r.container).oom = true;
+  for (const r of usage?.rows ?? []) {
+    const e = entry(r.container);
+    e.limit = r.limitBytes ?? e.limit;
+    e.peak = Math.max(e.peak, r.usageBytes ?? 0);
+  }
+  for (const [name, e] of byContainer) {
+    if (e.cls.has("leak")) {
+      const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
+      steps.push(`Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`);
+    } else if ((e.oom || e.cls.has("oom-cycle") || e.cls.has("limit-too-low")) && e.limit) {
+      const next = raisedLimit(e.limit, e.peak, policy);
+      steps.push(`Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${formatBytes(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`);
+    }
+    if (e.limit === null && (e.oom || e.peak > 0)) {
+      steps.push(`Container ${name} has no memory limit: set one (and a request) so one container cannot exhaust the node.`);
+    }
+  }
+  const hot = usage?.rows.filter((r) => (r.ofLimit ?? 0) >= (usage.warnRatio ?? 0.8)) ?? [];
+  if (hot.length > 0 && steps.length === 0) {
+    steps.push(`Usage is above ${Math.round((usage?.warnRatio ?? 0.8) * 100)}% of the limit without a leak: raise the limit, or scale out so each replica carries less.`);
+  }
+  for (const n of nodes?.nodes.filter((x) => x.memoryPressure) ?? []) {
+    steps.push(`Node ${n.name} is under MemoryPressure: set requests close to real usage so the scheduler stops overcommitting it, or move pods away.`);
+  }
+  if (oom?.rows.some((r) => r.crashLoop && !r.oomKilled)) {
+    steps.push("A container is crash-looping for a reason other than memory: read its previous logs (`kubectl logs --previous`) before changing memory.");
+  }
+  if (steps.length === 0) steps.push("Nothing to do now. Run `/mem diagnose` again with `--since 24h` for a longer view if the alert persists.");
+  return steps;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { parseDuration } from "./duration.ts";
+
+const duration = z.string().refine((s) => parseDuration(s).ok, { message: "not a duration (examples: 5s, 30s, 2m)" });
+const regex = z.string().refine((s) => { try { new RegExp(s, "i"); return true; } catch { return false; } }, { message: "not a valid regular expression" });
+const common = {
+  title: z.string().min(1).max(80).optional().describe("Heading of this step's section in the report"),
+  timeout: duration.default("10s").describe("How long the step may take before its section is marked unavailable"),
+};
+
+export const STEP_KINDS = ["usage-vs-limit", "oom-history", "logs-grep", "node-pressure", "memory-trend", "promql", "next-steps"] as const;
+
+export const stepSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("usage-vs-limit"), ...common }).describe("Usage vs request and limit per container"),
+  z.strictObject({ kind: z.literal("oom-history"), ...common }).describe("OOMKilled terminations, restarts, CrashLoopBackOff and OOM events"),
+  z.strictObject({
+    kind: z.literal("logs-grep"), ...common,
+    maxLines: z.number().int().min(1).max(50).default(15).describe("At most this many matching lines per container log"),
+    tailLines: z.number().int().min(10).max(10_000).default(2000).describe("How many lines to read from the end of each log"),
+    pattern: regex.optional().describe("Case-insensitive regular expression; default: memory/oom/heap/gc/allocation words"),
+  }).describe("Memory-related log lines of the killed container, current and previous"),
+  z.strictObject({ kind: z.literal("node-pressure"), ...common }).describe("MemoryPressure and allocatable vs requests of the pods' nodes"),
+  z.strictObject({ kind: z.literal("memory-trend"), ...common }).describe("Working-set trend from Prometheus: classification and time to limit"),
+  z.strictObject({
+    kind: z.literal("promql"), ...common,
+    name: z.string().min(1).max(80),
+    query: z.string().min(1).max(2000).describe("PromQL; {{namespace}} and {{pods}} (a regex of the target's pod names) are substituted"),
+  }).describe("A workload-specific PromQL query evaluated now"),
+  z.strictObject({ kind: z.literal("next-steps"), ...common }).describe("Recommended next steps from all findings"),
+]);
+
+export const REMEDIATIONS = ["restart", "raise-limit", "scale-out"] as const;
+export const SIGNALS = ["oom-killed", "crash-loop"] as const;
+export const TARGET_KINDS = ["pod", "deployment", "statefulset", "daemonset", "namespace", "selector"] as const;
+
+export const runbookSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and '-'"),
+  title: z.string().min(1).max(100),
+  description: z.string().max(1000).optional(),
+  match: z.strictObject({
+    targets: z.array(z.enum(TARGET_KINDS)).min(1).describe("Target kinds this runbook diagnoses"),
+    alerts: z.array(z.string().min(1)).default([]).describe("Alertmanager alert names that run this runbook"),
+    signals: z.array(z.enum(SIGNALS)).default([]).describe("Chosen over runbooks without signals when the pods show one of these"),
+  }),
+  thresholds: z.strictObject({
+    usageWarningPercent: z.number().min(1).max(100).default(80),
+    maxLimitFactor: z.number().min(1.1).max(10).default(2).describe("Never propose raising a limit by more than this factor at once"),
+  }).default({ usageWarningPercent: 80, maxLimitFactor: 2 }),
+  steps: z.array(stepSchema).min(1).max(20),
+  remediations: z.array(z.enum(REMEDIATIONS)).default([]),
+});
+
+export type Runbook = z.output<typeof runbookSchema>;
+export type RunbookStep = Runbook["steps"][number];
+
+/** One message per problem, each prefixed with the path inside the document ("steps.2.kind"). */
+export function parseRunbook(doc: unknown): { ok: true; value: Runbook } | { ok: false; error: string[] } {
+  const parsed = runbookSchema.safeParse(doc);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, error: parsed.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`) };
+}
+
+export function runbookJsonSchema(): unknown {
+  return z.toJSONSchema(runbookSchema, { io: "input" });
+}

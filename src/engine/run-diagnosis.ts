@@ -1,0 +1,117 @@
+import type { Logger } from "pino";
+import type { Report, Section, StepKind } from "../core/findings.ts";
+import { nextSteps } from "../core/next-steps.ts";
+import { err, ok, type Result } from "../core/result.ts";
+import type { Runbook, RunbookStep } from "../core/runbook.ts";
+import { parseDuration } from "../core/duration.ts";
+import type { Target } from "../core/target.ts";
+import { verdictOf } from "../core/verdict.ts";
+import { type Clock, type Cluster, type ContainerMemory, type MemoryMetrics, PortError } from "../ports.ts";
+import { pickRunbook } from "./pick-runbook.ts";
+import { type ResolvedTarget, resolveTarget } from "./resolve-target.ts";
+import type { StepContext } from "./step-context.ts";
+import { describeError } from "./step-context.ts";
+import { logsGrep } from "./steps/logs-grep.ts";
+import { memoryTrend } from "./steps/memory-trend.ts";
+import { nodePressure } from "./steps/node-pressure.ts";
+import { oomHistory } from "./steps/oom-history.ts";
+import { promql } from "./steps/promql.ts";
+import { usageVsLimit } from "./steps/usage-vs-limit.ts";
+
+export interface DiagnosisDeps {
+  cluster: Cluster;
+  metrics: MemoryMetrics | null;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface DiagnoseRequest {
+  target: Target;
+  windowSeconds: number;
+  runbookId?: string;
+}
+
+export type Progress =
+  | { phase: "started"; target: ResolvedTarget; runbook: Runbook; total: number }
+  | { phase: "step"; kind: StepKind; title: string; status: Section["status"]; done: number; total: number };
+
+const TITLES: Record<StepKind, string> = {
+  "usage-vs-limit": "Usage vs limit", "oom-history": "OOM kills and restarts", "logs-grep": "Memory-related log lines",
+  "node-pressure": "Node", "memory-trend": "Trend and forecast", promql: "Query", "next-steps": "Next steps",
+};
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PortError(what, "timeout", `timed out after ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function runStep(ctx: StepContext, step: RunbookStep): Promise<unknown> {
+  switch (step.kind) {
+    case "usage-vs-limit": return usageVsLimit(ctx);
+    case "oom-history": return oomHistory(ctx);
+    case "logs-grep": return logsGrep(ctx, step);
+    case "node-pressure": return nodePressure(ctx);
+    case "memory-trend": return memoryTrend(ctx);
+    case "promql": return promql(ctx, step);
+    case "next-steps": return Promise.resolve(null);
+  }
+}
+
+/** Resolves the target, runs the runbook's steps in parallel (each with its own timeout) and builds the report. */
+export async function diagnose(deps: DiagnosisDeps, runbooks: readonly Runbook[], req: DiagnoseRequest, onProgress: (p: Progress) => void = () => {}): Promise<Result<Report>> {
+  const startedAt = deps.clock.now() / 1000;
+  const resolved = await resolveTarget(deps.cluster, req.target);
+  if (!resolved.ok) return resolved;
+  const target = resolved.value;
+  const picked = pickRunbook(runbooks, req.target.kind, target.pods, req.runbookId);
+  if (!picked.ok) return err(picked.error);
+  const runbook = picked.value;
+  const log = deps.log.child({ runbook: runbook.id, target: `${target.kind}/${target.name}`, namespace: target.namespace });
+
+  const now = startedAt;
+  let memory: Promise<ContainerMemory[]> | undefined;
+  const ctx: StepContext = {
+    cluster: deps.cluster, metrics: deps.metrics, target, runbook, now, windowSeconds: req.windowSeconds,
+    memory: () => (memory ??= deps.metrics
+      ? deps.metrics.containerMemory({ namespace: target.namespace, podPattern: target.podPattern, start: now - req.windowSeconds, end: now, stepSeconds: req.windowSeconds <= 2 * 3600 ? 60 : 300 })
+      : Promise.reject(new PortError("prometheus", "unavailable", "Prometheus is not configured"))),
+  };
+  const steps = runbook.steps.filter((s) => s.kind !== "next-steps");
+  const total = runbook.steps.length;
+  onProgress({ phase: "started", target, runbook, total });
+  let done = 0;
+  const sections = await Promise.all(steps.map(async (step): Promise<Section> => {
+    const t0 = deps.clock.now();
+    const title = step.title ?? (step.kind === "promql" ? step.name : TITLES[step.kind]);
+    const timeout = parseDuration(step.timeout);
+    const timeoutMs = (timeout.ok ? timeout.value : 10) * 1000;
+    let section: Section;
+    try {
+      const data = await withTimeout(runStep(ctx, step), timeoutMs, step.kind);
+      section = { kind: step.kind, title, status: "ok", data, millis: deps.clock.now() - t0 } as Section;
+    } catch (e) {
+      if (!(e instanceof PortError)) log.error({ err: e, step: step.kind }, "diagnosis step failed unexpectedly");
+      else log.warn({ step: step.kind, code: e.code, reason: e.message }, "diagnosis step unavailable");
+      section = { kind: step.kind, title, status: "unavailable", note: describeError(e), millis: deps.clock.now() - t0 };
+    }
+    onProgress({ phase: "step", kind: step.kind, title, status: section.status, done: ++done, total });
+    return section;
+  }));
+  const summary = {
+    kind: target.kind, name: target.name, namespace: target.namespace, ownerChain: target.ownerChain,
+    pods: target.pods.length, containers: target.pods.reduce((n, p) => n + p.containers.length, 0),
+  };
+  const wantsNextSteps = runbook.steps.some((s) => s.kind === "next-steps");
+  const report: Report = {
+    runbook: { id: runbook.id, title: runbook.title }, target: summary, windowSeconds: req.windowSeconds,
+    startedAt, finishedAt: deps.clock.now() / 1000, sections,
+    verdict: verdictOf(summary, sections, now, req.windowSeconds),
+    nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }) : [],
+  };
+  if (wantsNextSteps) onProgress({ phase: "step", kind: "next-steps", title: TITLES["next-steps"], status: "ok", done: ++done, total });
+  log.info({ severity: report.verdict.severity, millis: Math.round((report.finishedAt - startedAt) * 1000) }, "diagnosis finished");
+  return ok(report);
+}

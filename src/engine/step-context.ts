@@ -1,0 +1,22 @@
+import type { Runbook } from "../core/runbook.ts";
+import type { Cluster, ContainerMemory, MemoryMetrics } from "../ports.ts";
+import type { ResolvedTarget } from "./resolve-target.ts";
+
+export interface StepContext {
+  cluster: Cluster;
+  metrics: MemoryMetrics | null;
+  target: ResolvedTarget;
+  runbook: Runbook;
+  /** Unix seconds */
+  now: number;
+  windowSeconds: number;
+  /** the workload's memory over the window: one query, shared by the steps that need it */
+  memory: () => Promise<ContainerMemory[]>;
+}
+
+/** How many rows a section shows; the rest are counted, not listed. */
+export const TOP = 10;
+
+export function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,118 @@
+import { AppsV1Api, CoreV1Api, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
+import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
+import type { WorkloadKind } from "../core/target.ts";
+import type { Cluster, Page, PodQuery } from "../ports.ts";
+import { isNotFound, kubeError } from "./errors.ts";
+import { bytesOf, ownersOf, selectorString, toEvent, toNode, toPod } from "./translate.ts";
+
+type AppsObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1ReplicaSet;
+
+function toWorkload(kind: WorkloadObject["kind"], o: AppsObject): WorkloadObject {
+  return {
+    kind, name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "", uid: o.metadata?.uid ?? "",
+    owners: ownersOf(o.metadata), selector: selectorString(o.spec?.selector), labels: o.metadata?.labels ?? {},
+    replicas: o.spec && "replicas" in o.spec ? (o.spec.replicas ?? null) : null,
+  };
+}
+
+/** Returns null for 404, translates every other failure. */
+async function orNull<T>(call: Promise<T>, what: string): Promise<T | null> {
+  try {
+    return await call;
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw kubeError(e, what);
+  }
+}
+
+async function orFail<T>(call: Promise<T>, what: string): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw kubeError(e, what);
+  }
+}
+
+/** The Cluster port on a real API server, through @kubernetes/client-node. */
+export class KubeCluster implements Cluster {
+  readonly #core: CoreV1Api;
+  readonly #apps: AppsV1Api;
+  readonly #metrics: Metrics;
+  readonly #version: VersionApi;
+
+  constructor(kc: KubeConfig) {
+    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#apps = kc.makeApiClient(AppsV1Api);
+    this.#metrics = new Metrics(kc);
+    this.#version = kc.makeApiClient(VersionApi);
+  }
+
+  async getPod(namespace: string, name: string): Promise<Pod | null> {
+    const p = await orNull(this.#core.readNamespacedPod({ namespace, name }), `read pod ${name} in namespace ${namespace}`);
+    return p ? toPod(p) : null;
+  }
+
+  async getWorkload(namespace: string, kind: WorkloadKind | "replicaset", name: string): Promise<WorkloadObject | null> {
+    const what = `read ${kind} ${name} in namespace ${namespace}`;
+    const a = this.#apps;
+    const o: AppsObject | null =
+      kind === "deployment" ? await orNull(a.readNamespacedDeployment({ namespace, name }), what)
+      : kind === "statefulset" ? await orNull(a.readNamespacedStatefulSet({ namespace, name }), what)
+      : kind === "daemonset" ? await orNull(a.readNamespacedDaemonSet({ namespace, name }), what)
+      : await orNull(a.readNamespacedReplicaSet({ namespace, name }), what);
+    return o ? toWorkload(kind, o) : null;
+  }
+
+  async listReplicaSets(namespace: string, labelSelector: string): Promise<WorkloadObject[]> {
+    const list = await orFail(this.#apps.listNamespacedReplicaSet({ namespace, labelSelector }), `list replicasets in namespace ${namespace}`);
+    return list.items.map((rs) => toWorkload("replicaset", rs));
+  }
+
+  async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
+    const params = { limit: q.limit, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector, _continue: q.continueToken };
+    const list = namespace === null
+      ? await orFail(this.#core.listPodForAllNamespaces(params), "list pods in all namespaces")
+      : await orFail(this.#core.listNamespacedPod({ namespace, ...params }), `list pods in namespace ${namespace}`);
+    return { items: list.items.map(toPod), continueToken: list.metadata?._continue || null };
+  }
+
+  async listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]> {
+    const list = namespace === null
+      ? await orFail(this.#core.listEventForAllNamespaces({ fieldSelector, limit }), "list events in all namespaces")
+      : await orFail(this.#core.listNamespacedEvent({ namespace, fieldSelector, limit }), `list events in namespace ${namespace}`);
+    return list.items.map(toEvent);
+  }
+
+  async getNode(name: string): Promise<NodeInfo | null> {
+    const n = await orNull(this.#core.readNode({ name }), `read node ${name}`);
+    return n ? toNode(n) : null;
+  }
+
+  async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }): Promise<string> {
+    return orFail(this.#core.readNamespacedPodLog({ namespace, name: pod, container, previous: o.previous, tailLines: o.tailLines }),
+      `read the ${o.previous ? "previous " : ""}log of ${pod}/${container}`);
+  }
+
+  async currentUsage(namespace: string): Promise<Map<string, number> | null> {
+    let list;
+    try {
+      list = await this.#metrics.getPodMetrics(namespace);
+    } catch {
+      // metrics.k8s.io is an optional aggregated API: absent or refused means "no current usage from here".
+      return null;
+    }
+    const usage = new Map<string, number>();
+    for (const p of list.items) {
+      for (const c of p.containers) {
+        const b = bytesOf(c.usage.memory);
+        if (b !== null) usage.set(`${p.metadata.name}/${c.name}`, b);
+      }
+    }
+    return usage;
+  }
+
+  async version(): Promise<string> {
+    const v = await orFail(this.#version.getCode(), "read the server version");
+    return v.gitVersion;
+  }
+}

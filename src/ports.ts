@@ -1,0 +1,85 @@
+/** The interfaces the engine needs, in its own words. Adapters implement them; tests fake them. */
+import type { ClusterEvent, NodeInfo, Pod, Sample, WorkloadObject } from "./core/model.ts";
+import type { WorkloadKind } from "./core/target.ts";
+
+export type PortErrorCode = "not-found" | "forbidden" | "unavailable" | "timeout" | "invalid";
+
+/** An expected failure of a dependency, already translated into a short message without response bodies. */
+export class PortError extends Error {
+  readonly code: PortErrorCode;
+  readonly dependency: string;
+  constructor(dependency: string, code: PortErrorCode, message: string) {
+    super(message);
+    this.name = "PortError";
+    this.code = code;
+    this.dependency = dependency;
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  continueToken: string | null;
+}
+
+export interface PodQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit: number;
+  continueToken?: string;
+}
+
+export interface Cluster {
+  /** null when it does not exist */
+  getPod(namespace: string, name: string): Promise<Pod | null>;
+  getWorkload(namespace: string, kind: WorkloadKind | "replicaset", name: string): Promise<WorkloadObject | null>;
+  listReplicaSets(namespace: string, labelSelector: string): Promise<WorkloadObject[]>;
+  /** namespace null lists across all namespaces */
+  listPods(namespace: string | null, query: PodQuery): Promise<Page<Pod>>;
+  listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]>;
+  getNode(name: string): Promise<NodeInfo | null>;
+  readLog(namespace: string, pod: string, container: string, options: { previous: boolean; tailLines: number }): Promise<string>;
+  /** current working set per "pod/container" from metrics.k8s.io; null when the cluster does not serve it */
+  currentUsage(namespace: string): Promise<Map<string, number> | null>;
+  /** the API server's version; throws when it cannot be reached (readiness) */
+  version(): Promise<string>;
+}
+
+export interface ContainerMemory {
+  pod: string;
+  container: string;
+  workingSet: Sample[];
+  rss: Sample[];
+  restarts: Sample[];
+}
+
+export interface MemoryRangeQuery {
+  namespace: string;
+  /** anchored regex of pod names; null for the whole namespace */
+  podPattern: string | null;
+  start: number;
+  end: number;
+  stepSeconds: number;
+}
+
+export interface MemoryMetrics {
+  /** one query for all containers of a workload */
+  containerMemory(query: MemoryRangeQuery): Promise<ContainerMemory[]>;
+  evaluate(query: string, at: number): Promise<{ labels: Record<string, string>; value: number }[]>;
+}
+
+export interface Clock {
+  /** milliseconds since the epoch */
+  now(): number;
+}
+
+/** A chat message: `text` is the notification and screen-reader fallback, always present. */
+export interface ChatMessage {
+  text: string;
+  blocks: (Record<string, unknown> & { type: string })[];
+}
+
+export interface Chat {
+  /** posts in the channel (or in a thread when threadTs is given) and returns the message ts */
+  post(channel: string, message: ChatMessage, threadTs?: string): Promise<string>;
+  update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import type { Logger } from "pino";
+import { route } from "../../commands/index.ts";
+import type { CommandContext } from "../../commands/command.ts";
+import type { Config } from "../config.ts";
+import type { Runbook } from "../core/runbook.ts";
+import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
+import type { Chat, ChatMessage } from "../ports.ts";
+import { boltLogger } from "./bolt-logger.ts";
+import { SlackChat } from "./slack-chat.ts";
+
+export interface SlackAppDeps {
+  diagnosis: DiagnosisDeps;
+  runbooks: readonly Runbook[];
+  log: Logger;
+}
+
+export interface RunningApp {
+  app: App;
+  /** the HTTP port actually listened on (PORT=0 picks a free one) */
+  port: number;
+  stop(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+};
+
+const ephemeral = (m: ChatMessage) => ({ response_type: "ephemeral" as const, text: m.text, ...(m.blocks.length ? { blocks: m.blocks } : {}) });
+
+/** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
+export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
+  const log = deps.log;
+  let slackReady = false;
+  const customRoutes = [
+    { path: "/healthz", method: "GET", handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: "ok" }) },
+    {
+      path: "/readyz", method: "GET",
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        deps.diagnosis.cluster.version().then(
+          (version) => json(res, slackReady ? 200 : 503, { slack: slackReady ? "ok" : "auth.test has not succeeded", cluster: `ok (${version})` }),
+          (e: unknown) => json(res, 503, { slack: slackReady ? "ok" : "auth.test has not succeeded", cluster: `unreachable: ${e instanceof Error ? e.message : String(e)}` }),
+        );
+      },
+    },
+  ];
+  const logger = boltLogger(log);
+  const receiver: Receiver = config.slack.socketMode
+    ? new SocketModeReceiver({ appToken: config.slack.appToken ?? "", customRoutes, installerOptions: { port: config.port }, logger })
+    : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? "", endpoints: "/slack/events", customRoutes, logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 2500 });
+  const app = new App({
+    token: config.slack.botToken ?? "", receiver, logger,
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 } },
+  });
+  const chat: Chat = new SlackChat(app.client);
+  const defaults = { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds };
+
+  app.command("/mem", async ({ command, ack, respond }) => {
+    const requestLog = log.child({ requestId: command.trigger_id, user: command.user_id, channel: command.channel_id, text: command.text.slice(0, 200) });
+    const routed = route(command.text, defaults);
+    if (routed.kind === "reply") {
+      await ack(ephemeral(routed.message));
+      requestLog.info("answered with help or a usage message");
+      return;
+    }
+    const c = routed.command;
+    const ctx: CommandContext = {
+      user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
+      log: requestLog.child({ command: c.name }),
+      reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
+    };
+    if (c.quick) {
+      const m = await c.run(routed.args, ctx);
+      await ack(m ? ephemeral(m) : undefined);
+      return;
+    }
+    await ack();
+    requestLog.info({ command: c.name }, "command accepted");
+    try {
+      await c.run(routed.args, ctx);
+    } catch (e) {
+      requestLog.error({ err: e }, "command failed");
+      await ctx.reply({ text: `memops failed while running /mem ${c.name}; the error is in its logs (request ${command.trigger_id}).`, blocks: [] });
+    }
+  });
+
+  app.error(async (e) => {
+    log.error({ err: e }, "unhandled error in the Slack app");
+  });
+
+  const server = await app.start(config.port);
+  const auth = await app.client.auth.test();
+  slackReady = auth.ok === true;
+  log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
+  const address = server && typeof server === "object" && "address" in server ? server.address() : null;
+  const port = address && typeof address === "object" ? address.port : config.port;
+  return { app, port, stop: () => app.stop().then(() => undefined) };
+}

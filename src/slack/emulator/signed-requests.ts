@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import type { SlackEmulator } from "./server.ts";
+import { slackSignature } from "./signature.ts";
+
+export interface AppResponse {
+  status: number;
+  body: string;
+  millis: number;
+}
+
+export interface SlashCommand {
+  user: string;
+  channel: string;
+  text: string;
+  command?: string;
+  /** override to test stale or forged requests */
+  timestamp?: number;
+  signature?: string;
+}
+
+export interface ButtonClick {
+  user: string;
+  channel: string;
+  messageTs: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  threadTs?: string;
+  timestamp?: number;
+  signature?: string;
+}
+
+/** The Slack side of interactivity: sends correctly signed slash commands and block_actions to the app. */
+export class SignedRequests {
+  readonly #appUrl: string;
+  readonly #secret: string;
+  readonly #slack: SlackEmulator;
+
+  constructor(options: { appUrl: string; signingSecret: string; emulator: SlackEmulator }) {
+    this.#appUrl = options.appUrl;
+    this.#secret = options.signingSecret;
+    this.#slack = options.emulator;
+  }
+
+  async #send(body: string, timestamp: number | undefined, signature: string | undefined, channel: string, user: string): Promise<AppResponse> {
+    const ts = timestamp ?? Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    const res = await fetch(this.#appUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": String(ts),
+        "x-slack-signature": signature ?? slackSignature(this.#secret, ts, body),
+      },
+      body,
+    });
+    const text = await res.text();
+    const millis = performance.now() - started;
+    // Like Slack, show a message in the acknowledgement to the person who sent the request.
+    if (res.status === 200 && text.startsWith("{")) {
+      const msg = JSON.parse(text) as Record<string, unknown>;
+      if (typeof msg["text"] === "string" || Array.isArray(msg["blocks"])) this.#slack.api.recordEphemeral(channel, user, msg);
+    }
+    return { status: res.status, body: text, millis };
+  }
+
+  slash(c: SlashCommand): Promise<AppResponse> {
+    const ws = this.#slack.workspace;
+    const body = new URLSearchParams({
+      token: "deprecated-verification-token", team_id: ws.teamId, team_domain: "memops", channel_id: c.channel,
+      channel_name: ws.channels.get(c.channel)?.name ?? "unknown", user_id: c.user, user_name: ws.users.get(c.user)?.name ?? c.user,
+      command: c.command ?? "/mem", text: c.text, api_app_id: "A0MEMOPS", is_enterprise_install: "false",
+      response_url: this.#slack.responseUrl(c.channel, c.user), trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
+    }).toString();
+    return this.#send(body, c.timestamp, c.signature, c.channel, c.user);
+  }
+
+  click(b: ButtonClick): Promise<AppResponse> {
+    const ws = this.#slack.workspace;
+    const message = ws.message(b.channel, b.messageTs);
+    const payload = {
+      type: "block_actions", api_app_id: "A0MEMOPS", team: { id: ws.teamId, domain: "memops" },
+      user: { id: b.user, username: ws.users.get(b.user)?.name ?? b.user, team_id: ws.teamId },
+      channel: { id: b.channel, name: ws.channels.get(b.channel)?.name ?? "unknown" },
+      container: { type: "message", message_ts: b.messageTs, channel_id: b.channel, is_ephemeral: false, ...(b.threadTs ? { thread_ts: b.threadTs } : {}) },
+      message: message ? { type: "message", ts: message.ts, text: message.text, blocks: message.blocks, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) } : undefined,
+      response_url: this.#slack.responseUrl(b.channel, b.user), trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
+      actions: [{ type: "button", action_id: b.actionId, block_id: b.blockId ?? "actions", value: b.value, action_ts: `${Date.now() / 1000}` }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return this.#send(body, b.timestamp, b.signature, b.channel, b.user);
+  }
+}

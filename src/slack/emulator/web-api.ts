@@ -1,0 +1,167 @@
+import { randomBytes } from "node:crypto";
+import { validateBlocks } from "./block-kit.ts";
+import { RateLimiter, TIERS } from "./rate-limiter.ts";
+import type { EmuFile, Workspace } from "./workspace.ts";
+
+export interface ApiReply { status: number; body: Record<string, unknown>; headers?: Record<string, string> }
+type Args = Record<string, unknown>;
+
+const fail = (error: string, extra: Record<string, unknown> = {}): ApiReply => ({ status: 200, body: { ok: false, error, ...extra } });
+const ok = (body: Record<string, unknown> = {}): ApiReply => ({ status: 200, body: { ok: true, ...body } });
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/** Slack's checks on a message body: text or blocks, Block Kit limits, text length. */
+export function checkMessage(args: Args): ApiReply | null {
+  const text = args["text"];
+  const blocks = args["blocks"];
+  if (blocks !== undefined) {
+    const problem = validateBlocks(blocks);
+    if (problem) return fail(problem.error, problem.messages.length ? { errors: problem.messages, response_metadata: { messages: problem.messages } } : {});
+  }
+  const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+  if (!str(text) && !hasBlocks) return fail("no_text");
+  if (typeof text === "string" && text.length > 40_000) return fail("msg_too_long");
+  return null;
+}
+
+const TIER_OF: Record<string, keyof typeof TIERS> = {
+  "auth.test": 4, "chat.update": 3, "chat.postEphemeral": 4, "users.info": 4, "usergroups.users.list": 2,
+  "conversations.info": 3, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4, "chat.postMessage": 4,
+};
+
+export class WebApi {
+  readonly #ws: Workspace;
+  readonly #baseUrl: () => string;
+  readonly #limits = new RateLimiter();
+  readonly tokens: Set<string>;
+
+  constructor(ws: Workspace, tokens: string[], baseUrl: () => string) {
+    this.#ws = ws;
+    this.tokens = new Set(tokens);
+    this.#baseUrl = baseUrl;
+  }
+
+  call(method: string, token: string | undefined, args: Args): ApiReply {
+    if (!token) return fail("not_authed");
+    if (!this.tokens.has(token)) return fail("invalid_auth");
+    const tier = TIER_OF[method];
+    if (tier === undefined) return fail("unknown_method");
+    const perMinute = TIERS[tier];
+    let wait = this.#limits.take(`${method}`, perMinute, perMinute / 60);
+    // chat.postMessage: about one message per second per channel, with short bursts.
+    if (!wait && method === "chat.postMessage") wait = this.#limits.take(`post:${String(args["channel"])}`, 5, 1);
+    if (wait) return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "Retry-After": String(wait) } };
+    switch (method) {
+      case "auth.test": return ok({ url: "https://memops-emulator.slack.com/", team: "memops", user: "memops", team_id: this.#ws.teamId, user_id: this.#ws.botUserId, bot_id: "B0MEMOPS" });
+      case "chat.postMessage": return this.#post(args);
+      case "chat.update": return this.#update(args);
+      case "chat.postEphemeral": return this.#ephemeral(args);
+      case "users.info": {
+        const u = this.#ws.users.get(str(args["user"]) ?? "");
+        return u ? ok({ user: { id: u.id, name: u.name, real_name: u.realName, profile: { real_name: u.realName, display_name: u.name } } }) : fail("user_not_found");
+      }
+      case "usergroups.users.list": {
+        const g = this.#ws.usergroups.get(str(args["usergroup"]) ?? "");
+        return g ? ok({ users: g }) : fail("no_such_subteam");
+      }
+      case "conversations.info": {
+        const c = this.#ws.channels.get(str(args["channel"]) ?? "");
+        if (!c || (c.isPrivate && !c.members.has(this.#ws.botUserId))) return fail("channel_not_found");
+        return ok({ channel: { id: c.id, name: c.name, is_private: c.isPrivate, is_member: c.members.has(this.#ws.botUserId) } });
+      }
+      case "files.getUploadURLExternal": return this.#uploadUrl(args);
+      case "files.completeUploadExternal": return this.#completeUpload(args);
+      default: return fail("unknown_method");
+    }
+  }
+
+  #channelFor(id: string | undefined): { error: string } | { id: string } {
+    const c = this.#ws.channels.get(id ?? "");
+    if (!c || (c.isPrivate && !c.members.has(this.#ws.botUserId))) return { error: "channel_not_found" };
+    return { id: c.id };
+  }
+
+  #post(args: Args): ApiReply {
+    const ch = this.#channelFor(str(args["channel"]));
+    if ("error" in ch) return fail(ch.error);
+    const bad = checkMessage(args);
+    if (bad) return bad;
+    const threadTs = str(args["thread_ts"]) ?? null;
+    if (threadTs && !this.#ws.message(ch.id, threadTs)) return fail("thread_not_found");
+    const m = {
+      channel: ch.id, ts: this.#ws.nextTs(), user: this.#ws.botUserId, text: str(args["text"]) ?? "",
+      blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [], threadTs, files: [], edited: false, updates: 0,
+    };
+    this.#ws.messages.push(m);
+    this.#ws.changed("post", m);
+    return ok({ channel: ch.id, ts: m.ts, message: { type: "message", text: m.text, ts: m.ts, user: m.user, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }, ...(!str(args["text"]) ? { warning: "missing_text_or_fallback_or_attachments" } : {}) });
+  }
+
+  #update(args: Args): ApiReply {
+    const ch = this.#channelFor(str(args["channel"]));
+    if ("error" in ch) return fail(ch.error);
+    const m = this.#ws.message(ch.id, str(args["ts"]) ?? "");
+    if (!m) return fail("message_not_found");
+    if (m.user !== this.#ws.botUserId) return fail("cant_update_message");
+    const bad = checkMessage({ text: args["text"] ?? m.text, blocks: args["blocks"] });
+    if (bad) return bad;
+    if (typeof args["text"] === "string") m.text = args["text"];
+    if (Array.isArray(args["blocks"])) m.blocks = args["blocks"];
+    m.edited = true;
+    m.updates++;
+    this.#ws.changed("update", m);
+    return ok({ channel: ch.id, ts: m.ts, text: m.text });
+  }
+
+  #ephemeral(args: Args): ApiReply {
+    const ch = this.#channelFor(str(args["channel"]));
+    if ("error" in ch) return fail(ch.error);
+    const user = str(args["user"]);
+    if (!user || !this.#ws.users.has(user)) return fail("user_not_found");
+    if (!this.#ws.channels.get(ch.id)?.members.has(user)) return fail("user_not_in_channel");
+    const bad = checkMessage(args);
+    if (bad) return bad;
+    return ok({ message_ts: this.recordEphemeral(ch.id, user, args).ts });
+  }
+
+  recordEphemeral(channel: string, user: string, args: Args) {
+    const e = { channel, user, text: str(args["text"]) ?? "", blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [], threadTs: str(args["thread_ts"]) ?? null, ts: this.#ws.nextTs() };
+    this.#ws.ephemerals.push(e);
+    this.#ws.changed("ephemeral", e);
+    return e;
+  }
+
+  #uploadUrl(args: Args): ApiReply {
+    const filename = str(args["filename"]);
+    const length = Number(args["length"]);
+    if (!filename || !Number.isInteger(length) || length <= 0) return fail("invalid_arguments");
+    const id = `F${randomBytes(5).toString("hex").toUpperCase()}`;
+    this.#ws.files.set(id, { id, name: filename, title: filename, bytes: null, channel: null, mimetype: filename.endsWith(".png") ? "image/png" : "application/octet-stream" });
+    return ok({ upload_url: `${this.#baseUrl()}upload/${id}`, file_id: id });
+  }
+
+  #completeUpload(args: Args): ApiReply {
+    const raw = args["files"];
+    const list = (typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw) as { id?: string; title?: string }[] | undefined;
+    if (!Array.isArray(list) || list.length === 0) return fail("invalid_arguments");
+    const files: EmuFile[] = [];
+    for (const f of list) {
+      const file = this.#ws.files.get(f.id ?? "");
+      if (!file || file.bytes === null) return fail("file_not_found");
+      if (f.title) file.title = f.title;
+      files.push(file);
+    }
+    const channelId = str(args["channel_id"]);
+    if (channelId) {
+      const ch = this.#channelFor(channelId);
+      if ("error" in ch) return fail(ch.error);
+      const threadTs = str(args["thread_ts"]) ?? null;
+      if (threadTs && !this.#ws.message(ch.id, threadTs)) return fail("thread_not_found");
+      for (const f of files) f.channel = ch.id;
+      const m = { channel: ch.id, ts: this.#ws.nextTs(), user: this.#ws.botUserId, text: str(args["initial_comment"]) ?? "", blocks: [], threadTs, files, edited: false, updates: 0 };
+      this.#ws.messages.push(m);
+      this.#ws.changed("post", m);
+    }
+    return ok({ files: files.map((f) => ({ id: f.id, name: f.name, title: f.title, mimetype: f.mimetype, url_private: `${this.#baseUrl()}files/${f.id}` })) });
+  }
+}

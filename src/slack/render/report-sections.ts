@@ -1,0 +1,90 @@
+import { formatDuration } from "../../core/duration.ts";
+import type { DataOf, Section } from "../../core/findings.ts";
+import { formatBytes } from "../../core/quantity.ts";
+import { sliceMax } from "../../core/series.ts";
+import { sparkline } from "../../core/sparkline.ts";
+import { type Block, codeSections, context, sections } from "./blocks.ts";
+import { codeText, cut, esc, pct, table } from "./mrkdwn.ts";
+
+const bytes = (b: number | null) => (b === null ? "—" : formatBytes(b));
+const ago = (now: number, t: number | null) => (t === null ? "—" : `${formatDuration(now - t)} ago`);
+const who = (pod: string, container: string) => cut(`${pod}/${container}`, 48);
+const SPARK_WIDTH = 24;
+
+export function sparkOf(trend: DataOf<"memory-trend"> | undefined, pod: string, container: string): string {
+  const row = trend?.rows.find((r) => r.pod === pod && r.container === container);
+  if (!row || !trend) return "";
+  const values = sliceMax(row.series, trend.windowStart, trend.windowEnd, SPARK_WIDTH);
+  return sparkline(values, 0, row.limitBytes ?? Math.max(...row.series.map((s) => s.v)));
+}
+
+function usage(d: DataOf<"usage-vs-limit">, trend: DataOf<"memory-trend"> | undefined, windowLabel: string): Block[] {
+  const rows = d.rows.map((r) => [who(r.pod, r.container), bytes(r.usageBytes), bytes(r.requestBytes), bytes(r.limitBytes), pct(r.ofLimit), sparkOf(trend, r.pod, r.container)]);
+  const lines = table(["CONTAINER", "USAGE", "REQUEST", "LIMIT", "OF LIMIT", windowLabel], rows).map(codeText);
+  const more = d.totalContainers > d.rows.length ? `\n…and ${d.totalContainers - d.rows.length} more containers (highest shown first)` : "";
+  const out = codeSections(`*Usage vs limit* — ${d.overThreshold} of ${d.totalContainers} containers at or above ${pct(d.warnRatio)} of their limit${esc(more)}`, lines);
+  if (d.sourceNote) out.push(context(`:warning: ${esc(d.sourceNote)}`));
+  return out;
+}
+
+function oom(d: DataOf<"oom-history">, now: number): Block[] {
+  const head = `*OOM kills and restarts* — ${d.oomKilledContainers} OOM-killed, ${d.crashLooping} in CrashLoopBackOff, ${d.totalRestarts} restarts across ${d.podsScanned} pods`;
+  if (d.rows.length === 0 && d.events.length === 0) return sections(`${head}\nNo restarts, no OOM kills, no memory events.`);
+  const rows = d.rows.map((r) => [who(r.pod, r.container), String(r.restartCount), r.lastReason ?? "—", r.lastExitCode === null ? "—" : String(r.lastExitCode), ago(now, r.lastFinishedAt), r.waitingReason ?? (r.oomKilled ? "" : "")]);
+  const out = codeSections(head, table(["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"], rows).map(codeText));
+  if (d.events.length > 0) {
+    out.push(...sections(d.events.map((e) => `• \`${esc(e.reason)}\` ${esc(e.object)} ×${e.count} (${ago(now, e.lastSeen)}): ${esc(cut(e.message, 200))}`).join("\n")));
+  }
+  return out;
+}
+
+function logs(d: DataOf<"logs-grep">): Block[] {
+  const out: Block[] = [...sections(`*Memory-related log lines* — from ${esc(d.why)}`)];
+  for (const x of d.excerpts) {
+    const which = `${esc(x.pod)}/${esc(x.container)} (${x.previous ? "previous container, before the restart" : "current container"})`;
+    if (x.note) out.push(...sections(`_${which}: ${esc(x.note)}_`));
+    else if (x.lines.length === 0) out.push(...sections(`_${which}: no matching lines_`));
+    else out.push(...codeSections(`_${which}: last ${x.lines.length} of ${x.matched} matching lines_`, x.lines.map(codeText)));
+  }
+  return out;
+}
+
+function node(d: DataOf<"node-pressure">): Block[] {
+  if (d.nodes.length === 0) return sections("*Node* — the pods are not scheduled on a known node.");
+  const rows = d.nodes.map((n) => [cut(n.name, 40), n.memoryPressure === null ? "unknown" : n.memoryPressure ? "YES" : "no", bytes(n.allocatableBytes), bytes(n.requestedBytes), pct(n.ofAllocatable), String(n.pods)]);
+  return codeSections("*Node*", table(["NODE", "MEMORY PRESSURE", "ALLOCATABLE", "REQUESTED", "OF ALLOC", "PODS"], rows).map(codeText));
+}
+
+function trend(d: DataOf<"memory-trend">): Block[] {
+  const lines = d.rows.map((r) => {
+    const a = r.analysis;
+    const spark = `\`${sparkOf(d, r.pod, r.container)}\``;
+    // A stable container is one line; what needs attention gets its evidence and forecast.
+    if (a.classification === "stable" && !a.plateau) return `${esc(who(r.pod, r.container))} ${spark} stable`;
+    const label = a.plateau ? "stable (warm-up then plateau, not a leak)" : a.classification === "spike" ? `spike (${a.recovered ? "recovered" : "not recovered"})` : a.classification;
+    const forecast = a.timeToLimitSeconds === null ? "no upward trend toward the limit"
+      : `limit in ~${formatDuration(a.timeToLimitSeconds)}${a.timeToLimitRange ? ` (${formatDuration(a.timeToLimitRange[0])}–${a.timeToLimitRange[1] === null ? "∞" : formatDuration(a.timeToLimitRange[1])})` : ""}`;
+    return `*${esc(who(r.pod, r.container))}* ${spark} *${label}* (confidence ${a.confidence.toFixed(2)})\n${esc(a.evidence)}\nForecast: ${forecast}`;
+  });
+  const more = d.totalContainers > d.rows.length ? `\n…and ${d.totalContainers - d.rows.length} more containers` : "";
+  return sections(`*Trend and forecast* — ${formatDuration(d.windowEnd - d.windowStart)} window${more}\n${lines.join("\n") || "No samples in the window."}`);
+}
+
+function promql(d: DataOf<"promql">): Block[] {
+  const lines = d.values.map((v) => `${v.labels || "{}"}  ${Number.isInteger(v.value) ? v.value : v.value.toFixed(3)}`);
+  return codeSections(`*${esc(d.name)}* — \`${esc(cut(d.query, 200))}\``, (lines.length ? lines : ["(no result)"]).map(codeText));
+}
+
+/** The blocks of one report section; an unavailable section says why instead. */
+export function sectionBlocks(s: Section, all: readonly Section[], now: number, windowSeconds: number): Block[] {
+  if (s.status === "unavailable" || !s.data) return sections(`*${esc(s.title)}* — :warning: unavailable: ${esc(s.note ?? "no data")}`);
+  const trendData = all.find((x) => x.kind === "memory-trend" && x.status === "ok")?.data as DataOf<"memory-trend"> | undefined;
+  switch (s.kind) {
+    case "usage-vs-limit": return usage(s.data, trendData, formatDuration(windowSeconds));
+    case "oom-history": return oom(s.data, now);
+    case "logs-grep": return logs(s.data);
+    case "node-pressure": return node(s.data);
+    case "memory-trend": return trend(s.data);
+    case "promql": return promql(s.data);
+  }
+}

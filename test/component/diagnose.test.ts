@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { messageText } from "../support/message-text.ts";
+import { NOW, SHOP, shopCluster, shopMetrics } from "../support/shop-scenario.ts";
+
+describe("/mem diagnose over HTTP, against the Slack emulator", () => {
+  let h: Harness;
+  let metrics: ReturnType<typeof shopMetrics>;
+  beforeEach(async () => {
+    metrics = shopMetrics();
+    h = await startHarness({ cluster: shopCluster(), metrics, clock: { now: () => NOW * 1000 } });
+  });
+  afterEach(async () => h.stop());
+
+  async function diagnose(text: string) {
+    const res = await h.slack.slash({ user: ALICE, channel: CHANNEL, text });
+    const ws = h.emulator.workspace;
+    const parent = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => m.blocks.length > 0 && messageText(m).includes("Full report in the thread")));
+    return { res, parent, thread: ws.thread(CHANNEL, parent.ts) };
+  }
+
+  it("acknowledges at once, then posts a parent message and a threaded report whose numbers match the cluster", async () => {
+    const { res, parent, thread } = await diagnose("diagnose deploy/api -n shop");
+    expect(res.status).toBe(200);
+    expect(res.millis).toBeLessThan(3000);
+
+    const parentText = messageText(parent);
+    expect(parentText).toContain("deploy/api -n shop");
+    expect(parentText).toContain(`${SHOP.killed}/api was OOMKilled 12m ago (4 restarts, CrashLoopBackOff)`);
+    expect(parentText).toMatch(/\*Pods:\* 3/);
+    expect(parent.edited).toBe(true);
+
+    const report = thread.map(messageText).join("\n");
+    // usage vs limit from the last working-set sample: 470Mi of 512Mi
+    expect(report).toMatch(new RegExp(`${SHOP.leaking}/api\\s+4\\d\\dMi\\s+256Mi\\s+512Mi\\s+9\\d%`));
+    // the killed container's restart count and reason; the rollout termination is not called an OOM kill
+    expect(report).toMatch(new RegExp(`${SHOP.killed}/api\\s+4\\s+OOMKilled\\s+137\\s+12m ago\\s+CrashLoopBackOff`));
+    expect(report).toMatch(new RegExp(`${SHOP.healthy}/api\\s+1\\s+Error\\s+143`));
+    expect(report).toContain("1 OOM-killed");
+    // the canary pod shares the labels but belongs to another Deployment
+    expect(report).not.toContain("api-canary");
+    // logs of the container that was killed, previous instance, secrets redacted
+    expect(report).toContain("java.lang.OutOfMemoryError: Java heap space");
+    expect(report).not.toContain("hunter2");
+    expect(report).not.toContain("envoy: all good");
+    // node pressure and the node OOM event
+    expect(report).toMatch(/node-a\s+YES\s+8Gi/);
+    expect(report).toContain("OOMKilling");
+    // trend: the leaking replica is called a leak, with a forecast
+    expect(report).toMatch(new RegExp(`${SHOP.leaking}/api\\* \`[▁▂▃▄▅▆▇█ ]+\` \\*leak\\*`));
+    expect(report).toMatch(/limit in ~\d+(h|m)/);
+    expect(report).toContain("Next steps");
+    for (const m of thread) expect(validateBlocks(m.blocks)).toBeNull();
+    for (const m of [parent, ...thread]) expect(m.text.length).toBeGreaterThan(0);
+  });
+
+  it("queries Prometheus once for all containers of the workload, by pod-name pattern", async () => {
+    await diagnose("diagnose deploy/api -n shop");
+    expect(metrics.queries).toHaveLength(1);
+    expect(metrics.queries[0]).toMatchObject({ namespace: "shop", podPattern: "api-[a-z0-9]{1,10}-[a-z0-9]{5}" });
+  });
+
+  it("still posts the report when Prometheus is down, and says why the trend is missing", async () => {
+    metrics.down = true;
+    const { parent, thread } = await diagnose("diagnose deploy/api -n shop");
+    const report = thread.map(messageText).join("\n");
+    expect(report).toContain("Trend and forecast* — :warning: unavailable: cannot reach Prometheus (ECONNREFUSED)");
+    expect(report).toContain("Prometheus unavailable (cannot reach Prometheus (ECONNREFUSED)), and the cluster does not serve metrics.k8s.io");
+    expect(report).toMatch(new RegExp(`${SHOP.killed}/api\\s+4\\s+OOMKilled`));
+    expect(messageText(parent)).toContain("unavailable: Trend and forecast");
+  });
+});

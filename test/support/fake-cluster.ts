@@ -1,0 +1,113 @@
+import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
+import type { WorkloadKind } from "../../src/core/target.ts";
+import { type Cluster, type Page, type PodQuery, PortError } from "../../src/ports.ts";
+
+export interface FakeClusterData {
+  pods?: Pod[];
+  workloads?: WorkloadObject[];
+  nodes?: NodeInfo[];
+  events?: (ClusterEvent & { namespace: string })[];
+  /** "ns/pod/container" or "ns/pod/container/previous" → log text */
+  logs?: Record<string, string>;
+  /** "ns/pod/container" → bytes, as metrics.k8s.io would serve; absent = API not served */
+  usage?: Record<string, number>;
+  /** method names that answer 403 */
+  forbidden?: (keyof Cluster)[];
+  /** method names that never answer */
+  hang?: (keyof Cluster)[];
+}
+
+/** Parses the subset of label selectors the fakes need: k=v, k!=v, k, !k, comma-joined. */
+function matches(labels: Record<string, string>, selector: string | undefined): boolean {
+  if (!selector) return true;
+  return selector.split(",").every((req) => {
+    const ne = /^(.+?)!=(.*)$/.exec(req);
+    if (ne) return labels[ne[1] ?? ""] !== ne[2];
+    const eq = /^(.+?)==?(.*)$/.exec(req);
+    if (eq) return labels[eq[1] ?? ""] === eq[2];
+    if (req.startsWith("!")) return !(req.slice(1) in labels);
+    return req in labels;
+  });
+}
+
+function fieldMatches(pod: Pod, selector: string | undefined): boolean {
+  if (!selector) return true;
+  return selector.split(",").every((req) => {
+    const [k, v] = req.split(/!?=/);
+    const negate = req.includes("!=");
+    const actual = k === "spec.nodeName" ? pod.nodeName : k === "status.phase" ? pod.phase : undefined;
+    return negate ? actual !== v : actual === v;
+  });
+}
+
+/** An in-memory Cluster with paginated lists, call counting and injectable failures. */
+export class FakeCluster implements Cluster {
+  readonly data: Required<Omit<FakeClusterData, "usage">> & { usage?: Record<string, number> };
+  readonly calls: { method: string; args: unknown[] }[] = [];
+
+  constructor(data: FakeClusterData = {}) {
+    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, forbidden: [], hang: [], ...data };
+  }
+
+  async #enter(method: keyof Cluster, ...args: unknown[]) {
+    this.calls.push({ method, args });
+    if (this.data.hang.includes(method)) await new Promise(() => undefined);
+    if (this.data.forbidden.includes(method)) throw new PortError("kubernetes", "forbidden", `memops is not allowed to ${method} (forbidden by RBAC)`);
+  }
+
+  async getPod(namespace: string, name: string) {
+    await this.#enter("getPod", namespace, name);
+    return this.data.pods.find((p) => p.namespace === namespace && p.name === name) ?? null;
+  }
+
+  async getWorkload(namespace: string, kind: WorkloadKind | "replicaset", name: string) {
+    await this.#enter("getWorkload", namespace, kind, name);
+    return this.data.workloads.find((w) => w.namespace === namespace && w.kind === kind && w.name === name) ?? null;
+  }
+
+  async listReplicaSets(namespace: string, labelSelector: string) {
+    await this.#enter("listReplicaSets", namespace, labelSelector);
+    return this.data.workloads.filter((w) => w.kind === "replicaset" && w.namespace === namespace && matches(w.labels, labelSelector));
+  }
+
+  async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
+    await this.#enter("listPods", namespace, q);
+    const all = this.data.pods.filter((p) => (namespace === null || p.namespace === namespace) && matches(p.labels, q.labelSelector) && fieldMatches(p, q.fieldSelector));
+    const start = q.continueToken ? Number(q.continueToken) : 0;
+    const items = all.slice(start, start + q.limit);
+    return { items, continueToken: start + q.limit < all.length ? String(start + q.limit) : null };
+  }
+
+  async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
+    await this.#enter("listEvents", namespace, fieldSelector, limit);
+    const want = Object.fromEntries(fieldSelector.split(",").map((kv) => kv.split("=") as [string, string]));
+    return this.data.events.filter((e) => (namespace === null || e.namespace === namespace)
+      && (!want["involvedObject.kind"] || e.involvedKind === want["involvedObject.kind"])
+      && (!want["involvedObject.name"] || e.involvedName === want["involvedObject.name"])).slice(0, limit);
+  }
+
+  async getNode(name: string) {
+    await this.#enter("getNode", name);
+    return this.data.nodes.find((n) => n.name === name) ?? null;
+  }
+
+  async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
+    await this.#enter("readLog", namespace, pod, container, o);
+    const text = this.data.logs[`${namespace}/${pod}/${container}${o.previous ? "/previous" : ""}`];
+    if (text === undefined) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to read the ${o.previous ? "previous " : ""}log of ${pod}/${container} (HTTP 400)`);
+    return text.split("\n").slice(-o.tailLines).join("\n");
+  }
+
+  async currentUsage(namespace: string) {
+    await this.#enter("currentUsage", namespace);
+    if (!this.data.usage) return null;
+    const m = new Map<string, number>();
+    for (const [k, v] of Object.entries(this.data.usage)) if (k.startsWith(`${namespace}/`)) m.set(k.slice(namespace.length + 1), v);
+    return m;
+  }
+
+  async version() {
+    await this.#enter("version");
+    return "v1.33.0-fake";
+  }
+}

@@ -1,0 +1,37 @@
+import type { Sample } from "../../src/core/model.ts";
+import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../../src/ports.ts";
+
+export interface FakeSeries {
+  namespace: string;
+  pod: string;
+  container: string;
+  workingSet: Sample[];
+  rss?: Sample[];
+  restarts?: Sample[];
+}
+
+/** MemoryMetrics from fixed series; `down` makes it fail the way an unreachable Prometheus does. */
+export class FakeMetrics implements MemoryMetrics {
+  readonly queries: MemoryRangeQuery[] = [];
+  down = false;
+  readonly #series: FakeSeries[];
+
+  constructor(series: FakeSeries[]) {
+    this.#series = series;
+  }
+
+  async containerMemory(q: MemoryRangeQuery): Promise<ContainerMemory[]> {
+    this.queries.push(q);
+    if (this.down) throw new PortError("prometheus", "unavailable", "cannot reach Prometheus (ECONNREFUSED)");
+    const pattern = q.podPattern ? new RegExp(`^(?:${q.podPattern})$`) : null;
+    const inWindow = (s: Sample[] = []) => s.filter((x) => x.t >= q.start && x.t <= q.end);
+    return this.#series
+      .filter((s) => s.namespace === q.namespace && (!pattern || pattern.test(s.pod)))
+      .map((s) => ({ pod: s.pod, container: s.container, workingSet: inWindow(s.workingSet), rss: inWindow(s.rss), restarts: inWindow(s.restarts) }));
+  }
+
+  async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {
+    if (this.down) throw new PortError("prometheus", "unavailable", "cannot reach Prometheus (ECONNREFUSED)");
+    return [];
+  }
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { test: { name: "component", include: ["test/component/**/*.test.ts"], testTimeout: 20_000 } },
+    ],
+  },
+});
