@@ -35,6 +35,7 @@ export function diagnoseRequest({ positionals, flags }: ParsedArgs, defaults: Co
   return ok(req);
 }
 
+const PROGRESS_AFTER_MS = 1000;
 const SHORT_TITLE = (p: Extract<Progress, { phase: "step" }>) => `${p.title}${p.status === "unavailable" ? " (unavailable)" : ""}`;
 
 export const diagnoseCommand = command<DiagnoseRequest>({
@@ -47,6 +48,7 @@ export const diagnoseCommand = command<DiagnoseRequest>({
     const label = describeTarget(req.target);
     const log = ctx.log.child({ target: label });
     let parent: Promise<string> | undefined;
+    let postedAt = 0;
     const view = { target: label, requestedBy: ctx.user, done: 0, total: 0, finished: [] as string[] };
     const updates = latestWins(async (m: Parameters<typeof ctx.chat.update>[2]) => ctx.chat.update(ctx.channel, await (parent as Promise<string>), m));
     const result = await diagnose(ctx.diagnosis, ctx.runbooks, req, (p) => {
@@ -54,10 +56,12 @@ export const diagnoseCommand = command<DiagnoseRequest>({
         view.total = p.total;
         parent = ctx.chat.post(ctx.channel, progressMessage(view));
         parent.catch(() => undefined); // awaited below, where its failure is reported
+        postedAt = ctx.diagnosis.clock.now();
       } else if (parent) {
         view.done = p.done;
         view.finished.push(SHORT_TITLE(p));
-        updates.push(progressMessage(view));
+        // A fast diagnosis goes straight to the verdict: progress updates would only spend chat.update's rate limit.
+        if (ctx.diagnosis.clock.now() - postedAt >= PROGRESS_AFTER_MS) updates.push(progressMessage(view));
       }
     });
     if (!result.ok) {

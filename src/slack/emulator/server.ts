@@ -6,6 +6,8 @@ import { Workspace, type WorkspaceSeed } from "./workspace.ts";
 export interface EmulatorOptions extends WorkspaceSeed {
   botToken: string;
   host?: string;
+  /** Slack's rate limits (429 + Retry-After); on unless a benchmark measures memops alone */
+  rateLimits?: boolean;
 }
 
 interface ResponseUrl { channel: string; user: string; uses: number; createdAt: number }
@@ -55,7 +57,7 @@ export class SlackEmulator {
   constructor(options: EmulatorOptions) {
     this.workspace = new Workspace(options);
     this.#host = options.host ?? "127.0.0.1";
-    this.api = new WebApi(this.workspace, [options.botToken], () => this.baseUrl);
+    this.api = new WebApi(this.workspace, [options.botToken], () => this.baseUrl, options.rateLimits ?? true);
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: "internal_error", detail: String(e) }));
     });

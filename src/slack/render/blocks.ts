@@ -48,7 +48,9 @@ export function codeSections(title: string, lines: readonly string[]): Block[] {
     chunk = [];
     size = 0;
   };
-  for (const l of lines) {
+  const max = LIMITS.sectionText - title.length - 40;
+  for (const line of lines) {
+    const l = line.length > max ? `${line.slice(0, max - 1)}…` : line;
     if (size + l.length + 8 > LIMITS.sectionText - 20) flush();
     chunk.push(l);
     size += l.length + 1;

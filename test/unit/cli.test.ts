@@ -1,0 +1,71 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { EXIT, runCli, type Wiring } from "../../src/cli/run-cli.ts";
+import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
+import { NOW, SHOP, shopCluster, shopMetrics } from "../support/shop-scenario.ts";
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+const wiring: Wiring = {
+  diagnosisDeps: () => ({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 }, log: pino({ level: "silent" }) }),
+  serve: async () => undefined,
+};
+
+describe("memops CLI", () => {
+  it("diagnose prints the same findings as the Slack report", async () => {
+    const t = io();
+    expect(await runCli(["diagnose", "deploy/api", "-n", "shop"], {}, t.io, wiring)).toBe(EXIT.ok);
+    const text = t.out.join("\n");
+    expect(text).toMatch(/^CRITICAL: api-7d9c8f6b5d-x2x9q\/api was OOMKilled 12m ago/);
+    expect(text).toMatch(new RegExp(`${SHOP.killed}/api\\s+4\\s+OOMKilled\\s+137`));
+    expect(text).toContain("Next steps");
+  });
+
+  it("--format json and blocks are machine-readable", async () => {
+    const j = io();
+    expect(await runCli(["diagnose", "deploy/api", "-n", "shop", "--format", "json"], {}, j.io, wiring)).toBe(EXIT.ok);
+    expect(JSON.parse(j.out.join(""))).toMatchObject({ runbook: { id: "oomkilled" }, target: { kind: "deployment", name: "api", pods: 3 }, verdict: { severity: "critical" } });
+    const b = io();
+    expect(await runCli(["diagnose", "deploy/api", "-n", "shop", "--format=blocks"], {}, b.io, wiring)).toBe(EXIT.ok);
+    const messages = JSON.parse(b.out.join("")) as { blocks: unknown[] }[];
+    for (const m of messages) expect(validateBlocks(m.blocks)).toBeNull();
+  });
+
+  it("exit codes: 2 for bad arguments or configuration, 1 when the diagnosis cannot run", async () => {
+    const bad = io();
+    expect(await runCli(["diagnose", "deploy/API"], {}, bad.io, wiring)).toBe(EXIT.usage);
+    expect(bad.err.join("")).toContain('deployment name "API" is not valid');
+    expect(await runCli(["diagnose", "deploy/api", "--format", "xml"], {}, io().io, wiring)).toBe(EXIT.usage);
+    expect(await runCli(["diagnose", "deploy/api"], { PROMETHEUS_URL: "nope" }, io().io, wiring)).toBe(EXIT.usage);
+    const missing = io();
+    expect(await runCli(["diagnose", "deploy/web", "-n", "shop"], {}, missing.io, wiring)).toBe(EXIT.failure);
+    expect(missing.err.join("")).toBe('memops diagnose: deployment "web" not found in namespace "shop"');
+    expect(await runCli(["frobnicate"], {}, io().io, wiring)).toBe(EXIT.usage);
+    expect(await runCli([], {}, io().io, wiring)).toBe(EXIT.usage);
+  });
+
+  it("serve refuses to start with bad configuration and names every problem", async () => {
+    const t = io();
+    expect(await runCli(["serve"], { PORT: "0x50" }, t.io, wiring)).toBe(EXIT.usage);
+    expect(t.err.join("\n")).toMatch(/PORT: .*\n.*SLACK_BOT_TOKEN: required/s);
+  });
+
+  it("validate checks runbooks and configuration", async () => {
+    const t = io();
+    expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef" }, t.io, wiring)).toBe(EXIT.ok);
+    expect(t.out[0]).toBe("ok: 2 runbooks (high-memory, oomkilled); configuration valid");
+    expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef", MEMOPS_RUNBOOKS_DIR: "/nonexistent" }, io().io, wiring)).toBe(EXIT.usage);
+  });
+
+  it("every command has --help", async () => {
+    for (const c of ["serve", "diagnose", "validate", "schema"]) {
+      const t = io();
+      expect(await runCli([c, "--help"], {}, t.io, wiring)).toBe(EXIT.ok);
+      expect(t.out[0]).toMatch(new RegExp(`^Usage: memops ${c}`));
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { parseRunbook, type Runbook } from "../../../src/core/runbook.ts";
+import { pickRunbook } from "../../../src/engine/pick-runbook.ts";
+import { diagnose } from "../../../src/engine/run-diagnosis.ts";
+import { shippedRunbooks } from "../../support/app-harness.ts";
+import { pod } from "../../support/fixtures.ts";
+import { NOW, shopCluster, shopMetrics } from "../../support/shop-scenario.ts";
+
+const log = pino({ level: "silent" });
+const clock = { now: () => NOW * 1000 };
+const runbook = (doc: unknown): Runbook => {
+  const r = parseRunbook(doc);
+  if (!r.ok) throw new Error(r.error.join("; "));
+  return r.value;
+};
+
+describe("diagnose", () => {
+  it("a step that hangs times out on its own; the others still report", async () => {
+    const rb = runbook({ id: "t", title: "T", match: { targets: ["deployment"] }, steps: [{ kind: "node-pressure", timeout: "1s" }, { kind: "oom-history" }, { kind: "next-steps" }] });
+    const started = Date.now();
+    const r = await diagnose({ cluster: shopCluster({ hang: ["getNode"] }), metrics: shopMetrics(), clock, log }, [rb], { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 6 * 3600 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.ok && r.value.sections.map((s) => [s.kind, s.status, s.note])).toEqual([
+      ["node-pressure", "unavailable", "timed out after 1s"],
+      ["oom-history", "ok", undefined],
+    ]);
+    expect(r.ok && r.value.nextSteps.length).toBeGreaterThan(0);
+  });
+
+  it("reports progress for every step, in order of completion", async () => {
+    const events: string[] = [];
+    await diagnose({ cluster: shopCluster(), metrics: shopMetrics(), clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 6 * 3600, runbookId: "high-memory" },
+      (p) => events.push(p.phase === "started" ? `started ${p.runbook.id} ${p.total}` : `${p.done}/${p.total}`));
+    expect(events).toEqual(["started high-memory 6", "1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]);
+  });
+
+  it("an unknown runbook id is refused before any step runs", async () => {
+    const r = await diagnose({ cluster: shopCluster(), metrics: null, clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 3600, runbookId: "nope" });
+    expect(r).toEqual({ ok: false, error: 'no runbook "nope" (available: high-memory, oomkilled)' });
+  });
+
+  it("without Prometheus the trend says how to get one", async () => {
+    const r = await diagnose({ cluster: shopCluster(), metrics: null, clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 3600 });
+    const trend = r.ok ? r.value.sections.find((s) => s.kind === "memory-trend") : undefined;
+    expect(trend).toMatchObject({ status: "unavailable", note: "Prometheus is not configured (set PROMETHEUS_URL): no history to read a trend from" });
+  });
+});
+
+describe("pickRunbook", () => {
+  it("prefers the runbook whose signals the pods show", async () => {
+    const rbs = await shippedRunbooks();
+    expect(pickRunbook(rbs, "deployment", [pod({ name: "a" })], undefined)).toMatchObject({ ok: true, value: { id: "high-memory" } });
+    const killed = pod({ name: "b", statuses: [{ name: "api", ready: false, restartCount: 2, waitingReason: null, running: true, terminated: null, lastTerminated: { reason: "OOMKilled", exitCode: 137, startedAt: 1, finishedAt: 2 } }] });
+    expect(pickRunbook(rbs, "deployment", [killed], undefined)).toMatchObject({ ok: true, value: { id: "oomkilled" } });
+    expect(pickRunbook(rbs, "namespace", [killed], undefined)).toMatchObject({ ok: true, value: { id: "high-memory" } });
+  });
+});
