@@ -40,6 +40,8 @@ export interface Cluster {
   readLog(namespace: string, pod: string, container: string, options: { previous: boolean; tailLines: number }): Promise<string>;
   /** current working set per "pod/container" from metrics.k8s.io; null when the cluster does not serve it */
   currentUsage(namespace: string): Promise<Map<string, number> | null>;
+  /** how many objects of a kind exist (namespace null: cluster-wide); `estimated` when the server only estimated it */
+  countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }>;
   /** the API server's version; throws when it cannot be reached (readiness) */
   version(): Promise<string>;
 }

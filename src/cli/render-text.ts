@@ -32,6 +32,8 @@ function section(s: Section, now: number): string[] {
     }
     case "promql":
       return [`${s.title}: ${s.data.query}`, ...s.data.values.map((v) => `  ${v.labels} ${v.value}`)];
+    case "count-resources":
+      return [s.title, ...s.data.counts.map((c) => `  ${c.estimated ? "about " : ""}${c.count} ${c.kind} (${c.apiVersion}) ${c.namespace ? `in ${c.namespace}` : "in the cluster"}`)];
   }
 }
 

@@ -3,7 +3,7 @@ import type { TrendAnalysis } from "./classify.ts";
 import type { Sample } from "./model.ts";
 import type { TargetKind } from "./target.ts";
 
-export type StepKind = "usage-vs-limit" | "oom-history" | "logs-grep" | "node-pressure" | "memory-trend" | "promql" | "next-steps";
+export type StepKind = "usage-vs-limit" | "oom-history" | "logs-grep" | "node-pressure" | "memory-trend" | "promql" | "count-resources" | "next-steps";
 
 export interface UsageRow {
   pod: string;
@@ -103,6 +103,21 @@ export interface PromqlFindings {
   values: { labels: string; value: number }[];
 }
 
+export interface ResourceCount {
+  apiVersion: string;
+  kind: string;
+  /** null: the whole cluster */
+  namespace: string | null;
+  count: number;
+  /** the API server's estimate (remainingItemCount) rather than a full count */
+  estimated: boolean;
+  warnAbove: number | null;
+}
+
+export interface CountFindings {
+  counts: ResourceCount[];
+}
+
 interface SectionOf<K extends StepKind, D> {
   kind: K;
   title: string;
@@ -119,7 +134,8 @@ export type Section =
   | SectionOf<"logs-grep", LogFindings>
   | SectionOf<"node-pressure", NodeFindings>
   | SectionOf<"memory-trend", TrendFindings>
-  | SectionOf<"promql", PromqlFindings>;
+  | SectionOf<"promql", PromqlFindings>
+  | SectionOf<"count-resources", CountFindings>;
 
 export type Severity = "ok" | "warning" | "critical";
 

@@ -8,7 +8,7 @@ const common = {
   timeout: duration.default("10s").describe("How long the step may take before its section is marked unavailable"),
 };
 
-export const STEP_KINDS = ["usage-vs-limit", "oom-history", "logs-grep", "node-pressure", "memory-trend", "promql", "next-steps"] as const;
+export const STEP_KINDS = ["usage-vs-limit", "oom-history", "logs-grep", "node-pressure", "memory-trend", "promql", "count-resources", "next-steps"] as const;
 
 export const stepSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("usage-vs-limit"), ...common }).describe("Usage vs request and limit per container"),
@@ -26,6 +26,15 @@ export const stepSchema = z.discriminatedUnion("kind", [
     name: z.string().min(1).max(80),
     query: z.string().min(1).max(2000).describe("PromQL; {{namespace}} and {{pods}} (a regex of the target's pod names) are substituted"),
   }).describe("A workload-specific PromQL query evaluated now"),
+  z.strictObject({
+    kind: z.literal("count-resources"), ...common,
+    resources: z.array(z.strictObject({
+      apiVersion: z.string().regex(/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/, "an apiVersion such as v1 or serving.knative.dev/v1"),
+      kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "a Kind such as ConfigMap or Service"),
+      scope: z.enum(["namespace", "cluster"]).default("namespace").describe("Count in the target's namespace or in the whole cluster"),
+    })).min(1).max(10),
+    warnAbove: z.number().int().min(1).optional().describe("Say so in the verdict when a count is above this"),
+  }).describe("How many objects the workload manages (operators): memory grows with what they watch"),
   z.strictObject({ kind: z.literal("next-steps"), ...common }).describe("Recommended next steps from all findings"),
 ]);
 

@@ -50,6 +50,11 @@ export function verdictOf(target: TargetSummary, sections: readonly Section[], n
   for (const n of nodes?.nodes.filter((x) => x.memoryPressure) ?? []) {
     points.push({ severity: "warning", text: `node ${n.name} reports MemoryPressure: pods above their request are evicted first` });
   }
+  for (const c of sectionData(sections, "count-resources")?.counts ?? []) {
+    if (c.warnAbove !== null && c.count > c.warnAbove) {
+      points.push({ severity: "warning", text: `${c.estimated ? "about " : ""}${c.count} ${c.kind} objects ${c.namespace ? `in ${c.namespace}` : "in the cluster"} (above ${c.warnAbove}): an operator's memory grows with what it watches` });
+    }
+  }
   points.sort((a, b) => rank[b.severity] - rank[a.severity]);
   const severity = points[0]?.severity ?? "ok";
   const unavailable = sections.filter((s) => s.status === "unavailable").map((s) => s.title);

@@ -11,6 +11,7 @@ import { pickRunbook } from "./pick-runbook.ts";
 import { type ResolvedTarget, resolveTarget } from "./resolve-target.ts";
 import type { StepContext } from "./step-context.ts";
 import { describeError } from "./step-context.ts";
+import { countResources } from "./steps/count-resources.ts";
 import { logsGrep } from "./steps/logs-grep.ts";
 import { memoryTrend } from "./steps/memory-trend.ts";
 import { nodePressure } from "./steps/node-pressure.ts";
@@ -35,9 +36,12 @@ export type Progress =
   | { phase: "started"; target: ResolvedTarget; runbook: Runbook; total: number }
   | { phase: "step"; kind: StepKind; title: string; status: Section["status"]; done: number; total: number };
 
+/** Finding the pods must not hang a diagnosis: the person is waiting for the parent message. */
+export const RESOLVE_TIMEOUT_MS = 15_000;
+
 const TITLES: Record<StepKind, string> = {
   "usage-vs-limit": "Usage vs limit", "oom-history": "OOM kills and restarts", "logs-grep": "Memory-related log lines",
-  "node-pressure": "Node", "memory-trend": "Trend and forecast", promql: "Query", "next-steps": "Next steps",
+  "node-pressure": "Node", "memory-trend": "Trend and forecast", promql: "Query", "count-resources": "Objects managed", "next-steps": "Next steps",
 };
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -56,6 +60,7 @@ function runStep(ctx: StepContext, step: RunbookStep): Promise<unknown> {
     case "node-pressure": return nodePressure(ctx);
     case "memory-trend": return memoryTrend(ctx);
     case "promql": return promql(ctx, step);
+    case "count-resources": return countResources(ctx, step);
     case "next-steps": return Promise.resolve(null);
   }
 }
@@ -63,7 +68,13 @@ function runStep(ctx: StepContext, step: RunbookStep): Promise<unknown> {
 /** Resolves the target, runs the runbook's steps in parallel (each with its own timeout) and builds the report. */
 export async function diagnose(deps: DiagnosisDeps, runbooks: readonly Runbook[], req: DiagnoseRequest, onProgress: (p: Progress) => void = () => {}): Promise<Result<Report>> {
   const startedAt = deps.clock.now() / 1000;
-  const resolved = await resolveTarget(deps.cluster, req.target);
+  let resolved: Result<ResolvedTarget>;
+  try {
+    resolved = await withTimeout(resolveTarget(deps.cluster, req.target), RESOLVE_TIMEOUT_MS, "kubernetes");
+  } catch (e) {
+    if (e instanceof PortError && e.code === "timeout") return err(`the Kubernetes API did not answer within ${RESOLVE_TIMEOUT_MS / 1000}s while looking up the target`);
+    throw e;
+  }
   if (!resolved.ok) return resolved;
   const target = resolved.value;
   const picked = pickRunbook(runbooks, req.target.kind, target.pods, req.runbookId);

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
 import type { WorkloadKind } from "../core/target.ts";
 import type { Cluster, Page, PodQuery } from "../ports.ts";
@@ -39,12 +39,14 @@ export class KubeCluster implements Cluster {
   readonly #apps: AppsV1Api;
   readonly #metrics: Metrics;
   readonly #version: VersionApi;
+  readonly #objects: KubernetesObjectApi;
 
   constructor(kc: KubeConfig) {
     this.#core = kc.makeApiClient(CoreV1Api);
     this.#apps = kc.makeApiClient(AppsV1Api);
     this.#metrics = new Metrics(kc);
     this.#version = kc.makeApiClient(VersionApi);
+    this.#objects = KubernetesObjectApi.makeApiClient(kc);
   }
 
   async getPod(namespace: string, name: string): Promise<Pod | null> {
@@ -109,6 +111,24 @@ export class KubeCluster implements Cluster {
       }
     }
     return usage;
+  }
+
+  async countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }> {
+    const where = namespace ? `in namespace ${namespace}` : "in the cluster";
+    const list = (limit: number, token?: string) =>
+      orFail(this.#objects.list(apiVersion, kind, namespace ?? undefined, undefined, undefined, undefined, undefined, undefined, limit, token), `list ${kind} (${apiVersion}) ${where}`);
+    // One item and the server's estimate of the rest; a full count page by page only when it gives none.
+    const first = await list(1);
+    const remaining = first.metadata?.remainingItemCount;
+    if (remaining !== undefined || !first.metadata?._continue) return { count: first.items.length + (remaining ?? 0), estimated: remaining !== undefined };
+    let count = first.items.length;
+    let token: string | undefined = first.metadata._continue;
+    while (token) {
+      const page = await list(500, token);
+      count += page.items.length;
+      token = page.metadata?._continue || undefined;
+    }
+    return { count, estimated: false };
   }
 
   async version(): Promise<string> {

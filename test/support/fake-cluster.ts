@@ -11,6 +11,8 @@ export interface FakeClusterData {
   logs?: Record<string, string>;
   /** "ns/pod/container" → bytes, as metrics.k8s.io would serve; absent = API not served */
   usage?: Record<string, number>;
+  /** "apiVersion/Kind/namespace" (or "/*" for cluster-wide) → how many objects */
+  objects?: Record<string, number>;
   /** method names that answer 403 */
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
@@ -46,7 +48,7 @@ export class FakeCluster implements Cluster {
   readonly calls: { method: string; args: unknown[] }[] = [];
 
   constructor(data: FakeClusterData = {}) {
-    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, forbidden: [], hang: [], ...data };
+    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, forbidden: [], hang: [], ...data };
   }
 
   async #enter(method: keyof Cluster, ...args: unknown[]) {
@@ -104,6 +106,13 @@ export class FakeCluster implements Cluster {
     const m = new Map<string, number>();
     for (const [k, v] of Object.entries(this.data.usage)) if (k.startsWith(`${namespace}/`)) m.set(k.slice(namespace.length + 1), v);
     return m;
+  }
+
+  async countObjects(apiVersion: string, kind: string, namespace: string | null) {
+    await this.#enter("countObjects", apiVersion, kind, namespace);
+    const key = `${apiVersion}/${kind}/${namespace ?? "*"}`;
+    if (!(key in this.data.objects)) throw new PortError("kubernetes", "not-found", `not found while trying to list ${kind} (${apiVersion})`);
+    return { count: this.data.objects[key] ?? 0, estimated: (this.data.objects[key] ?? 0) > 1000 };
   }
 
   async version() {

@@ -8,7 +8,7 @@ import { loadRunbooks } from "../../src/load-runbooks.ts";
 describe("runbooks on disk", () => {
   it("the shipped runbooks are valid", async () => {
     const r = await loadRunbooks("runbooks");
-    expect(r.ok && r.value.map((x) => x.id).sort()).toEqual(["high-memory", "oomkilled"]);
+    expect(r.ok && r.value.map((x) => x.id).sort()).toEqual(["high-memory", "oomkilled", "operator-memory"]);
   });
 
   it("the committed JSON Schema matches the zod schema (run `npm run runbooks:schema`)", async () => {

@@ -75,6 +75,11 @@ function promql(d: DataOf<"promql">): Block[] {
   return codeSections(`*${esc(d.name)}* — \`${esc(cut(d.query, 200))}\``, (lines.length ? lines : ["(no result)"]).map(codeText));
 }
 
+function counts(d: DataOf<"count-resources">): Block[] {
+  const lines = d.counts.map((c) => `• ${c.estimated ? "about " : ""}*${c.count.toLocaleString("en-US")}* ${esc(c.kind)} (\`${esc(c.apiVersion)}\`) ${c.namespace ? `in \`${esc(c.namespace)}\`` : "in the cluster"}${c.warnAbove !== null && c.count > c.warnAbove ? ` — :warning: above ${c.warnAbove}` : ""}`);
+  return sections(`*Objects managed*\n${lines.join("\n")}`);
+}
+
 /** The blocks of one report section; an unavailable section says why instead. */
 export function sectionBlocks(s: Section, all: readonly Section[], now: number, windowSeconds: number): Block[] {
   if (s.status === "unavailable" || !s.data) return sections(`*${esc(s.title)}* — :warning: unavailable: ${esc(s.note ?? "no data")}`);
@@ -86,5 +91,6 @@ export function sectionBlocks(s: Section, all: readonly Section[], now: number, 
     case "node-pressure": return node(s.data);
     case "memory-trend": return trend(s.data);
     case "promql": return promql(s.data);
+    case "count-resources": return counts(s.data);
   }
 }

@@ -1,11 +1,12 @@
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { MiB } from "../../../src/core/quantity.ts";
 import { parseRunbook, type Runbook } from "../../../src/core/runbook.ts";
 import { pickRunbook } from "../../../src/engine/pick-runbook.ts";
-import { diagnose } from "../../../src/engine/run-diagnosis.ts";
+import { diagnose, RESOLVE_TIMEOUT_MS } from "../../../src/engine/run-diagnosis.ts";
 import { shippedRunbooks } from "../../support/app-harness.ts";
 import { pod } from "../../support/fixtures.ts";
-import { NOW, shopCluster, shopMetrics } from "../../support/shop-scenario.ts";
+import { NOW, SHOP, shopCluster, shopMetrics } from "../../support/shop-scenario.ts";
 
 const log = pino({ level: "silent" });
 const clock = { now: () => NOW * 1000 };
@@ -35,9 +36,41 @@ describe("diagnose", () => {
     expect(events).toEqual(["started high-memory 6", "1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]);
   });
 
+  it("a hung API server during target lookup ends the diagnosis with a clear error, not silence", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const pending = diagnose({ cluster: shopCluster({ hang: ["getWorkload"] }), metrics: null, clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 3600 });
+      await vi.advanceTimersByTimeAsync(RESOLVE_TIMEOUT_MS);
+      expect(await pending).toEqual({ ok: false, error: "the Kubernetes API did not answer within 15s while looking up the target" });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("counts the objects an operator manages and warns above the runbook's threshold", async () => {
+    const cluster = shopCluster({ objects: { "serving.knative.dev/v1/Service/*": 7200, "serving.knative.dev/v1/Revision/*": 300 } });
+    const r = await diagnose({ cluster, metrics: shopMetrics(), clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 6 * 3600, runbookId: "operator-memory" });
+    const counts = r.ok ? r.value.sections.find((s) => s.kind === "count-resources") : undefined;
+    expect(counts?.data).toEqual({ counts: [
+      { apiVersion: "serving.knative.dev/v1", kind: "Service", namespace: null, count: 7200, estimated: true, warnAbove: 5000 },
+      { apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: null, count: 300, estimated: false, warnAbove: 5000 },
+    ] });
+    expect(r.ok && r.value.verdict.points).toContain("about 7200 Service objects in the cluster (above 5000): an operator's memory grows with what it watches");
+  });
+
+  it("with Prometheus down, current usage comes from metrics.k8s.io and the report says so", async () => {
+    const metrics = shopMetrics();
+    metrics.down = true;
+    const cluster = shopCluster({ usage: { [`shop/${SHOP.leaking}/api`]: 480 * MiB } });
+    const r = await diagnose({ cluster, metrics, clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 3600, runbookId: "high-memory" });
+    const usage = r.ok ? r.value.sections.find((s) => s.kind === "usage-vs-limit")?.data : undefined;
+    expect(usage).toMatchObject({ source: "metrics-api", sourceNote: "Prometheus unavailable (cannot reach Prometheus (ECONNREFUSED)); current usage from metrics.k8s.io" });
+    expect(usage && "rows" in usage ? usage.rows[0] : undefined).toMatchObject({ pod: SHOP.leaking, container: "api", usageBytes: 480 * MiB, ofLimit: 480 / 512 });
+  });
+
   it("an unknown runbook id is refused before any step runs", async () => {
     const r = await diagnose({ cluster: shopCluster(), metrics: null, clock, log }, await shippedRunbooks(), { target: { kind: "deployment", name: "api", namespace: "shop" }, windowSeconds: 3600, runbookId: "nope" });
-    expect(r).toEqual({ ok: false, error: 'no runbook "nope" (available: high-memory, oomkilled)' });
+    expect(r).toEqual({ ok: false, error: 'no runbook "nope" (available: high-memory, oomkilled, operator-memory)' });
   });
 
   it("without Prometheus the trend says how to get one", async () => {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds kube-apiserver and etcd from their Go modules with the machine's Go toolchain, into
+# .cache/control-plane/ (git-ignored). Rebuilds only when the pinned versions change.
+# Technique: a throwaway wrapper module that replaces every k8s.io staging module with its
+# published version (k8s.io/kubernetes's own go.mod points them at ./staging).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=control-plane-versions.env
+source "$root/scripts/control-plane-versions.env"
+out="$root/.cache/control-plane"
+kas="$out/kube-apiserver-$KUBERNETES_VERSION"
+etcd="$out/etcd-$ETCD_VERSION"
+mkdir -p "$out"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
+
+if [ -x "$kas" ] && "$kas" --version 2>/dev/null | grep -q "$KUBERNETES_VERSION"; then
+  echo "kube-apiserver $KUBERNETES_VERSION: cached"
+else
+  echo "kube-apiserver $KUBERNETES_VERSION: building (several minutes on a cold machine)"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  minor="${KUBERNETES_VERSION#v1.}"          # e.g. 35.4
+  staging_version="v0.$minor"                 # staging modules are published as v0.35.4
+  gomod="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  mapfile -t staging < <(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$gomod" | sort -u)
+  echo "  ${#staging[@]} staging modules at $staging_version"
+  (
+    cd "$work"
+    go mod init memops.local/kube-apiserver-build >/dev/null 2>&1
+    for m in "${staging[@]}"; do go mod edit -replace "$m=$m@$staging_version"; done
+    go get "k8s.io/kubernetes@$KUBERNETES_VERSION" >/dev/null
+    go build -trimpath -tags selinux,notest \
+      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor%%.*}" \
+      -o "$kas.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+  )
+  mv "$kas.tmp" "$kas"
+fi
+
+if [ -x "$etcd" ] && "$etcd" --version 2>/dev/null | grep -q "${ETCD_VERSION#v}"; then
+  echo "etcd $ETCD_VERSION: cached"
+else
+  echo "etcd $ETCD_VERSION: building"
+  work2="$(mktemp -d)"
+  (
+    cd "$work2"
+    go mod init memops.local/etcd-build >/dev/null 2>&1
+    go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null
+    go build -trimpath -ldflags "-s -w" -o "$etcd.tmp" go.etcd.io/etcd/server/v3
+  )
+  rm -rf "$work2"
+  mv "$etcd.tmp" "$etcd"
+fi
+
+ln -sf "$(basename "$kas")" "$out/kube-apiserver"
+ln -sf "$(basename "$etcd")" "$out/etcd"
+"$out/kube-apiserver" --version
+"$out/etcd" --version | head -1
