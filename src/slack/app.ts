@@ -48,7 +48,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   ];
   const logger = boltLogger(log);
   const receiver: Receiver = config.slack.socketMode
-    ? new SocketModeReceiver({ appToken: config.slack.appToken ?? "", customRoutes, installerOptions: { port: config.port }, logger })
+    ? new SocketModeReceiver({ appToken: config.slack.appToken ?? "", customRoutes, installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } }, logger })
     : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? "", endpoints: "/slack/events", customRoutes, logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 2500 });
   const app = new App({
     token: config.slack.botToken ?? "", receiver, logger,

@@ -11,6 +11,7 @@ import { SignedRequests } from "../../src/slack/emulator/signed-requests.ts";
 
 export const BOT_TOKEN = "xoxb-0000-test-token-memops";
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+export const APP_TOKEN = "xapp-1-A0MEMOPS-0000-test";
 export const CHANNEL = "C0INCIDENTS";
 export const ALICE = "U0ALICE";
 
@@ -34,17 +35,19 @@ export async function shippedRunbooks(): Promise<Runbook[]> {
 }
 
 /** Starts the emulator and the unchanged Bolt app (HTTP receiver, real signatures) wired to fakes of our ports. */
-export async function startHarness(deps: { cluster: Cluster; metrics: MemoryMetrics | null; clock: Clock; channels?: ConstructorParameters<typeof SlackEmulator>[0]["channels"] }): Promise<Harness> {
-  const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, ...(deps.channels ? { channels: deps.channels } : {}) }).start();
+export async function startHarness(deps: { cluster: Cluster; metrics: MemoryMetrics | null; clock: Clock; channels?: ConstructorParameters<typeof SlackEmulator>[0]["channels"]; socketMode?: boolean }): Promise<Harness> {
+  const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, appToken: APP_TOKEN, ...(deps.channels ? { channels: deps.channels } : {}) }).start();
   const logs: string[] = [];
   const log = pino({ level: "debug", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } }, new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } }));
   const config: Config = {
-    slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: emulator.apiUrl, socketMode: false },
+    slack: deps.socketMode
+      ? { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: emulator.apiUrl, socketMode: true }
+      : { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: emulator.apiUrl, socketMode: false },
     port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug",
   };
   const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
-  const slack = new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
+  const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
   return { emulator, slack, app, logs, appUrl, stop: async () => { await app.stop(); await emulator.stop(); } };
 }

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SocketModeServer } from "./socket-mode.ts";
 import { checkMessage, WebApi } from "./web-api.ts";
 import { Workspace, type WorkspaceSeed } from "./workspace.ts";
 
 export interface EmulatorOptions extends WorkspaceSeed {
   botToken: string;
+  /** an app-level token (xapp-…) that may open Socket Mode connections */
+  appToken?: string;
   host?: string;
   /** Slack's rate limits (429 + Retry-After); on unless a benchmark measures memops alone */
   rateLimits?: boolean;
@@ -48,6 +51,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 export class SlackEmulator {
   readonly workspace: Workspace;
   readonly api: WebApi;
+  readonly socketMode = new SocketModeServer();
   readonly #server: Server;
   readonly #host: string;
   readonly #responseUrls = new Map<string, ResponseUrl>();
@@ -57,10 +61,14 @@ export class SlackEmulator {
   constructor(options: EmulatorOptions) {
     this.workspace = new Workspace(options);
     this.#host = options.host ?? "127.0.0.1";
-    this.api = new WebApi(this.workspace, [options.botToken], () => this.baseUrl, options.rateLimits ?? true);
+    this.api = new WebApi(this.workspace, [options.botToken], () => this.baseUrl, options.rateLimits ?? true, {
+      appTokens: options.appToken ? [options.appToken] : [],
+      socketUrl: () => this.socketMode.ticket(this.baseUrl.replace(/^http/, "ws")),
+    });
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: "internal_error", detail: String(e) }));
     });
+    this.#server.on("upgrade", (req, socket, head) => this.socketMode.upgrade(req, socket, head));
   }
 
   get baseUrl(): string {
@@ -82,6 +90,7 @@ export class SlackEmulator {
   }
 
   async stop(): Promise<void> {
+    this.socketMode.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }

@@ -36,10 +36,23 @@ export class SignedRequests {
   readonly #secret: string;
   readonly #slack: SlackEmulator;
 
-  constructor(options: { appUrl: string; signingSecret: string; emulator: SlackEmulator }) {
-    this.#appUrl = options.appUrl;
-    this.#secret = options.signingSecret;
+  readonly #socket: boolean;
+
+  /** `appUrl` for the HTTP receiver; `socketMode: true` delivers over the emulator's Socket Mode connection instead. */
+  constructor(options: { appUrl?: string; signingSecret?: string; emulator: SlackEmulator; socketMode?: boolean }) {
+    this.#appUrl = options.appUrl ?? "";
+    this.#secret = options.signingSecret ?? "";
     this.#slack = options.emulator;
+    this.#socket = options.socketMode ?? false;
+  }
+
+  async #deliver(type: "slash_commands" | "interactive", payload: Record<string, unknown>, body: string, t: { timestamp?: number; signature?: string }, channel: string, user: string): Promise<AppResponse> {
+    if (!this.#socket) return this.#send(body, t.timestamp, t.signature, channel, user);
+    const started = performance.now();
+    const ack = await this.#slack.socketMode.deliver(type, payload);
+    const millis = performance.now() - started;
+    if (ack && typeof ack === "object" && ("text" in ack || "blocks" in ack)) this.#slack.api.recordEphemeral(channel, user, ack as Record<string, unknown>);
+    return { status: 200, body: ack ? JSON.stringify(ack) : "", millis };
   }
 
   async #send(body: string, timestamp: number | undefined, signature: string | undefined, channel: string, user: string): Promise<AppResponse> {
@@ -66,13 +79,13 @@ export class SignedRequests {
 
   slash(c: SlashCommand): Promise<AppResponse> {
     const ws = this.#slack.workspace;
-    const body = new URLSearchParams({
+    const fields = {
       token: "deprecated-verification-token", team_id: ws.teamId, team_domain: "memops", channel_id: c.channel,
       channel_name: ws.channels.get(c.channel)?.name ?? "unknown", user_id: c.user, user_name: ws.users.get(c.user)?.name ?? c.user,
       command: c.command ?? "/mem", text: c.text, api_app_id: "A0MEMOPS", is_enterprise_install: "false",
       response_url: this.#slack.responseUrl(c.channel, c.user), trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
-    }).toString();
-    return this.#send(body, c.timestamp, c.signature, c.channel, c.user);
+    };
+    return this.#deliver("slash_commands", fields, new URLSearchParams(fields).toString(), c, c.channel, c.user);
   }
 
   click(b: ButtonClick): Promise<AppResponse> {
@@ -87,7 +100,6 @@ export class SignedRequests {
       response_url: this.#slack.responseUrl(b.channel, b.user), trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
       actions: [{ type: "button", action_id: b.actionId, block_id: b.blockId ?? "actions", value: b.value, action_ts: `${Date.now() / 1000}` }],
     };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    return this.#send(body, b.timestamp, b.signature, b.channel, b.user);
+    return this.#deliver("interactive", payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), b, b.channel, b.user);
   }
 }

@@ -40,16 +40,23 @@ export class WebApi {
   readonly calls = new Map<string, number>();
   readonly #rateLimits: boolean;
 
-  constructor(ws: Workspace, tokens: string[], baseUrl: () => string, rateLimits = true) {
+  readonly #appTokens: Set<string>;
+  readonly #socketUrl: () => string;
+
+  constructor(ws: Workspace, tokens: string[], baseUrl: () => string, rateLimits = true, socket: { appTokens: string[]; socketUrl: () => string } = { appTokens: [], socketUrl: () => "" }) {
     this.#ws = ws;
     this.tokens = new Set(tokens);
     this.#baseUrl = baseUrl;
     this.#rateLimits = rateLimits;
+    this.#appTokens = new Set(socket.appTokens);
+    this.#socketUrl = socket.socketUrl;
   }
 
   call(method: string, token: string | undefined, args: Args): ApiReply {
     if (!token) return fail("not_authed");
-    if (!this.tokens.has(token)) return fail("invalid_auth");
+    // Socket Mode connections are opened with the app-level token, and only that method accepts it.
+    if (method === "apps.connections.open") return this.#appTokens.has(token) ? ok({ url: this.#socketUrl() }) : fail(token.startsWith("xapp-") ? "invalid_auth" : "not_allowed_token_type");
+    if (!this.tokens.has(token)) return fail(this.#appTokens.has(token) ? "not_allowed_token_type" : "invalid_auth");
     const perMinute = method === "chat.postMessage" ? POST_MESSAGE_PER_MINUTE : TIERS[TIER_OF[method] ?? 1];
     if (TIER_OF[method] === undefined && method !== "chat.postMessage") return fail("unknown_method");
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
