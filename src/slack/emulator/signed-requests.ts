@@ -51,7 +51,7 @@ export class SignedRequests {
     const started = performance.now();
     const ack = await this.#slack.socketMode.deliver(type, payload);
     const millis = performance.now() - started;
-    if (ack && typeof ack === "object" && ("text" in ack || "blocks" in ack)) this.#slack.api.recordEphemeral(channel, user, ack as Record<string, unknown>);
+    if (ack && typeof ack === "object" && ("text" in ack || "blocks" in ack)) this.#slack.api.recordEphemeral(channel, user, ack);
     return { status: 200, body: ack ? JSON.stringify(ack) : "", millis };
   }
 
