@@ -25,8 +25,13 @@ export function sliceMax(series: readonly Sample[], start: number, end: number, 
   return out;
 }
 
-/** Splits a series where a restart counter rose or the value dropped by more than half. */
+/**
+ * Splits a series at restarts: where the restart counter rose when there is one, else where the value
+ * dropped by more than half (without a counter, that is the best sign of a restart; with one, a large
+ * drop is memory being freed after a spike, not a restart).
+ */
 export function segmentAtRestarts(series: readonly Sample[], restarts: readonly Sample[] = []): Sample[][] {
+  const useDrops = restarts.length === 0;
   const restartTimes = new Set<number>();
   for (let i = 1; i < restarts.length; i++) {
     const cur = restarts[i], prev = restarts[i - 1];
@@ -38,7 +43,7 @@ export function segmentAtRestarts(series: readonly Sample[], restarts: readonly 
   let r = 0;
   for (const s of series) {
     const prev = current[current.length - 1];
-    let cut = prev !== undefined && s.v < prev.v * 0.5;
+    let cut = useDrops && prev !== undefined && s.v < prev.v * 0.5;
     while (r < sortedRestarts.length && (sortedRestarts[r] ?? Infinity) <= s.t) {
       if (prev !== undefined && (sortedRestarts[r] ?? 0) > prev.t) cut = true;
       r++;

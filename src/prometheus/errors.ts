@@ -1,12 +1,17 @@
 import { PortError } from "../ports.ts";
 
-/** prometheus-query rejects with plain objects: { status: "error", errorType, error, code? }. */
+/**
+ * prometheus-query rejects with plain objects: { errorType, error, code? }, and for HTTP errors
+ * { errorType: "http_error", httpStatus, prometheus: { errorType, error } } carrying Prometheus's own type.
+ */
 export function promError(e: unknown): PortError {
-  const o = (typeof e === "object" && e !== null ? e : {}) as { errorType?: string; error?: unknown; code?: unknown };
+  const o = (typeof e === "object" && e !== null ? e : {}) as { errorType?: string; error?: unknown; code?: unknown; httpStatus?: number; prometheus?: { errorType?: string } };
   const detail = typeof o.error === "string" ? o.error.slice(0, 200) : "";
-  switch (o.errorType) {
+  const type = o.prometheus?.errorType ?? (o.httpStatus === 400 || o.httpStatus === 422 ? "bad_data" : o.errorType);
+  switch (type) {
     case "timeout_error":
     case "timeout":
+    case "canceled":
       return new PortError("prometheus", "timeout", "Prometheus did not answer in time");
     case "network_error":
     case "ssl_error":
@@ -14,6 +19,6 @@ export function promError(e: unknown): PortError {
     case "bad_data":
       return new PortError("prometheus", "invalid", `Prometheus rejected the query: ${detail}`);
     default:
-      return new PortError("prometheus", "unavailable", `Prometheus failed${o.errorType ? ` (${o.errorType})` : ""}${detail ? `: ${detail}` : ""}`);
+      return new PortError("prometheus", "unavailable", `Prometheus failed${type ? ` (${type}${o.httpStatus ? `, HTTP ${o.httpStatus}` : ""})` : ""}${detail ? `: ${detail}` : ""}`);
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * Starts the integration tier once per run: etcd + kube-apiserver (seeded), a kubelet log stub, real
+ * Prometheus (backfilled) and Alertmanager; checks PostgreSQL. Under CI a missing server fails the run;
+ * on a laptop the tier is skipped, loudly.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+import { controlPlaneBinaries, startControlPlane } from "../support/control-plane.ts";
+import { startKubeletStub } from "../support/kubelet-stub.ts";
+import { LOGS } from "../support/integration-world.ts";
+import { postgresReachable } from "../support/postgres.ts";
+import { ProcessGroup } from "../support/processes.ts";
+import { ALERTMANAGER_BIN, PROMETHEUS_BIN, PROMTOOL_BIN, startPrometheusStack } from "../support/prometheus-stack.ts";
+import { adminClients, seedCluster } from "../support/seed-cluster.ts";
+
+export interface IntegrationEnv {
+  skipped: string | null;
+  /** Unix seconds the world was seeded at */
+  now: number;
+  apiUrl: string;
+  kubeconfig: { admin: string; bot: string };
+  auditLog: string;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  alertsFile: string;
+  kubeletRequestsFile: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    integration: IntegrationEnv;
+  }
+}
+
+const DIR = resolve(".cache/integration");
+
+async function missing(): Promise<string[]> {
+  const problems: string[] = [];
+  if (!controlPlaneBinaries()) problems.push("kube-apiserver/etcd not built (run scripts/build-control-plane.sh)");
+  for (const bin of [PROMETHEUS_BIN, PROMTOOL_BIN, ALERTMANAGER_BIN]) if (!existsSync(bin)) problems.push(`${bin} missing (apt-get install prometheus prometheus-alertmanager)`);
+  const pg = await postgresReachable();
+  if (pg) problems.push(pg);
+  return problems;
+}
+
+const empty: Omit<IntegrationEnv, "skipped"> = { now: 0, apiUrl: "", kubeconfig: { admin: "", bot: "" }, auditLog: "", prometheusUrl: "", alertmanagerUrl: "", alertsFile: "", kubeletRequestsFile: "" };
+
+export default async function setup(project: TestProject) {
+  const problems = await missing();
+  if (problems.length > 0) {
+    const reason = `integration tier cannot start: ${problems.join("; ")}`;
+    if (process.env["CI"]) throw new Error(`${reason}. Under CI every tier must run (see .ci/run).`);
+    process.stderr.write(`\n${"!".repeat(100)}\n!! SKIPPING THE INTEGRATION TIER: ${reason}\n${"!".repeat(100)}\n\n`);
+    project.provide("integration", { skipped: reason, ...empty });
+    return;
+  }
+  mkdirSync(DIR, { recursive: true });
+  const group = new ProcessGroup(resolve(DIR, "pids.json"));
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const kubelet = await startKubeletStub(DIR, LOGS);
+    const [cp, prom] = await Promise.all([startControlPlane(group, resolve(DIR, "kube")), startPrometheusStack(group, resolve(DIR, "prom"), now)]);
+    await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, resolve("deploy/kubernetes/rbac.yaml"));
+    project.provide("integration", {
+      skipped: null, now, apiUrl: cp.url, kubeconfig: cp.kubeconfig, auditLog: cp.auditLog,
+      prometheusUrl: prom.prometheusUrl, alertmanagerUrl: prom.alertmanagerUrl, alertsFile: prom.alertsFile, kubeletRequestsFile: "",
+    });
+    return async () => {
+      kubelet.server.close();
+      prom.receiver.close();
+      await group.stop();
+    };
+  } catch (e) {
+    await group.stop();
+    throw e;
+  }
+}
