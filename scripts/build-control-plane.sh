@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from their Go modules with the machine's Go toolchain, into
-# .cache/control-plane/ (git-ignored). Rebuilds only when the pinned versions change.
+# Builds kube-apiserver and etcd from their Go modules with the machine's Go toolchain. The binaries
+# are kept per version in a machine-wide cache (MEMOPS_BUILD_CACHE, default ~/.cache/memops), so fresh
+# clones (CI) reuse them, and linked into the git-ignored .cache/control-plane/ where the tests look.
+# Rebuilds only when the pinned versions change.
 # Technique: a throwaway wrapper module that replaces every k8s.io staging module with its
 # published version (k8s.io/kubernetes's own go.mod points them at ./staging).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=control-plane-versions.env
 source "$root/scripts/control-plane-versions.env"
-out="$root/.cache/control-plane"
+out="${MEMOPS_BUILD_CACHE:-$HOME/.cache/memops}/control-plane"
+links="$root/.cache/control-plane"
 kas="$out/kube-apiserver-$KUBERNETES_VERSION"
 etcd="$out/etcd-$ETCD_VERSION"
-mkdir -p "$out"
+mkdir -p "$out" "$links"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 if [ -x "$kas" ] && "$kas" --version 2>/dev/null | grep -q "$KUBERNETES_VERSION"; then
@@ -51,7 +54,7 @@ else
   mv "$etcd.tmp" "$etcd"
 fi
 
-ln -sf "$(basename "$kas")" "$out/kube-apiserver"
-ln -sf "$(basename "$etcd")" "$out/etcd"
-"$out/kube-apiserver" --version
-"$out/etcd" --version | head -1
+ln -sfn "$kas" "$links/kube-apiserver"
+ln -sfn "$etcd" "$links/etcd"
+"$links/kube-apiserver" --version
+"$links/etcd" --version | head -1

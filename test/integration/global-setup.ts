@@ -24,7 +24,6 @@ export interface IntegrationEnv {
   prometheusUrl: string;
   alertmanagerUrl: string;
   alertsFile: string;
-  kubeletRequestsFile: string;
 }
 
 declare module "vitest" {
@@ -44,7 +43,7 @@ async function missing(): Promise<string[]> {
   return problems;
 }
 
-const empty: Omit<IntegrationEnv, "skipped"> = { now: 0, apiUrl: "", kubeconfig: { admin: "", bot: "" }, auditLog: "", prometheusUrl: "", alertmanagerUrl: "", alertsFile: "", kubeletRequestsFile: "" };
+const empty: Omit<IntegrationEnv, "skipped"> = { now: 0, apiUrl: "", kubeconfig: { admin: "", bot: "" }, auditLog: "", prometheusUrl: "", alertmanagerUrl: "", alertsFile: "" };
 
 export default async function setup(project: TestProject) {
   const problems = await missing();
@@ -64,7 +63,7 @@ export default async function setup(project: TestProject) {
     await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, resolve("deploy/kubernetes/rbac.yaml"));
     project.provide("integration", {
       skipped: null, now, apiUrl: cp.url, kubeconfig: cp.kubeconfig, auditLog: cp.auditLog,
-      prometheusUrl: prom.prometheusUrl, alertmanagerUrl: prom.alertmanagerUrl, alertsFile: prom.alertsFile, kubeletRequestsFile: "",
+      prometheusUrl: prom.prometheusUrl, alertmanagerUrl: prom.alertmanagerUrl, alertsFile: prom.alertsFile,
     });
     return async () => {
       kubelet.server.close();

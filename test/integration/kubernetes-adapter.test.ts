@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { resolveTarget } from "../../src/engine/resolve-target.ts";
 import { kubeError } from "../../src/kubernetes/errors.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
@@ -27,7 +27,10 @@ class CountingCluster extends KubeCluster {
 }
 
 describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on a real API server", () => {
-  const cluster = new CountingCluster(botConfig());
+  let cluster: CountingCluster;
+  beforeAll(() => {
+    cluster = new CountingCluster(botConfig());
+  });
 
   it("follows owner chains: a Deployment's pods are those its ReplicaSet owns", async () => {
     const d = await resolveTarget(cluster, { kind: "deployment", name: "api", namespace: "shop" });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { diagnose } from "../../src/engine/run-diagnosis.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
@@ -23,7 +23,12 @@ function backfilled(metric: string, pod: string, container: string): Map<number,
 }
 
 describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with backfilled data", () => {
-  const metrics = new PromMetrics(env.prometheusUrl, 10_000);
+  let metrics: PromMetrics;
+  const kc = new KubeConfig();
+  beforeAll(() => {
+    metrics = new PromMetrics(env.prometheusUrl, 10_000);
+    kc.loadFromFile(env.kubeconfig.bot);
+  });
 
   it("returns exactly the backfilled numbers: per-step maxima of working set, rss and restarts", async () => {
     const step = 300;
@@ -46,8 +51,6 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
     await expect(new PromMetrics("http://127.0.0.1:9", 2000).evaluate("up", env.now)).rejects.toMatchObject({ code: "unavailable", message: "cannot reach Prometheus (ECONNREFUSED)" });
   });
 
-  const kc = new KubeConfig();
-  if (!env.skipped) kc.loadFromFile(env.kubeconfig.bot);
   it.each(SCENARIOS.map((s) => [s.name, s.expected] as const))("scenario %s is classified as labelled, through the real API server and Prometheus", async (name, expected) => {
     const r = await diagnose({ cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now * 1000 }, log: pino({ level: "silent" }) }, await shippedRunbooks(),
       { target: { kind: "deployment", name, namespace: "scenarios" }, windowSeconds: 8 * 3600, runbookId: "high-memory" });

@@ -70,15 +70,15 @@ export class ProcessGroup {
 /** Polls `check` until it returns true or `timeoutMs` passes; the error names what never became ready. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, exited?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: string | undefined;
   while (Date.now() < deadline) {
     if (exited && exited.exitCode !== null) throw new Error(`${what} exited with code ${exited.exitCode} before it was ready`);
     try {
       if (await check()) return;
     } catch (e) {
-      last = e;
+      last = e instanceof Error ? e.message : String(e);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${what} was not ready within ${timeoutMs / 1000}s${last ? ` (last error: ${String(last)})` : ""}`);
+  throw new Error(`${what} was not ready within ${timeoutMs / 1000}s${last ? ` (last error: ${last})` : ""}`);
 }

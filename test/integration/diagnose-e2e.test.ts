@@ -1,0 +1,54 @@
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
+import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
+import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { messageText } from "../support/message-text.ts";
+
+const env = inject("integration");
+
+describe.skipIf(!!env.skipped)("/mem diagnose end to end: signed request → Bolt → real API server and Prometheus → thread", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(env.kubeconfig.bot);
+    h = await startHarness({ cluster: new KubeCluster(kc), metrics: new PromMetrics(env.prometheusUrl, 10_000), clock: { now: () => Date.now() } });
+  });
+  afterAll(async () => h?.stop());
+
+  it("reports restart counts, last termination reasons and limits equal to what kubectl get -o json shows", async () => {
+    const ack = await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    expect(ack.status).toBe(200);
+    const ws = h.emulator.workspace;
+    const parent = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report in the thread")), 20_000);
+    const thread = ws.thread(CHANNEL, parent.ts);
+    const report = thread.map(messageText).join("\n");
+    for (const m of thread) expect(validateBlocks(m.blocks)).toBeNull();
+
+    // What an administrator sees with kubectl get pods -n shop -o json.
+    const admin = new KubeConfig();
+    admin.loadFromFile(env.kubeconfig.admin);
+    const pods = (await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: "shop", labelSelector: "pod-template-hash=7d9c8f6b5d" })).items;
+    expect(pods).toHaveLength(3);
+    for (const pod of pods) {
+      for (const c of pod.spec!.containers) {
+        const limits = c.resources!.limits!["memory"]!, requests = c.resources!.requests!["memory"]!;
+        expect(report).toMatch(new RegExp(`${pod.metadata!.name}/${c.name}\\s+\\S+\\s+${requests}\\s+${limits}\\s`));
+      }
+      for (const s of pod.status!.containerStatuses!) {
+        const reason = s.lastState?.terminated?.reason;
+        if (s.restartCount > 0 || reason) expect(report).toMatch(new RegExp(`${pod.metadata!.name}/${s.name}\\s+${s.restartCount}\\s+${reason ?? "—"}\\s+${s.lastState?.terminated?.exitCode ?? "—"}`));
+      }
+    }
+    expect(messageText(parent)).toContain("api-7d9c8f6b5d-x2x9q/api was OOMKilled 12m ago (4 restarts, CrashLoopBackOff)");
+    expect(report).not.toContain("api-canary");
+    expect(report).toContain("java.lang.OutOfMemoryError: Java heap space");
+    expect(report).not.toContain("hunter2");
+    expect(report).toMatch(/node-a\s+YES\s+8Gi/);
+    expect(report).toContain("OOMKilling");
+    expect(report).toMatch(/api-7d9c8f6b5d-k8s7d\/api\* `[▁▂▃▄▅▆▇█ ]+` \*leak\*/);
+    expect(report).toMatch(/api-7d9c8f6b5d-x2x9q\/api\* `[▁▂▃▄▅▆▇█ ]+` \*oom-cycle\*/);
+    expect(report).not.toContain("unavailable");
+  });
+});
