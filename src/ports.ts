@@ -1,5 +1,6 @@
 /** The interfaces the engine needs, in its own words. Adapters implement them; tests fake them. */
 import type { ClusterEvent, NodeInfo, Pod, Sample, WorkloadObject } from "./core/model.ts";
+import type { Proposal } from "./core/remediation/proposal.ts";
 import type { WorkloadKind } from "./core/target.ts";
 
 export type PortErrorCode = "not-found" | "forbidden" | "unavailable" | "timeout" | "invalid";
@@ -14,6 +15,12 @@ export class PortError extends Error {
     this.code = code;
     this.dependency = dependency;
   }
+}
+
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
 }
 
 export interface Page<T> {
@@ -42,6 +49,12 @@ export interface Cluster {
   currentUsage(namespace: string): Promise<Map<string, number> | null>;
   /** how many objects of a kind exist (namespace null: cluster-wide); `estimated` when the server only estimated it */
   countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }>;
+  /** applies a strategic merge patch (server-side dry run when asked) and returns the object as the server has it */
+  patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<WorkloadObject>;
+  /** the HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any */
+  autoscalerFor(ref: WorkloadRef): Promise<string | null>;
+  /** SubjectAccessReview: may this Kubernetes identity do this? */
+  mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; group: string; resource: string; namespace: string; name: string }): Promise<boolean>;
   /** the API server's version; throws when it cannot be reached (readiness) */
   version(): Promise<string>;
 }
@@ -72,6 +85,21 @@ export interface MemoryMetrics {
 export interface Clock {
   /** milliseconds since the epoch */
   now(): number;
+}
+
+/** Where proposals (and later incidents and the audit log) live; shared by all replicas. */
+export interface Store {
+  insertProposal(p: Proposal): Promise<void>;
+  proposal(id: string): Promise<Proposal | null>;
+  /**
+   * Saves `next` only if the stored proposal is still at `expectedVersion` (compare-and-set), and
+   * returns it with its new version; null when someone else changed it first. This is what makes a
+   * decision happen exactly once, whatever the number of clicks or replicas.
+   */
+  updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null>;
+  /** pending proposals whose expiry has passed */
+  expiredProposals(now: number): Promise<Proposal[]>;
+  close(): Promise<void>;
 }
 
 /** A chat message: `text` is the notification and screen-reader fallback, always present. */

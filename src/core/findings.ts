@@ -1,7 +1,7 @@
 /** The diagnosis report: one section per runbook step, each either ok or marked unavailable with why. */
 import type { TrendAnalysis } from "./classify.ts";
 import type { Sample } from "./model.ts";
-import type { TargetKind } from "./target.ts";
+import type { TargetKind, WorkloadKind } from "./target.ts";
 
 export type StepKind = "usage-vs-limit" | "oom-history" | "logs-grep" | "node-pressure" | "memory-trend" | "promql" | "count-resources" | "next-steps";
 
@@ -153,6 +153,8 @@ export interface TargetSummary {
   ownerChain: string[];
   pods: number;
   containers: number;
+  /** the workload remediations act on (a pod's owner), when there is one */
+  workload: { kind: WorkloadKind; name: string } | null;
 }
 
 export interface Report {

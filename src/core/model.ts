@@ -54,6 +54,19 @@ export interface WorkloadObject {
   selector: string;
   replicas: number | null;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** the pod template's containers and annotations (what a rollout changes) */
+  template: { containers: ContainerSpec[]; annotations: Record<string, string> };
+  rollout: RolloutStatus;
+}
+
+export interface RolloutStatus {
+  generation: number;
+  observedGeneration: number;
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
 }
 
 export interface NodeInfo {

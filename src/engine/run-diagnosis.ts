@@ -113,7 +113,7 @@ export async function diagnose(deps: DiagnosisDeps, runbooks: readonly Runbook[]
   }));
   const summary = {
     kind: target.kind, name: target.name, namespace: target.namespace, ownerChain: target.ownerChain,
-    pods: target.pods.length, containers: target.pods.reduce((n, p) => n + p.containers.length, 0),
+    pods: target.pods.length, containers: target.pods.reduce((n, p) => n + p.containers.length, 0), workload: target.workload,
   };
   const wantsNextSteps = runbook.steps.some((s) => s.kind === "next-steps");
   const report: Report = {

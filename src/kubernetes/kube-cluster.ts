@@ -1,17 +1,28 @@
-import { AppsV1Api, CoreV1Api, KubernetesObjectApi, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
+import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
 import type { WorkloadKind } from "../core/target.ts";
-import type { Cluster, Page, PodQuery } from "../ports.ts";
+import type { Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
 import { isNotFound, kubeError } from "./errors.ts";
 import { bytesOf, ownersOf, selectorString, toEvent, toNode, toPod } from "./translate.ts";
 
 type AppsObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1ReplicaSet;
 
 function toWorkload(kind: WorkloadObject["kind"], o: AppsObject): WorkloadObject {
+  const st = (o.status ?? {}) as { observedGeneration?: number; replicas?: number; updatedReplicas?: number; updatedNumberScheduled?: number; readyReplicas?: number; numberReady?: number; availableReplicas?: number; numberAvailable?: number; desiredNumberScheduled?: number };
   return {
     kind, name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "", uid: o.metadata?.uid ?? "",
     owners: ownersOf(o.metadata), selector: selectorString(o.spec?.selector), labels: o.metadata?.labels ?? {},
+    annotations: o.metadata?.annotations ?? {},
     replicas: o.spec && "replicas" in o.spec ? (o.spec.replicas ?? null) : null,
+    template: {
+      containers: (o.spec?.template?.spec?.containers ?? []).map((c) => ({ name: c.name, requestBytes: bytesOf(c.resources?.requests?.["memory"]), limitBytes: bytesOf(c.resources?.limits?.["memory"]) })),
+      annotations: o.spec?.template?.metadata?.annotations ?? {},
+    },
+    rollout: {
+      generation: o.metadata?.generation ?? 0, observedGeneration: st.observedGeneration ?? 0,
+      replicas: st.replicas ?? st.desiredNumberScheduled ?? 0, updatedReplicas: st.updatedReplicas ?? st.updatedNumberScheduled ?? 0,
+      readyReplicas: st.readyReplicas ?? st.numberReady ?? 0, availableReplicas: st.availableReplicas ?? st.numberAvailable ?? 0,
+    },
   };
 }
 
@@ -40,6 +51,8 @@ export class KubeCluster implements Cluster {
   readonly #metrics: Metrics;
   readonly #version: VersionApi;
   readonly #objects: KubernetesObjectApi;
+  readonly #autoscaling: AutoscalingV2Api;
+  readonly #authz: AuthorizationV1Api;
 
   constructor(kc: KubeConfig) {
     this.#core = kc.makeApiClient(CoreV1Api);
@@ -47,6 +60,8 @@ export class KubeCluster implements Cluster {
     this.#metrics = new Metrics(kc);
     this.#version = kc.makeApiClient(VersionApi);
     this.#objects = KubernetesObjectApi.makeApiClient(kc);
+    this.#autoscaling = kc.makeApiClient(AutoscalingV2Api);
+    this.#authz = kc.makeApiClient(AuthorizationV1Api);
   }
 
   async getPod(namespace: string, name: string): Promise<Pod | null> {
@@ -129,6 +144,31 @@ export class KubeCluster implements Cluster {
       token = page.metadata?._continue || undefined;
     }
     return { count, estimated: false };
+  }
+
+  async patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<WorkloadObject> {
+    const params = { namespace: ref.namespace, name: ref.name, body: patch, ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" };
+    const strategic = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
+    const what = `${o.dryRun ? "dry-run " : ""}patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`;
+    const a = this.#apps;
+    const obj: AppsObject =
+      ref.kind === "deployment" ? await orFail(a.patchNamespacedDeployment(params, strategic), what)
+      : ref.kind === "statefulset" ? await orFail(a.patchNamespacedStatefulSet(params, strategic), what)
+      : await orFail(a.patchNamespacedDaemonSet(params, strategic), what);
+    return toWorkload(ref.kind, obj);
+  }
+
+  async autoscalerFor(ref: WorkloadRef): Promise<string | null> {
+    const list = await orFail(this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }), `list horizontalpodautoscalers in namespace ${ref.namespace}`);
+    const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
+    return list.items.find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === ref.name)?.metadata?.name ?? null;
+  }
+
+  async mayDo(identity: { user: string; groups: readonly string[] }, act: { verb: string; group: string; resource: string; namespace: string; name: string }): Promise<boolean> {
+    const review = await orFail(this.#authz.createSubjectAccessReview({ body: {
+      spec: { user: identity.user, groups: [...identity.groups], resourceAttributes: { verb: act.verb, group: act.group, resource: act.resource, namespace: act.namespace, name: act.name } },
+    } }), "create a SubjectAccessReview");
+    return review.status?.allowed === true;
   }
 
   async version(): Promise<string> {

@@ -1,6 +1,6 @@
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
 import type { WorkloadKind } from "../../src/core/target.ts";
-import { type Cluster, type Page, type PodQuery, PortError } from "../../src/ports.ts";
+import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../../src/ports.ts";
 
 export interface FakeClusterData {
   pods?: Pod[];
@@ -13,6 +13,10 @@ export interface FakeClusterData {
   usage?: Record<string, number>;
   /** "apiVersion/Kind/namespace" (or "/*" for cluster-wide) → how many objects */
   objects?: Record<string, number>;
+  /** "namespace/kind/name" of a workload → the HorizontalPodAutoscaler that owns its replicas */
+  autoscalers?: Record<string, string>;
+  /** Kubernetes users (and groups) allowed to patch workloads, for SubjectAccessReviews */
+  patchers?: string[];
   /** method names that answer 403 */
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
@@ -48,7 +52,7 @@ export class FakeCluster implements Cluster {
   readonly calls: { method: string; args: unknown[] }[] = [];
 
   constructor(data: FakeClusterData = {}) {
-    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, forbidden: [], hang: [], ...data };
+    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, autoscalers: {}, patchers: [], forbidden: [], hang: [], ...data };
   }
 
   async #enter(method: keyof Cluster, ...args: unknown[]) {
@@ -113,6 +117,42 @@ export class FakeCluster implements Cluster {
     const key = `${apiVersion}/${kind}/${namespace ?? "*"}`;
     if (!(key in this.data.objects)) throw new PortError("kubernetes", "not-found", `not found while trying to list ${kind} (${apiVersion})`);
     return { count: this.data.objects[key] ?? 0, estimated: (this.data.objects[key] ?? 0) > 1000 };
+  }
+
+  /** Applies the subset of strategic merge memops uses: template annotations, containers by name, replicas. */
+  async patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, o: { dryRun: boolean }) {
+    await this.#enter("patchWorkload", ref, patch, o);
+    const w = this.data.workloads.find((x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name);
+    if (!w) throw new PortError("kubernetes", "not-found", `not found while trying to patch ${ref.kind} ${ref.name}`);
+    const p = patch as { spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name: string; resources?: { limits?: { memory?: string }; requests?: { memory?: string } } }[] } } } };
+    const next = structuredClone(w);
+    if (p.spec?.replicas !== undefined) next.replicas = p.spec.replicas;
+    Object.assign(next.template.annotations, p.spec?.template?.metadata?.annotations ?? {});
+    for (const c of p.spec?.template?.spec?.containers ?? []) {
+      const target = next.template.containers.find((x) => x.name === c.name);
+      if (!target) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422)`);
+      const parse = (q?: string) => (q === undefined ? undefined : Math.round(Number.parseFloat(q) * (q.endsWith("Gi") ? 2 ** 30 : 2 ** 20)));
+      target.limitBytes = parse(c.resources?.limits?.memory) ?? target.limitBytes;
+      target.requestBytes = parse(c.resources?.requests?.memory) ?? target.requestBytes;
+    }
+    next.rollout = { ...next.rollout, generation: next.rollout.generation + 1 };
+    if (!o.dryRun) {
+      // No controllers here: the rollout completes at once.
+      const r = next.replicas ?? next.rollout.replicas;
+      next.rollout = { generation: next.rollout.generation, observedGeneration: next.rollout.generation, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r };
+      this.data.workloads[this.data.workloads.indexOf(w)] = next;
+    }
+    return structuredClone(next);
+  }
+
+  async autoscalerFor(ref: WorkloadRef) {
+    await this.#enter("autoscalerFor", ref);
+    return this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`] ?? null;
+  }
+
+  async mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; resource: string }) {
+    await this.#enter("mayDo", identity, action);
+    return action.verb === "patch" && [identity.user, ...identity.groups].some((x) => this.data.patchers.includes(x));
   }
 
   async version() {

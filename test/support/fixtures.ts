@@ -24,7 +24,12 @@ export function oomKilled(name: string, restarts: number, finishedAgo: number): 
 }
 
 export function workload(w: Partial<WorkloadObject> & Pick<WorkloadObject, "kind" | "name">): WorkloadObject {
-  return { namespace: "shop", uid: `uid-${w.kind}-${w.name}`, owners: [], selector: "app=api", replicas: 3, labels: { app: "api" }, ...w };
+  return {
+    namespace: "shop", uid: `uid-${w.kind}-${w.name}`, owners: [], selector: "app=api", replicas: 3, labels: { app: "api" }, annotations: {},
+    template: { containers: [{ name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB }, { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB }], annotations: {} },
+    rollout: { generation: 4, observedGeneration: 4, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 },
+    ...w,
+  };
 }
 
 export const controller = (kind: string, name: string) => ({ kind, name, uid: `uid-${kind.toLowerCase()}-${name}`, controller: true });

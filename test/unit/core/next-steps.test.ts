@@ -38,14 +38,14 @@ describe("next steps and verdict", () => {
   });
 
   it("the verdict puts a recent OOM kill first and is critical", () => {
-    const v = verdictOf({ kind: "deployment", name: "api", namespace: "shop", ownerChain: [], pods: 1, containers: 1 }, [usage(470 * MiB, 512 * MiB), oom()], NOW, 6 * 3600);
+    const v = verdictOf({ kind: "deployment", name: "api", namespace: "shop", ownerChain: [], pods: 1, containers: 1, workload: null }, [usage(470 * MiB, 512 * MiB), oom()], NOW, 6 * 3600);
     expect(v.severity).toBe("critical");
     expect(v.headline).toBe("api-1/api was OOMKilled 10m ago (3 restarts, CrashLoopBackOff)");
     expect(v.points[1]).toBe("1 of 1 containers above 80% of their limit (highest api-1/api at 92%)");
   });
 
   it("an incomplete but healthy report says which parts were missing", () => {
-    const v = verdictOf({ kind: "deployment", name: "api", namespace: "shop", ownerChain: [], pods: 2, containers: 2 },
+    const v = verdictOf({ kind: "deployment", name: "api", namespace: "shop", ownerChain: [], pods: 2, containers: 2, workload: null },
       [usage(100 * MiB, 512 * MiB), { kind: "memory-trend", title: "Trend and forecast", status: "unavailable", note: "down", millis: 1 }], NOW, 3600);
     expect(v).toEqual({ severity: "ok", headline: "no memory problem found in 2 pods (incomplete: Trend and forecast unavailable)", points: [] });
   });

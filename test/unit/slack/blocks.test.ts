@@ -35,7 +35,7 @@ describe("Block Kit packing", () => {
     const long = "E".repeat(5000);
     const report: Report = {
       runbook: { id: "high-memory", title: "High" }, windowSeconds: 3600, startedAt: NOW, finishedAt: NOW,
-      target: { kind: "deployment", name: "a".repeat(200), namespace: "shop", ownerChain: ["Deployment x"], pods: 1, containers: 1 },
+      target: { kind: "deployment", name: "a".repeat(200), namespace: "shop", ownerChain: ["Deployment x"], pods: 1, containers: 1, workload: null },
       verdict: { severity: "warning", headline: long, points: [long, long] }, nextSteps: [long],
       sections: [{ kind: "logs-grep", title: "Logs", status: "ok", millis: 1, data: { why: "test", excerpts: Array.from({ length: 6 }, () => ({ pod: "p", container: "c", previous: true, matched: 50, lines: Array.from({ length: 50 }, () => long) })) } }],
     };

@@ -1,0 +1,94 @@
+/** Pure remediation planning: the exact strategic-merge patch, what it changes, and why it is allowed. */
+import type { WorkloadObject } from "../model.ts";
+import type { WorkloadKind } from "../target.ts";
+import { formatBytes } from "../quantity.ts";
+import { err, ok, type Result } from "../result.ts";
+import type { Action } from "./policy.ts";
+
+export interface Change {
+  path: string;
+  before: string;
+  after: string;
+}
+
+export interface Plan {
+  action: Action;
+  target: { kind: WorkloadKind; name: string; namespace: string };
+  container: string | null;
+  /** strategic merge patch for the workload */
+  patch: Record<string, unknown>;
+  changes: Change[];
+  summary: string;
+}
+
+export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+const SHORT = { deployment: "deploy", statefulset: "sts", daemonset: "ds", replicaset: "rs" } as const;
+const label = (w: WorkloadObject) => `${SHORT[w.kind]}/${w.name}`;
+/** Callers have refused ReplicaSets already: they are changed through their Deployment. */
+const target = (w: WorkloadObject) => ({ kind: w.kind as WorkloadKind, name: w.name, namespace: w.namespace });
+
+/** A rolling restart, as `kubectl rollout restart` does it: a new pod-template annotation. */
+export function planRestart(w: WorkloadObject, nowSeconds: number): Result<Plan> {
+  if (w.kind === "replicaset") return err("a ReplicaSet is restarted through its Deployment");
+  const at = new Date(nowSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return ok({
+    action: "restart", target: target(w), container: null,
+    patch: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } },
+    changes: [{ path: `spec.template.metadata.annotations["${RESTARTED_AT}"]`, before: w.template.annotations[RESTARTED_AT] ?? "(none)", after: at }],
+    summary: `Rolling restart of ${label(w)} in ${w.namespace}`,
+  });
+}
+
+export interface LimitBounds {
+  maxFactor: number;
+  ceilingBytes: number | null;
+}
+
+/**
+ * Raises one container's memory limit, touching nothing else. The request moves with it only when
+ * it equalled the limit (Guaranteed QoS stays Guaranteed).
+ */
+export function planLimit(w: WorkloadObject, container: string, newLimit: number, bounds: LimitBounds): Result<Plan> {
+  if (w.kind === "replicaset") return err("change the Deployment, not its ReplicaSet");
+  const c = w.template.containers.find((x) => x.name === container);
+  if (!c) return err(`${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`);
+  const old = c.limitBytes;
+  if (old !== null && newLimit <= old) return err(`${formatBytes(newLimit)} is not above the current limit of ${container} (${formatBytes(old)})`);
+  if (old !== null && newLimit > old * bounds.maxFactor) {
+    return err(`at most ×${bounds.maxFactor} per step: ${container} can go from ${formatBytes(old)} to ${formatBytes(Math.floor(old * bounds.maxFactor))} now, more after verification`);
+  }
+  if (bounds.ceilingBytes !== null && newLimit > bounds.ceilingBytes) return err(`${formatBytes(newLimit)} is above the policy's ceiling for ${w.namespace} (${formatBytes(bounds.ceilingBytes)})`);
+  const moveRequest = c.requestBytes !== null && old !== null && c.requestBytes === old;
+  const resources: Record<string, Record<string, string>> = { limits: { memory: formatBytes(newLimit) } };
+  if (moveRequest) resources["requests"] = { memory: formatBytes(newLimit) };
+  const path = `spec.template.spec.containers[${container}].resources`;
+  return ok({
+    action: "raise-limit", target: target(w), container,
+    patch: { spec: { template: { spec: { containers: [{ name: container, resources }] } } } },
+    changes: [
+      { path: `${path}.limits.memory`, before: old === null ? "(none)" : formatBytes(old), after: formatBytes(newLimit) },
+      ...(moveRequest ? [{ path: `${path}.requests.memory`, before: formatBytes(c.requestBytes ?? 0), after: formatBytes(newLimit) }] : []),
+    ],
+    summary: `Raise the memory limit of ${container} in ${label(w)} from ${old === null ? "none" : formatBytes(old)} to ${formatBytes(newLimit)}`,
+  });
+}
+
+/** replicas = ceil(current × usage / target), at least one more. */
+export function recommendedReplicas(current: number, usageRatio: number, targetRatio: number): number {
+  return Math.max(current + 1, Math.ceil((current * usageRatio) / targetRatio));
+}
+
+export function planScale(w: WorkloadObject, replicas: number, opts: { hpa: string | null; maxReplicas: number | null }): Result<Plan> {
+  if (w.kind === "daemonset") return err("a DaemonSet runs one pod per node; it cannot be scaled out");
+  if (w.kind === "replicaset") return err("scale the Deployment, not its ReplicaSet");
+  if (opts.hpa) return err(`the HorizontalPodAutoscaler ${opts.hpa} owns the replica count of ${label(w)}: change its minReplicas/maxReplicas instead`);
+  const current = w.replicas ?? 1;
+  if (replicas <= current) return err(`${replicas} is not more than the current ${current} replicas`);
+  if (opts.maxReplicas !== null && replicas > opts.maxReplicas) return err(`${replicas} replicas is above the policy's maximum for ${w.namespace} (${opts.maxReplicas})`);
+  return ok({
+    action: "scale-out", target: target(w), container: null,
+    patch: { spec: { replicas } },
+    changes: [{ path: "spec.replicas", before: String(current), after: String(replicas) }],
+    summary: `Scale ${label(w)} from ${current} to ${replicas} replicas`,
+  });
+}

@@ -1,0 +1,65 @@
+import { sectionData, type Report } from "../../core/findings.ts";
+import { raisedLimit } from "../../core/next-steps.ts";
+import { gitOpsOwner } from "../../core/remediation/gitops.ts";
+import { type Plan, planLimit, planRestart, planScale, recommendedReplicas } from "../../core/remediation/plan.ts";
+import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
+import type { Proposal } from "../../core/remediation/proposal.ts";
+import type { Runbook } from "../../core/runbook.ts";
+import type { Cluster, Store } from "../../ports.ts";
+
+/** Scale so each replica would sit at this share of its limit. */
+const SCALE_TARGET = 0.7;
+
+export interface OfferDeps {
+  cluster: Cluster;
+  store: Store;
+  newId: () => string;
+}
+
+/**
+ * After a diagnosis: the remediations the runbook allows and the findings justify, each stored as an
+ * "offered" proposal whose opaque id is all a button carries.
+ */
+export async function offerRemediations(deps: OfferDeps, report: Report, runbook: Runbook, policy: Policy, where: { channel: string; threadTs: string }, now: number): Promise<Proposal[]> {
+  const ref = report.target.workload;
+  if (!ref) return [];
+  const w = await deps.cluster.getWorkload(report.target.namespace, ref.kind, ref.name);
+  if (!w) return [];
+  const allowed = (a: Plan["action"]) => runbook.remediations.includes(a) && !!ruleFor(policy, w.namespace, a);
+  const plans: Plan[] = [];
+  const trend = sectionData(report.sections, "memory-trend");
+  const oom = sectionData(report.sections, "oom-history");
+  const usage = sectionData(report.sections, "usage-vs-limit");
+  const leaking = new Set(trend?.rows.filter((r) => r.analysis.classification === "leak").map((r) => r.container));
+
+  if (allowed("raise-limit")) {
+    for (const c of w.template.containers) {
+      if (leaking.has(c.name) || c.limitBytes === null) continue; // a leak needs a fix or restarts, not an endless limit
+      const killed = oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false;
+      const tight = trend?.rows.some((r) => r.container === c.name && (r.analysis.classification === "oom-cycle" || r.analysis.classification === "limit-too-low")) ?? false;
+      if (!killed && !tight) continue;
+      const peak = Math.max(0, ...(trend?.rows.filter((r) => r.container === c.name).map((r) => r.analysis.peakBytes) ?? []));
+      const rule = ruleFor(policy, w.namespace, "raise-limit");
+      const plan = planLimit(w, c.name, raisedLimit(c.limitBytes, peak, { maxFactor: policy.maxLimitFactor }), { maxFactor: policy.maxLimitFactor, ceilingBytes: rule?.limitCeiling ?? null });
+      if (plan.ok) plans.push(plan.value);
+    }
+  }
+  if (allowed("restart")) {
+    const plan = planRestart(w, now);
+    if (plan.ok) plans.push(plan.value);
+  }
+  const hottest = Math.max(0, ...(usage?.rows.map((r) => r.ofLimit ?? 0) ?? []));
+  if (allowed("scale-out") && usage && usage.overThreshold > 0 && leaking.size === 0 && (w.kind === "deployment" || w.kind === "statefulset")) {
+    const hpa = await deps.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name });
+    const plan = planScale(w, recommendedReplicas(w.replicas ?? 1, hottest, SCALE_TARGET), { hpa, maxReplicas: ruleFor(policy, w.namespace, "scale-out")?.maxReplicas ?? null });
+    if (plan.ok) plans.push(plan.value);
+  }
+  const gitOps = gitOpsOwner(w.labels, w.annotations);
+  const proposals = plans.map((plan): Proposal => ({
+    id: deps.newId(), version: 1, status: "offered", plan, channel: where.channel, threadTs: where.threadTs, cardTs: null,
+    requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null,
+    gitOps, dryRun: null, result: null, createdAt: now,
+  }));
+  for (const p of proposals) await deps.store.insertProposal(p);
+  return proposals;
+}

@@ -1,0 +1,22 @@
+/** The one ordered list of schema changes, for every Store implementation. Never edit a shipped entry. */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: "proposals",
+    sql: `CREATE TABLE proposals (
+      id TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      expires_at DOUBLE PRECISION,
+      created_at DOUBLE PRECISION NOT NULL,
+      data TEXT NOT NULL
+    );
+    CREATE INDEX proposals_pending_expiry ON proposals (status, expires_at);`,
+  },
+];

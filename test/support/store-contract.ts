@@ -1,0 +1,53 @@
+/** The behaviour every Store must have; run against each implementation. */
+import { describe, expect, it } from "vitest";
+import type { Proposal } from "../../src/core/remediation/proposal.ts";
+import { planRestart } from "../../src/core/remediation/plan.ts";
+import type { Store } from "../../src/ports.ts";
+import { NOW, workload } from "./fixtures.ts";
+
+export function proposalFixture(id: string, over: Partial<Proposal> = {}): Proposal {
+  const plan = planRestart(workload({ kind: "deployment", name: "api" }), NOW);
+  if (!plan.ok) throw new Error(plan.error);
+  return { id, version: 1, status: "offered", plan: plan.value, channel: "C1", threadTs: "1.000001", cardTs: null, requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps: null, dryRun: null, result: null, createdAt: NOW, ...over };
+}
+
+export function storeContract(name: string, open: () => Promise<Store>) {
+  describe(`${name} store`, () => {
+    it("keeps a proposal exactly as written", async () => {
+      const s = await open();
+      const p = proposalFixture("p-1");
+      await s.insertProposal(p);
+      expect(await s.proposal("p-1")).toEqual(p);
+      expect(await s.proposal("nope")).toBeNull();
+      await s.close();
+    });
+
+    it("updates only from the version that was read", async () => {
+      const s = await open();
+      await s.insertProposal(proposalFixture("p-2"));
+      const first = await s.updateProposal({ ...proposalFixture("p-2"), status: "pending", requester: "U1" }, 1);
+      expect(first).toMatchObject({ version: 2, status: "pending" });
+      expect(await s.updateProposal({ ...proposalFixture("p-2"), status: "denied" }, 1)).toBeNull();
+      expect(await s.proposal("p-2")).toMatchObject({ version: 2, status: "pending", requester: "U1" });
+      await s.close();
+    });
+
+    it("of 20 concurrent updates from the same version, exactly one wins", async () => {
+      const s = await open();
+      await s.insertProposal(proposalFixture("p-3", { status: "pending" }));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.updateProposal({ ...proposalFixture("p-3"), status: "approved", decidedBy: `U${i}` }, 1)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await s.proposal("p-3"))?.decidedBy).toBe(results.find(Boolean)?.decidedBy);
+      await s.close();
+    });
+
+    it("finds pending proposals past their expiry", async () => {
+      const s = await open();
+      await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));
+      await s.insertProposal(proposalFixture("fresh", { status: "pending", expiresAt: NOW + 600 }));
+      await s.insertProposal(proposalFixture("done", { status: "executed", expiresAt: NOW - 1 }));
+      expect((await s.expiredProposals(NOW)).map((p) => p.id)).toEqual(["old"]);
+      await s.close();
+    });
+  });
+}
