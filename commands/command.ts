@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { Result } from "../src/core/result.ts";
 import type { Runbook } from "../src/core/runbook.ts";
 import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
-import type { Chat, ChatMessage } from "../src/ports.ts";
+import type { Policy } from "../src/core/remediation/policy.ts";
+import type { Chat, ChatMessage, Store } from "../src/ports.ts";
 
 export interface CommandDefaults {
   namespace: string;
@@ -16,6 +17,8 @@ export interface CommandContext {
   runbooks: readonly Runbook[];
   chat: Chat;
   diagnosis: DiagnosisDeps;
+  /** present when a policy is configured: remediations can be offered and requested */
+  remediation: { policy: Policy; store: Store; newId: () => string } | null;
   /** an ephemeral message to the person who typed the command */
   reply(message: ChatMessage): Promise<void>;
   log: Logger;

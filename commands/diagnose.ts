@@ -7,6 +7,8 @@ import { PortError } from "../src/ports.ts";
 import { latestWins } from "../src/slack/latest-wins.ts";
 import { progressMessage, verdictMessage } from "../src/slack/render/parent.ts";
 import { reportMessages } from "../src/slack/render/report.ts";
+import { remediationButtons } from "../src/slack/render/remediation.ts";
+import { offerRemediations } from "../src/engine/remediation/offer.ts";
 import { command, type CommandDefaults } from "./command.ts";
 
 const MIN_WINDOW = 10 * 60;
@@ -71,8 +73,17 @@ export const diagnoseCommand = command<DiagnoseRequest>({
     try {
       const ts = await (parent as Promise<string>);
       for (const m of reportMessages(result.value)) await ctx.chat.post(ctx.channel, m, ts);
+      const runbook = ctx.runbooks.find((r) => r.id === result.value.runbook.id);
+      const offers = ctx.remediation && runbook
+        ? await offerRemediations({ cluster: ctx.diagnosis.cluster, store: ctx.remediation.store, newId: ctx.remediation.newId }, result.value, runbook, ctx.remediation.policy, { channel: ctx.channel, threadTs: ts }, ctx.diagnosis.clock.now() / 1000)
+          .catch((e: unknown) => {
+            if (!(e instanceof PortError)) throw e;
+            log.warn({ reason: e.message }, "no remediations offered");
+            return [];
+          })
+        : [];
       await updates.idle();
-      await ctx.chat.update(ctx.channel, ts, verdictMessage(result.value, ctx.user));
+      await ctx.chat.update(ctx.channel, ts, verdictMessage(result.value, ctx.user, remediationButtons(offers)));
     } catch (e) {
       if (!(e instanceof PortError)) throw e;
       log.warn({ code: e.code, reason: e.message }, "could not post the report");

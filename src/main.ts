@@ -9,6 +9,10 @@ import type { DiagnosisDeps } from "./engine/run-diagnosis.ts";
 import { KubeCluster } from "./kubernetes/kube-cluster.ts";
 import { PromMetrics } from "./prometheus/prom-metrics.ts";
 import { startSlackApp } from "./slack/app.ts";
+import { SqliteStore } from "./store/sqlite-store.ts";
+import type { Policy } from "./core/remediation/policy.ts";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 
 function kubeConfig(config: Config): KubeConfig {
   const kc = new KubeConfig();
@@ -26,13 +30,15 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
   };
 }
 
-async function serve(config: Config, runbooks: Runbook[], log: Logger): Promise<void> {
-  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log });
+async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
+  const store = policy ? new SqliteStore(join(config.dataDir, "memops.db")) : null;
+  const remediation = policy && store ? { policy, store, newId: () => randomUUID() } : null;
+  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, remediation });
   log.info({ port: running.port, runbooks: runbooks.map((r) => r.id) }, "memops is serving");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "stopping");
-      running.stop().then(resolve, resolve);
+      running.stop().then(() => store?.close()).then(resolve, resolve);
     };
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);

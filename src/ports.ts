@@ -102,6 +102,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Slack user groups, as far as the policy names them. */
+export interface Directory {
+  groupsOf(user: string): Promise<string[]>;
+}
+
 /** A chat message: `text` is the notification and screen-reader fallback, always present. */
 export interface ChatMessage {
   text: string;

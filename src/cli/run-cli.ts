@@ -7,6 +7,8 @@ import { parseFlags } from "../core/args.ts";
 import { type Runbook, runbookJsonSchema } from "../core/runbook.ts";
 import { diagnose, type DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import { loadRunbooks } from "../load-runbooks.ts";
+import { loadPolicy } from "../load-policy.ts";
+import type { Policy } from "../core/remediation/policy.ts";
 import { createLogger } from "../log.ts";
 import { reportMessages } from "../slack/render/report.ts";
 import { renderText } from "./render-text.ts";
@@ -20,7 +22,7 @@ export interface CliIO {
 export interface Wiring {
   diagnosisDeps(config: Config, log: Logger): DiagnosisDeps;
   /** runs until the process is asked to stop */
-  serve(config: Config, runbooks: Runbook[], log: Logger): Promise<void>;
+  serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void>;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -51,6 +53,15 @@ function configOrExit(env: Record<string, string | undefined>, mode: "serve" | "
   if (c.ok) return c.value;
   io.err(`memops: configuration problems:\n${c.error.map((e) => `  ${e}`).join("\n")}`);
   return null;
+}
+
+/** The approval policy when one is configured; undefined when it is configured but broken. */
+async function policyOrExit(config: Config, io: CliIO): Promise<Policy | null | undefined> {
+  if (!config.policyFile) return null;
+  const p = await loadPolicy(config.policyFile);
+  if (p.ok) return p.value;
+  io.err(`memops: policy problems:\n${p.error.map((e) => `  ${e}`).join("\n")}`);
+  return undefined;
 }
 
 async function runbooksOrExit(dir: string, io: CliIO): Promise<Runbook[] | null> {
@@ -87,16 +98,18 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     case "validate": {
       const config = configOrExit(env, "serve", io);
       const runbooks = await runbooksOrExit(config?.runbooksDir ?? env["MEMOPS_RUNBOOKS_DIR"] ?? "runbooks", io);
-      if (!config || !runbooks) return EXIT.usage;
-      io.out(`ok: ${runbooks.length} runbooks (${runbooks.map((r) => r.id).join(", ")}); configuration valid`);
+      const policy = config ? await policyOrExit(config, io) : undefined;
+      if (!config || !runbooks || policy === undefined) return EXIT.usage;
+      io.out(`ok: ${runbooks.length} runbooks (${runbooks.map((r) => r.id).join(", ")}); configuration valid; ${policy ? `policy with ${policy.rules.length} rules` : "no policy (remediations off)"}`);
       return EXIT.ok;
     }
     case "serve": {
       const config = configOrExit(env, "serve", io);
       if (!config) return EXIT.usage;
       const runbooks = await runbooksOrExit(config.runbooksDir, io);
-      if (!runbooks) return EXIT.usage;
-      await wiring.serve(config, runbooks, createLogger(config.logLevel));
+      const policy = await policyOrExit(config, io);
+      if (!runbooks || policy === undefined) return EXIT.usage;
+      await wiring.serve(config, runbooks, policy, createLogger(config.logLevel));
       return EXIT.ok;
     }
     case "diagnose": {

@@ -6,7 +6,11 @@ import type { CommandContext } from "../../commands/command.ts";
 import type { Config } from "../config.ts";
 import type { Runbook } from "../core/runbook.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
-import type { Chat, ChatMessage } from "../ports.ts";
+import type { Chat, ChatMessage, Store } from "../ports.ts";
+import type { Policy } from "../core/remediation/policy.ts";
+import { policyGroups } from "../load-policy.ts";
+import { registerRemediationActions } from "./on-remediation.ts";
+import { SlackDirectory } from "./slack-directory.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { SlackChat } from "./slack-chat.ts";
 
@@ -14,10 +18,14 @@ export interface SlackAppDeps {
   diagnosis: DiagnosisDeps;
   runbooks: readonly Runbook[];
   log: Logger;
+  /** remediation behind approval; null when no policy is configured */
+  remediation: { policy: Policy; store: Store; newId: () => string } | null;
 }
 
 export interface RunningApp {
   app: App;
+  /** records expired approval requests and updates their cards (also runs every 30 s) */
+  sweepExpired(): Promise<void>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
   port: number;
   stop(): Promise<void>;
@@ -67,7 +75,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     }
     const c = routed.command;
     const ctx: CommandContext = {
-      user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
+      user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis, remediation: deps.remediation,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
     };
@@ -86,6 +94,18 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     }
   });
 
+  const remediation = deps.remediation;
+  const sweeper = remediation
+    ? registerRemediationActions(app, {
+      cluster: deps.diagnosis.cluster, store: remediation.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
+      directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
+    })
+    : { sweepExpired: async () => undefined };
+  const sweepTimer = setInterval(() => {
+    sweeper.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
+  }, 30_000);
+  sweepTimer.unref();
+
   app.error(async (e) => {
     log.error({ err: e }, "unhandled error in the Slack app");
   });
@@ -96,5 +116,5 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
   const address = server && typeof server === "object" && "address" in server ? server.address() : null;
   const port = address && typeof address === "object" ? address.port : config.port;
-  return { app, port, stop: () => app.stop().then(() => undefined) };
+  return { app, port, sweepExpired: () => sweeper.sweepExpired(), stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
 }

@@ -4,7 +4,13 @@ import type { Config } from "../../src/config.ts";
 import type { Runbook } from "../../src/core/runbook.ts";
 import { loadRunbooks } from "../../src/load-runbooks.ts";
 import { REDACT_PATHS } from "../../src/log.ts";
-import type { Clock, Cluster, MemoryMetrics } from "../../src/ports.ts";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Policy } from "../../src/core/remediation/policy.ts";
+import type { Clock, Cluster, MemoryMetrics, Store } from "../../src/ports.ts";
+import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { type RunningApp, startSlackApp } from "../../src/slack/app.ts";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { SignedRequests } from "../../src/slack/emulator/signed-requests.ts";
@@ -21,6 +27,7 @@ export interface Harness {
   app: RunningApp;
   logs: string[];
   appUrl: string;
+  store: Store | null;
   stop(): Promise<void>;
 }
 
@@ -35,8 +42,22 @@ export async function shippedRunbooks(): Promise<Runbook[]> {
 }
 
 /** Starts the emulator and the unchanged Bolt app (HTTP receiver, real signatures) wired to fakes of our ports. */
-export async function startHarness(deps: { cluster: Cluster; metrics: MemoryMetrics | null; clock: Clock; channels?: ConstructorParameters<typeof SlackEmulator>[0]["channels"]; socketMode?: boolean }): Promise<Harness> {
-  const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, appToken: APP_TOKEN, ...(deps.channels ? { channels: deps.channels } : {}) }).start();
+export interface HarnessOptions {
+  cluster: Cluster;
+  metrics: MemoryMetrics | null;
+  clock: Clock;
+  channels?: ConstructorParameters<typeof SlackEmulator>[0]["channels"];
+  users?: ConstructorParameters<typeof SlackEmulator>[0]["users"];
+  usergroups?: Record<string, string[]>;
+  socketMode?: boolean;
+  /** turns remediation on, with a fresh SQLite store */
+  policy?: Policy;
+}
+
+export async function startHarness(deps: HarnessOptions): Promise<Harness> {
+  const emulator = await new SlackEmulator({
+    botToken: BOT_TOKEN, appToken: APP_TOKEN, ...(deps.channels ? { channels: deps.channels } : {}), ...(deps.users ? { users: deps.users } : {}), ...(deps.usergroups ? { usergroups: deps.usergroups } : {}),
+  }).start();
   const logs: string[] = [];
   const log = pino({ level: "debug", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } }, new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } }));
   const config: Config = {
@@ -46,8 +67,10 @@ export async function startHarness(deps: { cluster: Cluster; metrics: MemoryMetr
     port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug",
   };
-  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log });
+  const store = deps.policy ? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db")) : null;
+  const remediation = deps.policy && store ? { policy: deps.policy, store, newId: () => randomUUID() } : null;
+  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, remediation });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
-  return { emulator, slack, app, logs, appUrl, stop: async () => { await app.stop(); await emulator.stop(); } };
+  return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); await emulator.stop(); await store?.close(); } };
 }

@@ -57,7 +57,7 @@ describe("memops CLI", () => {
   it("validate checks runbooks and configuration", async () => {
     const t = io();
     expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef" }, t.io, wiring)).toBe(EXIT.ok);
-    expect(t.out[0]).toBe("ok: 3 runbooks (high-memory, oomkilled, operator-memory); configuration valid");
+    expect(t.out[0]).toBe("ok: 3 runbooks (high-memory, oomkilled, operator-memory); configuration valid; no policy (remediations off)");
     expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef", MEMOPS_RUNBOOKS_DIR: "/nonexistent" }, io().io, wiring)).toBe(EXIT.usage);
   });
 

@@ -25,7 +25,7 @@ export function progressMessage(p: ProgressView): ChatMessage {
 }
 
 /** The parent message once the report is in the thread: the live summary of the incident. */
-export function verdictMessage(r: Report, requestedBy: string): ChatMessage {
+export function verdictMessage(r: Report, requestedBy: string, actions: ChatMessage["blocks"] = []): ChatMessage {
   const label = targetLabel(r);
   const oom = sectionData(r.sections, "oom-history");
   const usage = sectionData(r.sections, "usage-vs-limit");
@@ -44,6 +44,7 @@ export function verdictMessage(r: Report, requestedBy: string): ChatMessage {
       ...sections(`${SEVERITY_EMOJI[r.verdict.severity]} *${esc(label)}* — ${esc(r.verdict.headline)}`),
       { type: "section", fields: facts.map((text) => ({ type: "mrkdwn", text })) },
       context(`Full report in the thread · requested by <@${requestedBy}> · runbook \`${esc(r.runbook.id)}\`${unavailable.length ? ` · :warning: unavailable: ${esc(unavailable.join(", "))}` : ""}`),
+      ...actions,
     ],
   };
 }

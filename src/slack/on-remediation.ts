@@ -1,0 +1,87 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { Logger } from "pino";
+import { ruleFor, type Policy } from "../core/remediation/policy.ts";
+import type { Proposal } from "../core/remediation/proposal.ts";
+import { type Approved, approveRemediation, type DecideDeps, denyRemediation, expireRemediations, requestRemediation } from "../engine/remediation/decide.ts";
+import type { Chat, Clock, Cluster, Directory, Store } from "../ports.ts";
+import { approvalCard, decidedCard } from "./render/remediation.ts";
+
+export interface RemediationDeps {
+  cluster: Cluster;
+  store: Store;
+  clock: Clock;
+  policy: Policy;
+  directory: Directory;
+  chat: Chat;
+  log: Logger;
+}
+
+const cardOf = (d: RemediationDeps, p: Proposal) => (p.status === "pending" ? approvalCard(p, ruleFor(d.policy, p.plan.target.namespace, p.plan.action)) : decidedCard(p));
+
+/** Posts the approval card in the thread and records where it lives (against whatever version is current). */
+async function postCard(d: RemediationDeps, p: Proposal): Promise<void> {
+  const ts = await d.chat.post(p.channel, cardOf(d, p), p.threadTs ?? undefined);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await d.store.proposal(p.id);
+    if (!current || current.cardTs) return;
+    if (await d.store.updateProposal({ ...current, cardTs: ts }, current.version)) return;
+  }
+  d.log.warn({ proposal: p.id }, "could not record where the approval card is");
+}
+
+/** Shows a decision on the card (the one clicked, when known); without a known card nothing is posted twice. */
+async function updateCard(d: RemediationDeps, p: Proposal, clickedTs?: string): Promise<void> {
+  const ts = clickedTs ?? p.cardTs;
+  if (ts) await d.chat.update(p.channel, ts, cardOf(d, p));
+  else d.log.warn({ proposal: p.id, status: p.status }, "no approval card to update yet");
+}
+
+/** Buttons on verdicts and approval cards. Each click is acknowledged at once, then decided exactly once. */
+export function registerRemediationActions(app: App, d: RemediationDeps): { sweepExpired(): Promise<void> } {
+  const deps: DecideDeps = { cluster: d.cluster, store: d.store, clock: d.clock, policy: d.policy, log: d.log };
+  app.action<BlockAction<ButtonAction>>(/^mem:(request|approve|deny)(:\d+)?$/, async ({ ack, body, action, respond }) => {
+    await ack();
+    const kind = action.action_id.split(":")[1];
+    const user = body.user.id;
+    const channel = body.channel?.id ?? "";
+    const clickedTs = kind === "request" ? undefined : body.container?.message_ts as string | undefined;
+    const log = d.log.child({ user, channel, click: kind, proposal: action.value });
+    const tell = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
+    const actor = { user, groups: await d.directory.groupsOf(user) };
+    if (kind === "request") {
+      const r = await requestRemediation(deps, action.value ?? "", actor, channel);
+      log.info({ ok: r.ok, ...(r.ok ? {} : { reason: r.error }) }, "remediation requested");
+      if (!r.ok) return void (await tell(r.error));
+      await postCard(d, r.value);
+      return;
+    }
+    if (kind === "deny") {
+      const r = await denyRemediation(deps, action.value ?? "", actor, channel);
+      log.info({ ok: r.ok, ...(r.ok ? {} : { reason: r.error }) }, "remediation denied");
+      if (!r.ok) return void (await tell(r.error));
+      await updateCard(d, r.value, clickedTs);
+      return;
+    }
+    const r = await approveRemediation(deps, action.value ?? "", actor, channel);
+    log.info({ ok: r.ok, ...(r.ok ? { outcome: r.value.kind } : { reason: r.error }) }, "remediation approval");
+    if (!r.ok) return void (await tell(r.error));
+    const outcome: Approved = r.value;
+    await updateCard(d, outcome.proposal, clickedTs);
+    if (outcome.kind === "needs-more") return void (await tell(`Approved. It needs ${outcome.remaining} more approval${outcome.remaining === 1 ? "" : "s"}.`));
+    const p = outcome.proposal;
+    await d.chat.post(p.channel, {
+      text: outcome.kind === "executed" ? `Done: ${p.plan.summary}` : `Failed: ${p.plan.summary}`,
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: outcome.kind === "executed"
+        ? `:white_check_mark: *Done:* ${p.plan.summary} (approved by <@${user}>, requested by <@${p.requester ?? ""}>): ${p.result ?? ""}`
+        : `:x: *Failed:* ${p.plan.summary}: ${p.result ?? ""}` } }],
+    }, p.threadTs ?? undefined);
+  });
+  return {
+    async sweepExpired() {
+      for (const p of await expireRemediations(deps)) {
+        d.log.info({ proposal: p.id }, "remediation request expired");
+        await updateCard(d, p);
+      }
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { describeGitOps } from "../../core/remediation/gitops.ts";
+import { mentions, type PolicyRule } from "../../core/remediation/policy.ts";
+import type { Proposal } from "../../core/remediation/proposal.ts";
+import { type Block, type ChatMessage, codeSections, context, header, plain, sections } from "./blocks.ts";
+import { cut, esc } from "./mrkdwn.ts";
+
+export const ACTION = { request: "mem:request", approve: "mem:approve", deny: "mem:deny" } as const;
+
+const when = (t: number) => `<!date^${Math.floor(t)}^{date_short_pretty} {time}|${new Date(t * 1000).toISOString()}>`;
+
+function buttonText(p: Proposal): string {
+  const c = p.plan.changes[0];
+  switch (p.plan.action) {
+    case "restart": return "Rolling restart";
+    case "raise-limit": return cut(`Raise ${p.plan.container ?? ""} limit to ${c?.after ?? "?"}`, 75);
+    case "scale-out": return `Scale to ${c?.after ?? "?"} replicas`;
+  }
+}
+
+/** The remediation buttons under a verdict: each carries only its proposal's opaque id. */
+export function remediationButtons(proposals: readonly Proposal[]): Block[] {
+  if (proposals.length === 0) return [];
+  return [{
+    type: "actions", block_id: "remediations",
+    elements: proposals.slice(0, 5).map((p, i) => ({ type: "button", action_id: `${ACTION.request}:${i}`, value: p.id, text: plain(buttonText(p)) })),
+  }];
+}
+
+function body(p: Proposal): Block[] {
+  const blocks: Block[] = [
+    ...codeSections("*What changes*", p.plan.changes.map((c) => `${c.path}: ${c.before} → ${c.after}`).map(esc)),
+  ];
+  if (p.dryRun) blocks.push(context(`:white_check_mark: ${esc(p.dryRun)}`));
+  if (p.gitOps) {
+    blocks.push(...sections(`:warning: *Managed by ${esc(describeGitOps(p.gitOps))}*: a direct patch will be reverted at its next sync. Commit this change to the Git repository too:`));
+    blocks.push(...codeSections("", JSON.stringify(p.plan.patch, null, 2).split("\n").map(esc)));
+  }
+  return blocks;
+}
+
+/** The approval request in the incident thread: what, who asked, who may approve, the dry run. */
+export function approvalCard(p: Proposal, rule: PolicyRule | undefined): ChatMessage {
+  const approvers = rule ? mentions(rule.approve) : "";
+  const need = p.requiredApprovals - p.approvals.length;
+  const destructive = p.plan.action === "restart";
+  return {
+    text: `Approval needed: ${p.plan.summary} (requested by <@${p.requester ?? ""}>)`,
+    blocks: [
+      header(`Approval needed: ${p.plan.summary}`),
+      ...sections(`Requested by <@${p.requester ?? ""}> · expires ${p.expiresAt ? when(p.expiresAt) : "never"}\nNeeds ${need} more approval${need === 1 ? "" : "s"}${approvers ? ` from ${approvers}` : ""}${p.approvals.length ? ` · approved so far by ${p.approvals.map((a) => `<@${a.user}>`).join(", ")}` : ""}`),
+      ...body(p),
+      {
+        type: "actions", block_id: `decide-${p.id}-${p.version}`,
+        elements: [
+          {
+            type: "button", action_id: ACTION.approve, value: p.id, text: plain("Approve"), style: destructive ? "danger" : "primary",
+            confirm: { title: plain("Approve this change?"), text: plain(cut(`${p.plan.summary}. memops will apply it as soon as you confirm.`, 300)), confirm: plain("Approve"), deny: plain("Cancel") },
+          },
+          { type: "button", action_id: ACTION.deny, value: p.id, text: plain("Deny") },
+        ],
+      },
+    ],
+  };
+}
+
+const OUTCOME: Record<Proposal["status"], string> = {
+  offered: "", pending: "", approved: ":hourglass_flowing_sand: Approved", executed: ":white_check_mark: Approved", failed: ":x: Failed", denied: ":no_entry: Denied", expired: ":hourglass: Expired",
+};
+
+/** The same card once decided: no buttons, and a record of the decision in their place. */
+export function decidedCard(p: Proposal): ChatMessage {
+  const by = p.decidedBy ? ` by <@${p.decidedBy}>` : "";
+  const at = p.decidedAt ? ` at ${when(p.decidedAt)}` : "";
+  const line = p.status === "executed" ? `${OUTCOME.executed}${by}${at} · executed: ${esc(p.result ?? "")}`
+    : p.status === "approved" ? `${OUTCOME.approved}${by}${at} · executing…`
+    : p.status === "failed" ? `${OUTCOME.failed}${by}${at}: ${esc(p.result ?? "")}`
+    : `${OUTCOME[p.status]}${by}${at}`;
+  return {
+    text: `${p.plan.summary}: ${p.status}${p.decidedBy ? ` by ${p.decidedBy}` : ""}`,
+    blocks: [header(`${p.status === "expired" || p.status === "denied" ? "Not done" : "Change"}: ${p.plan.summary}`), ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`), ...body(p)],
+  };
+}

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MiB } from "../../src/core/quantity.ts";
+import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
+import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
+import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import type { FakeCluster } from "../support/fake-cluster.ts";
+import { messageText } from "../support/message-text.ts";
+import { FakeMetrics } from "../support/fake-metrics.ts";
+import { series } from "../support/fixtures.ts";
+import { NOW, SHOP, shopCluster, shopSeries } from "../support/shop-scenario.ts";
+
+/** The shop incident without the leaking replica: an OOM cycle whose fix is a bounded limit increase. */
+const noLeak = () => new FakeMetrics(shopSeries().map((s) => (s.pod === SHOP.leaking && s.container === "api" ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) } : s)));
+
+const BOB = "U0BOB", CAROL = "U0CAROL", DAVE = "U0DAVE", MALLORY = "U0MALLORY";
+const policy = ((): Policy => {
+  const p = parsePolicy({
+    expiry: "15m",
+    rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] }],
+    identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] }, [CAROL]: { user: "carol@example.com" } },
+  });
+  if (!p.ok) throw new Error(p.error.join("; "));
+  return p.value;
+})();
+
+type Button = { action_id: string; value: string; text: { text: string }; style?: string; confirm?: unknown };
+const buttons = (m: EmuMessage): Button[] => (m.blocks as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
+
+describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake cluster)", () => {
+  let h: Harness;
+  let cluster: FakeCluster;
+  let nowMs = NOW * 1000;
+  beforeEach(async () => {
+    nowMs = NOW * 1000;
+    cluster = shopCluster({ patchers: ["bob@example.com"] });
+    h = await startHarness({
+      cluster, metrics: noLeak(), clock: { now: () => nowMs }, policy,
+      users: [ALICE, BOB, CAROL, DAVE, MALLORY].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
+      usergroups: { S0SRE: [BOB, CAROL, DAVE] },
+    });
+  });
+  afterEach(async () => h.stop());
+
+  const ws = () => h.emulator.workspace;
+  const lastEphemeral = (user: string) => ws().ephemeralFor(user).at(-1)?.text ?? "";
+
+  async function diagnoseAndRequest(label: RegExp) {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+    const offer = buttons(parent).find((b) => label.test(b.text.text));
+    expect(offer, buttons(parent).map((b) => b.text.text).join(", ")).toBeDefined();
+    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: offer!.action_id, value: offer!.value });
+    const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
+    // the request flow ends once memops has recorded where its card is
+    const id = buttons(card)[0]!.value;
+    for (let i = 0; i < 100 && !(await h.store!.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    return { parent, card, approve: buttons(card).find((b) => b.action_id === "mem:approve")!, deny: buttons(card).find((b) => b.action_id === "mem:deny")! };
+  }
+
+  const approveAs = (user: string, card: EmuMessage, value: string) => h.slack.click({ user, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value, threadTs: card.threadTs ?? undefined });
+  const realPatches = () => cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun);
+
+  it("offers bounded remediations; the request card shows the dry run and mentions the approvers", async () => {
+    const { parent, card, approve } = await diagnoseAndRequest(/Raise api limit to 640Mi/);
+    expect(buttons(parent).map((b) => b.text.text)).toEqual(["Raise api limit to 640Mi", "Rolling restart"]);
+    expect(buttons(parent).every((b) => /^[0-9a-f-]{36}$/.test(b.value))).toBe(true);
+    const text = messageText(card);
+    expect(text).toContain("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 640Mi");
+    expect(text).toContain("Requested by <@U0ALICE>");
+    expect(text).toContain("Needs 1 more approval from <!subteam^S0SRE>");
+    expect(text).toContain("spec.template.spec.containers[api].resources.limits.memory: 512Mi → 640Mi");
+    expect(text).toContain("accepted by the API server (dry run): api: limit 640Mi, request 256Mi");
+    expect(approve).toMatchObject({ style: "primary", confirm: { confirm: { text: "Approve" } } });
+    expect(validateBlocks(card.blocks)).toBeNull();
+    expect(realPatches()).toHaveLength(0);
+  });
+
+  it("refuses self-approval, outsiders, approvers without Kubernetes permission, and approvers with no mapped identity", async () => {
+    const { card, approve } = await diagnoseAndRequest(/Raise api limit/);
+    for (const [user, says] of [
+      [ALICE, "you asked for this change: another person must approve it"],
+      [MALLORY, "you are not an approver for raise-limit in namespace shop"],
+      [CAROL, "your Kubernetes identity (carol@example.com) may not patch deployments/api in shop, so you cannot approve it"],
+      [DAVE, "no Kubernetes identity is mapped to you in the policy"],
+    ] as const) {
+      await approveAs(user, card, approve.value);
+      await ws().waitFor(() => lastEphemeral(user).includes(says));
+    }
+    expect(realPatches()).toHaveLength(0);
+    expect(buttons(ws().message(CHANNEL, card.ts)!)).toHaveLength(2);
+  });
+
+  it("20 concurrent approve clicks patch the Deployment once, only the named container, and replace the buttons", async () => {
+    const { parent, card, approve } = await diagnoseAndRequest(/Raise api limit/);
+    const before = structuredClone(cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!);
+    await Promise.all(Array.from({ length: 20 }, () => approveAs(BOB, card, approve.value)));
+    const done = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Done:")));
+    expect(messageText(done)).toContain("Done:* Raise the memory limit of api in deploy/api from 512Mi to 640Mi (approved by <@U0BOB>, requested by <@U0ALICE>)");
+    expect(realPatches()).toHaveLength(1);
+    const after = cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!;
+    expect(after.template.containers).toEqual([{ name: "api", requestBytes: 256 * MiB, limitBytes: 640 * MiB }, before.template.containers[1]]);
+    expect(after.replicas).toBe(before.replicas);
+    const decided = ws().message(CHANNEL, card.ts)!;
+    expect(buttons(decided)).toEqual([]);
+    expect(messageText(decided)).toMatch(/Approved by <@U0BOB> at .* · executed: patched; generation 5/);
+    // a replay of the same payload afterwards executes nothing
+    await approveAs(BOB, card, approve.value);
+    await ws().waitFor(() => lastEphemeral(BOB).includes("already executed by <@U0BOB>"));
+    expect(realPatches()).toHaveLength(1);
+  });
+
+  it("a forged id or a payload from another channel is refused and changes nothing", async () => {
+    const { card, approve } = await diagnoseAndRequest(/Rolling restart/);
+    await approveAs(BOB, card, "0f0f0f0f-forged-0000-0000-000000000000");
+    await ws().waitFor(() => lastEphemeral(BOB).includes("memops has no such request"));
+    ws().channels.set("C0OTHER", { id: "C0OTHER", name: "other", isPrivate: false, members: new Set([BOB]) });
+    await h.slack.click({ user: BOB, channel: "C0OTHER", messageTs: card.ts, actionId: "mem:approve", value: approve.value });
+    await ws().waitFor(() => lastEphemeral(BOB).includes("this request belongs to another channel"));
+    expect(realPatches()).toHaveLength(0);
+    expect(approve.style).toBe("danger"); // a restart kills pods
+  });
+
+  it("an unanswered request expires: recorded, card updated, approval refused", async () => {
+    const { card, approve } = await diagnoseAndRequest(/Rolling restart/);
+    nowMs += 16 * 60_000;
+    await h.app.sweepExpired();
+    const expired = ws().message(CHANNEL, card.ts)!;
+    expect(messageText(expired)).toContain(":hourglass: Expired");
+    expect(buttons(expired)).toEqual([]);
+    await approveAs(BOB, card, approve.value);
+    await ws().waitFor(() => lastEphemeral(BOB).includes("this request is expired"));
+    expect(realPatches()).toHaveLength(0);
+  });
+
+  it("a denial is recorded on the card and nothing runs", async () => {
+    const { card, deny, approve } = await diagnoseAndRequest(/Rolling restart/);
+    await h.slack.click({ user: CAROL, channel: CHANNEL, messageTs: card.ts, actionId: "mem:deny", value: deny.value });
+    await ws().waitFor(() => messageText(ws().message(CHANNEL, card.ts)!).includes(":no_entry: Denied by <@U0CAROL>"));
+    await approveAs(BOB, card, approve.value);
+    await ws().waitFor(() => lastEphemeral(BOB).includes("already denied by <@U0CAROL>"));
+    expect(realPatches()).toHaveLength(0);
+  });
+});
