@@ -83,6 +83,12 @@ export async function seedCluster(c: SeedClients, kubeletPort: number, now: numb
     } } });
   }
   for (const w of WORKLOADS) await seedWorkload(c, w, now);
+  // People's own Kubernetes permissions, checked with SubjectAccessReviews before memops executes an approval.
+  await c.objects.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "workload-operator" }, rules: [{ apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["get", "patch"] }] } as KubernetesObject);
+  for (const ns of ["shop", "scenarios"]) {
+    await c.objects.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bob-operates", namespace: ns }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "workload-operator" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob@example.com" }] } as KubernetesObject);
+  }
+  await c.objects.create({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "plateau", namespace: "scenarios" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "plateau" }, minReplicas: 1, maxReplicas: 4, metrics: [{ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } }] } } as KubernetesObject);
   await c.core.createNamespacedSecret({ namespace: "shop", body: { metadata: { name: "db-password" }, stringData: { password: "hunter2" } } });
   const event = (namespace: string, name: string, kind: string, object: string, reason: string, message: string, count: number, secondsAgo: number) =>
     c.core.createNamespacedEvent({ namespace, body: {

@@ -1,0 +1,87 @@
+import { AppsV1Api, KubeConfig, type V1Deployment } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
+import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
+import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
+import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { messageText } from "../support/message-text.ts";
+
+const env = inject("integration");
+const BOB = "U0BOB", CAROL = "U0CAROL";
+
+type Button = { action_id: string; value: string; text: { text: string } };
+const buttons = (m: EmuMessage): Button[] => (m.blocks as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
+
+/** The Deployment as kubectl get -o json shows it, minus what every write changes. */
+function comparable(d: V1Deployment): unknown {
+  const copy = structuredClone(d) as V1Deployment & { metadata: Record<string, unknown> };
+  for (const k of ["resourceVersion", "generation", "managedFields"]) delete copy.metadata[k];
+  return JSON.parse(JSON.stringify(copy));
+}
+
+describe.skipIf(!!env.skipped)("remediation end to end on the real API server", () => {
+  let h: Harness;
+  let apps: AppsV1Api;
+  beforeAll(async () => {
+    const p = parsePolicy({
+      rules: [{ namespaces: ["scenarios"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] }],
+      identities: { [BOB]: { user: "bob@example.com" }, [CAROL]: { user: "carol@example.com" } },
+    });
+    if (!p.ok) throw new Error(p.error.join("; "));
+    const policy: Policy = p.value;
+    const bot = new KubeConfig();
+    bot.loadFromFile(env.kubeconfig.bot);
+    const admin = new KubeConfig();
+    admin.loadFromFile(env.kubeconfig.admin);
+    apps = admin.makeApiClient(AppsV1Api);
+    h = await startHarness({
+      cluster: new KubeCluster(bot), metrics: new PromMetrics(env.prometheusUrl, 10_000), clock: { now: () => Date.now() }, policy,
+      users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id.slice(2).toLowerCase() })), usergroups: { S0SRE: [BOB, CAROL] },
+    });
+  });
+  afterAll(async () => h?.stop());
+
+  const ws = () => h.emulator.workspace;
+
+  async function request(target: string, label: RegExp) {
+    const before = ws().channelMessages(CHANNEL).length;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: `diagnose ${target}` });
+    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).slice(before).find((m) => buttons(m).length > 0), 20_000);
+    const offer = buttons(parent).find((b) => label.test(b.text.text));
+    expect(offer, buttons(parent).map((b) => b.text.text).join(", ")).toBeDefined();
+    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: offer!.action_id, value: offer!.value });
+    const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")), 20_000);
+    for (let i = 0; i < 100 && !(await h.store!.proposal(offer!.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 20));
+    return { parent, card, id: offer!.value };
+  }
+
+  it("raise the limit: dry run, a refused approver, then an allowed one; only the container's limit changes", async () => {
+    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "oom-cycle" });
+    const { parent, card, id } = await request("deploy/oom-cycle -n scenarios", /Raise app limit to 640Mi/);
+    expect(messageText(card)).toContain("accepted by the API server (dry run): app: limit 640Mi, request 256Mi");
+
+    await h.slack.click({ user: CAROL, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    await ws().waitFor(() => ws().ephemeralFor(CAROL).find((e) => e.text.includes("your Kubernetes identity (carol@example.com) may not patch deployments/oom-cycle in scenarios")));
+    expect(comparable(await apps.readNamespacedDeployment({ namespace: "scenarios", name: "oom-cycle" }))).toEqual(comparable(before));
+
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Done:")), 20_000);
+    const after = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "oom-cycle" });
+    expect(after.spec!.template.spec!.containers[0]!.resources).toEqual({ limits: { memory: "640Mi" }, requests: { memory: "256Mi" } });
+    const expected = structuredClone(before);
+    expected.spec!.template.spec!.containers[0]!.resources!.limits = { memory: "640Mi" };
+    expect(comparable(after)).toEqual(comparable(expected));
+    expect(after.metadata!.generation).toBe(before.metadata!.generation! + 1);
+  });
+
+  it("scale out: replicas = ceil(current × usage / target), and nothing else changes", async () => {
+    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "limit-too-low" });
+    const { parent, card, id } = await request("deploy/limit-too-low -n scenarios", /Scale to 2 replicas/);
+    expect(messageText(card)).toContain("spec.replicas: 1 → 2");
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Done:")), 20_000);
+    const after = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "limit-too-low" });
+    expect(comparable(after)).toEqual(comparable({ ...before, spec: { ...before.spec!, replicas: 2 } }));
+  });
+});
