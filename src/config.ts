@@ -24,6 +24,7 @@ const envSchema = z.object({
   MEMOPS_RUNBOOKS_DIR: z.string().min(1).default("runbooks"),
   MEMOPS_DATA_DIR: z.string().min(1).default("data"),
   MEMOPS_POLICY_FILE: optional(z.string().min(1)),
+  MEMOPS_VERIFY_WINDOW: durationSeconds.default(600),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
@@ -39,6 +40,8 @@ export interface Config {
   dataDir: string;
   /** approval policy (YAML); without it memops offers no remediations */
   policyFile?: string;
+  /** how long to watch a remediated workload before calling it verified */
+  verifyWindowSeconds: number;
   databaseUrl?: string;
   logLevel: z.output<typeof envSchema>["LOG_LEVEL"];
 }
@@ -67,7 +70,7 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Config
       port: e.PORT, kubeconfig: e.KUBECONFIG,
       prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.MEMOPS_PROMETHEUS_TIMEOUT * 1000 },
       defaultNamespace: e.MEMOPS_DEFAULT_NAMESPACE, defaultWindowSeconds: e.MEMOPS_DEFAULT_WINDOW,
-      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, policyFile: e.MEMOPS_POLICY_FILE, databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL,
+      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, policyFile: e.MEMOPS_POLICY_FILE, verifyWindowSeconds: e.MEMOPS_VERIFY_WINDOW, databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL,
     },
   };
 }

@@ -26,6 +26,8 @@ export interface RunningApp {
   app: App;
   /** records expired approval requests and updates their cards (also runs every 30 s) */
   sweepExpired(): Promise<void>;
+  /** resolves when background verifications have reported */
+  idle(): Promise<void>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
   port: number;
   stop(): Promise<void>;
@@ -97,10 +99,12 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const remediation = deps.remediation;
   const sweeper = remediation
     ? registerRemediationActions(app, {
+      metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      verify: { windowSeconds: config.verifyWindowSeconds, pollSeconds: 5, rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds) },
       cluster: deps.diagnosis.cluster, store: remediation.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
       directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
     })
-    : { sweepExpired: async () => undefined };
+    : { sweepExpired: async () => undefined, idle: async () => undefined };
   const sweepTimer = setInterval(() => {
     sweeper.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
   }, 30_000);
@@ -116,5 +120,5 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
   const address = server && typeof server === "object" && "address" in server ? server.address() : null;
   const port = address && typeof address === "object" ? address.port : config.port;
-  return { app, port, sweepExpired: () => sweeper.sweepExpired(), stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
+  return { app, port, sweepExpired: () => sweeper.sweepExpired(), idle: () => sweeper.idle(), stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
 }

@@ -3,11 +3,15 @@ import type { Logger } from "pino";
 import { ruleFor, type Policy } from "../core/remediation/policy.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
 import { type Approved, approveRemediation, type DecideDeps, denyRemediation, expireRemediations, requestRemediation } from "../engine/remediation/decide.ts";
-import type { Chat, Clock, Cluster, Directory, Store } from "../ports.ts";
+import type { Chat, Clock, Cluster, Directory, MemoryMetrics, Store } from "../ports.ts";
+import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import { approvalCard, decidedCard } from "./render/remediation.ts";
 
 export interface RemediationDeps {
   cluster: Cluster;
+  metrics: MemoryMetrics | null;
+  verify: VerifyOptions;
+  sleep(ms: number): Promise<void>;
   store: Store;
   clock: Clock;
   policy: Policy;
@@ -36,8 +40,28 @@ async function updateCard(d: RemediationDeps, p: Proposal, clickedTs?: string): 
   else d.log.warn({ proposal: p.id, status: p.status }, "no approval card to update yet");
 }
 
+/** Watches an executed remediation and posts the outcome in the thread, escalating when it must. */
+async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
+  const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep: d.sleep }, p, d.verify);
+  const onCall = ruleFor(d.policy, p.plan.target.namespace, p.plan.action)?.onCall;
+  const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
+  const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
+  d.log.info({ proposal: p.id, verified: v.verified, lines: v.lines, escalation: v.escalation }, "remediation verified");
+  await d.chat.post(p.channel, {
+    text: `${v.verified ? "Verified" : "Not verified"}: ${p.plan.summary}`,
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: `${head}\n${v.lines.map((l) => `• ${l}`).join("\n")}${escalate}` } }],
+  }, p.threadTs ?? undefined);
+}
+
+export interface RemediationHandlers {
+  sweepExpired(): Promise<void>;
+  /** resolves when every verification started so far has reported */
+  idle(): Promise<void>;
+}
+
 /** Buttons on verdicts and approval cards. Each click is acknowledged at once, then decided exactly once. */
-export function registerRemediationActions(app: App, d: RemediationDeps): { sweepExpired(): Promise<void> } {
+export function registerRemediationActions(app: App, d: RemediationDeps): RemediationHandlers {
+  const running = new Set<Promise<void>>();
   const deps: DecideDeps = { cluster: d.cluster, store: d.store, clock: d.clock, policy: d.policy, log: d.log };
   app.action<BlockAction<ButtonAction>>(/^mem:(request|approve|deny)(:\d+)?$/, async ({ ack, body, action, respond }) => {
     await ack();
@@ -75,6 +99,11 @@ export function registerRemediationActions(app: App, d: RemediationDeps): { swee
         ? `:white_check_mark: *Done:* ${p.plan.summary} (approved by <@${user}>, requested by <@${p.requester ?? ""}>): ${p.result ?? ""}`
         : `:x: *Failed:* ${p.plan.summary}: ${p.result ?? ""}` } }],
     }, p.threadTs ?? undefined);
+    if (outcome.kind !== "executed") return;
+    // The click is answered; verification runs for minutes in the background.
+    const task = verifyAndReport(d, p).catch((e: unknown) => log.error({ err: e }, "verification failed"));
+    running.add(task);
+    void task.finally(() => running.delete(task));
   });
   return {
     async sweepExpired() {
@@ -82,6 +111,9 @@ export function registerRemediationActions(app: App, d: RemediationDeps): { swee
         d.log.info({ proposal: p.id }, "remediation request expired");
         await updateCard(d, p);
       }
+    },
+    async idle() {
+      while (running.size > 0) await Promise.all([...running]);
     },
   };
 }

@@ -101,6 +101,9 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     const after = cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!;
     expect(after.template.containers).toEqual([{ name: "api", requestBytes: 256 * MiB, limitBytes: 640 * MiB }, before.template.containers[1]]);
     expect(after.replicas).toBe(before.replicas);
+    await h.app.idle();
+    const verified = ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified"));
+    expect(messageText(verified!)).toMatch(/Verified:\* Raise the memory limit of api.*\n• rollout finished: 3\/3 updated, 3 available\n• no new OOM kills or restarts in 0s\n• memory at most \d+% of its limit \(api-7d9c8f6b5d-\w+\/api: \d+Mi of 640Mi\)/s);
     const decided = ws().message(CHANNEL, card.ts)!;
     expect(buttons(decided)).toEqual([]);
     expect(messageText(decided)).toMatch(/Approved by <@U0BOB> at .* · executed: patched; generation 5/);

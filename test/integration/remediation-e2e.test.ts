@@ -1,4 +1,4 @@
-import { AppsV1Api, KubeConfig, type V1Deployment } from "@kubernetes/client-node";
+import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
@@ -73,6 +73,13 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     expected.spec!.template.spec!.containers[0]!.resources!.limits = { memory: "640Mi" };
     expect(comparable(after)).toEqual(comparable(expected));
     expect(after.metadata!.generation).toBe(before.metadata!.generation! + 1);
+
+    // No controllers run here: play the Deployment controller finishing the rollout, as kwok would.
+    const r = after.spec!.replicas ?? 1;
+    await apps.patchNamespacedDeploymentStatus({ namespace: "scenarios", name: "oom-cycle", body: { status: { observedGeneration: after.metadata!.generation, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    const verified = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified") || m.text.startsWith("Not verified")), 30_000);
+    expect(messageText(verified)).toMatch(/^:white_check_mark: \*Verified:\* Raise the memory limit of app in deploy\/oom-cycle from 512Mi to 640Mi\n• rollout finished: 1\/1 updated, 1 available\n• no new OOM kills or restarts in 0s\n• memory at most \d+% of its limit \(oom-cycle-5c6d7e8f9a-a1b2c\/app: [\d.]+Mi of 640Mi\)$/);
   });
 
   it("scale out: replicas = ceil(current × usage / target), and nothing else changes", async () => {

@@ -52,6 +52,8 @@ export interface HarnessOptions {
   socketMode?: boolean;
   /** turns remediation on, with a fresh SQLite store */
   policy?: Policy;
+  /** how long verification watches after a change (default 0: report at once) */
+  verifyWindowSeconds?: number;
 }
 
 export async function startHarness(deps: HarnessOptions): Promise<Harness> {
@@ -65,7 +67,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
       ? { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: emulator.apiUrl, socketMode: true }
       : { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: emulator.apiUrl, socketMode: false },
     port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
-    runbooksDir: "runbooks", dataDir: "data", logLevel: "debug",
+    runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
   };
   const store = deps.policy ? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db")) : null;
   const remediation = deps.policy && store ? { policy: deps.policy, store, newId: () => randomUUID() } : null;

@@ -1,0 +1,94 @@
+import { formatDuration } from "../../core/duration.ts";
+import type { Pod, WorkloadObject } from "../../core/model.ts";
+import { formatBytes } from "../../core/quantity.ts";
+import type { Proposal } from "../../core/remediation/proposal.ts";
+import type { Clock, Cluster, MemoryMetrics } from "../../ports.ts";
+import { resolveTarget } from "../resolve-target.ts";
+
+export interface VerifyDeps {
+  cluster: Cluster;
+  metrics: MemoryMetrics | null;
+  clock: Clock;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface VerifyOptions {
+  /** how long to watch after the rollout for new OOM kills and restarts */
+  windowSeconds: number;
+  pollSeconds: number;
+  rolloutTimeoutSeconds: number;
+}
+
+export interface Verification {
+  verified: boolean;
+  lines: string[];
+  /** why the on-call group should look, when it should */
+  escalation: string | null;
+}
+
+const rolledOut = (w: WorkloadObject) => {
+  const want = w.replicas ?? w.rollout.replicas;
+  return w.rollout.observedGeneration >= w.rollout.generation && w.rollout.updatedReplicas >= want && w.rollout.availableReplicas >= want;
+};
+
+const restartsOf = (pods: readonly Pod[]) => new Map(pods.flatMap((p) => p.statuses.map((s) => [`${p.uid}/${s.name}`, s.restartCount] as const)));
+
+/** After an executed remediation: did the rollout finish, and is the workload healthy with memory under 80% of its limit? */
+export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOptions): Promise<Verification> {
+  const t = p.plan.target;
+  const started = d.clock.now() / 1000;
+  const pods = async () => {
+    const r = await resolveTarget(d.cluster, { kind: t.kind, name: t.name, namespace: t.namespace });
+    return r.ok ? r.value.pods : [];
+  };
+  const baseline = restartsOf(await pods());
+  let w = await d.cluster.getWorkload(t.namespace, t.kind, t.name);
+  while (w && !rolledOut(w) && d.clock.now() / 1000 - started < o.rolloutTimeoutSeconds) {
+    await d.sleep(o.pollSeconds * 1000);
+    w = await d.cluster.getWorkload(t.namespace, t.kind, t.name);
+  }
+  if (!w) return { verified: false, lines: [`${t.kind}/${t.name} no longer exists`], escalation: null };
+  const lines: string[] = [];
+  const want = w.replicas ?? w.rollout.replicas;
+  const rollout = rolledOut(w);
+  lines.push(rollout ? `rollout finished: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`
+    : `rollout did not finish within ${formatDuration(o.rolloutTimeoutSeconds)}: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`);
+
+  await d.sleep(o.windowSeconds * 1000);
+  const now = d.clock.now() / 1000;
+  const after = await pods();
+  const oomKills = after.flatMap((pod) => pod.statuses.filter((s) => s.lastTerminated?.reason === "OOMKilled" && (s.lastTerminated.finishedAt ?? 0) >= p.decidedAt!).map((s) => `${pod.name}/${s.name}`));
+  const restarts = after.reduce((n, pod) => n + pod.statuses.reduce((m, s) => m + Math.max(0, s.restartCount - (baseline.get(`${pod.uid}/${s.name}`) ?? 0)), 0), 0);
+  lines.push(oomKills.length === 0 && restarts === 0 ? `no new OOM kills or restarts in ${formatDuration(o.windowSeconds)}`
+    : `${oomKills.length} new OOM kill${oomKills.length === 1 ? "" : "s"} (${oomKills.slice(0, 3).join(", ")}) and ${restarts} restart${restarts === 1 ? "" : "s"} since the change`);
+
+  const limits = new Map(w.template.containers.map((c) => [c.name, c.limitBytes]));
+  let worst: { ratio: number; who: string; used: number; limit: number } | null = null;
+  let memoryKnown = false;
+  let memoryProblem = "no current usage from Prometheus or metrics.k8s.io";
+  try {
+    const usage = d.metrics
+      ? new Map((await d.metrics.containerMemory({ namespace: t.namespace, podPattern: after.map((x) => x.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") || "$^", start: now - 300, end: now, stepSeconds: 60 }))
+        .map((c) => [`${c.pod}/${c.container}`, c.workingSet.at(-1)?.v ?? null] as const))
+      : await d.cluster.currentUsage(t.namespace);
+    for (const pod of after) {
+      for (const c of pod.containers) {
+        const used = usage?.get(`${pod.name}/${c.name}`) ?? null;
+        const limit = limits.get(c.name) ?? c.limitBytes;
+        if (used === null || !limit) continue;
+        memoryKnown = true;
+        if (!worst || used / limit > worst.ratio) worst = { ratio: used / limit, who: `${pod.name}/${c.name}`, used, limit };
+      }
+    }
+  } catch (e) {
+    // Verification does not pass on missing data: the line says why memory is unknown.
+    memoryProblem = e instanceof Error ? e.message : String(e);
+  }
+  const memoryOk = memoryKnown && worst !== null && worst.ratio < 0.8;
+  lines.push(!memoryKnown || !worst ? `memory now: unknown (${memoryProblem})`
+    : `memory at most ${Math.round(worst.ratio * 100)}% of its limit (${worst.who}: ${formatBytes(worst.used)} of ${formatBytes(worst.limit)})`);
+  const ready = w.rollout.availableReplicas >= want;
+  if (!ready) lines.push(`not Ready: ${w.rollout.availableReplicas}/${want} available`);
+  const escalation = oomKills.length >= 3 ? `${oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change` : null;
+  return { verified: rollout && oomKills.length === 0 && restarts === 0 && memoryOk && ready, lines, escalation };
+}
