@@ -42,7 +42,7 @@ async function updateCard(d: RemediationDeps, p: Proposal, clickedTs?: string): 
 
 /** Watches an executed remediation and posts the outcome in the thread, escalating when it must. */
 async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
-  const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep: d.sleep }, p, d.verify);
+  const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep: (ms) => d.sleep(ms) }, p, d.verify);
   const onCall = ruleFor(d.policy, p.plan.target.namespace, p.plan.action)?.onCall;
   const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
   const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
