@@ -3,6 +3,9 @@ import type { Result } from "../src/core/result.ts";
 import type { Runbook } from "../src/core/runbook.ts";
 import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
 import type { Policy } from "../src/core/remediation/policy.ts";
+import type { GitOpsOwner } from "../src/core/remediation/gitops.ts";
+import type { Plan } from "../src/core/remediation/plan.ts";
+import type { Proposal } from "../src/core/remediation/proposal.ts";
 import type { Chat, ChatMessage, Store } from "../src/ports.ts";
 
 export interface CommandDefaults {
@@ -18,7 +21,13 @@ export interface CommandContext {
   chat: Chat;
   diagnosis: DiagnosisDeps;
   /** present when a policy is configured: remediations can be offered and requested */
-  remediation: { policy: Policy; store: Store; newId: () => string } | null;
+  remediation: {
+    policy: Policy;
+    store: Store;
+    newId: () => string;
+    /** asks for the change on behalf of the person who typed the command; the approval card follows */
+    propose(plan: Plan, gitOps: GitOpsOwner | null): Promise<Result<Proposal>>;
+  } | null;
   /** an ephemeral message to the person who typed the command */
   reply(message: ChatMessage): Promise<void>;
   log: Logger;

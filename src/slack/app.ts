@@ -77,7 +77,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     }
     const c = routed.command;
     const ctx: CommandContext = {
-      user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis, remediation: deps.remediation,
+      user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
+      remediation: deps.remediation && sweeper ? { ...deps.remediation, propose: (plan, gitOps) => sweeper.propose(plan, gitOps, command.user_id, command.channel_id) } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
     };
@@ -99,14 +100,14 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const remediation = deps.remediation;
   const sweeper = remediation
     ? registerRemediationActions(app, {
-      metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      newId: remediation.newId, metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       verify: { windowSeconds: config.verifyWindowSeconds, pollSeconds: 5, rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds) },
       cluster: deps.diagnosis.cluster, store: remediation.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
       directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
     })
-    : { sweepExpired: async () => undefined, idle: async () => undefined };
+    : null;
   const sweepTimer = setInterval(() => {
-    sweeper.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
+    sweeper?.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
   }, 30_000);
   sweepTimer.unref();
 
@@ -120,5 +121,5 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
   const address = server && typeof server === "object" && "address" in server ? server.address() : null;
   const port = address && typeof address === "object" ? address.port : config.port;
-  return { app, port, sweepExpired: () => sweeper.sweepExpired(), idle: () => sweeper.idle(), stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
+  return { app, port, sweepExpired: async () => sweeper?.sweepExpired(), idle: async () => sweeper?.idle(), stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
 }

@@ -2,12 +2,16 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Logger } from "pino";
 import { ruleFor, type Policy } from "../core/remediation/policy.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
-import { type Approved, approveRemediation, type DecideDeps, denyRemediation, expireRemediations, requestRemediation } from "../engine/remediation/decide.ts";
+import { type Approved, approveRemediation, type DecideDeps, denyRemediation, expireRemediations, proposeRemediation, requestRemediation } from "../engine/remediation/decide.ts";
+import type { GitOpsOwner } from "../core/remediation/gitops.ts";
+import type { Plan } from "../core/remediation/plan.ts";
+import type { Result } from "../core/result.ts";
 import type { Chat, Clock, Cluster, Directory, MemoryMetrics, Store } from "../ports.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import { approvalCard, decidedCard } from "./render/remediation.ts";
 
 export interface RemediationDeps {
+  newId: () => string;
   cluster: Cluster;
   metrics: MemoryMetrics | null;
   verify: VerifyOptions;
@@ -28,7 +32,8 @@ async function postCard(d: RemediationDeps, p: Proposal): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await d.store.proposal(p.id);
     if (!current || current.cardTs) return;
-    if (await d.store.updateProposal({ ...current, cardTs: ts }, current.version)) return;
+    // A card asked for by command stands in the channel; what follows goes into its thread.
+    if (await d.store.updateProposal({ ...current, cardTs: ts, threadTs: current.threadTs ?? ts }, current.version)) return;
   }
   d.log.warn({ proposal: p.id }, "could not record where the approval card is");
 }
@@ -54,6 +59,8 @@ async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
 }
 
 export interface RemediationHandlers {
+  /** asks for a planned remediation on someone's behalf (a /mem command) and posts its approval card */
+  propose(plan: Plan, gitOps: GitOpsOwner | null, user: string, channel: string): Promise<Result<Proposal>>;
   sweepExpired(): Promise<void>;
   /** resolves when every verification started so far has reported */
   idle(): Promise<void>;
@@ -106,6 +113,12 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     void task.finally(() => running.delete(task));
   });
   return {
+    async propose(plan, gitOps, user, channel) {
+      const r = await proposeRemediation({ ...deps, newId: d.newId }, plan, { user, groups: await d.directory.groupsOf(user) }, channel, gitOps);
+      d.log.info({ user, channel, action: plan.action, ok: r.ok, ...(r.ok ? { proposal: r.value.id } : { reason: r.error }) }, "remediation asked for by command");
+      if (r.ok) await postCard(d, r.value);
+      return r;
+    },
     async sweepExpired() {
       for (const p of await expireRemediations(deps)) {
         d.log.info({ proposal: p.id }, "remediation request expired");

@@ -7,7 +7,7 @@ import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harne
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { FakeMetrics } from "../support/fake-metrics.ts";
-import { series } from "../support/fixtures.ts";
+import { pod, series, workload } from "../support/fixtures.ts";
 import { NOW, SHOP, shopCluster, shopSeries } from "../support/shop-scenario.ts";
 
 /** The shop incident without the leaking replica: an OOM cycle whose fix is a bounded limit increase. */
@@ -143,5 +143,59 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("already denied by <@U0CAROL>"));
     expect(realPatches()).toHaveLength(0);
+  });
+});
+
+describe("remediation by command: the same proposal and approval card, never a shortcut", () => {
+  let h: Harness;
+  let cluster: FakeCluster;
+  beforeEach(async () => {
+    cluster = shopCluster({ patchers: ["bob@example.com"], autoscalers: { "shop/deployment/api-canary": "api-canary" } });
+    cluster.data.workloads.push(workload({ kind: "deployment", name: "api-canary" }));
+    cluster.data.pods.push(pod({ name: "debug-shell" }));
+    h = await startHarness({
+      cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy,
+      users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id.slice(2).toLowerCase() })), usergroups: { S0SRE: [BOB, CAROL] },
+    });
+  });
+  afterEach(async () => h.stop());
+  const ws = () => h.emulator.workspace;
+  const reply = (user: string) => ws().waitFor(() => ws().ephemeralFor(user).at(-1)?.text);
+
+  it("/mem limit asks; the card stands in the channel; an approver executes it once", async () => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+    expect(messageText(card)).toContain("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 1Gi");
+    expect(messageText(card)).toContain("Requested by <@U0ALICE>");
+    const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
+    for (let i = 0; i < 100 && !(await h.store!.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
+    await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
+    expect(cluster.data.workloads.find((w) => w.name === "api" && w.kind === "deployment")!.template.containers[0]).toEqual({ name: "api", requestBytes: 256 * MiB, limitBytes: 1024 * MiB });
+  });
+
+  it.each([
+    ["limit deploy/api -n shop --container api 2Gi", "at most ×2 per step: api can go from 512Mi to 1Gi now"],
+    ["limit deploy/api -n shop 1Gi", "which container? add --container api|envoy"],
+    ["limit deploy/api -n shop --container api lots", '"lots" is not a memory quantity'],
+    ["scale deploy/api-canary -n shop 5", "the HorizontalPodAutoscaler api-canary owns the replica count of deploy/api-canary"],
+    ["scale deploy/api -n shop 2", "2 is not more than the current 3 replicas"],
+    ["restart pod/debug-shell -n shop", "Pod debug-shell has no controller: memops will not delete a bare pod, which would not come back"],
+    ["restart ns/shop", "a remediation acts on one workload, not a namespace"],
+  ])("/mem %s → %s", async (text, says) => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text });
+    expect(await reply(ALICE)).toContain(says);
+    expect(ws().messages.filter((m) => messageText(m).includes("Approval needed"))).toHaveLength(0);
+    expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(0);
+  });
+
+  it("without a policy, remediation commands say it is off", async () => {
+    const off = await startHarness({ cluster: shopCluster(), metrics: noLeak(), clock: { now: () => NOW * 1000 } });
+    try {
+      await off.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
+      expect(await off.emulator.workspace.waitFor(() => off.emulator.workspace.ephemeralFor(ALICE).at(-1)?.text)).toBe("Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).");
+    } finally {
+      await off.stop();
+    }
   });
 });

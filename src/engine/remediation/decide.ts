@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { formatBytes } from "../../core/quantity.ts";
 import type { Policy } from "../../core/remediation/policy.ts";
+import type { GitOpsOwner } from "../../core/remediation/gitops.ts";
+import type { Plan } from "../../core/remediation/plan.ts";
 import { type Actor, approve, deny, expire, type Proposal, request } from "../../core/remediation/proposal.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { WorkloadObject } from "../../core/model.ts";
@@ -38,6 +40,16 @@ function describeDryRun(p: Proposal, after: WorkloadObject): string {
 async function save(d: DecideDeps, next: Proposal, from: Proposal): Promise<Result<Proposal>> {
   const saved = await d.store.updateProposal(next, from.version);
   return saved ? ok(saved) : err("someone else acted on this request at the same moment; the card shows what happened");
+}
+
+/** A remediation asked for by command: stored like an offered one, then requested by the same person. */
+export async function proposeRemediation(d: DecideDeps & { newId: () => string }, plan: Plan, actor: Actor, channel: string, gitOps: GitOpsOwner | null): Promise<Result<Proposal>> {
+  const p: Proposal = {
+    id: d.newId(), version: 1, status: "offered", plan, channel, threadTs: null, cardTs: null, requester: null, requestedAt: null, expiresAt: null,
+    approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, dryRun: null, result: null, createdAt: now(d),
+  };
+  await d.store.insertProposal(p);
+  return requestRemediation(d, p.id, actor, channel);
 }
 
 /** A person asks for an offered remediation: policy check, server-side dry run, then pending approval. */

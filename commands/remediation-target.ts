@@ -1,0 +1,31 @@
+import { type ParsedArgs, parseFlags } from "../src/core/args.ts";
+import type { WorkloadObject } from "../src/core/model.ts";
+import { err, ok, type Result } from "../src/core/result.ts";
+import { parseTarget, type Target } from "../src/core/target.ts";
+import { resolveTarget } from "../src/engine/resolve-target.ts";
+import type { ChatMessage } from "../src/ports.ts";
+import type { CommandContext, CommandDefaults } from "./command.ts";
+
+/** Parses `<target> [-n ns] …` for a remediation command; the caller names its other flags and positionals. */
+export function parseRemediation(words: readonly string[], defaults: CommandDefaults, extraFlags: Record<string, readonly string[]>, positionals: number): Result<{ target: Target; rest: string[]; flags: ParsedArgs["flags"] }> {
+  const parsed = parseFlags(words, { namespace: ["-n", "--namespace"], ...extraFlags });
+  if (!parsed.ok) return parsed;
+  const [first, ...rest] = parsed.value.positionals;
+  if (rest.length !== positionals - 1) return err(positionals === 1 ? "say which workload, and nothing else" : `expected ${positionals} arguments, got ${parsed.value.positionals.length}`);
+  const target = parseTarget(first, parsed.value.flags["namespace"] ?? defaults.namespace);
+  if (!target.ok) return target;
+  if (target.value.kind === "namespace") return err("a remediation acts on one workload, not a namespace");
+  return ok({ target: target.value, rest, flags: parsed.value.flags });
+}
+
+/** The workload a remediation acts on: the target itself, or the controller that owns the pod. */
+export async function workloadOf(ctx: CommandContext, target: Target): Promise<Result<WorkloadObject>> {
+  const r = await resolveTarget(ctx.diagnosis.cluster, target);
+  if (!r.ok) return r;
+  const ref = r.value.workload;
+  if (!ref) return err(`${r.value.ownerChain[0] ?? "this pod"} has no controller: memops will not delete a bare pod, which would not come back`);
+  const w = await ctx.diagnosis.cluster.getWorkload(r.value.namespace, ref.kind, ref.name);
+  return w ? ok(w) : err(`${ref.kind} "${ref.name}" not found in namespace "${r.value.namespace}"`);
+}
+
+export const remediationOff: ChatMessage = { text: "Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).", blocks: [] };
