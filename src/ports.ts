@@ -1,6 +1,7 @@
 /** The interfaces the engine needs, in its own words. Adapters implement them; tests fake them. */
 import type { ClusterEvent, NodeInfo, Pod, Sample, WorkloadObject } from "./core/model.ts";
 import type { Proposal } from "./core/remediation/proposal.ts";
+import type { PreflightFacts } from "./core/remediation/preflight.ts";
 import type { WorkloadKind } from "./core/target.ts";
 
 export type PortErrorCode = "not-found" | "forbidden" | "unavailable" | "timeout" | "invalid";
@@ -53,6 +54,8 @@ export interface Cluster {
   patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<WorkloadObject>;
   /** the HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any */
   autoscalerFor(ref: WorkloadRef): Promise<string | null>;
+  /** what can make an approved change fail later: LimitRanges, ResourceQuotas, node sizes, the HPA */
+  preflightFacts(ref: WorkloadRef): Promise<PreflightFacts>;
   /** SubjectAccessReview: may this Kubernetes identity do this? */
   mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; group: string; resource: string; namespace: string; name: string }): Promise<boolean>;
   /** the API server's version; throws when it cannot be reached (readiness) */

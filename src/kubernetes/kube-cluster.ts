@@ -1,5 +1,6 @@
 import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
+import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
 import type { Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
 import { isNotFound, kubeError } from "./errors.ts";
@@ -156,6 +157,41 @@ export class KubeCluster implements Cluster {
       : ref.kind === "statefulset" ? await orFail(a.patchNamespacedStatefulSet(params, strategic), what)
       : await orFail(a.patchNamespacedDaemonSet(params, strategic), what);
     return toWorkload(ref.kind, obj);
+  }
+
+  async preflightFacts(ref: WorkloadRef): Promise<PreflightFacts> {
+    const ns = ref.namespace;
+    const [ranges, quotas, hpas, largest] = await Promise.all([
+      orFail(this.#core.listNamespacedLimitRange({ namespace: ns }), `list limitranges in namespace ${ns}`),
+      orFail(this.#core.listNamespacedResourceQuota({ namespace: ns }), `list resourcequotas in namespace ${ns}`),
+      orFail(this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }), `list horizontalpodautoscalers in namespace ${ns}`),
+      this.#largestNode(),
+    ]);
+    const maxes = ranges.items.flatMap((r) => (r.spec?.limits ?? []).filter((l) => l.type === "Container").map((l) => bytesOf(l.max?.["memory"]))).filter((b): b is number => b !== null);
+    const quota = quotas.items.flatMap((q) => (["limits.memory", "requests.memory"] as const).flatMap((resource) => {
+      const hard = bytesOf(q.status?.hard?.[resource] ?? q.spec?.hard?.[resource]);
+      return hard === null ? [] : [{ resource, name: q.metadata?.name ?? "", hardBytes: hard, usedBytes: bytesOf(q.status?.used?.[resource]) ?? 0 }];
+    }));
+    const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
+    const hpa = hpas.items.find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === ref.name);
+    return {
+      limitRangeMaxBytes: maxes.length ? Math.min(...maxes) : null, quota, largestNodeAllocatableBytes: largest,
+      hpa: hpa ? { name: hpa.metadata?.name ?? "", onMemory: (hpa.spec?.metrics ?? []).some((m) => m.resource?.name === "memory" || m.containerResource?.name === "memory") } : null,
+    };
+  }
+
+  async #largestNode(): Promise<number | null> {
+    let largest: number | null = null;
+    let token: string | undefined;
+    do {
+      const page = await orFail(this.#core.listNode({ limit: 500, _continue: token }), "list nodes");
+      for (const n of page.items) {
+        const b = bytesOf(n.status?.allocatable?.["memory"]);
+        if (b !== null && (largest === null || b > largest)) largest = b;
+      }
+      token = page.metadata?._continue || undefined;
+    } while (token);
+    return largest;
   }
 
   async autoscalerFor(ref: WorkloadRef): Promise<string | null> {

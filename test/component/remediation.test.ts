@@ -71,6 +71,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     expect(text).toContain("Needs 1 more approval from <!subteam^S0SRE>");
     expect(text).toContain("spec.template.spec.containers[api].resources.limits.memory: 512Mi → 640Mi");
     expect(text).toContain("accepted by the API server (dry run): api: limit 640Mi, request 256Mi");
+    expect(text).toContain("*Pre-flight checks*\n:white_check_mark: a pod (requests 320Mi) fits the largest node (16Gi allocatable)");
     expect(approve).toMatchObject({ style: "primary", confirm: { confirm: { text: "Approve" } } });
     expect(validateBlocks(card.blocks)).toBeNull();
     expect(realPatches()).toHaveLength(0);
@@ -111,6 +112,17 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("already executed by <@U0BOB>"));
     expect(realPatches()).toHaveLength(1);
+  });
+
+  it("a change the namespace's LimitRange would reject is refused before anyone is asked to approve it", async () => {
+    cluster.data.limits = { limitRangeMaxBytes: 600 * MiB };
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+    const raise = buttons(parent).find((b) => b.text.text.startsWith("Raise"))!;
+    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
+    await ws().waitFor(() => lastEphemeral(ALICE).includes("this change would fail after approval: 640Mi is above the namespace's LimitRange maximum (600Mi): new pods would be rejected"));
+    expect(ws().thread(CHANNEL, parent.ts).filter((m) => messageText(m).includes("Approval needed"))).toHaveLength(0);
+    expect(await h.store!.proposal(raise.value)).toMatchObject({ status: "failed", result: expect.stringContaining("pre-flight: 640Mi is above") });
   });
 
   it("a forged id or a payload from another channel is refused and changes nothing", async () => {

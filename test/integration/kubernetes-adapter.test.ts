@@ -89,6 +89,10 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     expect(await cluster.mayDo({ user: "bob@example.com", groups: [] }, patchQuiet)).toBe(true);
     expect(await cluster.mayDo({ user: "carol@example.com", groups: [] }, patchQuiet)).toBe(false);
     expect(await cluster.mayDo({ user: "bob@example.com", groups: [] }, { ...patchQuiet, resource: "daemonsets" })).toBe(false);
+    expect(await cluster.preflightFacts({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toEqual({
+      limitRangeMaxBytes: 4 * 2 ** 30, quota: [{ resource: "limits.memory", name: "scenarios", hardBytes: 20 * 2 ** 30, usedBytes: 0 }],
+      largestNodeAllocatableBytes: 16 * 2 ** 30, hpa: { name: "plateau", onMemory: true },
+    });
   });
 
   it("what the RBAC does not grant is 'forbidden', in words", async () => {
@@ -133,6 +137,7 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
       await cluster.patchWorkload({ kind, namespace: "shop", name: kind === "statefulset" ? "db" : "api" }, { spec: { template: { metadata: { annotations: { "memops.dev/probe": "1" } } } } }, { dryRun: true }).catch(() => undefined);
     }
     await cluster.autoscalerFor(ref);
+    await cluster.preflightFacts(ref);
     await cluster.mayDo({ user: "bob@example.com", groups: [] }, { verb: "patch", group: "apps", resource: "deployments", namespace: "shop", name: "api" });
     await new Promise((r) => setTimeout(r, 1500));
     const used = new Set(readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { user: { username: string }; verb: string; objectRef?: { apiGroup?: string; resource?: string; subresource?: string } })

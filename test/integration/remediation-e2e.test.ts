@@ -60,6 +60,11 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "oom-cycle" });
     const { parent, card, id } = await request("deploy/oom-cycle -n scenarios", /Raise app limit to 640Mi/);
     expect(messageText(card)).toContain("accepted by the API server (dry run): app: limit 640Mi, request 256Mi");
+    expect(messageText(card)).toContain([
+      "*Pre-flight checks*", ":white_check_mark: within the namespace's LimitRange maximum (4Gi)",
+      ":white_check_mark: ResourceQuota scenarios (limits.memory) has room: needs 128Mi, 20Gi free",
+      ":white_check_mark: a pod (requests 256Mi) fits the largest node (16Gi allocatable)",
+    ].join("\n"));
 
     await h.slack.click({ user: CAROL, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
     await ws().waitFor(() => ws().ephemeralFor(CAROL).find((e) => e.text.includes("your Kubernetes identity (carol@example.com) may not patch deployments/oom-cycle in scenarios")));

@@ -1,4 +1,5 @@
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
+import type { PreflightFacts } from "../../src/core/remediation/preflight.ts";
 import type { WorkloadKind } from "../../src/core/target.ts";
 import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../../src/ports.ts";
 
@@ -15,6 +16,8 @@ export interface FakeClusterData {
   objects?: Record<string, number>;
   /** "namespace/kind/name" of a workload → the HorizontalPodAutoscaler that owns its replicas */
   autoscalers?: Record<string, string>;
+  /** LimitRange maximum and ResourceQuotas of every namespace, for pre-flight checks */
+  limits?: { limitRangeMaxBytes?: number | null; quota?: PreflightFacts["quota"] };
   /** Kubernetes users (and groups) allowed to patch workloads, for SubjectAccessReviews */
   patchers?: string[];
   /** method names that answer 403 */
@@ -52,7 +55,7 @@ export class FakeCluster implements Cluster {
   readonly calls: { method: string; args: unknown[] }[] = [];
 
   constructor(data: FakeClusterData = {}) {
-    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, autoscalers: {}, patchers: [], forbidden: [], hang: [], ...data };
+    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, autoscalers: {}, patchers: [], limits: {}, forbidden: [], hang: [], ...data };
   }
 
   async #enter(method: keyof Cluster, ...args: unknown[]) {
@@ -143,6 +146,16 @@ export class FakeCluster implements Cluster {
       this.data.workloads[this.data.workloads.indexOf(w)] = next;
     }
     return structuredClone(next);
+  }
+
+  async preflightFacts(ref: WorkloadRef): Promise<PreflightFacts> {
+    await this.#enter("preflightFacts", ref);
+    const hpa = this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`];
+    return {
+      limitRangeMaxBytes: this.data.limits?.limitRangeMaxBytes ?? null, quota: this.data.limits?.quota ?? [],
+      largestNodeAllocatableBytes: this.data.nodes.reduce<number | null>((m, n) => (n.allocatableBytes !== null && (m === null || n.allocatableBytes > m) ? n.allocatableBytes : m), null),
+      hpa: hpa ? { name: hpa, onMemory: true } : null,
+    };
   }
 
   async autoscalerFor(ref: WorkloadRef) {

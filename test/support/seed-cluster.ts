@@ -88,6 +88,8 @@ export async function seedCluster(c: SeedClients, kubeletPort: number, now: numb
   for (const ns of ["shop", "scenarios"]) {
     await c.objects.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bob-operates", namespace: ns }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "workload-operator" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob@example.com" }] } as KubernetesObject);
   }
+  await c.core.createNamespacedLimitRange({ namespace: "scenarios", body: { metadata: { name: "containers" }, spec: { limits: [{ type: "Container", max: { memory: "4Gi" } }] } } });
+  await c.core.createNamespacedResourceQuota({ namespace: "scenarios", body: { metadata: { name: "scenarios" }, spec: { hard: { "limits.memory": "20Gi" } } } });
   await c.objects.create({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "plateau", namespace: "scenarios" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "plateau" }, minReplicas: 1, maxReplicas: 4, metrics: [{ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } }] } } as KubernetesObject);
   await c.core.createNamespacedSecret({ namespace: "shop", body: { metadata: { name: "db-password" }, stringData: { password: "hunter2" } } });
   const event = (namespace: string, name: string, kind: string, object: string, reason: string, message: string, count: number, secondsAgo: number) =>

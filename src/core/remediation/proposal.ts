@@ -1,6 +1,7 @@
 /** A remediation someone may ask for, and its way through approval to execution. */
 import type { GitOpsOwner } from "./gitops.ts";
 import type { Plan } from "./plan.ts";
+import type { Check } from "./preflight.ts";
 import { type Action, expirySeconds, listed, type Policy, ruleFor } from "./policy.ts";
 import { err, ok, type Result } from "../result.ts";
 
@@ -25,6 +26,8 @@ export interface Proposal {
   decidedAt: number | null;
   gitOps: GitOpsOwner | null;
   dryRun: string | null;
+  /** pre-flight checks made when it was requested */
+  preflight: Check[] | null;
   result: string | null;
   createdAt: number;
 }

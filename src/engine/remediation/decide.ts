@@ -3,6 +3,7 @@ import { formatBytes } from "../../core/quantity.ts";
 import type { Policy } from "../../core/remediation/policy.ts";
 import type { GitOpsOwner } from "../../core/remediation/gitops.ts";
 import type { Plan } from "../../core/remediation/plan.ts";
+import { type Check, preflight } from "../../core/remediation/preflight.ts";
 import { type Actor, approve, deny, expire, type Proposal, request } from "../../core/remediation/proposal.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { WorkloadObject } from "../../core/model.ts";
@@ -46,7 +47,7 @@ async function save(d: DecideDeps, next: Proposal, from: Proposal): Promise<Resu
 export async function proposeRemediation(d: DecideDeps & { newId: () => string }, plan: Plan, actor: Actor, channel: string, gitOps: GitOpsOwner | null): Promise<Result<Proposal>> {
   const p: Proposal = {
     id: d.newId(), version: 1, status: "offered", plan, channel, threadTs: null, cardTs: null, requester: null, requestedAt: null, expiresAt: null,
-    approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, dryRun: null, result: null, createdAt: now(d),
+    approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, dryRun: null, preflight: null, result: null, createdAt: now(d),
   };
   await d.store.insertProposal(p);
   return requestRemediation(d, p.id, actor, channel);
@@ -61,14 +62,27 @@ export async function requestRemediation(d: DecideDeps, id: string, actor: Actor
   const asked = request(p, actor, d.policy, now(d));
   if (!asked.ok) return asked;
   let dryRun: string;
+  let checks: Check[];
   try {
-    dryRun = describeDryRun(asked.value, await d.cluster.patchWorkload(p.plan.target, p.plan.patch, { dryRun: true }));
+    const [after, facts, current] = await Promise.all([
+      d.cluster.patchWorkload(p.plan.target, p.plan.patch, { dryRun: true }),
+      d.cluster.preflightFacts(p.plan.target),
+      d.cluster.getWorkload(p.plan.target.namespace, p.plan.target.kind, p.plan.target.name),
+    ]);
+    dryRun = describeDryRun(asked.value, after);
+    checks = current ? preflight(p.plan, current, facts) : [];
   } catch (e) {
     if (!(e instanceof PortError)) throw e;
     const failed = await save(d, { ...asked.value, status: "failed", result: `refused in a dry run: ${e.message}` }, p);
     return failed.ok ? err(`the API server refused this change in a dry run: ${e.message}`) : failed;
   }
-  return save(d, { ...asked.value, dryRun }, p);
+  const blocking = checks.filter((c) => c.blocking && !c.ok);
+  if (blocking.length > 0) {
+    const why = blocking.map((c) => c.text).join("; ");
+    const failed = await save(d, { ...asked.value, status: "failed", preflight: checks, dryRun, result: `pre-flight: ${why}` }, p);
+    return failed.ok ? err(`this change would fail after approval: ${why}`) : failed;
+  }
+  return save(d, { ...asked.value, dryRun, preflight: checks }, p);
 }
 
 export type Approved = { kind: "needs-more"; proposal: Proposal; remaining: number } | { kind: "executed" | "failed"; proposal: Proposal };

@@ -58,7 +58,7 @@ export async function offerRemediations(deps: OfferDeps, report: Report, runbook
   const proposals = plans.map((plan): Proposal => ({
     id: deps.newId(), version: 1, status: "offered", plan, channel: where.channel, threadTs: where.threadTs, cardTs: null,
     requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null,
-    gitOps, dryRun: null, result: null, createdAt: now,
+    gitOps, dryRun: null, preflight: null, result: null, createdAt: now,
   }));
   for (const p of proposals) await deps.store.insertProposal(p);
   return proposals;

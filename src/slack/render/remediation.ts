@@ -31,6 +31,9 @@ function body(p: Proposal): Block[] {
     ...codeSections("*What changes*", p.plan.changes.map((c) => `${c.path}: ${c.before} → ${c.after}`).map(esc)),
   ];
   if (p.dryRun) blocks.push(context(`:white_check_mark: ${esc(p.dryRun)}`));
+  if (p.preflight?.length) {
+    blocks.push(...sections(`*Pre-flight checks*\n${p.preflight.map((c) => `${c.ok ? ":white_check_mark:" : c.blocking ? ":x:" : ":warning:"} ${esc(c.text)}`).join("\n")}`));
+  }
   if (p.gitOps) {
     blocks.push(...sections(`:warning: *Managed by ${esc(describeGitOps(p.gitOps))}*: a direct patch will be reverted at its next sync. Commit this change to the Git repository too:`));
     blocks.push(...codeSections("", JSON.stringify(p.plan.patch, null, 2).split("\n").map(esc)));

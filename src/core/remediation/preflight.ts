@@ -1,0 +1,76 @@
+/** What can make an approved change fail later, though the API server accepts the patch itself. */
+import type { WorkloadObject } from "../model.ts";
+import { formatBytes, parseQuantity } from "../quantity.ts";
+import type { Plan } from "./plan.ts";
+
+export interface PreflightFacts {
+  /** the smallest LimitRange max.memory for containers in the namespace */
+  limitRangeMaxBytes: number | null;
+  /** ResourceQuotas on limits.memory / requests.memory: room left = hard − used */
+  quota: { resource: "limits.memory" | "requests.memory"; name: string; hardBytes: number; usedBytes: number }[];
+  largestNodeAllocatableBytes: number | null;
+  /** the HPA on this workload, and whether it scales on memory utilisation */
+  hpa: { name: string; onMemory: boolean } | null;
+}
+
+export interface Check {
+  ok: boolean;
+  /** a failed blocking check refuses the request: the rollout would fail */
+  blocking: boolean;
+  text: string;
+}
+
+const sum = (xs: (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
+
+const CHANGE = /^spec\.template\.spec\.containers\[(.+)\]\.resources\.(limits|requests)\.memory$/;
+
+/** The pod's containers as the plan leaves them, read from its own list of changes. */
+function containersAfter(plan: Plan, w: WorkloadObject) {
+  const after = new Map(w.template.containers.map((c) => [c.name, { ...c }]));
+  for (const change of plan.changes) {
+    const m = CHANGE.exec(change.path);
+    const c = m ? after.get(m[1] ?? "") : undefined;
+    const bytes = parseQuantity(change.after);
+    if (!c || !bytes.ok) continue;
+    if (m?.[2] === "limits") c.limitBytes = bytes.value;
+    else c.requestBytes = bytes.value;
+  }
+  return [...after.values()];
+}
+
+export function preflight(plan: Plan, w: WorkloadObject, f: PreflightFacts): Check[] {
+  if (plan.action === "restart") return [{ ok: true, blocking: false, text: "no resources change: pods are replaced one by one" }];
+  const checks: Check[] = [];
+  const before = w.template.containers;
+  const after = plan.action === "raise-limit" ? containersAfter(plan, w) : before;
+  const replicasBefore = w.replicas ?? 1;
+  const replicasAfter = plan.action === "scale-out" ? Number(plan.changes[0]?.after ?? replicasBefore) : replicasBefore;
+  if (plan.action === "raise-limit" && f.limitRangeMaxBytes !== null) {
+    const worst = Math.max(...after.map((c) => c.limitBytes ?? 0));
+    checks.push(worst <= f.limitRangeMaxBytes
+      ? { ok: true, blocking: true, text: `within the namespace's LimitRange maximum (${formatBytes(f.limitRangeMaxBytes)})` }
+      : { ok: false, blocking: true, text: `${formatBytes(worst)} is above the namespace's LimitRange maximum (${formatBytes(f.limitRangeMaxBytes)}): new pods would be rejected` });
+  }
+  for (const q of f.quota) {
+    const field = q.resource === "limits.memory" ? "limitBytes" : "requestBytes";
+    const extra = sum(after.map((c) => c[field])) * replicasAfter - sum(before.map((c) => c[field])) * replicasBefore;
+    if (extra <= 0) continue;
+    const room = q.hardBytes - q.usedBytes;
+    checks.push(extra <= room
+      ? { ok: true, blocking: true, text: `ResourceQuota ${q.name} (${q.resource}) has room: needs ${formatBytes(extra)}, ${formatBytes(room)} free` }
+      : { ok: false, blocking: true, text: `ResourceQuota ${q.name} (${q.resource}) is too small: needs ${formatBytes(extra)} more, only ${formatBytes(room)} free; the rollout would stall` });
+  }
+  if (f.largestNodeAllocatableBytes !== null) {
+    const podRequest = sum(after.map((c) => c.requestBytes));
+    checks.push(podRequest <= f.largestNodeAllocatableBytes
+      ? { ok: true, blocking: true, text: `a pod (requests ${formatBytes(podRequest)}) fits the largest node (${formatBytes(f.largestNodeAllocatableBytes)} allocatable)` }
+      : { ok: false, blocking: true, text: `a pod would request ${formatBytes(podRequest)}, more than the largest node's ${formatBytes(f.largestNodeAllocatableBytes)} allocatable: it could never be scheduled` });
+  }
+  if (f.hpa?.onMemory && plan.action === "raise-limit") {
+    const requestMoves = plan.changes.some((c) => c.path.endsWith(".requests.memory"));
+    checks.push(requestMoves
+      ? { ok: false, blocking: false, text: `HPA ${f.hpa.name} scales on memory utilisation of requests: the request moves too, so it will see lower utilisation and may scale in` }
+      : { ok: true, blocking: false, text: `HPA ${f.hpa.name} scales on memory utilisation of requests; requests do not change` });
+  }
+  return checks;
+}
