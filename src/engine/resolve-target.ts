@@ -1,4 +1,5 @@
 import type { Pod, WorkloadObject } from "../core/model.ts";
+import { escapeRegex, exactly } from "../core/regex.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import type { Target, TargetKind, WorkloadKind } from "../core/target.ts";
 import { type Cluster, PortError } from "../ports.ts";
@@ -17,7 +18,6 @@ export interface ResolvedTarget {
 
 const PAGE = 500;
 const KIND_NAMES: Record<string, string> = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet", replicaset: "ReplicaSet", pod: "Pod" };
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Lists every page (`limit`/`continue`), so namespaces with thousands of pods are read in bounded chunks. */
 export async function listAllPods(cluster: Cluster, namespace: string | null, labelSelector?: string, fieldSelector?: string): Promise<Pod[]> {
@@ -44,7 +44,7 @@ const controllerOf = (o: { owners: { controller: boolean; kind: string; name: st
 
 /** Pattern of the pod names a workload's controller generates, so replaced pods are in the trend too. */
 function podPatternFor(kind: WorkloadKind, name: string): string {
-  const n = escapeRe(name);
+  const n = escapeRegex(name);
   if (kind === "deployment") return `${n}-[a-z0-9]{1,10}-[a-z0-9]{5}`;
   if (kind === "statefulset") return `${n}-[0-9]+`;
   return `${n}-[a-z0-9]{5}`;
@@ -88,7 +88,7 @@ async function fromWorkload(cluster: Cluster, w: WorkloadObject, target: Target)
 
 async function fromPod(cluster: Cluster, pod: Pod): Promise<ResolvedTarget> {
   const { chain, workload } = await ownerChain(cluster, pod);
-  return { kind: "pod", name: pod.name, namespace: pod.namespace, ownerChain: chain, pods: [pod], podPattern: escapeRe(pod.name), workload };
+  return { kind: "pod", name: pod.name, namespace: pod.namespace, ownerChain: chain, pods: [pod], podPattern: escapeRegex(pod.name), workload };
 }
 
 async function resolve(cluster: Cluster, t: Target): Promise<Result<ResolvedTarget>> {
@@ -111,7 +111,7 @@ async function resolve(cluster: Cluster, t: Target): Promise<Result<ResolvedTarg
         return err(t.kind === "selector" ? `no pods match -l ${t.selector ?? ""} in namespace "${t.namespace}"` : `no pods in namespace "${t.namespace}" (or it does not exist)`);
       }
       const label = t.kind === "namespace" ? `Namespace ${t.namespace}` : `Pods matching ${t.selector ?? ""}`;
-      const pattern = t.kind === "namespace" ? null : pods.map((p) => escapeRe(p.name)).join("|");
+      const pattern = t.kind === "namespace" ? null : exactly(pods.map((p) => p.name));
       return ok({ kind: t.kind, name: t.kind === "namespace" ? t.namespace : (t.selector ?? ""), namespace: t.namespace, ownerChain: [label], pods, podPattern: pattern, workload: null });
     }
     case "any": {

@@ -26,7 +26,8 @@ export const policySchema = z.strictObject({
   maxLimitFactor: z.number().min(1.1).max(10).default(2),
   rules: z.array(ruleSchema).min(1),
   identities: z.record(z.string().regex(/^[UW][A-Z0-9]{2,}$/), z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) })).default({}),
-  permissionCheck: z.enum(["subject-access-review", "impersonate"]).default("subject-access-review"),
+  // Impersonating the approver is not implemented yet: refuse it rather than pretend.
+  permissionCheck: z.literal("subject-access-review", { message: 'only "subject-access-review" is supported (impersonation is not implemented yet)' }).default("subject-access-review"),
 });
 
 export type Policy = z.output<typeof policySchema>;

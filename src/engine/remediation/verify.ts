@@ -3,6 +3,8 @@ import type { Pod, WorkloadObject } from "../../core/model.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import type { Proposal } from "../../core/remediation/proposal.ts";
 import type { Clock, Cluster, MemoryMetrics } from "../../ports.ts";
+import { mannKendall, theilSen } from "../../core/stats.ts";
+import { exactly } from "../../core/regex.ts";
 import { resolveTarget } from "../resolve-target.ts";
 
 export interface VerifyDeps {
@@ -68,7 +70,7 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
   let memoryProblem = "no current usage from Prometheus or metrics.k8s.io";
   try {
     const usage = d.metrics
-      ? new Map((await d.metrics.containerMemory({ namespace: t.namespace, podPattern: after.map((x) => x.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") || "$^", start: now - 300, end: now, stepSeconds: 60 }))
+      ? new Map((await d.metrics.containerMemory({ namespace: t.namespace, podPattern: exactly(after.map((x) => x.name)), start: now - 300, end: now, stepSeconds: 60 }))
         .map((c) => [`${c.pod}/${c.container}`, c.workingSet.at(-1)?.v ?? null] as const))
       : await d.cluster.currentUsage(t.namespace);
     for (const pod of after) {
@@ -87,8 +89,27 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
   const memoryOk = memoryKnown && worst !== null && worst.ratio < 0.8;
   lines.push(!memoryKnown || !worst ? `memory now: unknown (${memoryProblem})`
     : `memory at most ${Math.round(worst.ratio * 100)}% of its limit (${worst.who}: ${formatBytes(worst.used)} of ${formatBytes(worst.limit)})`);
+  const growth = p.plan.action === "raise-limit" && d.metrics ? await growthSince(d.metrics, t.namespace, after, p.decidedAt ?? started, now) : null;
+  if (growth) lines.push(`memory keeps growing after the increase: ${growth.who} +${formatBytes(growth.perHour)}/h`);
   const ready = w.rollout.availableReplicas >= want;
   if (!ready) lines.push(`not Ready: ${w.rollout.availableReplicas}/${want} available`);
-  const escalation = oomKills.length >= 3 ? `${oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change` : null;
-  return { verified: rollout && oomKills.length === 0 && restarts === 0 && memoryOk && ready, lines, escalation };
+  const escalation = oomKills.length >= 3 ? `${oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change`
+    : growth ? `memory keeps growing after the limit increase (${growth.who} +${formatBytes(growth.perHour)}/h): more memory will not fix a leak`
+    : null;
+  return { verified: rollout && oomKills.length === 0 && restarts === 0 && memoryOk && ready && !growth, lines, escalation };
+}
+
+/** Significant growth (Mann–Kendall p < 0.01, Theil–Sen slope > 0) of any container since the change. */
+async function growthSince(metrics: MemoryMetrics, namespace: string, pods: readonly Pod[], since: number, now: number): Promise<{ who: string; perHour: number } | null> {
+  if (now - since < 600 || pods.length === 0) return null;
+  const series = await metrics.containerMemory({ namespace, podPattern: exactly(pods.map((x) => x.name)), start: since, end: now, stepSeconds: 60 });
+  for (const c of series) {
+    const s = c.workingSet.filter((x) => x.t >= since);
+    if (s.length < 10) continue;
+    const xs = s.map((x) => (x.t - since) / 3600);
+    const ys = s.map((x) => x.v);
+    const slope = theilSen(xs, ys).slope;
+    if (slope > 0 && mannKendall(ys).p < 0.01) return { who: `${c.pod}/${c.container}`, perHour: slope };
+  }
+  return null;
 }

@@ -35,6 +35,17 @@ describe("verifying a remediation", () => {
     expect(v.escalation).toBe("3 OOM kills within 11m of the change");
   });
 
+  it("memory that keeps growing after a limit increase is not verified, and is escalated", async () => {
+    const cluster = new FakeCluster({ workloads: [workload({ kind: "deployment", name: "api" }), rs], pods: pods(1) });
+    const d = deps(cluster, null);
+    const growing = new FakeMetrics([{ namespace: "shop", pod: "api-7d9c8f6b5d-p0xyz", container: "api", workingSet: series(3600, 60, (t) => 200 * MiB + (60 * MiB * t) / 3600).map((s) => ({ ...s, t: s.t + 1200 })) }]);
+    const raise: Proposal = { ...executed, plan: { ...executed.plan, action: "raise-limit" } };
+    const v = await verifyRemediation({ ...d, metrics: growing }, raise, opts);
+    expect(v.verified).toBe(false);
+    expect(v.lines).toContain("memory keeps growing after the increase: api-7d9c8f6b5d-p0xyz/api +60Mi/h");
+    expect(v.escalation).toBe("memory keeps growing after the limit increase (api-7d9c8f6b5d-p0xyz/api +60Mi/h): more memory will not fix a leak");
+  });
+
   it("memory still at 90% of the new limit is not verified", async () => {
     const cluster = new FakeCluster({ workloads: [workload({ kind: "deployment", name: "api" }), rs], pods: pods(2) });
     const v = await verifyRemediation(deps(cluster, 460), executed, opts);

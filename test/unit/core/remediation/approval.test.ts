@@ -29,9 +29,12 @@ const mallory = { user: "U0MALLORY", groups: [] };
 
 describe("policy", () => {
   it("reports every problem by path", () => {
-    const p = parsePolicy({ expiry: "soon", rules: [{ namespaces: ["Shop"], actions: ["reboot"], request: ["alice"], approve: [] }] });
+    const p = parsePolicy({ expiry: "soon", permissionCheck: "impersonate", rules: [{ namespaces: ["Shop"], actions: ["reboot"], request: ["alice"], approve: [] }] });
     expect(p.ok).toBe(false);
-    if (!p.ok) expect(p.error.map((e) => e.split(":")[0])).toEqual(expect.arrayContaining(["expiry", "rules.0.namespaces.0", "rules.0.actions.0", "rules.0.request.0", "rules.0.approve"]));
+    if (!p.ok) {
+      expect(p.error.map((e) => e.split(":")[0])).toEqual(expect.arrayContaining(["expiry", "permissionCheck", "rules.0.namespaces.0", "rules.0.actions.0", "rules.0.request.0", "rules.0.approve"]));
+      expect(p.error).toContain('permissionCheck: only "subject-access-review" is supported (impersonation is not implemented yet)');
+    }
   });
 });
 
