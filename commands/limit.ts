@@ -1,11 +1,10 @@
 import { parseQuantity } from "../src/core/quantity.ts";
-import { gitOpsOwner } from "../src/core/remediation/gitops.ts";
 import { planLimit } from "../src/core/remediation/plan.ts";
 import { ruleFor } from "../src/core/remediation/policy.ts";
 import { err } from "../src/core/result.ts";
 import type { Target } from "../src/core/target.ts";
 import { command } from "./command.ts";
-import { parseRemediation, remediationOff, workloadOf } from "./remediation-target.ts";
+import { askFor, parseRemediation } from "./remediation-target.ts";
 
 interface LimitArgs { target: Target; container: string | null; bytes: number }
 
@@ -21,16 +20,10 @@ export const limitCommand = command<LimitArgs>({
     if (!q.ok) return err(q.error);
     return { ok: true, value: { target: r.value.target, container: r.value.flags["container"] ?? null, bytes: q.value } };
   },
-  async run(args, ctx) {
-    if (!ctx.remediation) return void (await ctx.reply(remediationOff));
-    const w = await workloadOf(ctx, args.target);
-    if (!w.ok) return void (await ctx.reply({ text: w.error, blocks: [] }));
-    const names = w.value.template.containers.map((c) => c.name);
+  run: (args, ctx) => askFor(ctx, args.target, (w, r) => {
+    const names = w.template.containers.map((c) => c.name);
     const container = args.container ?? (names.length === 1 ? names[0] : undefined);
-    if (!container) return void (await ctx.reply({ text: `which container? add --container ${names.join("|")}`, blocks: [] }));
-    const policy = ctx.remediation.policy;
-    const plan = planLimit(w.value, container, args.bytes, { maxFactor: policy.maxLimitFactor, ceilingBytes: ruleFor(policy, w.value.namespace, "raise-limit")?.limitCeiling ?? null });
-    const asked = plan.ok ? await ctx.remediation.propose(plan.value, gitOpsOwner(w.value.labels, w.value.annotations)) : plan;
-    if (!asked.ok) await ctx.reply({ text: asked.error, blocks: [] });
-  },
+    if (!container) return err(`which container? add --container ${names.join("|")}`);
+    return planLimit(w, container, args.bytes, { maxFactor: r.policy.maxLimitFactor, ceilingBytes: ruleFor(r.policy, w.namespace, "raise-limit")?.limitCeiling ?? null });
+  }),
 });

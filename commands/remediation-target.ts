@@ -1,5 +1,7 @@
 import { type ParsedArgs, parseFlags } from "../src/core/args.ts";
 import type { WorkloadObject } from "../src/core/model.ts";
+import { gitOpsOwner } from "../src/core/remediation/gitops.ts";
+import type { Plan } from "../src/core/remediation/plan.ts";
 import { err, ok, type Result } from "../src/core/result.ts";
 import { parseTarget, type Target } from "../src/core/target.ts";
 import { resolveTarget } from "../src/engine/resolve-target.ts";
@@ -28,4 +30,19 @@ export async function workloadOf(ctx: CommandContext, target: Target): Promise<R
   return w ? ok(w) : err(`${ref.kind} "${ref.name}" not found in namespace "${r.value.namespace}"`);
 }
 
-export const remediationOff: ChatMessage = { text: "Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).", blocks: [] };
+const remediationOff: ChatMessage = { text: "Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).", blocks: [] };
+
+type Remediation = NonNullable<CommandContext["remediation"]>;
+
+/**
+ * The flow every remediation command shares: find the workload, plan the change, ask for it on the
+ * typing person's behalf (the approval card follows); any refusal is a private reply.
+ */
+export async function askFor(ctx: CommandContext, target: Target, plan: (w: WorkloadObject, r: Remediation) => Promise<Result<Plan>> | Result<Plan>): Promise<void> {
+  const r = ctx.remediation;
+  if (!r) return ctx.reply(remediationOff);
+  const w = await workloadOf(ctx, target);
+  const planned = w.ok ? await plan(w.value, r) : w;
+  const asked = planned.ok && w.ok ? await r.propose(planned.value, gitOpsOwner(w.value.labels, w.value.annotations)) : planned;
+  if (!asked.ok) await ctx.reply({ text: asked.error, blocks: [] });
+}

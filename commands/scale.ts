@@ -1,10 +1,9 @@
-import { gitOpsOwner } from "../src/core/remediation/gitops.ts";
 import { planScale } from "../src/core/remediation/plan.ts";
 import { ruleFor } from "../src/core/remediation/policy.ts";
 import { err } from "../src/core/result.ts";
 import type { Target } from "../src/core/target.ts";
 import { command } from "./command.ts";
-import { parseRemediation, remediationOff, workloadOf } from "./remediation-target.ts";
+import { askFor, parseRemediation } from "./remediation-target.ts";
 
 interface ScaleArgs { target: Target; replicas: number }
 
@@ -20,14 +19,8 @@ export const scaleCommand = command<ScaleArgs>({
     if (!/^\d{1,4}$/.test(n) || Number(n) < 1) return err(`"${n}" is not a number of replicas`);
     return { ok: true, value: { target: r.value.target, replicas: Number(n) } };
   },
-  async run(args, ctx) {
-    if (!ctx.remediation) return void (await ctx.reply(remediationOff));
-    const w = await workloadOf(ctx, args.target);
-    if (!w.ok) return void (await ctx.reply({ text: w.error, blocks: [] }));
-    const kind = w.value.kind;
-    const hpa = kind === "deployment" || kind === "statefulset" ? await ctx.diagnosis.cluster.autoscalerFor({ kind, namespace: w.value.namespace, name: w.value.name }) : null;
-    const plan = planScale(w.value, args.replicas, { hpa, maxReplicas: ruleFor(ctx.remediation.policy, w.value.namespace, "scale-out")?.maxReplicas ?? null });
-    const asked = plan.ok ? await ctx.remediation.propose(plan.value, gitOpsOwner(w.value.labels, w.value.annotations)) : plan;
-    if (!asked.ok) await ctx.reply({ text: asked.error, blocks: [] });
-  },
+  run: (args, ctx) => askFor(ctx, args.target, async (w, r) => {
+    const hpa = w.kind === "deployment" || w.kind === "statefulset" ? await ctx.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name }) : null;
+    return planScale(w, args.replicas, { hpa, maxReplicas: ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null });
+  }),
 });
