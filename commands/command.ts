@@ -6,6 +6,7 @@ import type { Policy } from "../src/core/remediation/policy.ts";
 import type { GitOpsOwner } from "../src/core/remediation/gitops.ts";
 import type { Plan } from "../src/core/remediation/plan.ts";
 import type { Proposal } from "../src/core/remediation/proposal.ts";
+import type { Route } from "../src/core/remediation/route.ts";
 import type { Chat, ChatMessage, Store } from "../src/ports.ts";
 
 export interface CommandDefaults {
@@ -26,7 +27,7 @@ export interface CommandContext {
     store: Store;
     newId: () => string;
     /** asks for the change on behalf of the person who typed the command; the approval card follows */
-    propose(plan: Plan, gitOps: GitOpsOwner | null): Promise<Result<Proposal>>;
+    propose(plan: Plan, gitOps: GitOpsOwner | null, route: Route): Promise<Result<Proposal>>;
   } | null;
   /** an ephemeral message to the person who typed the command */
   reply(message: ChatMessage): Promise<void>;

@@ -2,6 +2,7 @@ import { type ParsedArgs, parseFlags } from "../src/core/args.ts";
 import type { WorkloadObject } from "../src/core/model.ts";
 import { gitOpsOwner } from "../src/core/remediation/gitops.ts";
 import type { Plan } from "../src/core/remediation/plan.ts";
+import { routeFor } from "../src/core/remediation/route.ts";
 import { err, ok, type Result } from "../src/core/result.ts";
 import { parseTarget, type Target } from "../src/core/target.ts";
 import { resolveTarget } from "../src/engine/resolve-target.ts";
@@ -43,6 +44,7 @@ export async function askFor(ctx: CommandContext, target: Target, plan: (w: Work
   if (!r) return ctx.reply(remediationOff);
   const w = await workloadOf(ctx, target);
   const planned = w.ok ? await plan(w.value, r) : w;
-  const asked = planned.ok && w.ok ? await r.propose(planned.value, gitOpsOwner(w.value.labels, w.value.annotations)) : planned;
+  const owner = w.ok ? gitOpsOwner(w.value.labels, w.value.annotations) : null;
+  const asked = planned.ok && w.ok ? await r.propose(planned.value, owner, routeFor(planned.value, owner, w.value.annotations, ctx.diagnosis.clock.now() / 1000)) : planned;
   if (!asked.ok) await ctx.reply({ text: asked.error, blocks: [] });
 }

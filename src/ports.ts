@@ -52,6 +52,8 @@ export interface Cluster {
   countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }>;
   /** applies a strategic merge patch (server-side dry run when asked) and returns the object as the server has it */
   patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<WorkloadObject>;
+  /** merge-patches a Flux HelmRelease (helm.toolkit.fluxcd.io/v2), server-side dry run when asked; returns its generation */
+  patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<number>;
   /** the HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any */
   autoscalerFor(ref: WorkloadRef): Promise<string | null>;
   /** what can make an approved change fail later: LimitRanges, ResourceQuotas, node sizes, the HPA */

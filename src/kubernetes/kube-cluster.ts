@@ -1,4 +1,4 @@
-import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
+import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
@@ -54,6 +54,7 @@ export class KubeCluster implements Cluster {
   readonly #objects: KubernetesObjectApi;
   readonly #autoscaling: AutoscalingV2Api;
   readonly #authz: AuthorizationV1Api;
+  readonly #custom: CustomObjectsApi;
 
   constructor(kc: KubeConfig) {
     this.#core = kc.makeApiClient(CoreV1Api);
@@ -63,6 +64,7 @@ export class KubeCluster implements Cluster {
     this.#objects = KubernetesObjectApi.makeApiClient(kc);
     this.#autoscaling = kc.makeApiClient(AutoscalingV2Api);
     this.#authz = kc.makeApiClient(AuthorizationV1Api);
+    this.#custom = kc.makeApiClient(CustomObjectsApi);
   }
 
   async getPod(namespace: string, name: string): Promise<Pod | null> {
@@ -192,6 +194,14 @@ export class KubeCluster implements Cluster {
       token = page.metadata?._continue || undefined;
     } while (token);
     return largest;
+  }
+
+  async patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<number> {
+    const r = await orFail(this.#custom.patchNamespacedCustomObject({
+      group: "helm.toolkit.fluxcd.io", version: "v2", namespace: ref.namespace, plural: "helmreleases", name: ref.name, body: patch,
+      ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops",
+    }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch)), `${o.dryRun ? "dry-run " : ""}patch HelmRelease ${ref.name} in namespace ${ref.namespace}`) as { metadata?: { generation?: number } };
+    return r.metadata?.generation ?? 0;
   }
 
   async autoscalerFor(ref: WorkloadRef): Promise<string | null> {

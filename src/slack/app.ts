@@ -78,7 +78,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     const c = routed.command;
     const ctx: CommandContext = {
       user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
-      remediation: deps.remediation && sweeper ? { ...deps.remediation, propose: (plan, gitOps) => sweeper.propose(plan, gitOps, command.user_id, command.channel_id) } : null,
+      remediation: deps.remediation && sweeper ? { ...deps.remediation, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
     };

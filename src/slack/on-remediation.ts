@@ -5,6 +5,7 @@ import type { Proposal } from "../core/remediation/proposal.ts";
 import { type Approved, approveRemediation, type DecideDeps, denyRemediation, expireRemediations, proposeRemediation, requestRemediation } from "../engine/remediation/decide.ts";
 import type { GitOpsOwner } from "../core/remediation/gitops.ts";
 import type { Plan } from "../core/remediation/plan.ts";
+import type { Route } from "../core/remediation/route.ts";
 import type { Result } from "../core/result.ts";
 import type { Chat, Clock, Cluster, Directory, MemoryMetrics, Store } from "../ports.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
@@ -60,7 +61,7 @@ async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
 
 export interface RemediationHandlers {
   /** asks for a planned remediation on someone's behalf (a /mem command) and posts its approval card */
-  propose(plan: Plan, gitOps: GitOpsOwner | null, user: string, channel: string): Promise<Result<Proposal>>;
+  propose(plan: Plan, gitOps: GitOpsOwner | null, route: Route, user: string, channel: string): Promise<Result<Proposal>>;
   sweepExpired(): Promise<void>;
   /** resolves when every verification started so far has reported */
   idle(): Promise<void>;
@@ -113,8 +114,8 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     void task.finally(() => running.delete(task));
   });
   return {
-    async propose(plan, gitOps, user, channel) {
-      const r = await proposeRemediation({ ...deps, newId: d.newId }, plan, { user, groups: await d.directory.groupsOf(user) }, channel, gitOps);
+    async propose(plan, gitOps, route, user, channel) {
+      const r = await proposeRemediation({ ...deps, newId: d.newId }, plan, { user, groups: await d.directory.groupsOf(user) }, channel, gitOps, route);
       d.log.info({ user, channel, action: plan.action, ok: r.ok, ...(r.ok ? { proposal: r.value.id } : { reason: r.error }) }, "remediation asked for by command");
       if (r.ok) await postCard(d, r.value);
       return r;

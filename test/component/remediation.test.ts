@@ -211,3 +211,43 @@ describe("remediation by command: the same proposal and approval card, never a s
     }
   });
 });
+
+describe("GitOps-managed workloads get the GitOps path, not a live patch", () => {
+  let h: Harness;
+  let cluster: FakeCluster;
+  async function start(labels: Record<string, string>) {
+    cluster = shopCluster({ patchers: ["bob@example.com"] });
+    const api = cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!;
+    api.labels = { ...api.labels, ...labels };
+    h = await startHarness({ cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy, users: [ALICE, BOB].map((id) => ({ id, name: id.slice(2).toLowerCase() })), usergroups: { S0SRE: [BOB] } });
+  }
+  afterEach(async () => h.stop());
+  const ws = () => h.emulator.workspace;
+
+  it("Flux HelmRelease: the approval changes the HelmRelease's values; the Deployment is not patched", async () => {
+    await start({ "helm.toolkit.fluxcd.io/name": "shop-api", "helm.toolkit.fluxcd.io/namespace": "flux-system" });
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+    const text = messageText(card);
+    expect(text).toContain("HelmRelease flux-system/shop-api spec.values.resources.limits.memory: 512Mi → 1Gi");
+    expect(text).toContain("Managed by Flux HelmRelease flux-system/shop-api*: memops changes the HelmRelease's values and asks Flux to reconcile");
+    expect(text).toContain("accepted by the API server (dry run): HelmRelease flux-system/shop-api values; generation 7");
+    const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
+    for (let i = 0; i < 100 && !(await h.store!.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
+    const done = await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
+    expect(messageText(done)).toContain("HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it");
+    expect(cluster.helmReleasePatches.filter((p) => !p.dryRun)).toHaveLength(1);
+    expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
+  });
+
+  it("Argo CD: the card hands out the patch for Git, with nothing to approve", async () => {
+    await start({ "argocd.argoproj.io/instance": "shop" });
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("For Git")));
+    expect(messageText(card)).toContain("Managed by Argo CD application shop*: a live patch would be reverted at the next sync, and memops does not write to Git. Commit this change to Git:");
+    expect(messageText(card)).toContain('"memory": "1Gi"');
+    expect(buttons(card)).toEqual([]);
+    expect(cluster.calls.filter((c) => c.method === "patchWorkload" || c.method === "patchHelmRelease")).toHaveLength(0);
+  });
+});

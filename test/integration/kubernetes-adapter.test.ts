@@ -119,7 +119,7 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     const declared = [...new Set(roles.flatMap((role) => role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))))))].sort();
     expect(granted).toEqual(declared);
     expect(declared).not.toContainEqual(expect.stringMatching(/secrets|configmaps|:(update|delete|deletecollection|escalate|bind|impersonate)|\*/));
-    expect(declared.filter((p) => /:(create|patch)$/.test(p))).toEqual(["apps/daemonsets:patch", "apps/deployments:patch", "apps/statefulsets:patch", "authorization.k8s.io/subjectaccessreviews:create"]);
+    expect(declared.filter((p) => /:(create|patch)$/.test(p))).toEqual(["apps/daemonsets:patch", "apps/deployments:patch", "apps/statefulsets:patch", "authorization.k8s.io/subjectaccessreviews:create", "helm.toolkit.fluxcd.io/helmreleases:patch"]);
 
     // Every adapter operation, once, as the bot; then every granted permission must appear in the audit log.
     const ref = { kind: "deployment" as const, namespace: "shop", name: "api" };
@@ -138,6 +138,7 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     }
     await cluster.autoscalerFor(ref);
     await cluster.preflightFacts(ref);
+    await cluster.patchHelmRelease({ namespace: "flux-system", name: "flux-app" }, { spec: { values: { probe: 1 } } }, { dryRun: true });
     await cluster.mayDo({ user: "bob@example.com", groups: [] }, { verb: "patch", group: "apps", resource: "deployments", namespace: "shop", name: "api" });
     await new Promise((r) => setTimeout(r, 1500));
     const used = new Set(readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { user: { username: string }; verb: string; objectRef?: { apiGroup?: string; resource?: string; subresource?: string } })

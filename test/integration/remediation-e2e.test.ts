@@ -1,4 +1,4 @@
-import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
+import { AppsV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
@@ -85,6 +85,26 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
     const verified = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified") || m.text.startsWith("Not verified")), 30_000);
     expect(messageText(verified)).toMatch(/^:white_check_mark: \*Verified:\* Raise the memory limit of app in deploy\/oom-cycle from 512Mi to 640Mi\n• rollout finished: 1\/1 updated, 1 available\n• no new OOM kills or restarts in 0s\n• memory at most \d+% of its limit \(oom-cycle-5c6d7e8f9a-a1b2c\/app: [\d.]+Mi of 640Mi\)$/);
+  });
+
+  it("a Flux-managed Deployment: the HelmRelease's values change, the live Deployment does not", async () => {
+    const admin = new KubeConfig();
+    admin.loadFromFile(env.kubeconfig.admin);
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    const release = () => custom.getNamespacedCustomObject({ group: "helm.toolkit.fluxcd.io", version: "v2", namespace: "flux-system", plural: "helmreleases", name: "flux-app" }) as Promise<{ metadata: { annotations?: Record<string, string> }; spec: { values: unknown } }>;
+    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "flux-app" });
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/flux-app -n scenarios --container app 1536Mi" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed: Raise the memory limit of app in deploy/flux-app")), 20_000);
+    expect(messageText(card)).toContain("HelmRelease flux-system/flux-app spec.values.resources.limits.memory: 1Gi → 1.5Gi");
+    expect(messageText(card)).toMatch(/accepted by the API server \(dry run\): HelmRelease flux-system\/flux-app values; generation \d+/);
+    const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
+    for (let i = 0; i < 100 && !(await h.store!.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")), 20_000);
+    const hr = await release();
+    expect(hr.spec.values).toEqual({ replicaCount: 1, resources: { requests: { memory: "256Mi" }, limits: { memory: "1.5Gi" } } });
+    expect(hr.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(comparable(await apps.readNamespacedDeployment({ namespace: "scenarios", name: "flux-app" }))).toEqual(comparable(before));
   });
 
   it("scale out: replicas = ceil(current × usage / target), and nothing else changes", async () => {

@@ -158,6 +158,14 @@ export class FakeCluster implements Cluster {
     };
   }
 
+  readonly helmReleasePatches: { ref: { namespace: string; name: string }; patch: Record<string, unknown>; dryRun: boolean }[] = [];
+
+  async patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }) {
+    await this.#enter("patchHelmRelease", ref, patch, o);
+    this.helmReleasePatches.push({ ref, patch, dryRun: o.dryRun });
+    return 7 + this.helmReleasePatches.filter((p) => !p.dryRun).length;
+  }
+
   async autoscalerFor(ref: WorkloadRef) {
     await this.#enter("autoscalerFor", ref);
     return this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`] ?? null;

@@ -37,6 +37,7 @@ export interface WorldWorkload {
   hash?: string;
   pods: WorldPod[];
   expected?: { classification: MemoryClass; plateau?: boolean };
+  labels?: Record<string, string>;
 }
 
 const noise = (seed: number, amount: number) => {
@@ -107,7 +108,14 @@ export const LOGS: Record<string, string> = {
   "shop/api-7d9c8f6b5d-x2x9q/envoy": "envoy: all good, heap 12MB",
 };
 
-export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS];
+/** Managed by Flux through a HelmRelease: changes must go to the HelmRelease, never to the live object. */
+export const FLUX_APP: WorldWorkload = {
+  namespace: "scenarios", kind: "Deployment", name: "flux-app", hash: "9a8b7c6d5e",
+  labels: { "helm.toolkit.fluxcd.io/name": "flux-app", "helm.toolkit.fluxcd.io/namespace": "flux-system" },
+  pods: [{ name: "flux-app-9a8b7c6d5e-f1u2x", node: "node-b", containers: [{ name: "app", requestBytes: 256 * MiB, limitBytes: 1024 * MiB, restartCount: 0, workingSet: () => 300 * MiB }] }],
+};
+
+export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS, FLUX_APP];
 
 /** OpenMetrics text of every series in the world, for `promtool tsdb create-blocks-from openmetrics`. */
 export function openMetrics(end: number): string {

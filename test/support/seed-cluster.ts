@@ -1,17 +1,17 @@
 /** Writes the integration world into the real API server as the admin, the way kwok would: statuses included. */
 import { readFileSync } from "node:fs";
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject, PatchStrategy, setHeaderOptions, type V1ContainerStatus } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, type KubernetesObject, PatchStrategy, setHeaderOptions, type V1ContainerStatus } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { BULK_PODS, type WorldContainer, type WorldWorkload, WORKLOADS } from "./integration-world.ts";
 
 const mi = (bytes: number) => `${Math.round(bytes / 2 ** 20)}Mi`;
 
-export interface SeedClients { core: CoreV1Api; apps: AppsV1Api; objects: KubernetesObjectApi }
+export interface SeedClients { core: CoreV1Api; apps: AppsV1Api; objects: KubernetesObjectApi; custom: CustomObjectsApi }
 
 export function adminClients(kubeconfigFile: string): SeedClients {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigFile);
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), objects: KubernetesObjectApi.makeApiClient(kc) };
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), objects: KubernetesObjectApi.makeApiClient(kc), custom: kc.makeApiClient(CustomObjectsApi) };
 }
 
 /** kubectl apply -f for the manifests users apply (create only; the tier starts empty). */
@@ -34,7 +34,7 @@ function containerStatus(c: WorldContainer, now: number): V1ContainerStatus {
 }
 
 async function seedWorkload(c: SeedClients, w: WorldWorkload, now: number): Promise<void> {
-  const labels = { app: w.name === "api-canary" ? "api" : w.name, "app.kubernetes.io/part-of": w.namespace };
+  const labels = { app: w.name === "api-canary" ? "api" : w.name, "app.kubernetes.io/part-of": w.namespace, ...w.labels };
   const template = { metadata: { labels }, spec: { containers: w.pods[0]!.containers.map((x) => ({ name: x.name, image: `registry.example/${x.name}:1.0`, resources: { requests: { memory: mi(x.requestBytes) }, limits: { memory: mi(x.limitBytes) } } })) } };
   const spec = { replicas: w.pods.length, selector: { matchLabels: { app: labels.app } }, template };
   let owner: { apiVersion: string; kind: string; name: string; uid: string; controller: boolean };
@@ -67,9 +67,32 @@ async function inBatches<T>(items: T[], size: number, f: (t: T) => Promise<unkno
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(f));
 }
 
+/** Flux's HelmRelease kind (schema kept open) and the release that manages deploy/flux-app. */
+async function installHelmReleases(c: SeedClients): Promise<void> {
+  await c.objects.create({
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "helmreleases.helm.toolkit.fluxcd.io" },
+    spec: { group: "helm.toolkit.fluxcd.io", scope: "Namespaced", names: { plural: "helmreleases", singular: "helmrelease", kind: "HelmRelease", shortNames: ["hr"] },
+      // client-node serializes this through its typed model, which names the field x_kubernetes_preserve_unknown_fields
+      versions: [{ name: "v2", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } } }] },
+  } as KubernetesObject);
+  const custom = c.custom;
+  for (let i = 0; i < 100; i++) {
+    try {
+      // CustomObjectsApi sends the body as it is; KubernetesObjectApi would drop what its models do not know (spec).
+      await custom.createNamespacedCustomObject({ group: "helm.toolkit.fluxcd.io", version: "v2", namespace: "flux-system", plural: "helmreleases", body: { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", metadata: { name: "flux-app", namespace: "flux-system" },
+        spec: { interval: "10m", chart: { spec: { chart: "app", sourceRef: { kind: "HelmRepository", name: "charts" } } }, targetNamespace: "scenarios", values: { replicaCount: 1, resources: { requests: { memory: "256Mi" }, limits: { memory: "1Gi" } } } } } });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100)); // the new kind is served a moment after its CRD is created
+    }
+  }
+  throw new Error("the HelmRelease CRD was never established");
+}
+
 /** Everything the integration tests expect to find, as of `now` (Unix seconds). */
 export async function seedCluster(c: SeedClients, kubeletPort: number, now: number, rbacFile: string): Promise<void> {
-  for (const name of ["memops", "shop", "scenarios", "bulk"]) await c.core.createNamespace({ body: { metadata: { name } } });
+  for (const name of ["memops", "shop", "scenarios", "bulk", "flux-system"]) await c.core.createNamespace({ body: { metadata: { name } } });
+  await installHelmReleases(c);
   await applyManifest(c, rbacFile);
   for (const [name, pressure, allocatable] of [["node-a", true, "8Gi"], ["node-b", false, "16Gi"]] as const) {
     await c.core.createNode({ body: { metadata: { name, labels: { "kubernetes.io/hostname": name } }, status: {
@@ -84,8 +107,8 @@ export async function seedCluster(c: SeedClients, kubeletPort: number, now: numb
   }
   for (const w of WORKLOADS) await seedWorkload(c, w, now);
   // People's own Kubernetes permissions, checked with SubjectAccessReviews before memops executes an approval.
-  await c.objects.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "workload-operator" }, rules: [{ apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["get", "patch"] }] } as KubernetesObject);
-  for (const ns of ["shop", "scenarios"]) {
+  await c.objects.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "workload-operator" }, rules: [{ apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["get", "patch"] }, { apiGroups: ["helm.toolkit.fluxcd.io"], resources: ["helmreleases"], verbs: ["get", "patch"] }] } as KubernetesObject);
+  for (const ns of ["shop", "scenarios", "flux-system"]) {
     await c.objects.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bob-operates", namespace: ns }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "workload-operator" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob@example.com" }] } as KubernetesObject);
   }
   await c.core.createNamespacedLimitRange({ namespace: "scenarios", body: { metadata: { name: "containers" }, spec: { limits: [{ type: "Container", max: { memory: "4Gi" } }] } } });

@@ -8,7 +8,7 @@ import { NOW, workload } from "./fixtures.ts";
 export function proposalFixture(id: string, over: Partial<Proposal> = {}): Proposal {
   const plan = planRestart(workload({ kind: "deployment", name: "api" }), NOW);
   if (!plan.ok) throw new Error(plan.error);
-  return { id, version: 1, status: "offered", plan: plan.value, channel: "C1", threadTs: "1.000001", cardTs: null, requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps: null, dryRun: null, preflight: null, result: null, createdAt: NOW, ...over };
+  return { id, version: 1, status: "offered", plan: plan.value, channel: "C1", threadTs: "1.000001", cardTs: null, requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps: null, route: { kind: "live" }, dryRun: null, preflight: null, result: null, createdAt: NOW, ...over };
 }
 
 export function storeContract(name: string, open: () => Promise<Store>) {

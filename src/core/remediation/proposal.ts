@@ -2,10 +2,11 @@
 import type { GitOpsOwner } from "./gitops.ts";
 import type { Plan } from "./plan.ts";
 import type { Check } from "./preflight.ts";
+import type { Route } from "./route.ts";
 import { type Action, expirySeconds, listed, type Policy, ruleFor } from "./policy.ts";
 import { err, ok, type Result } from "../result.ts";
 
-export type ProposalStatus = "offered" | "pending" | "approved" | "executed" | "failed" | "denied" | "expired";
+export type ProposalStatus = "offered" | "pending" | "approved" | "executed" | "failed" | "denied" | "expired" | "handed-to-git";
 
 export interface Proposal {
   id: string;
@@ -25,6 +26,8 @@ export interface Proposal {
   decidedBy: string | null;
   decidedAt: number | null;
   gitOps: GitOpsOwner | null;
+  /** where the change is applied once approved */
+  route: Route;
   dryRun: string | null;
   /** pre-flight checks made when it was requested */
   preflight: Check[] | null;

@@ -4,6 +4,7 @@ import type { Policy } from "../../core/remediation/policy.ts";
 import type { GitOpsOwner } from "../../core/remediation/gitops.ts";
 import type { Plan } from "../../core/remediation/plan.ts";
 import { type Check, preflight } from "../../core/remediation/preflight.ts";
+import type { Route } from "../../core/remediation/route.ts";
 import { type Actor, approve, deny, expire, type Proposal, request } from "../../core/remediation/proposal.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { WorkloadObject } from "../../core/model.ts";
@@ -44,10 +45,10 @@ async function save(d: DecideDeps, next: Proposal, from: Proposal): Promise<Resu
 }
 
 /** A remediation asked for by command: stored like an offered one, then requested by the same person. */
-export async function proposeRemediation(d: DecideDeps & { newId: () => string }, plan: Plan, actor: Actor, channel: string, gitOps: GitOpsOwner | null): Promise<Result<Proposal>> {
+export async function proposeRemediation(d: DecideDeps & { newId: () => string }, plan: Plan, actor: Actor, channel: string, gitOps: GitOpsOwner | null, route: Route): Promise<Result<Proposal>> {
   const p: Proposal = {
     id: d.newId(), version: 1, status: "offered", plan, channel, threadTs: null, cardTs: null, requester: null, requestedAt: null, expiresAt: null,
-    approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, dryRun: null, preflight: null, result: null, createdAt: now(d),
+    approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, route, dryRun: null, preflight: null, result: null, createdAt: now(d),
   };
   await d.store.insertProposal(p);
   return requestRemediation(d, p.id, actor, channel);
@@ -61,15 +62,19 @@ export async function requestRemediation(d: DecideDeps, id: string, actor: Actor
   if (p.status === "offered" && now(d) - p.createdAt > OFFER_LIFETIME) return err("this button is from a report more than a day old: run /mem diagnose again");
   const asked = request(p, actor, d.policy, now(d));
   if (!asked.ok) return asked;
+  if (p.route.kind === "git") return save(d, { ...asked.value, status: "handed-to-git", result: p.route.why }, p);
   let dryRun: string;
   let checks: Check[];
   try {
+    const route = p.route;
     const [after, facts, current] = await Promise.all([
-      d.cluster.patchWorkload(p.plan.target, p.plan.patch, { dryRun: true }),
+      route.kind === "helm-release" ? d.cluster.patchHelmRelease(route, route.patch, { dryRun: true }) : d.cluster.patchWorkload(p.plan.target, p.plan.patch, { dryRun: true }),
       d.cluster.preflightFacts(p.plan.target),
       d.cluster.getWorkload(p.plan.target.namespace, p.plan.target.kind, p.plan.target.name),
     ]);
-    dryRun = describeDryRun(asked.value, after);
+    dryRun = typeof after === "number"
+      ? `accepted by the API server (dry run): HelmRelease ${route.kind === "helm-release" ? `${route.namespace}/${route.name}` : ""} values; generation ${after}`
+      : describeDryRun(asked.value, after);
     checks = current ? preflight(p.plan, current, facts) : [];
   } catch (e) {
     if (!(e instanceof PortError)) throw e;
@@ -105,16 +110,23 @@ export async function approveRemediation(d: DecideDeps, id: string, actor: Actor
   const identity = d.policy.identities[actor.user];
   if (!identity) return err("no Kubernetes identity is mapped to you in the policy, so memops cannot check that you may make this change yourself");
   const t = p.plan.target;
-  const allowed = await d.cluster.mayDo(identity, { verb: "patch", group: "apps", resource: PLURAL[t.kind], namespace: t.namespace, name: t.name });
-  if (!allowed) return err(`your Kubernetes identity (${identity.user}) may not patch ${PLURAL[t.kind]}/${t.name} in ${t.namespace}, so you cannot approve it`);
+  // The permission that counts is on the object memops will change: the HelmRelease when Flux owns the workload.
+  const object = p.route.kind === "helm-release"
+    ? { group: "helm.toolkit.fluxcd.io", resource: "helmreleases", namespace: p.route.namespace, name: p.route.name }
+    : { group: "apps", resource: PLURAL[t.kind], namespace: t.namespace, name: t.name };
+  const allowed = await d.cluster.mayDo(identity, { verb: "patch", ...object });
+  if (!allowed) return err(`your Kubernetes identity (${identity.user}) may not patch ${object.resource}/${object.name} in ${object.namespace}, so you cannot approve it`);
   const saved = await save(d, decided.value.proposal, p);
   if (!saved.ok) return saved;
   if (decided.value.kind === "needs-more") return ok({ kind: "needs-more", proposal: saved.value, remaining: decided.value.remaining });
   const log = d.log.child({ proposal: p.id, action: p.plan.action, target: `${t.kind}/${t.name}`, namespace: t.namespace, approver: actor.user, identity: identity.user });
   try {
-    const after = await d.cluster.patchWorkload(t, p.plan.patch, { dryRun: false });
-    log.info({ patch: p.plan.patch, generation: after.rollout.generation }, "remediation executed");
-    const done = await save(d, { ...saved.value, status: "executed", result: `patched; generation ${after.rollout.generation}` }, saved.value);
+    const route = p.route;
+    const result = route.kind === "helm-release"
+      ? `HelmRelease ${route.namespace}/${route.name} values changed (generation ${await d.cluster.patchHelmRelease(route, route.patch, { dryRun: false })}); Flux reconciles it`
+      : `patched; generation ${(await d.cluster.patchWorkload(t, p.plan.patch, { dryRun: false })).rollout.generation}`;
+    log.info({ patch: route.kind === "helm-release" ? route.patch : p.plan.patch, route: route.kind, result }, "remediation executed");
+    const done = await save(d, { ...saved.value, status: "executed", result }, saved.value);
     return done.ok ? ok({ kind: "executed", proposal: done.value }) : done;
   } catch (e) {
     if (!(e instanceof PortError)) throw e;

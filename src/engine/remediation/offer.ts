@@ -4,6 +4,7 @@ import { gitOpsOwner } from "../../core/remediation/gitops.ts";
 import { type Plan, planLimit, planRestart, planScale, recommendedReplicas } from "../../core/remediation/plan.ts";
 import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
 import type { Proposal } from "../../core/remediation/proposal.ts";
+import { routeFor } from "../../core/remediation/route.ts";
 import type { Runbook } from "../../core/runbook.ts";
 import type { Cluster, Store } from "../../ports.ts";
 
@@ -58,7 +59,7 @@ export async function offerRemediations(deps: OfferDeps, report: Report, runbook
   const proposals = plans.map((plan): Proposal => ({
     id: deps.newId(), version: 1, status: "offered", plan, channel: where.channel, threadTs: where.threadTs, cardTs: null,
     requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null,
-    gitOps, dryRun: null, preflight: null, result: null, createdAt: now,
+    gitOps, route: routeFor(plan, gitOps, w.annotations, now), dryRun: null, preflight: null, result: null, createdAt: now,
   }));
   for (const p of proposals) await deps.store.insertProposal(p);
   return proposals;

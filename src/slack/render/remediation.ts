@@ -27,16 +27,24 @@ export function remediationButtons(proposals: readonly Proposal[]): Block[] {
 }
 
 function body(p: Proposal): Block[] {
+  const changes = p.route.kind === "helm-release" ? p.route.changes : p.plan.changes;
   const blocks: Block[] = [
-    ...codeSections("*What changes*", p.plan.changes.map((c) => `${c.path}: ${c.before} → ${c.after}`).map(esc)),
+    ...codeSections("*What changes*", changes.map((c) => `${c.path}: ${c.before} → ${c.after}`).map(esc)),
   ];
   if (p.dryRun) blocks.push(context(`:white_check_mark: ${esc(p.dryRun)}`));
   if (p.preflight?.length) {
     blocks.push(...sections(`*Pre-flight checks*\n${p.preflight.map((c) => `${c.ok ? ":white_check_mark:" : c.blocking ? ":x:" : ":warning:"} ${esc(c.text)}`).join("\n")}`));
   }
   if (p.gitOps) {
-    blocks.push(...sections(`:warning: *Managed by ${esc(describeGitOps(p.gitOps))}*: a direct patch will be reverted at its next sync. Commit this change to the Git repository too:`));
-    blocks.push(...codeSections("", JSON.stringify(p.plan.patch, null, 2).split("\n").map(esc)));
+    const owner = esc(describeGitOps(p.gitOps));
+    const say = p.route.kind === "helm-release"
+      ? `:arrows_counterclockwise: *Managed by ${owner}*: memops changes the HelmRelease's values and asks Flux to reconcile, instead of patching the ${p.plan.target.kind} (Flux would revert that). Commit the same change to Git:`
+      : p.route.kind === "git"
+        ? `:outbox_tray: *Managed by ${owner}*: ${esc(p.route.why)}. Commit this change to Git:`
+        : `:warning: *Managed by ${owner}*: the restart happens now; the annotation may be reverted at the next sync. Nothing to commit.`;
+    blocks.push(...sections(say));
+    const patch = p.route.kind === "helm-release" ? (p.route.patch["spec"] as Record<string, unknown>) : p.route.kind === "git" ? p.plan.patch : null;
+    if (patch) blocks.push(...codeSections("", JSON.stringify(patch, null, 2).split("\n").map(esc)));
   }
   return blocks;
 }
@@ -67,7 +75,7 @@ export function approvalCard(p: Proposal, rule: PolicyRule | undefined): ChatMes
 }
 
 const OUTCOME: Record<Proposal["status"], string> = {
-  offered: "", pending: "", approved: ":hourglass_flowing_sand: Approved", executed: ":white_check_mark: Approved", failed: ":x: Failed", denied: ":no_entry: Denied", expired: ":hourglass: Expired",
+  offered: "", pending: "", "handed-to-git": ":outbox_tray: Handed to Git: no live change", approved: ":hourglass_flowing_sand: Approved", executed: ":white_check_mark: Approved", failed: ":x: Failed", denied: ":no_entry: Denied", expired: ":hourglass: Expired",
 };
 
 /** The same card once decided: no buttons, and a record of the decision in their place. */
@@ -80,6 +88,6 @@ export function decidedCard(p: Proposal): ChatMessage {
     : `${OUTCOME[p.status]}${by}${at}`;
   return {
     text: `${p.plan.summary}: ${p.status}${p.decidedBy ? ` by ${p.decidedBy}` : ""}`,
-    blocks: [header(`${p.status === "expired" || p.status === "denied" ? "Not done" : "Change"}: ${p.plan.summary}`), ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`), ...body(p)],
+    blocks: [header(`${p.status === "expired" || p.status === "denied" ? "Not done" : p.status === "handed-to-git" ? "For Git" : "Change"}: ${p.plan.summary}`), ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`), ...body(p)],
   };
 }

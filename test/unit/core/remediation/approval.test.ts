@@ -20,7 +20,7 @@ const POLICY = policy({
 function offered(namespace = "shop"): Proposal {
   const plan = planRestart(workload({ kind: "deployment", name: "api", namespace }), NOW);
   if (!plan.ok) throw new Error(plan.error);
-  return { id: "p1", version: 1, status: "offered", plan: plan.value, channel: "C1", threadTs: "1.0", cardTs: null, requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps: null, dryRun: null, preflight: null, result: null, createdAt: NOW };
+  return { id: "p1", version: 1, status: "offered", plan: plan.value, channel: "C1", threadTs: "1.0", cardTs: null, requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps: null, route: { kind: "live" }, dryRun: null, preflight: null, result: null, createdAt: NOW };
 }
 
 const alice = { user: "U0ALICE", groups: ["S0SRE"] };
