@@ -13,7 +13,8 @@ describe.skipIf(!!env.skipped)("/mem diagnose end to end: signed request → Bol
   beforeAll(async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(env.kubeconfig.bot);
-    h = await startHarness({ cluster: new KubeCluster(kc), metrics: new PromMetrics(env.prometheusUrl, 10_000), clock: { now: () => Date.now() } });
+    // The world was seeded at env.now; diagnose at that instant so "12m ago" means what the seed says.
+    h = await startHarness({ cluster: new KubeCluster(kc), metrics: new PromMetrics(env.prometheusUrl, 10_000), clock: { now: () => env.now * 1000 } });
   });
   afterAll(async () => h?.stop());
 
