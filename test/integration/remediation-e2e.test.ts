@@ -1,4 +1,5 @@
 import { AppsV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
@@ -105,6 +106,29 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     expect(hr.spec.values).toEqual({ replicaCount: 1, resources: { requests: { memory: "256Mi" }, limits: { memory: "1.5Gi" } } });
     expect(hr.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(comparable(await apps.readNamespacedDeployment({ namespace: "scenarios", name: "flux-app" }))).toEqual(comparable(before));
+  });
+
+  it("self-approval, a forged id and 20 concurrent approvals with replays: one patch, on the real API server", async () => {
+    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "spike" });
+    const { parent, card, id } = await request("deploy/spike -n scenarios", /Rolling restart/);
+    const click = (user: string, value = id) => h.slack.click({ user, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value });
+    await click(ALICE);
+    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text === "you asked for this change: another person must approve it"));
+    await click(BOB, "00000000-forged-0000-0000-000000000000");
+    await ws().waitFor(() => ws().ephemeralFor(BOB).find((e) => e.text.startsWith("memops has no such request")));
+    expect((await apps.readNamespacedDeployment({ namespace: "scenarios", name: "spike" })).metadata!.generation).toBe(before.metadata!.generation);
+
+    await Promise.all(Array.from({ length: 20 }, () => click(BOB)));
+    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Done:")), 20_000);
+    await click(BOB);
+    await ws().waitFor(() => ws().ephemeralFor(BOB).find((e) => e.text === "already executed by <@U0BOB>"));
+    const after = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "spike" });
+    expect(after.metadata!.generation).toBe(before.metadata!.generation! + 1);
+    expect(after.spec!.template.metadata!.annotations?.["kubectl.kubernetes.io/restartedAt"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const patches = readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { verb: string; requestURI: string; stage: string })
+      .filter((e) => e.verb === "patch" && e.stage === "ResponseComplete" && e.requestURI.includes("/deployments/spike") && !e.requestURI.includes("dryRun"));
+    expect(patches).toHaveLength(1);
   });
 
   it("scale out: replicas = ceil(current × usage / target), and nothing else changes", async () => {
