@@ -83,7 +83,9 @@ export const diagnoseCommand = command<DiagnoseRequest>({
           })
         : [];
       await updates.idle();
-      await ctx.chat.update(ctx.channel, ts, verdictMessage(result.value, ctx.user, remediationButtons(offers)));
+      const verdict = verdictMessage(result.value, ctx.user, remediationButtons(offers));
+      await ctx.chat.update(ctx.channel, ts, verdict);
+      await ctx.remediation?.store.saveParent(ctx.channel, ts, verdict);
     } catch (e) {
       if (!(e instanceof PortError)) throw e;
       log.warn({ code: e.code, reason: e.message }, "could not post the report");

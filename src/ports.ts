@@ -102,6 +102,9 @@ export interface Store {
    * decision happen exactly once, whatever the number of clicks or replicas.
    */
   updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null>;
+  /** the parent (verdict) message of a thread, as last posted, so later events can update it */
+  saveParent(channel: string, ts: string, message: ChatMessage): Promise<void>;
+  parent(channel: string, ts: string): Promise<ChatMessage | null>;
   /** pending proposals whose expiry has passed */
   expiredProposals(now: number): Promise<Proposal[]>;
   close(): Promise<void>;

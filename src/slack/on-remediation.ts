@@ -53,10 +53,23 @@ async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
   const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
   const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
   d.log.info({ proposal: p.id, verified: v.verified, lines: v.lines, escalation: v.escalation }, "remediation verified");
+  await showLastAction(d, p, `${v.verified ? ":white_check_mark: verified" : ":x: not verified"}${v.escalation ? " · :rotating_light: escalated" : ""}`);
   await d.chat.post(p.channel, {
     text: `${v.verified ? "Verified" : "Not verified"}: ${p.plan.summary}`,
     blocks: [{ type: "section", text: { type: "mrkdwn", text: `${head}\n${v.lines.map((l) => `• ${l}`).join("\n")}${escalate}` } }],
   }, p.threadTs ?? undefined);
+}
+
+/** The parent message is the incident's live summary: its last block says what was last done, and how it went. */
+async function showLastAction(d: RemediationDeps, p: Proposal, outcome: string): Promise<void> {
+  if (!p.threadTs || p.threadTs === p.cardTs) return; // asked by command: the card is its own parent
+  const parent = await d.store.parent(p.channel, p.threadTs);
+  if (!parent) return;
+  const line = `*Last action:* ${p.plan.summary} — approved by <@${p.decidedBy ?? ""}>, ${outcome}`;
+  const blocks = [...parent.blocks.filter((b) => b["block_id"] !== "last-action"), { type: "context", block_id: "last-action", elements: [{ type: "mrkdwn", text: line }] }];
+  const next = { text: parent.text, blocks };
+  await d.chat.update(p.channel, p.threadTs, next);
+  await d.store.saveParent(p.channel, p.threadTs, next);
 }
 
 export interface RemediationHandlers {

@@ -19,4 +19,14 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX proposals_pending_expiry ON proposals (status, expires_at);`,
   },
+  {
+    id: 2,
+    name: "parent messages",
+    sql: `CREATE TABLE parent_messages (
+      channel TEXT NOT NULL,
+      ts TEXT NOT NULL,
+      message TEXT NOT NULL,
+      PRIMARY KEY (channel, ts)
+    );`,
+  },
 ];

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal } from "../core/remediation/proposal.ts";
-import type { Store } from "../ports.ts";
+import type { ChatMessage, Store } from "../ports.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** The embedded default Store: one SQLite file (WAL, full sync) for one memops process. */
@@ -53,6 +53,16 @@ export class SqliteStore implements Store {
   async expiredProposals(now: number): Promise<Proposal[]> {
     const rows = this.#db.prepare("SELECT data FROM proposals WHERE status = 'pending' AND expires_at < ?").all(now) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as Proposal);
+  }
+
+  async saveParent(channel: string, ts: string, message: ChatMessage): Promise<void> {
+    this.#db.prepare("INSERT INTO parent_messages (channel, ts, message) VALUES (?, ?, ?) ON CONFLICT (channel, ts) DO UPDATE SET message = excluded.message")
+      .run(channel, ts, JSON.stringify(message));
+  }
+
+  async parent(channel: string, ts: string): Promise<ChatMessage | null> {
+    const row = this.#db.prepare("SELECT message FROM parent_messages WHERE channel = ? AND ts = ?").get(channel, ts) as { message: string } | undefined;
+    return row ? (JSON.parse(row.message) as ChatMessage) : null;
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     expect(after.template.containers).toEqual([{ name: "api", requestBytes: 256 * MiB, limitBytes: 640 * MiB }, before.template.containers[1]]);
     expect(after.replicas).toBe(before.replicas);
     await h.app.idle();
+    expect(messageText(ws().message(CHANNEL, parent.ts)!)).toContain("*Last action:* Raise the memory limit of api in deploy/api from 512Mi to 640Mi — approved by <@U0BOB>, :white_check_mark: verified");
     const verified = ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified"));
     expect(messageText(verified!)).toMatch(/Verified:\* Raise the memory limit of api.*\n• rollout finished: 3\/3 updated, 3 available\n• no new OOM kills or restarts in 0s\n• memory at most \d+% of its limit \(api-7d9c8f6b5d-\w+\/api: \d+Mi of 640Mi\)/s);
     const decided = ws().message(CHANNEL, card.ts)!;

@@ -41,6 +41,15 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.close();
     });
 
+    it("keeps the latest parent message of a thread", async () => {
+      const s = await open();
+      expect(await s.parent("C1", "1.0")).toBeNull();
+      await s.saveParent("C1", "1.0", { text: "first", blocks: [] });
+      await s.saveParent("C1", "1.0", { text: "second", blocks: [{ type: "divider" }] });
+      expect(await s.parent("C1", "1.0")).toEqual({ text: "second", blocks: [{ type: "divider" }] });
+      await s.close();
+    });
+
     it("finds pending proposals past their expiry", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));
