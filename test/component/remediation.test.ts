@@ -252,3 +252,34 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
     expect(cluster.calls.filter((c) => c.method === "patchWorkload" || c.method === "patchHelmRelease")).toHaveLength(0);
   });
 });
+
+describe("a protected namespace: two distinct approvers", () => {
+  it("the first approval updates the card and waits; the second executes", async () => {
+    const protectedPolicy = parsePolicy({
+      rules: [{ namespaces: ["shop"], actions: ["restart"], request: ["*"], approve: ["S0LEADS"], approvals: 2 }],
+      identities: { [BOB]: { user: "bob@example.com" }, [CAROL]: { user: "carol@example.com" } },
+    });
+    if (!protectedPolicy.ok) throw new Error(protectedPolicy.error.join("; "));
+    const cluster = shopCluster({ patchers: ["bob@example.com", "carol@example.com"] });
+    const h = await startHarness({ cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy: protectedPolicy.value, users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id })), usergroups: { S0LEADS: [BOB, CAROL] } });
+    try {
+      const ws = h.emulator.workspace;
+      await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
+      const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+      expect(messageText(card)).toContain("Needs 2 more approvals from <!subteam^S0LEADS>");
+      const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
+      for (let i = 0; i < 100 && !(await h.store!.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+      await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+      await ws.waitFor(() => ws.ephemeralFor(BOB).find((e) => e.text === "Approved. It needs 1 more approval."));
+      expect(messageText(ws.message(CHANNEL, card.ts)!)).toContain("Needs 1 more approval from <!subteam^S0LEADS> · approved so far by <@U0BOB>");
+      expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(0);
+      await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+      await ws.waitFor(() => ws.ephemeralFor(BOB).find((e) => e.text === "you already approved this; it needs another approver"));
+      await h.slack.click({ user: CAROL, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+      await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
+      expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(1);
+    } finally {
+      await h.stop();
+    }
+  });
+});
