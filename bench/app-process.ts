@@ -7,6 +7,7 @@ import type { Config } from "../src/config.ts";
 import { MiB } from "../src/core/quantity.ts";
 import { loadRunbooks } from "../src/load-runbooks.ts";
 import { startSlackApp } from "../src/slack/app.ts";
+import { SqliteStore } from "../src/store/sqlite-store.ts";
 import { FakeCluster } from "../test/support/fake-cluster.ts";
 import { FakeMetrics } from "../test/support/fake-metrics.ts";
 import { controller, node, pod, series, status } from "../test/support/fixtures.ts";
@@ -33,7 +34,7 @@ const config: Config = {
 const runbooks = await loadRunbooks("runbooks");
 if (!runbooks.ok) throw new Error(runbooks.error.join("\n"));
 const log = pino({ level: "warn" });
-const app = await startSlackApp(config, { diagnosis: { cluster, metrics, clock: { now: () => NOW * 1000 }, log }, runbooks: runbooks.value, log, remediation: null });
+const app = await startSlackApp(config, { diagnosis: { cluster, metrics, clock: { now: () => NOW * 1000 }, log }, runbooks: runbooks.value, log, store: new SqliteStore(":memory:"), remediation: null });
 process.send?.({ port: app.port });
 process.on("message", (m) => {
   if (m === "rss") {

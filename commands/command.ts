@@ -21,6 +21,7 @@ export interface CommandContext {
   runbooks: readonly Runbook[];
   chat: Chat;
   diagnosis: DiagnosisDeps;
+  store: Store;
   /** present when a policy is configured: remediations can be offered and requested */
   remediation: {
     policy: Policy;

@@ -6,11 +6,12 @@ import type { Command, CommandDefaults } from "./command.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { helpCommand, helpText } from "./help.ts";
 import { runbooksCommand } from "./runbooks.ts";
+import { auditCommand } from "./audit.ts";
 import { limitCommand } from "./limit.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 
-export const COMMANDS: readonly Command<unknown>[] = [diagnoseCommand, restartCommand, limitCommand, scaleCommand, runbooksCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command<unknown>[] = [diagnoseCommand, restartCommand, limitCommand, scaleCommand, auditCommand, runbooksCommand, helpCommand(() => COMMANDS)];
 
 export type Routed = { kind: "run"; command: Command<unknown>; args: unknown } | { kind: "reply"; message: ChatMessage };
 

@@ -31,21 +31,21 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
 }
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
-  const store = policy ? new SqliteStore(join(config.dataDir, "memops.db")) : null;
-  const remediation = policy && store ? { policy, store, newId: () => randomUUID() } : null;
-  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, remediation });
+  const store = new SqliteStore(join(config.dataDir, "memops.db"));
+  const remediation = policy ? { policy, newId: () => randomUUID() } : null;
+  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, store, remediation });
   log.info({ port: running.port, runbooks: runbooks.map((r) => r.id) }, "memops is serving");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "stopping");
-      running.stop().then(() => store?.close()).then(resolve, resolve);
+      running.stop().then(() => store.close()).then(resolve, resolve);
     };
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
 }
 
-const wiring: Wiring = { diagnosisDeps, serve };
+const wiring: Wiring = { diagnosisDeps, serve, openStore: (config) => new SqliteStore(join(config.dataDir, "memops.db")) };
 
 process.exitCode = await runCli(process.argv.slice(2), process.env, {
   out: (t) => process.stdout.write(`${t}\n`),

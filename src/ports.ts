@@ -1,6 +1,7 @@
 /** The interfaces the engine needs, in its own words. Adapters implement them; tests fake them. */
 import type { ClusterEvent, NodeInfo, Pod, Sample, WorkloadObject } from "./core/model.ts";
 import type { Proposal } from "./core/remediation/proposal.ts";
+import type { AuditEntry, AuditEvent } from "./core/audit.ts";
 import type { PreflightFacts } from "./core/remediation/preflight.ts";
 import type { WorkloadKind } from "./core/target.ts";
 
@@ -105,6 +106,10 @@ export interface Store {
   /** the parent (verdict) message of a thread, as last posted, so later events can update it */
   saveParent(channel: string, ts: string, message: ChatMessage): Promise<void>;
   parent(channel: string, ts: string): Promise<ChatMessage | null>;
+  /** appends to the hash-chained audit log, atomically, and returns the entry once it is durable */
+  appendAudit(event: AuditEvent): Promise<AuditEntry>;
+  /** audit entries in order; `since` in Unix seconds, `target` exact */
+  auditEntries(filter?: { since?: number; target?: string; limit?: number }): Promise<AuditEntry[]>;
   /** pending proposals whose expiry has passed */
   expiredProposals(now: number): Promise<Proposal[]>;
   close(): Promise<void>;

@@ -4,6 +4,9 @@ import type { Logger } from "pino";
 import { DIAGNOSE_FLAGS, diagnoseRequest } from "../../commands/diagnose.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { parseFlags } from "../core/args.ts";
+import { verifyChain } from "../core/audit.ts";
+import { parseDuration } from "../core/duration.ts";
+import type { Store } from "../ports.ts";
 import { type Runbook, runbookJsonSchema } from "../core/runbook.ts";
 import { diagnose, type DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import { loadRunbooks } from "../load-runbooks.ts";
@@ -21,6 +24,8 @@ export interface CliIO {
 /** What the CLI needs from the composition root. */
 export interface Wiring {
   diagnosisDeps(config: Config, log: Logger): DiagnosisDeps;
+  /** the store configured (SQLite under MEMOPS_DATA_DIR) */
+  openStore(config: Config): Store;
   /** runs until the process is asked to stop */
   serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void>;
 }
@@ -36,6 +41,7 @@ Commands:
   serve       run the Slack app (HTTP receiver, or Socket Mode when SLACK_APP_TOKEN is set)
   diagnose    run a runbook against the cluster and print the report
   validate    check the runbooks and the configuration
+  audit       verify or export the tamper-evident audit log
   schema      print the JSON Schema of runbooks
 
 Run 'memops <command> --help' for a command's options. Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration.`,
@@ -45,6 +51,11 @@ Run 'memops <command> --help' for a command's options. Exit codes: 0 ok, 1 failu
 Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod or workload).
 --format json prints the report; blocks prints the Slack messages that would be posted.`,
   validate: "Usage: memops validate\n\nChecks every runbook in MEMOPS_RUNBOOKS_DIR and the configuration for 'memops serve'.",
+  audit: `Usage: memops audit verify
+       memops audit export --jsonl [--since 24h]
+
+verify checks the audit log's hash chain and names the first edited, deleted or reordered entry (exit 1).
+export writes every entry as one JSON object per line, for a SIEM.`,
   schema: "Usage: memops schema [--out FILE]\n\nPrints (or writes) the JSON Schema for runbook files, for editor completion.",
 };
 
@@ -94,6 +105,40 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       if (values.out) await writeFile(values.out, text);
       else io.out(text);
       return EXIT.ok;
+    }
+    case "audit": {
+      const [sub, ...more] = rest;
+      const parsed = parseFlags(more, { jsonl: ["--jsonl"], since: ["--since"] }, ["jsonl"]);
+      if ((sub !== "verify" && sub !== "export") || !parsed.ok || parsed.value.positionals.length > 0) {
+        io.err(`memops audit: ${parsed.ok ? "say verify or export" : parsed.error}\n\n${help}`);
+        return EXIT.usage;
+      }
+      const config = configOrExit(env, "cli", io);
+      if (!config) return EXIT.usage;
+      const since = parsed.value.flags["since"] ? parseDuration(parsed.value.flags["since"]) : null;
+      if (since && !since.ok) {
+        io.err(`memops audit: --since: ${since.error}`);
+        return EXIT.usage;
+      }
+      const store = wiring.openStore(config);
+      try {
+        if (sub === "export") {
+          const entries = await store.auditEntries(since?.ok ? { since: Date.now() / 1000 - since.value } : {});
+          for (const e of entries) io.out(JSON.stringify(e));
+          return EXIT.ok;
+        }
+        const entries = await store.auditEntries();
+        const check = verifyChain(entries);
+        if (!check.ok) {
+          io.err(`memops audit: the audit log is broken at entry ${check.seq}: ${check.reason}`);
+          return EXIT.failure;
+        }
+        const last = entries.at(-1);
+        io.out(`audit log intact: ${check.entries} entries${last ? `; last #${last.seq} at ${new Date(last.at * 1000).toISOString()}, hash ${last.hash.slice(0, 16)}…` : ""}`);
+        return EXIT.ok;
+      } finally {
+        await store.close();
+      }
     }
     case "validate": {
       const config = configOrExit(env, "serve", io);

@@ -38,8 +38,8 @@ export interface ParsedArgs {
   flags: Record<string, string>;
 }
 
-/** Separates flags that take a value (`-n shop`, `--since=6h`) from positional words. */
-export function parseFlags(words: readonly string[], spec: FlagSpec): Result<ParsedArgs> {
+/** Separates flags that take a value (`-n shop`, `--since=6h`), and `switches` that take none, from positional words. */
+export function parseFlags(words: readonly string[], spec: FlagSpec, switches: readonly string[] = []): Result<ParsedArgs> {
   const byAlias = new Map<string, string>();
   for (const [name, aliases] of Object.entries(spec)) for (const a of aliases) byAlias.set(a, name);
   const positionals: string[] = [];
@@ -54,6 +54,11 @@ export function parseFlags(words: readonly string[], spec: FlagSpec): Result<Par
     const alias = eq > 0 ? word.slice(0, eq) : word;
     const name = byAlias.get(alias);
     if (!name) return err(`unknown option ${alias}`);
+    if (switches.includes(name)) {
+      if (eq > 0) return err(`option ${alias} takes no value`);
+      flags[name] = "true";
+      continue;
+    }
     const value = eq > 0 ? word.slice(eq + 1) : words[++i];
     if (value === undefined || value === "") return err(`option ${alias} needs a value`);
     if (name in flags) return err(`option ${alias} is given twice`);

@@ -64,6 +64,13 @@ export function describeTarget(t: Target): string {
   return `${what} -n ${t.namespace}${t.selector && t.kind !== "selector" ? ` -l ${t.selector}` : ""}`;
 }
 
+/** How the audit log names a target ("deployment/api -n shop"); null for a selection of pods. */
+export function auditName(t: Target): string | null {
+  if (t.kind === "selector") return null;
+  if (t.kind === "namespace") return `namespace/${t.namespace}`;
+  return `${t.kind === "any" ? "" : `${t.kind}/`}${t.name ?? ""} -n ${t.namespace}`;
+}
+
 export function shortKind(kind: TargetKind): string {
   return SHORT[kind];
 }

@@ -5,12 +5,14 @@ import { route } from "../../commands/index.ts";
 import type { CommandContext } from "../../commands/command.ts";
 import type { Config } from "../config.ts";
 import type { Runbook } from "../core/runbook.ts";
+import { auditName, type Target } from "../core/target.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { Chat, ChatMessage, Store } from "../ports.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { policyGroups } from "../load-policy.ts";
 import { registerRemediationActions } from "./on-remediation.ts";
 import { SlackDirectory } from "./slack-directory.ts";
+import { AuditTrail } from "../audit-trail.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { SlackChat } from "./slack-chat.ts";
 
@@ -18,8 +20,10 @@ export interface SlackAppDeps {
   diagnosis: DiagnosisDeps;
   runbooks: readonly Runbook[];
   log: Logger;
+  /** proposals, parent messages and the audit log */
+  store: Store;
   /** remediation behind approval; null when no policy is configured */
-  remediation: { policy: Policy; store: Store; newId: () => string } | null;
+  remediation: { policy: Policy; newId: () => string } | null;
 }
 
 export interface RunningApp {
@@ -37,6 +41,13 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
 };
+
+/** The target of a parsed command, for the audit log: commands carry a Target, or arguments with one. */
+function targetOfArgs(args: unknown): string | null {
+  const o = args as { target?: Target } & Partial<Target> | null;
+  const t = o?.target ?? (o?.kind && o.namespace ? (o as Target) : null);
+  return t ? auditName(t) : null;
+}
 
 const ephemeral = (m: ChatMessage) => ({ response_type: "ephemeral" as const, text: m.text, ...(m.blocks.length ? { blocks: m.blocks } : {}) });
 
@@ -65,11 +76,13 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 } },
   });
   const chat: Chat = new SlackChat(app.client);
+  const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log);
   const defaults = { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds };
 
   app.command("/mem", async ({ command, ack, respond }) => {
     const requestLog = log.child({ requestId: command.trigger_id, user: command.user_id, channel: command.channel_id, text: command.text.slice(0, 200) });
     const routed = route(command.text, defaults);
+    await audit.record({ kind: "command", slackUser: command.user_id, target: routed.kind === "run" ? targetOfArgs(routed.args) : null, what: `/mem ${command.text}`.trim(), outcome: routed.kind === "reply" ? `answered: ${routed.message.text.split("\n")[0] ?? ""}` : "accepted", details: { channel: command.channel_id } });
     if (routed.kind === "reply") {
       await ack(ephemeral(routed.message));
       requestLog.info("answered with help or a usage message");
@@ -78,7 +91,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     const c = routed.command;
     const ctx: CommandContext = {
       user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
-      remediation: deps.remediation && sweeper ? { ...deps.remediation, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
+      store: deps.store,
+      remediation: deps.remediation && sweeper ? { ...deps.remediation, store: deps.store, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
     };
@@ -100,9 +114,9 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const remediation = deps.remediation;
   const sweeper = remediation
     ? registerRemediationActions(app, {
-      newId: remediation.newId, metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      newId: remediation.newId, audit, metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       verify: { windowSeconds: config.verifyWindowSeconds, pollSeconds: 5, rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds) },
-      cluster: deps.diagnosis.cluster, store: remediation.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
+      cluster: deps.diagnosis.cluster, store: deps.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
       directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
     })
     : null;

@@ -7,12 +7,17 @@ import type { GitOpsOwner } from "../core/remediation/gitops.ts";
 import type { Plan } from "../core/remediation/plan.ts";
 import type { Route } from "../core/remediation/route.ts";
 import type { Result } from "../core/result.ts";
+import type { AuditTrail } from "../audit-trail.ts";
+import type { AuditKind } from "../core/audit.ts";
+
+const targetOf = (p: Proposal) => `${p.plan.target.kind}/${p.plan.target.name} -n ${p.plan.target.namespace}`;
 import type { Chat, Clock, Cluster, Directory, MemoryMetrics, Store } from "../ports.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import { approvalCard, decidedCard } from "./render/remediation.ts";
 
 export interface RemediationDeps {
   newId: () => string;
+  audit: AuditTrail;
   cluster: Cluster;
   metrics: MemoryMetrics | null;
   verify: VerifyOptions;
@@ -53,6 +58,8 @@ async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
   const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
   const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
   d.log.info({ proposal: p.id, verified: v.verified, lines: v.lines, escalation: v.escalation }, "remediation verified");
+  await d.audit.record({ kind: "verification", slackUser: null, target: targetOf(p), what: p.plan.summary, outcome: v.verified ? "verified" : "not verified", details: { proposal: p.id, lines: v.lines } });
+  if (v.escalation) await d.audit.record({ kind: "escalation", slackUser: null, target: targetOf(p), what: `escalated to ${onCall ?? "no on-call group (none in the policy)"}`, outcome: v.escalation, details: { proposal: p.id } });
   await showLastAction(d, p, `${v.verified ? ":white_check_mark: verified" : ":x: not verified"}${v.escalation ? " · :rotating_light: escalated" : ""}`);
   await d.chat.post(p.channel, {
     text: `${v.verified ? "Verified" : "Not verified"}: ${p.plan.summary}`,
@@ -84,6 +91,10 @@ export interface RemediationHandlers {
 export function registerRemediationActions(app: App, d: RemediationDeps): RemediationHandlers {
   const running = new Set<Promise<void>>();
   const deps: DecideDeps = { cluster: d.cluster, store: d.store, clock: d.clock, policy: d.policy, log: d.log };
+  const decided = (kind: AuditKind, user: string, id: string, r: Result<Proposal>, extra: Record<string, unknown> = {}) => d.audit.record({
+    kind, slackUser: user, target: r.ok ? targetOf(r.value) : null, what: r.ok ? r.value.plan.summary : `button on proposal ${id.slice(0, 64)}`,
+    outcome: r.ok ? r.value.status : `refused: ${r.error}`, details: { proposal: id.slice(0, 64), ...extra },
+  });
   app.action<BlockAction<ButtonAction>>(/^mem:(request|approve|deny)(:\d+)?$/, async ({ ack, body, action, respond }) => {
     await ack();
     const kind = action.action_id.split(":")[1];
@@ -96,6 +107,7 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     if (kind === "request") {
       const r = await requestRemediation(deps, action.value ?? "", actor, channel);
       log.info({ ok: r.ok, ...(r.ok ? {} : { reason: r.error }) }, "remediation requested");
+      await decided("request", user, action.value ?? "", r, r.ok ? { dryRun: r.value.dryRun, preflight: r.value.preflight, route: r.value.route.kind } : {});
       if (!r.ok) return void (await tell(r.error));
       await postCard(d, r.value);
       return;
@@ -103,12 +115,27 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     if (kind === "deny") {
       const r = await denyRemediation(deps, action.value ?? "", actor, channel);
       log.info({ ok: r.ok, ...(r.ok ? {} : { reason: r.error }) }, "remediation denied");
+      await decided("denial", user, action.value ?? "", r);
       if (!r.ok) return void (await tell(r.error));
       await updateCard(d, r.value, clickedTs);
       return;
     }
     const r = await approveRemediation(deps, action.value ?? "", actor, channel);
     log.info({ ok: r.ok, ...(r.ok ? { outcome: r.value.kind } : { reason: r.error }) }, "remediation approval");
+    const identity = d.policy.identities[user]?.user ?? null;
+    await d.audit.record({
+      kind: "approval", slackUser: user, kubernetesIdentity: identity, target: r.ok ? targetOf(r.value.proposal) : null,
+      what: r.ok ? r.value.proposal.plan.summary : `button on proposal ${(action.value ?? "").slice(0, 64)}`,
+      outcome: r.ok ? (r.value.kind === "needs-more" ? `approved, ${r.value.remaining} more needed` : r.value.kind) : `refused: ${r.error}`, details: { proposal: (action.value ?? "").slice(0, 64) },
+    });
+    if (r.ok && r.value.kind !== "needs-more") {
+      const p = r.value.proposal;
+      await d.audit.record({
+        kind: "mutation", slackUser: user, kubernetesIdentity: "memops (service account), approved as " + (identity ?? "?"), target: targetOf(p), what: p.plan.summary,
+        outcome: r.value.kind === "executed" ? `ok: ${p.result ?? ""}` : `failed: ${p.result ?? ""}`,
+        details: { proposal: p.id, route: p.route.kind, patch: p.route.kind === "helm-release" ? p.route.patch : p.plan.patch, dryRun: p.dryRun, requester: p.requester, approvals: p.approvals },
+      });
+    }
     if (!r.ok) return void (await tell(r.error));
     const outcome: Approved = r.value;
     await updateCard(d, outcome.proposal, clickedTs);
@@ -130,12 +157,14 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     async propose(plan, gitOps, route, user, channel) {
       const r = await proposeRemediation({ ...deps, newId: d.newId }, plan, { user, groups: await d.directory.groupsOf(user) }, channel, gitOps, route);
       d.log.info({ user, channel, action: plan.action, ok: r.ok, ...(r.ok ? { proposal: r.value.id } : { reason: r.error }) }, "remediation asked for by command");
+      await d.audit.record({ kind: "request", slackUser: user, target: `${plan.target.kind}/${plan.target.name} -n ${plan.target.namespace}`, what: plan.summary, outcome: r.ok ? r.value.status : `refused: ${r.error}`, details: r.ok ? { proposal: r.value.id, dryRun: r.value.dryRun } : {} });
       if (r.ok) await postCard(d, r.value);
       return r;
     },
     async sweepExpired() {
       for (const p of await expireRemediations(deps)) {
         d.log.info({ proposal: p.id }, "remediation request expired");
+        await d.audit.record({ kind: "expiry", slackUser: null, target: targetOf(p), what: p.plan.summary, outcome: "expired", details: { proposal: p.id, requester: p.requester } });
         await updateCard(d, p);
       }
     },

@@ -29,4 +29,18 @@ export const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (channel, ts)
     );`,
   },
+  {
+    id: 3,
+    name: "audit log",
+    sql: `CREATE TABLE audit (
+      seq INTEGER PRIMARY KEY,
+      at DOUBLE PRECISION NOT NULL,
+      kind TEXT NOT NULL,
+      target TEXT,
+      entry TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_at ON audit (at);`,
+  },
 ];

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal } from "../core/remediation/proposal.ts";
+import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { ChatMessage, Store } from "../ports.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
@@ -63,6 +64,30 @@ export class SqliteStore implements Store {
   async parent(channel: string, ts: string): Promise<ChatMessage | null> {
     const row = this.#db.prepare("SELECT message FROM parent_messages WHERE channel = ? AND ts = ?").get(channel, ts) as { message: string } | undefined;
     return row ? (JSON.parse(row.message) as ChatMessage) : null;
+  }
+
+  async appendAudit(event: AuditEvent): Promise<AuditEntry> {
+    // IMMEDIATE takes the write lock before reading the last entry: no two appends chain from the same one.
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const last = this.#db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string } | undefined;
+      const entry = chain(last ?? null, event);
+      this.#db.prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash);
+      this.#db.exec("COMMIT");
+      return entry;
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const rows = this.#db.prepare(`SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= ? ${filter.target ? "AND target = ?" : ""} ORDER BY seq ${filter.limit ? "DESC LIMIT ?" : "ASC"}`)
+      .all(...[filter.since ?? 0, ...(filter.target ? [filter.target] : []), ...(filter.limit ? [filter.limit] : [])]) as { seq: number; entry: string; prev_hash: string; hash: string }[];
+    // The chain columns are the record; the JSON copy carries the content. A row's seq and hashes win.
+    const entries = rows.map((r) => ({ ...(JSON.parse(r.entry) as AuditEntry), seq: r.seq, prevHash: r.prev_hash, hash: r.hash }));
+    return filter.limit ? entries.reverse() : entries;
   }
 
   async close(): Promise<void> {

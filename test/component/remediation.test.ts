@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MiB } from "../../src/core/quantity.ts";
 import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
+import { verifyChain } from "../../src/core/audit.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
@@ -113,6 +114,19 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("already executed by <@U0BOB>"));
     expect(realPatches()).toHaveLength(1);
+
+    // Everything is in the audit log, in order, and the chain verifies.
+    const audit = await h.store.auditEntries();
+    expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
+    expect(audit[0]).toMatchObject({ kind: "command", slackUser: ALICE, what: "/mem diagnose deploy/api -n shop", outcome: "accepted" });
+    expect(audit.find((e) => e.kind === "request")).toMatchObject({ slackUser: ALICE, target: "deployment/api -n shop", outcome: "pending" });
+    const mutations = audit.filter((e) => e.kind === "mutation");
+    expect(mutations).toHaveLength(1);
+    expect(mutations[0]).toMatchObject({ slackUser: BOB, kubernetesIdentity: "memops (service account), approved as bob@example.com", outcome: "ok: patched; generation 5",
+      details: { route: "live", patch: { spec: { template: { spec: { containers: [{ name: "api", resources: { limits: { memory: "640Mi" } } }] } } } } } });
+    expect(audit.filter((e) => e.kind === "approval").map((e) => e.outcome)).toContain("executed");
+    expect(audit.filter((e) => e.kind === "approval" && e.outcome.startsWith("refused: already executed")).length).toBeGreaterThanOrEqual(1);
+    expect(audit.find((e) => e.kind === "verification")).toMatchObject({ outcome: "verified" });
   });
 
   it("a change the namespace's LimitRange would reject is refused before anyone is asked to approve it", async () => {
@@ -147,6 +161,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("this request is expired"));
     expect(realPatches()).toHaveLength(0);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "expiry")).toMatchObject([{ target: "deployment/api -n shop", outcome: "expired", details: { requester: ALICE } }]);
   });
 
   it("a denial is recorded on the card and nothing runs", async () => {
@@ -156,6 +171,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("already denied by <@U0CAROL>"));
     expect(realPatches()).toHaveLength(0);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "denial")).toMatchObject([{ slackUser: CAROL, outcome: "denied" }]);
   });
 });
 

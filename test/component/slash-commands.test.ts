@@ -174,3 +174,18 @@ describe("other commands and endpoints", () => {
     expect(logs.join("\n")).not.toContain(BOT_TOKEN);
   });
 });
+
+describe("/mem audit", () => {
+  it("shows the recent entries for a workload, only to the person who asked", async () => {
+    const { slack, emulator } = await start();
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    await emulator.workspace.waitFor(() => emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")));
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/Bad -n shop" });
+    await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit deploy/api -n shop --since 1h" });
+    const shown = messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!);
+    expect(shown).toContain("*Audit log for deployment/api -n shop* (latest 1)");
+    expect(shown).toMatch(/`#1` <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \*command\* by <@U0ALICE> · deployment\/api -n shop — \/mem diagnose deploy\/api -n shop → accepted/);
+    await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit" });
+    expect(messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!)).toContain("answered: deployment name \"Bad\" is not valid");
+  });
+});

@@ -27,7 +27,7 @@ export interface Harness {
   app: RunningApp;
   logs: string[];
   appUrl: string;
-  store: Store | null;
+  store: Store;
   stop(): Promise<void>;
 }
 
@@ -69,10 +69,10 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
   };
-  const store = deps.policy ? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db")) : null;
-  const remediation = deps.policy && store ? { policy: deps.policy, store, newId: () => randomUUID() } : null;
-  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, remediation });
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
+  const remediation = deps.policy ? { policy: deps.policy, newId: () => randomUUID() } : null;
+  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, remediation });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
-  return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); await emulator.stop(); await store?.close(); } };
+  return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); await emulator.stop(); await store.close(); } };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Proposal } from "../../src/core/remediation/proposal.ts";
 import { planRestart } from "../../src/core/remediation/plan.ts";
 import type { Store } from "../../src/ports.ts";
+import { verifyChain } from "../../src/core/audit.ts";
 import { NOW, workload } from "./fixtures.ts";
 
 export function proposalFixture(id: string, over: Partial<Proposal> = {}): Proposal {
@@ -47,6 +48,18 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.saveParent("C1", "1.0", { text: "first", blocks: [] });
       await s.saveParent("C1", "1.0", { text: "second", blocks: [{ type: "divider" }] });
       expect(await s.parent("C1", "1.0")).toEqual({ text: "second", blocks: [{ type: "divider" }] });
+      await s.close();
+    });
+
+    it("appends audit entries as one unbroken chain, even when they race", async () => {
+      const s = await open();
+      const ev = (i: number) => ({ at: NOW + i, kind: "command" as const, slackUser: "U1", kubernetesIdentity: null, target: i % 2 ? "deployment/api -n shop" : null, what: `#${i}`, outcome: "ok", details: { i } });
+      await Promise.all(Array.from({ length: 25 }, (_, i) => s.appendAudit(ev(i))));
+      const all = await s.auditEntries();
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      expect(verifyChain(all)).toEqual({ ok: true, entries: 25 });
+      expect((await s.auditEntries({ target: "deployment/api -n shop", since: NOW + 10 })).map((e) => e.details["i"])).toEqual([11, 13, 15, 17, 19, 21, 23]);
+      expect((await s.auditEntries({ limit: 2 })).map((e) => e.seq)).toEqual([24, 25]);
       await s.close();
     });
 

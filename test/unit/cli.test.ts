@@ -1,4 +1,9 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { pino } from "pino";
+import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { describe, expect, it } from "vitest";
 import { EXIT, runCli, type Wiring } from "../../src/cli/run-cli.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
@@ -10,9 +15,11 @@ function io() {
   return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
 }
 
+const dbDir = mkdtempSync(join(tmpdir(), "memops-cli-"));
 const wiring: Wiring = {
   diagnosisDeps: () => ({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 }, log: pino({ level: "silent" }) }),
   serve: async () => undefined,
+  openStore: () => new SqliteStore(join(dbDir, "memops.db")),
 };
 
 describe("memops CLI", () => {
@@ -61,8 +68,27 @@ describe("memops CLI", () => {
     expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef", MEMOPS_RUNBOOKS_DIR: "/nonexistent" }, io().io, wiring)).toBe(EXIT.usage);
   });
 
+  it("audit verify is green on an intact log and red, naming the entry, after tampering; export writes JSON lines", async () => {
+    const store = wiring.openStore({} as never);
+    for (let i = 1; i <= 4; i++) await store.appendAudit({ at: NOW + i, kind: "command", slackUser: "U0ALICE", kubernetesIdentity: null, target: null, what: `/mem help #${i}`, outcome: "answered", details: {} });
+    await store.close();
+    const ok = io();
+    expect(await runCli(["audit", "verify"], {}, ok.io, wiring)).toBe(EXIT.ok);
+    expect(ok.out[0]).toMatch(/^audit log intact: 4 entries; last #4 at 2026-09-21T14:13:24.000Z, hash [0-9a-f]{16}…$/);
+    const exported = io();
+    expect(await runCli(["audit", "export", "--jsonl"], {}, exported.io, wiring)).toBe(EXIT.ok);
+    expect(exported.out.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4]);
+    const raw = new DatabaseSync(join(dbDir, "memops.db"));
+    raw.prepare("UPDATE audit SET entry = replace(entry, '#2', '#9') WHERE seq = 2").run();
+    raw.close();
+    const bad = io();
+    expect(await runCli(["audit", "verify"], {}, bad.io, wiring)).toBe(EXIT.failure);
+    expect(bad.err[0]).toBe("memops audit: the audit log is broken at entry 2: entry 2 does not match its hash: edited");
+    expect(await runCli(["audit", "frobnicate"], {}, io().io, wiring)).toBe(EXIT.usage);
+  });
+
   it("every command has --help", async () => {
-    for (const c of ["serve", "diagnose", "validate", "schema"]) {
+    for (const c of ["serve", "diagnose", "validate", "schema", "audit"]) {
       const t = io();
       expect(await runCli([c, "--help"], {}, t.io, wiring)).toBe(EXIT.ok);
       expect(t.out[0]).toMatch(new RegExp(`^Usage: memops ${c}`));

@@ -56,5 +56,7 @@ describe("command words", () => {
     expect(parseFlags(["-x"], spec)).toEqual({ ok: false, error: "unknown option -x" });
     expect(parseFlags(["-n", "a", "--namespace", "b"], spec)).toEqual({ ok: false, error: "option --namespace is given twice" });
     expect(parseFlags(["--since="], spec)).toEqual({ ok: false, error: "option --since needs a value" });
+    expect(parseFlags(["export", "--jsonl", "--since", "1h"], { ...spec, jsonl: ["--jsonl"] }, ["jsonl"])).toEqual({ ok: true, value: { positionals: ["export"], flags: { jsonl: "true", since: "1h" } } });
+    expect(parseFlags(["--jsonl=yes"], { jsonl: ["--jsonl"] }, ["jsonl"])).toEqual({ ok: false, error: "option --jsonl takes no value" });
   });
 });

@@ -1,0 +1,38 @@
+import { parseFlags } from "../src/core/args.ts";
+import { parseDuration } from "../src/core/duration.ts";
+import { err, ok } from "../src/core/result.ts";
+import { auditName, parseTarget } from "../src/core/target.ts";
+import { sections } from "../src/slack/render/blocks.ts";
+import { cut, esc } from "../src/slack/render/mrkdwn.ts";
+import { command } from "./command.ts";
+
+interface AuditArgs { target: string | null; sinceSeconds: number }
+
+
+/** `/mem audit [target] [--since 24h]`: recent audit entries, for the person who asked only. */
+export const auditCommand = command<AuditArgs>({
+  name: "audit",
+  summary: "Show recent audit entries (only to you)",
+  usage: "/mem audit [deploy/NAME -n NAMESPACE] [--since 24h]",
+  quick: true,
+  parse: (words, defaults) => {
+    const parsed = parseFlags(words, { namespace: ["-n", "--namespace"], since: ["--since"] });
+    if (!parsed.ok) return parsed;
+    const since = parseDuration(parsed.value.flags["since"] ?? "24h");
+    if (!since.ok) return err(`--since: ${since.error}`);
+    const [first, ...extra] = parsed.value.positionals;
+    if (extra.length > 0) return err("one target at a time");
+    if (!first) return ok({ target: null, sinceSeconds: since.value });
+    const t = parseTarget(first, parsed.value.flags["namespace"] ?? defaults.namespace);
+    if (!t.ok) return t;
+    if (t.value.kind === "any") return err("say the kind too (deploy/, sts/, ds/, pod/ or ns/): entries are kept under the full name");
+    return ok({ target: auditName(t.value), sinceSeconds: since.value });
+  },
+  async run(args, ctx) {
+    const now = ctx.diagnosis.clock.now() / 1000;
+    const entries = await ctx.store.auditEntries({ since: now - args.sinceSeconds, ...(args.target ? { target: args.target } : {}), limit: 20 });
+    const lines = entries.map((e) => `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(e.target)}` : ""} — ${esc(cut(e.what, 120))} → ${esc(cut(e.outcome, 120))}`);
+    const scope = args.target ? ` for ${args.target}` : "";
+    return { text: `${entries.length} audit entries${scope}`, blocks: sections(lines.length ? `*Audit log${esc(scope)}* (latest ${lines.length})\n${lines.join("\n")}` : `No audit entries${esc(scope)} in that window.`) };
+  },
+});

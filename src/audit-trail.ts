@@ -1,0 +1,24 @@
+import type { Logger } from "pino";
+import type { AuditEntry, AuditEvent } from "./core/audit.ts";
+import type { Clock, Store } from "./ports.ts";
+
+export type AuditRecord = Omit<AuditEvent, "at" | "details" | "kubernetesIdentity" | "target"> & Partial<Pick<AuditEvent, "details" | "kubernetesIdentity" | "target">>;
+
+/** Writes every action to the hash-chained audit log (durably, before returning) and to the JSON log. */
+export class AuditTrail {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+
+  constructor(store: Store, clock: Clock, log: Logger) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#log = log.child({ component: "audit" });
+  }
+
+  async record(r: AuditRecord): Promise<AuditEntry> {
+    const entry = await this.#store.appendAudit({ at: this.#clock.now() / 1000, details: {}, kubernetesIdentity: null, target: null, ...r });
+    this.#log.info({ audit: entry }, `audit: ${entry.kind} ${entry.outcome}`);
+    return entry;
+  }
+}

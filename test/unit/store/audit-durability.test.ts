@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { DatabaseSync } from "node:sqlite";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { verifyChain } from "../../../src/core/audit.ts";
+import { SqliteStore } from "../../../src/store/sqlite-store.ts";
+
+const fresh = () => join(mkdtempSync(join(tmpdir(), "memops-audit-")), "memops.db");
+
+describe("audit log on SQLite", () => {
+  it("SIGKILL during a burst of writes loses no acknowledged entry, and the chain still verifies", async () => {
+    const file = fresh();
+    const child = spawn(process.execPath, [join(import.meta.dirname, "../../support/audit-writer.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
+    let acked = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.once("error", reject);
+      child.stdout.on("data", (chunk: Buffer) => {
+        for (const line of chunk.toString().split("\n")) {
+          const m = /^ack (\d+)$/.exec(line);
+          if (m) acked = Math.max(acked, Number(m[1]));
+        }
+        if (acked >= 300 && child.exitCode === null) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.once("exit", r));
+    const store = new SqliteStore(file);
+    const entries = await store.auditEntries();
+    await store.close();
+    expect(entries.length).toBeGreaterThanOrEqual(acked);
+    expect(verifyChain(entries)).toEqual({ ok: true, entries: entries.length });
+  }, 30_000);
+
+  it("an edited, deleted or reordered row is found, and named", async () => {
+    const file = fresh();
+    const store = new SqliteStore(file);
+    for (let i = 1; i <= 6; i++) await store.appendAudit({ at: i, kind: "approval", slackUser: "U0BOB", kubernetesIdentity: "bob@example.com", target: "deployment/api -n shop", what: `approve #${i}`, outcome: "ok", details: {} });
+    const raw = new DatabaseSync(file);
+    const check = async () => verifyChain(await store.auditEntries());
+    expect(await check()).toEqual({ ok: true, entries: 6 });
+
+    raw.prepare("UPDATE audit SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"refused\"') WHERE seq = 3").run();
+    expect(await check()).toEqual({ ok: false, seq: 3, reason: "entry 3 does not match its hash: edited" });
+    raw.prepare("UPDATE audit SET entry = replace(entry, '\"outcome\":\"refused\"', '\"outcome\":\"ok\"') WHERE seq = 3").run();
+    expect(await check()).toMatchObject({ ok: true });
+
+    raw.exec("UPDATE audit SET seq = -5 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = -5;");
+    expect(await check()).toMatchObject({ ok: false, seq: 4 });
+    raw.exec("UPDATE audit SET seq = -5 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = -5;");
+
+    raw.prepare("DELETE FROM audit WHERE seq = 2").run();
+    expect(await check()).toEqual({ ok: false, seq: 3, reason: "entry 2 is missing (entry 1 is followed by 3)" });
+    raw.close();
+    await store.close();
+  });
+});
