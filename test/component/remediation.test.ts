@@ -55,7 +55,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
     // the request flow ends once memops has recorded where its card is
     const id = buttons(card)[0]!.value;
-    for (let i = 0; i < 100 && !(await h.store!.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !(await h.store.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
     return { parent, card, approve: buttons(card).find((b) => b.action_id === "mem:approve")!, deny: buttons(card).find((b) => b.action_id === "mem:deny")! };
   }
 
@@ -137,7 +137,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
     await ws().waitFor(() => lastEphemeral(ALICE).includes("this change would fail after approval: 640Mi is above the namespace's LimitRange maximum (600Mi): new pods would be rejected"));
     expect(ws().thread(CHANNEL, parent.ts).filter((m) => messageText(m).includes("Approval needed"))).toHaveLength(0);
-    expect(await h.store!.proposal(raise.value)).toMatchObject({ status: "failed", result: expect.stringContaining("pre-flight: 640Mi is above") });
+    expect(await h.store.proposal(raise.value)).toMatchObject({ status: "failed", result: expect.stringContaining("pre-flight: 640Mi is above") });
   });
 
   it("a forged id or a payload from another channel is refused and changes nothing", async () => {
@@ -197,7 +197,7 @@ describe("remediation by command: the same proposal and approval card, never a s
     expect(messageText(card)).toContain("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 1Gi");
     expect(messageText(card)).toContain("Requested by <@U0ALICE>");
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    for (let i = 0; i < 100 && !(await h.store!.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !(await h.store.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
     await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
     expect(cluster.data.workloads.find((w) => w.name === "api" && w.kind === "deployment")!.template.containers[0]).toEqual({ name: "api", requestBytes: 256 * MiB, limitBytes: 1024 * MiB });
@@ -250,7 +250,7 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
     expect(text).toContain("Managed by Flux HelmRelease flux-system/shop-api*: memops changes the HelmRelease's values and asks Flux to reconcile");
     expect(text).toContain("accepted by the API server (dry run): HelmRelease flux-system/shop-api values; generation 7");
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    for (let i = 0; i < 100 && !(await h.store!.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !(await h.store.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
     const done = await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
     expect(messageText(done)).toContain("HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it");
@@ -284,7 +284,7 @@ describe("a protected namespace: two distinct approvers", () => {
       const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
       expect(messageText(card)).toContain("Needs 2 more approvals from <!subteam^S0LEADS>");
       const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
-      for (let i = 0; i < 100 && !(await h.store!.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && !(await h.store.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
       await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
       await ws.waitFor(() => ws.ephemeralFor(BOB).find((e) => e.text === "Approved. It needs 1 more approval."));
       expect(messageText(ws.message(CHANNEL, card.ts)!)).toContain("Needs 1 more approval from <!subteam^S0LEADS> · approved so far by <@U0BOB>");
