@@ -10,6 +10,8 @@ import { KubeCluster } from "./kubernetes/kube-cluster.ts";
 import { PromMetrics } from "./prometheus/prom-metrics.ts";
 import { startSlackApp } from "./slack/app.ts";
 import { SqliteStore } from "./store/sqlite-store.ts";
+import { PostgresStore } from "./store/postgres-store.ts";
+import type { Store } from "./ports.ts";
 import type { Policy } from "./core/remediation/policy.ts";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
@@ -31,7 +33,7 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
 }
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
-  const store = new SqliteStore(join(config.dataDir, "memops.db"));
+  const store = openStore(config);
   const remediation = policy ? { policy, newId: () => randomUUID() } : null;
   const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, store, remediation });
   log.info({ port: running.port, runbooks: runbooks.map((r) => r.id) }, "memops is serving");
@@ -45,7 +47,12 @@ async function serve(config: Config, runbooks: Runbook[], policy: Policy | null,
   });
 }
 
-const wiring: Wiring = { diagnosisDeps, serve, openStore: (config) => new SqliteStore(join(config.dataDir, "memops.db")) };
+/** PostgreSQL when DATABASE_URL is set (several replicas), else the embedded SQLite file. */
+function openStore(config: Config): Store {
+  return config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(join(config.dataDir, "memops.db"));
+}
+
+const wiring: Wiring = { diagnosisDeps, serve, openStore };
 
 process.exitCode = await runCli(process.argv.slice(2), process.env, {
   out: (t) => process.stdout.write(`${t}\n`),

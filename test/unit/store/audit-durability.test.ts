@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,28 +5,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyChain } from "../../../src/core/audit.ts";
 import { SqliteStore } from "../../../src/store/sqlite-store.ts";
+import { killDuringWrites } from "../../support/kill-during-writes.ts";
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), "memops-audit-")), "memops.db");
 
 describe("audit log on SQLite", () => {
   it("SIGKILL during a burst of writes loses no acknowledged entry, and the chain still verifies", async () => {
     const file = fresh();
-    const child = spawn(process.execPath, [join(import.meta.dirname, "../../support/audit-writer.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
-    let acked = 0;
-    await new Promise<void>((resolve, reject) => {
-      child.once("error", reject);
-      child.stdout.on("data", (chunk: Buffer) => {
-        for (const line of chunk.toString().split("\n")) {
-          const m = /^ack (\d+)$/.exec(line);
-          if (m) acked = Math.max(acked, Number(m[1]));
-        }
-        if (acked >= 300 && child.exitCode === null) {
-          child.kill("SIGKILL");
-          resolve();
-        }
-      });
-    });
-    await new Promise((r) => child.once("exit", r));
+    const acked = await killDuringWrites(["sqlite", file]);
     const store = new SqliteStore(file);
     const entries = await store.auditEntries();
     await store.close();

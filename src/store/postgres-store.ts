@@ -1,0 +1,117 @@
+import pg from "pg";
+import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
+import type { Proposal } from "../core/remediation/proposal.ts";
+import type { ChatMessage, Store } from "../ports.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+/** Serialises audit appends (and migrations) across every replica sharing the database. */
+const AUDIT_LOCK = 0x6d656d6f; // "memo"
+const MIGRATION_LOCK = 0x6d656d70;
+
+/** The Store on PostgreSQL: what lets several memops replicas serve one Slack app. */
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  readonly #ready: Promise<void>;
+
+  /** `schema` (optional) is the search path for every connection: tests use one schema each. */
+  constructor(url: string, options: { schema?: string; max?: number } = {}) {
+    this.#pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+    if (options.schema) {
+      const schema = options.schema;
+      if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+      this.#pool.on("connect", (client) => void client.query(`SET search_path TO ${schema}`));
+    }
+    this.#ready = this.#migrate();
+    this.#ready.catch(() => undefined); // reported by the first call that awaits it
+  }
+
+  async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.#pool.connect();
+    try {
+      await c.query("BEGIN");
+      const out = await work(c);
+      await c.query("COMMIT");
+      return out;
+    } catch (e) {
+      await c.query("ROLLBACK");
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async #migrate(): Promise<void> {
+    await this.#tx(async (c) => {
+      await c.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+      await c.query("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+      const done = new Set((await c.query<{ id: number }>("SELECT id FROM schema_migrations")).rows.map((r) => r.id));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.id)) continue;
+        await c.query(m.sql);
+        await c.query("INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)", [m.id, m.name, new Date().toISOString()]);
+      }
+    });
+  }
+
+  async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    await this.#ready;
+    return this.#pool.query<R>(sql, params);
+  }
+
+  async insertProposal(p: Proposal): Promise<void> {
+    await this.#q("INSERT INTO proposals (id, version, status, expires_at, created_at, data) VALUES ($1, $2, $3, $4, $5, $6)", [p.id, p.version, p.status, p.expiresAt, p.createdAt, JSON.stringify(p)]);
+  }
+
+  async proposal(id: string): Promise<Proposal | null> {
+    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE id = $1", [id]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].data) as Proposal) : null;
+  }
+
+  async updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null> {
+    const saved = { ...next, version: expectedVersion + 1 };
+    const r = await this.#q("UPDATE proposals SET version = $1, status = $2, expires_at = $3, data = $4 WHERE id = $5 AND version = $6",
+      [saved.version, saved.status, saved.expiresAt, JSON.stringify(saved), saved.id, expectedVersion]);
+    return r.rowCount === 1 ? saved : null;
+  }
+
+  async expiredProposals(now: number): Promise<Proposal[]> {
+    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE status = 'pending' AND expires_at < $1", [now]);
+    return r.rows.map((row) => JSON.parse(row.data) as Proposal);
+  }
+
+  async saveParent(channel: string, ts: string, message: ChatMessage): Promise<void> {
+    await this.#q("INSERT INTO parent_messages (channel, ts, message) VALUES ($1, $2, $3) ON CONFLICT (channel, ts) DO UPDATE SET message = EXCLUDED.message", [channel, ts, JSON.stringify(message)]);
+  }
+
+  async parent(channel: string, ts: string): Promise<ChatMessage | null> {
+    const r = await this.#q<{ message: string }>("SELECT message FROM parent_messages WHERE channel = $1 AND ts = $2", [channel, ts]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].message) as ChatMessage) : null;
+  }
+
+  async appendAudit(event: AuditEvent): Promise<AuditEntry> {
+    await this.#ready;
+    return this.#tx(async (c) => {
+      await c.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+      const last = (await c.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).rows[0];
+      const entry = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, event);
+      await c.query("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash]);
+      return entry;
+    });
+  }
+
+  async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const params: unknown[] = [filter.since ?? 0];
+    if (filter.target) params.push(filter.target);
+    if (filter.limit) params.push(filter.limit);
+    const r = await this.#q<{ seq: number; entry: string; prev_hash: string; hash: string }>(
+      `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`, params);
+    const entries = r.rows.map((row) => ({ ...(JSON.parse(row.entry) as AuditEntry), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash }));
+    return filter.limit ? entries.reverse() : entries;
+  }
+
+  async close(): Promise<void> {
+    await this.#ready.catch(() => undefined);
+    await this.#pool.end();
+  }
+}
