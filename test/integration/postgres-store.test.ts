@@ -13,7 +13,7 @@ afterAll(async () => {
 
 async function schema(): Promise<string> {
   const s = await freshSchema();
-  drops.push(s.drop);
+  drops.push(() => s.drop());
   return s.schema;
 }
 
