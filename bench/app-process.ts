@@ -34,7 +34,7 @@ const config: Config = {
 const runbooks = await loadRunbooks("runbooks");
 if (!runbooks.ok) throw new Error(runbooks.error.join("\n"));
 const log = pino({ level: "warn" });
-const app = await startSlackApp(config, { diagnosis: { cluster, metrics, clock: { now: () => NOW * 1000 }, log }, runbooks: runbooks.value, log, store: new SqliteStore(":memory:"), remediation: null });
+const app = await startSlackApp(config, { diagnosis: { cluster, metrics, clock: { now: () => NOW * 1000 }, log }, runbooks: runbooks.value, log, store: new SqliteStore(":memory:"), newId: () => crypto.randomUUID(), remediation: null });
 process.send?.({ port: app.port });
 process.on("message", (m) => {
   if (m === "rss") {

@@ -22,11 +22,10 @@ export interface CommandContext {
   chat: Chat;
   diagnosis: DiagnosisDeps;
   store: Store;
+  newId: () => string;
   /** present when a policy is configured: remediations can be offered and requested */
   remediation: {
     policy: Policy;
-    store: Store;
-    newId: () => string;
     /** asks for the change on behalf of the person who typed the command; the approval card follows */
     propose(plan: Plan, gitOps: GitOpsOwner | null, route: Route): Promise<Result<Proposal>>;
   } | null;

@@ -34,8 +34,7 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
   const store = openStore(config);
-  const remediation = policy ? { policy, newId: () => randomUUID() } : null;
-  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, store, remediation });
+  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, store, newId: () => randomUUID(), remediation: policy ? { policy } : null });
   log.info({ port: running.port, runbooks: runbooks.map((r) => r.id) }, "memops is serving");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

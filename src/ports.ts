@@ -110,9 +110,28 @@ export interface Store {
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
   /** audit entries in order; `since` in Unix seconds, `target` exact */
   auditEntries(filter?: { since?: number; target?: string; limit?: number }): Promise<AuditEntry[]>;
+  /** the open incident of a workload in a channel */
+  openIncident(workload: string, channel: string): Promise<Incident | null>;
+  /** opens one; false when the workload already has an open incident there (another request won) */
+  createIncident(i: Incident): Promise<boolean>;
+  resolveIncident(id: string, at: number): Promise<void>;
+  /** true the first time this alert (fingerprint, start) is seen with this status */
+  markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean>;
   /** pending proposals whose expiry has passed */
   expiredProposals(now: number): Promise<Proposal[]>;
   close(): Promise<void>;
+}
+
+/** One thread per workload while it is open: diagnoses, alerts and remediations for it all go there. */
+export interface Incident {
+  id: string;
+  /** "deployment/api -n shop" */
+  workload: string;
+  channel: string;
+  threadTs: string;
+  status: "open" | "resolved";
+  openedAt: number;
+  resolvedAt: number | null;
 }
 
 /** Slack user groups, as far as the policy names them. */

@@ -22,8 +22,9 @@ export interface SlackAppDeps {
   log: Logger;
   /** proposals, parent messages and the audit log */
   store: Store;
+  newId: () => string;
   /** remediation behind approval; null when no policy is configured */
-  remediation: { policy: Policy; newId: () => string } | null;
+  remediation: { policy: Policy } | null;
 }
 
 export interface RunningApp {
@@ -91,8 +92,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     const c = routed.command;
     const ctx: CommandContext = {
       user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
-      store: deps.store,
-      remediation: deps.remediation && sweeper ? { ...deps.remediation, store: deps.store, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
+      store: deps.store, newId: deps.newId,
+      remediation: deps.remediation && sweeper ? { policy: deps.remediation.policy, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
     };
@@ -114,7 +115,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const remediation = deps.remediation;
   const sweeper = remediation
     ? registerRemediationActions(app, {
-      newId: remediation.newId, audit, metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      newId: deps.newId, audit, metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       verify: { windowSeconds: config.verifyWindowSeconds, pollSeconds: 5, rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds) },
       cluster: deps.diagnosis.cluster, store: deps.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
       directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),

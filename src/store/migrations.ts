@@ -43,4 +43,25 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX audit_at ON audit (at);`,
   },
+  {
+    id: 4,
+    name: "incidents and alert deduplication",
+    sql: `CREATE TABLE incidents (
+      id TEXT PRIMARY KEY,
+      workload TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      thread_ts TEXT NOT NULL,
+      status TEXT NOT NULL,
+      opened_at DOUBLE PRECISION NOT NULL,
+      resolved_at DOUBLE PRECISION
+    );
+    CREATE UNIQUE INDEX incidents_one_open ON incidents (workload, channel) WHERE status = 'open';
+    CREATE TABLE alerts_seen (
+      fingerprint TEXT NOT NULL,
+      starts_at TEXT NOT NULL,
+      status TEXT NOT NULL,
+      seen_at DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (fingerprint, starts_at, status)
+    );`,
+  },
 ];

@@ -1,7 +1,8 @@
 import pg from "pg";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
-import type { ChatMessage, Store } from "../ports.ts";
+import type { ChatMessage, Incident, Store } from "../ports.ts";
+import { incident, type IncidentRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** Serialises audit appends (and migrations) across every replica sharing the database. */
@@ -108,6 +109,26 @@ export class PostgresStore implements Store {
       `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`, params);
     const entries = r.rows.map((row) => ({ ...(JSON.parse(row.entry) as AuditEntry), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash }));
     return filter.limit ? entries.reverse() : entries;
+  }
+
+  async openIncident(workload: string, channel: string): Promise<Incident | null> {
+    const r = await this.#q<IncidentRow>("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = $1 AND channel = $2 AND status = 'open'", [workload, channel]);
+    return r.rows[0] ? incident(r.rows[0]) : null;
+  }
+
+  async createIncident(i: Incident): Promise<boolean> {
+    const r = await this.#q("INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+      [i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt]);
+    return r.rowCount === 1;
+  }
+
+  async resolveIncident(id: string, at: number): Promise<void> {
+    await this.#q("UPDATE incidents SET status = 'resolved', resolved_at = $1 WHERE id = $2", [at, id]);
+  }
+
+  async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
+    const r = await this.#q("INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", [fingerprint, startsAt, status, at]);
+    return r.rowCount === 1;
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal } from "../core/remediation/proposal.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
-import type { ChatMessage, Store } from "../ports.ts";
+import type { ChatMessage, Incident, Store } from "../ports.ts";
+import { incident, type IncidentRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** The embedded default Store: one SQLite file (WAL, full sync) for one memops process. */
@@ -88,6 +89,25 @@ export class SqliteStore implements Store {
     // The chain columns are the record; the JSON copy carries the content. A row's seq and hashes win.
     const entries = rows.map((r) => ({ ...(JSON.parse(r.entry) as AuditEntry), seq: r.seq, prevHash: r.prev_hash, hash: r.hash }));
     return filter.limit ? entries.reverse() : entries;
+  }
+
+  async openIncident(workload: string, channel: string): Promise<Incident | null> {
+    const r = this.#db.prepare("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = ? AND channel = ? AND status = 'open'").get(workload, channel) as IncidentRow | undefined;
+    return r ? incident(r) : null;
+  }
+
+  async createIncident(i: Incident): Promise<boolean> {
+    const r = this.#db.prepare("INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      .run(i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt);
+    return r.changes === 1;
+  }
+
+  async resolveIncident(id: string, at: number): Promise<void> {
+    this.#db.prepare("UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?").run(at, id);
+  }
+
+  async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
+    return this.#db.prepare("INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING").run(fingerprint, startsAt, status, at).changes === 1;
   }
 
   async close(): Promise<void> {

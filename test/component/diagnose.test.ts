@@ -71,3 +71,25 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
     expect(messageText(parent)).toContain("unavailable: Trend and forecast");
   });
 });
+
+describe("one incident thread per workload", () => {
+  it("a second diagnosis of the same workload, even through one of its pods, goes into the open thread", async () => {
+    const h = await startHarness({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 } });
+    try {
+      const ws = h.emulator.workspace;
+      const verdicts = () => ws.channelMessages(CHANNEL).filter((m) => messageText(m).includes("Full report in the thread"));
+      await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+      const parent = await ws.waitFor(() => verdicts()[0]);
+      const firstReplies = ws.thread(CHANNEL, parent.ts).length;
+      await h.slack.slash({ user: "U0BOB", channel: CHANNEL, text: `diagnose pod/${SHOP.killed} -n shop` });
+      await ws.waitFor(() => ws.thread(CHANNEL, parent.ts).length > firstReplies + 1 && messageText(ws.message(CHANNEL, parent.ts)!).includes("requested by <@U0BOB>"));
+      expect(ws.channelMessages(CHANNEL)).toHaveLength(1);
+      const replies = ws.thread(CHANNEL, parent.ts).map(messageText);
+      expect(replies[firstReplies]).toContain(`New diagnosis of *pod/${SHOP.killed} -n shop*, requested by <@U0BOB>`);
+      expect(replies.slice(firstReplies + 1).join("\n")).toContain(`Memory report: pod/${SHOP.killed} -n shop`);
+      expect(await h.store.openIncident("deployment/api -n shop", CHANNEL)).toMatchObject({ threadTs: parent.ts, status: "open" });
+    } finally {
+      await h.stop();
+    }
+  });
+});

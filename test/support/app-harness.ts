@@ -70,8 +70,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
   };
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
-  const remediation = deps.policy ? { policy: deps.policy, newId: () => randomUUID() } : null;
-  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, remediation });
+  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, newId: () => randomUUID(), remediation: deps.policy ? { policy: deps.policy } : null });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
   return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); await emulator.stop(); await store.close(); } };

@@ -63,6 +63,22 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.close();
     });
 
+    it("keeps one open incident per workload and channel, and remembers alerts seen", async () => {
+      const s = await open();
+      const inc = { id: "i1", workload: "deployment/api -n shop", channel: "C1", threadTs: "1.000001", status: "open" as const, openedAt: NOW, resolvedAt: null };
+      expect(await s.createIncident(inc)).toBe(true);
+      expect(await s.createIncident({ ...inc, id: "i2", threadTs: "2.0" })).toBe(false);
+      expect(await s.openIncident("deployment/api -n shop", "C1")).toEqual(inc);
+      expect(await s.openIncident("deployment/api -n shop", "C2")).toBeNull();
+      await s.resolveIncident("i1", NOW + 60);
+      expect(await s.openIncident("deployment/api -n shop", "C1")).toBeNull();
+      expect(await s.createIncident({ ...inc, id: "i3", threadTs: "3.0" })).toBe(true);
+      expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW)).toBe(true);
+      expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW + 1)).toBe(false);
+      expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "resolved", NOW + 2)).toBe(true);
+      await s.close();
+    });
+
     it("finds pending proposals past their expiry", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));

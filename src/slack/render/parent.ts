@@ -18,7 +18,7 @@ export function progressMessage(p: ProgressView): ChatMessage {
   return {
     text: `Diagnosing ${p.target}: ${p.done}/${p.total} steps`,
     blocks: [
-      ...sections(`:mag: *Diagnosing ${esc(p.target)}* — requested by <@${p.requestedBy}>`),
+      ...sections(`:mag: *Diagnosing ${esc(p.target)}* — requested by ${p.requestedBy}`),
       context(`${bar} ${p.done}/${p.total} steps${p.finished.length ? ` · done: ${esc(p.finished.join(", "))}` : ""}`),
     ],
   };
@@ -43,7 +43,7 @@ export function verdictMessage(r: Report, requestedBy: string, actions: ChatMess
     blocks: [
       ...sections(`${SEVERITY_EMOJI[r.verdict.severity]} *${esc(label)}* — ${esc(r.verdict.headline)}`),
       { type: "section", fields: facts.map((text) => ({ type: "mrkdwn", text })) },
-      context(`Full report in the thread · requested by <@${requestedBy}> · runbook \`${esc(r.runbook.id)}\`${unavailable.length ? ` · :warning: unavailable: ${esc(unavailable.join(", "))}` : ""}`),
+      context(`Full report in the thread · requested by ${requestedBy} · runbook \`${esc(r.runbook.id)}\`${unavailable.length ? ` · :warning: unavailable: ${esc(unavailable.join(", "))}` : ""}`),
       ...actions,
     ],
   };
