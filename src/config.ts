@@ -25,6 +25,8 @@ const envSchema = z.object({
   MEMOPS_DATA_DIR: z.string().min(1).default("data"),
   MEMOPS_POLICY_FILE: optional(z.string().min(1)),
   MEMOPS_VERIFY_WINDOW: durationSeconds.default(600),
+  MEMOPS_ALERT_TOKEN: optional(z.string().min(16, "must be a long random secret (16+ characters); Alertmanager sends it as a bearer token")),
+  MEMOPS_ALERT_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)")),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
@@ -42,6 +44,8 @@ export interface Config {
   policyFile?: string;
   /** how long to watch a remediated workload before calling it verified */
   verifyWindowSeconds: number;
+  /** the Alertmanager webhook (POST /alertmanager), when both are set */
+  alerts?: { token: string; channel: string };
   databaseUrl?: string;
   logLevel: z.output<typeof envSchema>["LOG_LEVEL"];
 }
@@ -57,6 +61,9 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Config
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(present);
   const errors = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (!!present["MEMOPS_ALERT_TOKEN"] !== !!present["MEMOPS_ALERT_CHANNEL"]) {
+    errors.push(`${present["MEMOPS_ALERT_TOKEN"] ? "MEMOPS_ALERT_CHANNEL" : "MEMOPS_ALERT_TOKEN"}: alerts need both MEMOPS_ALERT_TOKEN and MEMOPS_ALERT_CHANNEL`);
+  }
   if (mode === "serve") {
     if (!present["SLACK_BOT_TOKEN"]) errors.push("SLACK_BOT_TOKEN: required to serve Slack (the app's Bot User OAuth Token, xoxb-…)");
     if (!present["SLACK_APP_TOKEN"] && !present["SLACK_SIGNING_SECRET"]) errors.push("SLACK_SIGNING_SECRET: required for the HTTP receiver (or set SLACK_APP_TOKEN for Socket Mode)");
@@ -70,7 +77,8 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Config
       port: e.PORT, kubeconfig: e.KUBECONFIG,
       prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.MEMOPS_PROMETHEUS_TIMEOUT * 1000 },
       defaultNamespace: e.MEMOPS_DEFAULT_NAMESPACE, defaultWindowSeconds: e.MEMOPS_DEFAULT_WINDOW,
-      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, policyFile: e.MEMOPS_POLICY_FILE, verifyWindowSeconds: e.MEMOPS_VERIFY_WINDOW, databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL,
+      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, policyFile: e.MEMOPS_POLICY_FILE, verifyWindowSeconds: e.MEMOPS_VERIFY_WINDOW,
+      ...(e.MEMOPS_ALERT_TOKEN && e.MEMOPS_ALERT_CHANNEL ? { alerts: { token: e.MEMOPS_ALERT_TOKEN, channel: e.MEMOPS_ALERT_CHANNEL } } : {}), databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL,
     },
   };
 }

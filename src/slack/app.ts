@@ -13,6 +13,9 @@ import { policyGroups } from "../load-policy.ts";
 import { registerRemediationActions } from "./on-remediation.ts";
 import { SlackDirectory } from "./slack-directory.ts";
 import { AuditTrail } from "../audit-trail.ts";
+import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
+import { alertmanagerRoute } from "../alerts/alertmanager-route.ts";
+import { handleAlerts } from "../alerts/on-alerts.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { SlackChat } from "./slack-chat.ts";
 
@@ -31,7 +34,7 @@ export interface RunningApp {
   app: App;
   /** records expired approval requests and updates their cards (also runs every 30 s) */
   sweepExpired(): Promise<void>;
-  /** resolves when background verifications have reported */
+  /** resolves when background work (alert diagnoses, verifications) has finished */
   idle(): Promise<void>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
   port: number;
@@ -56,7 +59,10 @@ const ephemeral = (m: ChatMessage) => ({ response_type: "ephemeral" as const, te
 export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
   const log = deps.log;
   let slackReady = false;
+  let onAlerts: (p: AlertmanagerPayload) => void = () => undefined;
+  const alertRoutes = config.alerts ? [{ path: "/alertmanager", method: "POST", handler: alertmanagerRoute(config.alerts.token, (p) => onAlerts(p), log) }] : [];
   const customRoutes = [
+    ...alertRoutes,
     { path: "/healthz", method: "GET", handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: "ok" }) },
     {
       path: "/readyz", method: "GET",
@@ -121,6 +127,17 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
       directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
     })
     : null;
+  const background = new Set<Promise<void>>();
+  const alerts = config.alerts;
+  if (alerts) {
+    const thread = { chat, store: deps.store, diagnosis: deps.diagnosis, runbooks: deps.runbooks, policy: deps.remediation?.policy ?? null, newId: deps.newId, log: log.child({ component: "alerts" }) };
+    onAlerts = (p) => {
+      const task = handleAlerts({ thread, chat, store: deps.store, clock: deps.diagnosis.clock, audit, channel: alerts.channel, windowSeconds: config.defaultWindowSeconds, log }, p)
+        .catch((e: unknown) => log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"));
+      background.add(task);
+      void task.finally(() => background.delete(task));
+    };
+  }
   const sweepTimer = setInterval(() => {
     sweeper?.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
   }, 30_000);
@@ -136,5 +153,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
   const address = server && typeof server === "object" && "address" in server ? server.address() : null;
   const port = address && typeof address === "object" ? address.port : config.port;
-  return { app, port, sweepExpired: async () => sweeper?.sweepExpired(), idle: async () => sweeper?.idle(), stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
+  return { app, port, sweepExpired: async () => sweeper?.sweepExpired(), idle: async () => {
+    while (background.size > 0) await Promise.all([...background]);
+    await sweeper?.idle();
+  }, stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
 }

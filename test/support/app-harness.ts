@@ -54,6 +54,10 @@ export interface HarnessOptions {
   policy?: Policy;
   /** how long verification watches after a change (default 0: report at once) */
   verifyWindowSeconds?: number;
+  /** turns the Alertmanager webhook on */
+  alerts?: { token: string; channel: string };
+  /** the HTTP port (default: a free one) */
+  port?: number;
 }
 
 export async function startHarness(deps: HarnessOptions): Promise<Harness> {
@@ -66,7 +70,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     slack: deps.socketMode
       ? { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: emulator.apiUrl, socketMode: true }
       : { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: emulator.apiUrl, socketMode: false },
-    port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
+    port: deps.port ?? 0, prometheus: { timeoutMs: 5000 }, ...(deps.alerts ? { alerts: deps.alerts } : {}), defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
   };
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
