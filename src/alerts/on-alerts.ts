@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AuditTrail } from "../audit-trail.ts";
 import type { Runbook } from "../core/runbook.ts";
-import { auditName } from "../core/target.ts";
+import { auditName, type Target } from "../core/target.ts";
 import type { Chat, Clock, Store } from "../ports.ts";
 import { diagnoseInThread, incidentKey, type ThreadDeps } from "../slack/diagnose-in-thread.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
@@ -23,6 +23,13 @@ export interface AlertDeps {
 
 const runbookFor = (runbooks: readonly Runbook[], name: string) => runbooks.find((r) => r.match.alerts.includes(name));
 
+/** An alert about one pod is about its workload: diagnose all its replicas, in the workload's incident. */
+async function workloadOf(d: AlertDeps, t: Target): Promise<Target> {
+  if (t.kind !== "pod") return t;
+  const r = await resolveTarget(d.thread.diagnosis.cluster, t);
+  return r.ok && r.value.workload ? { kind: r.value.workload.kind, name: r.value.workload.name, namespace: t.namespace } : t;
+}
+
 /**
  * One Alertmanager notification: each alert is recorded; a new firing alert whose name a runbook maps
  * opens (or joins) its workload's incident thread with that runbook, one diagnosis per workload even
@@ -43,14 +50,14 @@ export async function handleAlerts(d: AlertDeps, payload: AlertmanagerPayload): 
   }
   const firing = new Map<string, typeof fresh>();
   for (const f of fresh.filter((x) => x.alert.status === "firing")) {
-    const key = `${auditName(f.target) ?? ""}|${f.runbook.id}`;
+    const key = `${auditName(await workloadOf(d, f.target)) ?? ""}|${f.runbook.id}`;
     firing.set(key, [...(firing.get(key) ?? []), f]);
   }
   for (const group of firing.values()) {
     const first = group[0];
     if (!first) continue;
     const names = [...new Set(group.map((g) => g.name))].join(", ");
-    const r = await diagnoseInThread(d.thread, { target: first.target, windowSeconds: d.windowSeconds, runbookId: first.runbook.id }, d.channel, `Alertmanager (${names})`);
+    const r = await diagnoseInThread(d.thread, { target: await workloadOf(d, first.target), windowSeconds: d.windowSeconds, runbookId: first.runbook.id }, d.channel, `Alertmanager (${names})`);
     if (!r.ok) d.log.warn({ alert: names, reason: r.error }, "alert not diagnosed");
   }
   for (const f of fresh.filter((x) => x.alert.status === "resolved")) {

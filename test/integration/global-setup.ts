@@ -24,6 +24,7 @@ export interface IntegrationEnv {
   prometheusUrl: string;
   alertmanagerUrl: string;
   alertsFile: string;
+  memopsAlertPort: number;
 }
 
 declare module "vitest" {
@@ -43,7 +44,7 @@ async function missing(): Promise<string[]> {
   return problems;
 }
 
-const empty: Omit<IntegrationEnv, "skipped"> = { now: 0, apiUrl: "", kubeconfig: { admin: "", bot: "" }, auditLog: "", prometheusUrl: "", alertmanagerUrl: "", alertsFile: "" };
+const empty: Omit<IntegrationEnv, "skipped"> = { now: 0, apiUrl: "", kubeconfig: { admin: "", bot: "" }, auditLog: "", prometheusUrl: "", alertmanagerUrl: "", alertsFile: "", memopsAlertPort: 0 };
 
 export default async function setup(project: TestProject) {
   const problems = await missing();
@@ -63,7 +64,7 @@ export default async function setup(project: TestProject) {
     await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, resolve("deploy/kubernetes/rbac.yaml"));
     project.provide("integration", {
       skipped: null, now, apiUrl: cp.url, kubeconfig: cp.kubeconfig, auditLog: cp.auditLog,
-      prometheusUrl: prom.prometheusUrl, alertmanagerUrl: prom.alertmanagerUrl, alertsFile: prom.alertsFile,
+      prometheusUrl: prom.prometheusUrl, alertmanagerUrl: prom.alertmanagerUrl, alertsFile: prom.alertsFile, memopsAlertPort: prom.memopsAlertPort,
     });
     return async () => {
       kubelet.server.close();

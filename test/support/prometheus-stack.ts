@@ -15,7 +15,12 @@ export const PROMETHEUS_BIN = "/usr/bin/prometheus";
 export const PROMTOOL_BIN = "/usr/bin/promtool";
 export const ALERTMANAGER_BIN = "/usr/bin/prometheus-alertmanager";
 
+/** The bearer token Alertmanager sends to memops in the integration tier. */
+export const ALERT_TOKEN = "integration-alertmanager-token-0123456789";
+
 export interface PrometheusStack {
+  /** where Alertmanager delivers to memops (a test starts memops on this port) */
+  memopsAlertPort: number;
   prometheusUrl: string;
   alertmanagerUrl: string;
   /** one JSON Alertmanager webhook payload per line */
@@ -56,18 +61,30 @@ export async function startPrometheusStack(group: ProcessGroup, dir: string, end
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
   const receiverPort = (receiver.address() as AddressInfo).port;
 
-  const [promPort, amPort] = [await freePort(), await freePort()];
+  const [promPort, amPort, memopsAlertPort] = [await freePort(), await freePort(), await freePort()];
+  // memops may start after the first notification: Alertmanager repeats to it often, and memops dedupes.
   writeFileSync(join(dir, "alertmanager.yml"), `route:
   receiver: webhook
   group_by: [alertname, namespace]
   group_wait: 1s
   group_interval: 5s
   repeat_interval: 1h
+  routes:
+  - receiver: memops
+    continue: true
+    repeat_interval: 10s
+  - receiver: webhook
 receivers:
 - name: webhook
   webhook_configs:
   - url: http://127.0.0.1:${receiverPort}/alerts
     send_resolved: true
+- name: memops
+  webhook_configs:
+  - url: http://127.0.0.1:${memopsAlertPort}/alertmanager
+    send_resolved: true
+    http_config:
+      authorization: { type: Bearer, credentials: ${ALERT_TOKEN} }
 `);
   const am = group.start("alertmanager", ALERTMANAGER_BIN, [
     `--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "alertmanager")}`,
@@ -92,5 +109,5 @@ alerting:
   const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
   await waitUntil("alertmanager", async () => (await fetch(`${alertmanagerUrl}/-/ready`)).ok, 30_000, am);
   await waitUntil("prometheus", async () => (await fetch(`${prometheusUrl}/-/ready`)).ok, 60_000, prom);
-  return { prometheusUrl, alertmanagerUrl, alertsFile, receiver };
+  return { prometheusUrl, alertmanagerUrl, alertsFile, receiver, memopsAlertPort };
 }
