@@ -1,4 +1,4 @@
-import { planScale } from "../src/core/remediation/plan.ts";
+import { planAutoscalerMax, planScale } from "../src/core/remediation/plan.ts";
 import { ruleFor } from "../src/core/remediation/policy.ts";
 import { err } from "../src/core/result.ts";
 import type { Target } from "../src/core/target.ts";
@@ -21,6 +21,8 @@ export const scaleCommand = command<ScaleArgs>({
   },
   run: (args, ctx) => askFor(ctx, args.target, async (w, r) => {
     const hpa = w.kind === "deployment" || w.kind === "statefulset" ? await ctx.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name }) : null;
-    return planScale(w, args.replicas, { hpa, maxReplicas: ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null });
+    const maxReplicas = ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null;
+    // With an HPA, scaling the workload would be undone: ask to raise the HPA's ceiling instead.
+    return hpa ? planAutoscalerMax(w, hpa, args.replicas, maxReplicas) : planScale(w, args.replicas, { hpa: null, maxReplicas });
   }),
 });

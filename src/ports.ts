@@ -25,6 +25,12 @@ export interface WorkloadRef {
   name: string;
 }
 
+export interface Autoscaler {
+  name: string;
+  minReplicas: number;
+  maxReplicas: number;
+}
+
 export interface Page<T> {
   items: T[];
   continueToken: string | null;
@@ -56,7 +62,9 @@ export interface Cluster {
   /** merge-patches a Flux HelmRelease (helm.toolkit.fluxcd.io/v2), server-side dry run when asked; returns its generation */
   patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<number>;
   /** the HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any */
-  autoscalerFor(ref: WorkloadRef): Promise<string | null>;
+  autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null>;
+  /** merge-patches a HorizontalPodAutoscaler (autoscaling/v2), server-side dry run when asked; returns its maxReplicas after */
+  patchAutoscaler(ref: { namespace: string; name: string }, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<number>;
   /** what can make an approved change fail later: LimitRanges, ResourceQuotas, node sizes, the HPA */
   preflightFacts(ref: WorkloadRef): Promise<PreflightFacts>;
   /** SubjectAccessReview: may this Kubernetes identity do this? */

@@ -2,7 +2,7 @@ import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, CustomObjec
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
-import type { Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
+import type { Autoscaler, Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
 import { isNotFound, kubeError } from "./errors.ts";
 import { bytesOf, ownersOf, selectorString, toEvent, toNode, toPod } from "./translate.ts";
 
@@ -204,10 +204,17 @@ export class KubeCluster implements Cluster {
     return r.metadata?.generation ?? 0;
   }
 
-  async autoscalerFor(ref: WorkloadRef): Promise<string | null> {
+  async autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null> {
     const list = await orFail(this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }), `list horizontalpodautoscalers in namespace ${ref.namespace}`);
     const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
-    return list.items.find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === ref.name)?.metadata?.name ?? null;
+    const h = list.items.find((x) => x.spec?.scaleTargetRef.kind === kind && x.spec.scaleTargetRef.name === ref.name);
+    return h?.spec ? { name: h.metadata?.name ?? "", minReplicas: h.spec.minReplicas ?? 1, maxReplicas: h.spec.maxReplicas } : null;
+  }
+
+  async patchAutoscaler(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<number> {
+    const r = await orFail(this.#autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace, name: ref.name, body: patch, ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch)), `${o.dryRun ? "dry-run " : ""}patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`);
+    return r.spec?.maxReplicas ?? 0;
   }
 
   async mayDo(identity: { user: string; groups: readonly string[] }, act: { verb: string; group: string; resource: string; namespace: string; name: string }): Promise<boolean> {

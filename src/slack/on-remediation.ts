@@ -133,7 +133,7 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
       await d.audit.record({
         kind: "mutation", slackUser: user, kubernetesIdentity: "memops (service account), approved as " + (identity ?? "?"), target: targetOf(p), what: p.plan.summary,
         outcome: r.value.kind === "executed" ? `ok: ${p.result ?? ""}` : `failed: ${p.result ?? ""}`,
-        details: { proposal: p.id, route: p.route.kind, patch: p.route.kind === "helm-release" ? p.route.patch : p.plan.patch, dryRun: p.dryRun, requester: p.requester, approvals: p.approvals },
+        details: { proposal: p.id, route: p.route.kind, patch: p.route.kind === "helm-release" || p.route.kind === "autoscaler" ? p.route.patch : p.plan.patch, dryRun: p.dryRun, requester: p.requester, approvals: p.approvals },
       });
     }
     if (!r.ok) return void (await tell(r.error));

@@ -180,6 +180,7 @@ describe("remediation by command: the same proposal and approval card, never a s
   let cluster: FakeCluster;
   beforeEach(async () => {
     cluster = shopCluster({ patchers: ["bob@example.com"], autoscalers: { "shop/deployment/api-canary": "api-canary" } });
+    // the fake answers every SubjectAccessReview for patch by bob, HPAs included
     cluster.data.workloads.push(workload({ kind: "deployment", name: "api-canary" }));
     cluster.data.pods.push(pod({ name: "debug-shell" }));
     h = await startHarness({
@@ -207,7 +208,6 @@ describe("remediation by command: the same proposal and approval card, never a s
     ["limit deploy/api -n shop --container api 2Gi", "at most ×2 per step: api can go from 512Mi to 1Gi now"],
     ["limit deploy/api -n shop 1Gi", "which container? add --container api|envoy"],
     ["limit deploy/api -n shop --container api lots", '"lots" is not a memory quantity'],
-    ["scale deploy/api-canary -n shop 5", "the HorizontalPodAutoscaler api-canary owns the replica count of deploy/api-canary"],
     ["scale deploy/api -n shop 2", "2 is not more than the current 3 replicas"],
     ["restart pod/debug-shell -n shop", "Pod debug-shell has no controller: memops will not delete a bare pod, which would not come back"],
     ["restart ns/shop", "a remediation acts on one workload, not a namespace"],
@@ -216,6 +216,20 @@ describe("remediation by command: the same proposal and approval card, never a s
     expect(await reply(ALICE)).toContain(says);
     expect(ws().messages.filter((m) => messageText(m).includes("Approval needed"))).toHaveLength(0);
     expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(0);
+  });
+
+  it("/mem scale on a workload an HPA owns proposes raising the HPA's ceiling; approval patches the HPA only", async () => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "scale deploy/api-canary -n shop 5" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+    expect(messageText(card)).toContain("Approval needed: Let the HorizontalPodAutoscaler api-canary scale deploy/api-canary up to 6 replicas (was 5)");
+    expect(messageText(card)).toContain("HorizontalPodAutoscaler api-canary spec.maxReplicas: 5 → 6");
+    expect(messageText(card)).toContain("accepted by the API server (dry run): HorizontalPodAutoscaler shop/api-canary");
+    const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
+    for (let i = 0; i < 100 && !(await h.store.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
+    await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
+    expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([{ ref: { name: "api-canary", namespace: "shop" }, patch: { spec: { maxReplicas: 6 } }, dryRun: false }]);
+    expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
   });
 
   it("without a policy, remediation commands say it is off", async () => {

@@ -83,7 +83,9 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     const dry = await cluster.patchWorkload({ kind: "deployment", namespace: "scenarios", name: "quiet" }, { spec: { replicas: 3 } }, { dryRun: true });
     expect(dry.replicas).toBe(3);
     expect((await cluster.getWorkload("scenarios", "deployment", "quiet"))?.replicas).toBe(before?.replicas);
-    expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toBe("plateau");
+    expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toEqual({ name: "plateau", minReplicas: 1, maxReplicas: 4 });
+    expect(await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, { spec: { maxReplicas: 6 } }, { dryRun: true })).toBe(6);
+    expect((await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" }))?.maxReplicas).toBe(4);
     expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "quiet" })).toBeNull();
     const patchQuiet = { verb: "patch", group: "apps", resource: "deployments", namespace: "scenarios", name: "quiet" };
     expect(await cluster.mayDo({ user: "bob@example.com", groups: [] }, patchQuiet)).toBe(true);
@@ -119,7 +121,7 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     const declared = [...new Set(roles.flatMap((role) => role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))))))].sort();
     expect(granted).toEqual(declared);
     expect(declared).not.toContainEqual(expect.stringMatching(/secrets|configmaps|:(update|delete|deletecollection|escalate|bind|impersonate)|\*/));
-    expect(declared.filter((p) => /:(create|patch)$/.test(p))).toEqual(["apps/daemonsets:patch", "apps/deployments:patch", "apps/statefulsets:patch", "authorization.k8s.io/subjectaccessreviews:create", "helm.toolkit.fluxcd.io/helmreleases:patch"]);
+    expect(declared.filter((p) => /:(create|patch)$/.test(p))).toEqual(["apps/daemonsets:patch", "apps/deployments:patch", "apps/statefulsets:patch", "authorization.k8s.io/subjectaccessreviews:create", "autoscaling/horizontalpodautoscalers:patch", "helm.toolkit.fluxcd.io/helmreleases:patch"]);
 
     // Every adapter operation, once, as the bot; then every granted permission must appear in the audit log.
     const ref = { kind: "deployment" as const, namespace: "shop", name: "api" };
@@ -139,6 +141,7 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     await cluster.autoscalerFor(ref);
     await cluster.preflightFacts(ref);
     await cluster.patchHelmRelease({ namespace: "flux-system", name: "flux-app" }, { spec: { values: { probe: 1 } } }, { dryRun: true });
+    await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, { spec: { maxReplicas: 5 } }, { dryRun: true });
     await cluster.mayDo({ user: "bob@example.com", groups: [] }, { verb: "patch", group: "apps", resource: "deployments", namespace: "shop", name: "api" });
     await new Promise((r) => setTimeout(r, 1500));
     const used = new Set(readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { user: { username: string }; verb: string; objectRef?: { apiGroup?: string; resource?: string; subresource?: string } })

@@ -168,7 +168,16 @@ export class FakeCluster implements Cluster {
 
   async autoscalerFor(ref: WorkloadRef) {
     await this.#enter("autoscalerFor", ref);
-    return this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`] ?? null;
+    const name = this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`];
+    return name ? { name, minReplicas: 2, maxReplicas: 5 } : null;
+  }
+
+  readonly autoscalerPatches: { ref: { namespace: string; name: string }; patch: Record<string, unknown>; dryRun: boolean }[] = [];
+
+  async patchAutoscaler(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }) {
+    await this.#enter("patchAutoscaler", ref, patch, o);
+    this.autoscalerPatches.push({ ref, patch, dryRun: o.dryRun });
+    return (patch as { spec?: { maxReplicas?: number } }).spec?.maxReplicas ?? 5;
   }
 
   async mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; resource: string }) {

@@ -19,6 +19,8 @@ export interface Plan {
   patch: Record<string, unknown>;
   changes: Change[];
   summary: string;
+  /** set when the change is to the workload's HorizontalPodAutoscaler, not the workload */
+  autoscaler?: string;
 }
 
 export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
@@ -76,6 +78,21 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
 /** replicas = ceil(current × usage / target), at least one more. */
 export function recommendedReplicas(current: number, usageRatio: number, targetRatio: number): number {
   return Math.max(current + 1, Math.ceil((current * usageRatio) / targetRatio));
+}
+
+/**
+ * When an HPA owns the replica count, scaling the workload would be undone at once: raise the HPA's
+ * ceiling instead, so it may scale to `replicas` (and beyond its old maximum by at least one).
+ */
+export function planAutoscalerMax(w: WorkloadObject, hpa: { name: string; maxReplicas: number }, replicas: number, maxReplicas: number | null): Result<Plan> {
+  const next = Math.max(hpa.maxReplicas + 1, replicas);
+  if (maxReplicas !== null && next > maxReplicas) return err(`the HorizontalPodAutoscaler ${hpa.name} would allow ${next} replicas, above the policy's maximum for ${w.namespace} (${maxReplicas})`);
+  return ok({
+    action: "scale-out", target: target(w), container: null, autoscaler: hpa.name,
+    patch: { spec: { maxReplicas: next } },
+    changes: [{ path: `HorizontalPodAutoscaler ${hpa.name} spec.maxReplicas`, before: String(hpa.maxReplicas), after: String(next) }],
+    summary: `Let the HorizontalPodAutoscaler ${hpa.name} scale ${label(w)} up to ${next} replicas (was ${hpa.maxReplicas})`,
+  });
 }
 
 export function planScale(w: WorkloadObject, replicas: number, opts: { hpa: string | null; maxReplicas: number | null }): Result<Plan> {

@@ -5,7 +5,8 @@ import type { Change, Plan } from "./plan.ts";
 export type Route =
   | { kind: "live" }
   | { kind: "helm-release"; name: string; namespace: string; patch: Record<string, unknown>; changes: Change[] }
-  | { kind: "git"; why: string };
+  | { kind: "git"; why: string }
+  | { kind: "autoscaler"; name: string; namespace: string; patch: Record<string, unknown> };
 
 export const RECONCILE_AT = "reconcile.fluxcd.io/requestedAt";
 /** On the workload: where its chart keeps a container's resources (per container, or for all). */
@@ -21,6 +22,9 @@ function nested(path: string, value: unknown): Record<string, unknown> {
  * (the rollout starts before any revert); other changes go to the HelmRelease's values, or to Git.
  */
 export function routeFor(plan: Plan, owner: GitOpsOwner | null, workloadAnnotations: Record<string, string>, nowSeconds: number): Route {
+  if (plan.autoscaler) {
+    return owner ? { kind: "git", why: "the autoscaler is managed with the workload: a live change would be reverted at the next sync" } : { kind: "autoscaler", name: plan.autoscaler, namespace: plan.target.namespace, patch: plan.patch };
+  }
   if (!owner || plan.action === "restart") return { kind: "live" };
   if (owner.tool !== "flux-helm") return { kind: "git", why: "a live patch would be reverted at the next sync, and memops does not write to Git" };
   const reconcile = { metadata: { annotations: { [RECONCILE_AT]: new Date(nowSeconds * 1000).toISOString() } } };

@@ -68,13 +68,15 @@ export async function requestRemediation(d: DecideDeps, id: string, actor: Actor
   try {
     const route = p.route;
     const [after, facts, current] = await Promise.all([
-      route.kind === "helm-release" ? d.cluster.patchHelmRelease(route, route.patch, { dryRun: true }) : d.cluster.patchWorkload(p.plan.target, p.plan.patch, { dryRun: true }),
+      route.kind === "helm-release" ? d.cluster.patchHelmRelease({ namespace: route.namespace, name: route.name }, route.patch, { dryRun: true })
+        : route.kind === "autoscaler" ? d.cluster.patchAutoscaler({ namespace: route.namespace, name: route.name }, route.patch, { dryRun: true })
+        : d.cluster.patchWorkload(p.plan.target, p.plan.patch, { dryRun: true }),
       d.cluster.preflightFacts(p.plan.target),
       d.cluster.getWorkload(p.plan.target.namespace, p.plan.target.kind, p.plan.target.name),
     ]);
-    dryRun = typeof after === "number"
-      ? `accepted by the API server (dry run): HelmRelease ${route.kind === "helm-release" ? `${route.namespace}/${route.name}` : ""} values; generation ${after}`
-      : describeDryRun(asked.value, after);
+    dryRun = typeof after !== "number" ? describeDryRun(asked.value, after)
+      : route.kind === "autoscaler" ? `accepted by the API server (dry run): HorizontalPodAutoscaler ${route.namespace}/${route.name}`
+      : `accepted by the API server (dry run): HelmRelease ${route.kind === "helm-release" ? `${route.namespace}/${route.name}` : ""} values; generation ${after}`;
     checks = current ? preflight(p.plan, current, facts) : [];
   } catch (e) {
     if (!(e instanceof PortError)) throw e;
@@ -111,8 +113,8 @@ export async function approveRemediation(d: DecideDeps, id: string, actor: Actor
   if (!identity) return err("no Kubernetes identity is mapped to you in the policy, so memops cannot check that you may make this change yourself");
   const t = p.plan.target;
   // The permission that counts is on the object memops will change: the HelmRelease when Flux owns the workload.
-  const object = p.route.kind === "helm-release"
-    ? { group: "helm.toolkit.fluxcd.io", resource: "helmreleases", namespace: p.route.namespace, name: p.route.name }
+  const object = p.route.kind === "helm-release" ? { group: "helm.toolkit.fluxcd.io", resource: "helmreleases", namespace: p.route.namespace, name: p.route.name }
+    : p.route.kind === "autoscaler" ? { group: "autoscaling", resource: "horizontalpodautoscalers", namespace: p.route.namespace, name: p.route.name }
     : { group: "apps", resource: PLURAL[t.kind], namespace: t.namespace, name: t.name };
   const allowed = await d.cluster.mayDo(identity, { verb: "patch", ...object });
   if (!allowed) return err(`your Kubernetes identity (${identity.user}) may not patch ${object.resource}/${object.name} in ${object.namespace}, so you cannot approve it`);
@@ -123,9 +125,11 @@ export async function approveRemediation(d: DecideDeps, id: string, actor: Actor
   try {
     const route = p.route;
     const result = route.kind === "helm-release"
-      ? `HelmRelease ${route.namespace}/${route.name} values changed (generation ${await d.cluster.patchHelmRelease(route, route.patch, { dryRun: false })}); Flux reconciles it`
-      : `patched; generation ${(await d.cluster.patchWorkload(t, p.plan.patch, { dryRun: false })).rollout.generation}`;
-    log.info({ patch: route.kind === "helm-release" ? route.patch : p.plan.patch, route: route.kind, result }, "remediation executed");
+      ? `HelmRelease ${route.namespace}/${route.name} values changed (generation ${await d.cluster.patchHelmRelease({ namespace: route.namespace, name: route.name }, route.patch, { dryRun: false })}); Flux reconciles it`
+      : route.kind === "autoscaler"
+        ? ((await d.cluster.patchAutoscaler({ namespace: route.namespace, name: route.name }, route.patch, { dryRun: false })), `HorizontalPodAutoscaler ${route.namespace}/${route.name} changed; it scales the workload itself`)
+        : `patched; generation ${(await d.cluster.patchWorkload(t, p.plan.patch, { dryRun: false })).rollout.generation}`;
+    log.info({ patch: route.kind === "helm-release" || route.kind === "autoscaler" ? route.patch : p.plan.patch, route: route.kind, result }, "remediation executed");
     const done = await save(d, { ...saved.value, status: "executed", result }, saved.value);
     return done.ok ? ok({ kind: "executed", proposal: done.value }) : done;
   } catch (e) {

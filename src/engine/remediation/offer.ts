@@ -1,7 +1,7 @@
 import { sectionData, type Report } from "../../core/findings.ts";
 import { raisedLimit } from "../../core/next-steps.ts";
 import { gitOpsOwner } from "../../core/remediation/gitops.ts";
-import { type Plan, planLimit, planRestart, planScale, recommendedReplicas } from "../../core/remediation/plan.ts";
+import { type Plan, planAutoscalerMax, planLimit, planRestart, planScale, recommendedReplicas } from "../../core/remediation/plan.ts";
 import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
 import type { Proposal } from "../../core/remediation/proposal.ts";
 import { routeFor } from "../../core/remediation/route.ts";
@@ -52,7 +52,10 @@ export async function offerRemediations(deps: OfferDeps, report: Report, runbook
   const hottest = Math.max(0, ...(usage?.rows.map((r) => r.ofLimit ?? 0) ?? []));
   if (allowed("scale-out") && usage && usage.overThreshold > 0 && leaking.size === 0 && (w.kind === "deployment" || w.kind === "statefulset")) {
     const hpa = await deps.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name });
-    const plan = planScale(w, recommendedReplicas(w.replicas ?? 1, hottest, SCALE_TARGET), { hpa, maxReplicas: ruleFor(policy, w.namespace, "scale-out")?.maxReplicas ?? null });
+    const wanted = recommendedReplicas(w.replicas ?? 1, hottest, SCALE_TARGET);
+    const maxReplicas = ruleFor(policy, w.namespace, "scale-out")?.maxReplicas ?? null;
+    // An HPA owns the replica count: propose raising its ceiling, not a scale it would undo.
+    const plan = hpa ? planAutoscalerMax(w, hpa, wanted, maxReplicas) : planScale(w, wanted, { hpa: null, maxReplicas });
     if (plan.ok) plans.push(plan.value);
   }
   const gitOps = gitOpsOwner(w.labels, w.annotations);

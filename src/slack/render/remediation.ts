@@ -13,7 +13,7 @@ function buttonText(p: Proposal): string {
   switch (p.plan.action) {
     case "restart": return "Rolling restart";
     case "raise-limit": return cut(`Raise ${p.plan.container ?? ""} limit to ${c?.after ?? "?"}`, 75);
-    case "scale-out": return `Scale to ${c?.after ?? "?"} replicas`;
+    case "scale-out": return p.plan.autoscaler ? `Raise HPA max to ${c?.after ?? "?"}` : `Scale to ${c?.after ?? "?"} replicas`;
   }
 }
 

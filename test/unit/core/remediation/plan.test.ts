@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MiB } from "../../../../src/core/quantity.ts";
-import { planLimit, planRestart, planScale, recommendedReplicas } from "../../../../src/core/remediation/plan.ts";
+import { planAutoscalerMax, planLimit, planRestart, planScale, recommendedReplicas } from "../../../../src/core/remediation/plan.ts";
 import { gitOpsOwner } from "../../../../src/core/remediation/gitops.ts";
 import { NOW, workload } from "../../../support/fixtures.ts";
 
@@ -52,6 +52,12 @@ describe("remediation plans", () => {
     expect(planScale(deploy, 3, { hpa: null, maxReplicas: null })).toMatchObject({ ok: false });
     expect(planScale(deploy, 30, { hpa: null, maxReplicas: 10 })).toMatchObject({ ok: false, error: expect.stringContaining("above the policy's maximum") });
     expect(planScale(workload({ kind: "daemonset", name: "agent" }), 4, { hpa: null, maxReplicas: null })).toMatchObject({ ok: false });
+  });
+
+  it("with an HPA: raise its ceiling to the wanted replicas (at least +1), within the policy", () => {
+    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 5 }, 8, null)).toMatchObject({ ok: true, value: { autoscaler: "api", patch: { spec: { maxReplicas: 8 } }, summary: "Let the HorizontalPodAutoscaler api scale deploy/api up to 8 replicas (was 5)" } });
+    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 5 }, 4, null)).toMatchObject({ ok: true, value: { patch: { spec: { maxReplicas: 6 } } } });
+    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 9 }, 12, 10)).toMatchObject({ ok: false, error: expect.stringContaining("above the policy's maximum for shop (10)") });
   });
 
   it("recognises GitOps owners from Flux and Argo CD labels", () => {
