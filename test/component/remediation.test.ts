@@ -4,7 +4,7 @@ import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import { verifyChain } from "../../src/core/audit.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
-import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { ALICE, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { FakeMetrics } from "../support/fake-metrics.ts";
@@ -55,7 +55,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
     // the request flow ends once memops has recorded where its card is
     const id = buttons(card)[0]!.value;
-    for (let i = 0; i < 100 && !(await h.store.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await cardRecorded(h.store, id);
     return { parent, card, approve: buttons(card).find((b) => b.action_id === "mem:approve")!, deny: buttons(card).find((b) => b.action_id === "mem:deny")! };
   }
 
@@ -198,7 +198,7 @@ describe("remediation by command: the same proposal and approval card, never a s
     expect(messageText(card)).toContain("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 1Gi");
     expect(messageText(card)).toContain("Requested by <@U0ALICE>");
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    for (let i = 0; i < 100 && !(await h.store.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await cardRecorded(h.store, approve.value);
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
     await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
     expect(cluster.data.workloads.find((w) => w.name === "api" && w.kind === "deployment")!.template.containers[0]).toEqual({ name: "api", requestBytes: 256 * MiB, limitBytes: 1024 * MiB });
@@ -225,7 +225,7 @@ describe("remediation by command: the same proposal and approval card, never a s
     expect(messageText(card)).toContain("HorizontalPodAutoscaler api-canary spec.maxReplicas: 5 → 6");
     expect(messageText(card)).toContain("accepted by the API server (dry run): HorizontalPodAutoscaler shop/api-canary");
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    for (let i = 0; i < 100 && !(await h.store.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await cardRecorded(h.store, approve.value);
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
     await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
     expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([{ ref: { name: "api-canary", namespace: "shop" }, patch: { spec: { maxReplicas: 6 } }, dryRun: false }]);
@@ -264,7 +264,7 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
     expect(text).toContain("Managed by Flux HelmRelease flux-system/shop-api*: memops changes the HelmRelease's values and asks Flux to reconcile");
     expect(text).toContain("accepted by the API server (dry run): HelmRelease flux-system/shop-api values; generation 7");
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    for (let i = 0; i < 100 && !(await h.store.proposal(approve.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+    await cardRecorded(h.store, approve.value);
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
     const done = await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
     expect(messageText(done)).toContain("HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it");
@@ -298,7 +298,7 @@ describe("a protected namespace: two distinct approvers", () => {
       const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
       expect(messageText(card)).toContain("Needs 2 more approvals from <!subteam^S0LEADS>");
       const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
-      for (let i = 0; i < 100 && !(await h.store.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+      await cardRecorded(h.store, id);
       await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
       await ws.waitFor(() => ws.ephemeralFor(BOB).find((e) => e.text === "Approved. It needs 1 more approval."));
       expect(messageText(ws.message(CHANNEL, card.ts)!)).toContain("Needs 1 more approval from <!subteam^S0LEADS> · approved so far by <@U0BOB>");

@@ -5,7 +5,7 @@ import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
-import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { ALICE, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
 
 const env = inject("integration");
@@ -53,7 +53,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     expect(offer, buttons(parent).map((b) => b.text.text).join(", ")).toBeDefined();
     await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: offer!.action_id, value: offer!.value });
     const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")), 20_000);
-    for (let i = 0; i < 100 && !(await h.store.proposal(offer!.value))?.cardTs; i++) await new Promise((r) => setTimeout(r, 20));
+    await cardRecorded(h.store, offer!.value);
     return { parent, card, id: offer!.value };
   }
 
@@ -99,7 +99,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     expect(messageText(card)).toContain("HelmRelease flux-system/flux-app spec.values.resources.limits.memory: 1Gi → 1.5Gi");
     expect(messageText(card)).toMatch(/accepted by the API server \(dry run\): HelmRelease flux-system\/flux-app values; generation \d+/);
     const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
-    for (let i = 0; i < 100 && !(await h.store.proposal(id))?.cardTs; i++) await new Promise((r) => setTimeout(r, 20));
+    await cardRecorded(h.store, id);
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
     await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")), 20_000);
     const hr = await release();

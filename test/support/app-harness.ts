@@ -79,3 +79,8 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
   const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
   return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); await emulator.stop(); await store.close(); } };
 }
+
+/** The request flow ends once memops has recorded where its approval card is. */
+export async function cardRecorded(store: Store, proposalId: string): Promise<void> {
+  for (let i = 0; i < 200 && !(await store.proposal(proposalId))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+}
