@@ -7,10 +7,11 @@ import { quantile } from "../src/core/stats.ts";
 
 const BOT = "xoxb-bench-token";
 const SECRET = "bench-signing-secret-0123456789";
-const CHANNELS = 64;
-const USER = "U0ALICE";
 const single = Number(process.env["BENCH_SINGLE"] ?? 200);
 const large = Number(process.env["BENCH_LARGE"] ?? 20);
+/** One channel per run: each diagnosis opens its own incident (a repeat in a channel would join the open one). */
+const CHANNELS = single + large + 10;
+const USER = "U0ALICE";
 
 // Slack's rate limits are off: this measures memops itself. Slack calls per diagnosis are reported below.
 const emulator = await new SlackEmulator({ botToken: BOT, rateLimits: false, channels: Array.from({ length: CHANNELS }, (_, i) => ({ id: `C${String(i).padStart(4, "0")}`, name: `incident-${i}` })) }).start();
