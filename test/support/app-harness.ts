@@ -58,10 +58,14 @@ export interface HarnessOptions {
   alerts?: { token: string; channel: string };
   /** the HTTP port (default: a free one) */
   port?: number;
+  /** another replica: share this Slack emulator (not stopped by this harness) */
+  emulator?: SlackEmulator;
+  /** another replica: share this store (not closed by this harness) */
+  store?: Store;
 }
 
 export async function startHarness(deps: HarnessOptions): Promise<Harness> {
-  const emulator = await new SlackEmulator({
+  const emulator = deps.emulator ?? await new SlackEmulator({
     botToken: BOT_TOKEN, appToken: APP_TOKEN, ...(deps.channels ? { channels: deps.channels } : {}), ...(deps.users ? { users: deps.users } : {}), ...(deps.usergroups ? { usergroups: deps.usergroups } : {}),
   }).start();
   const logs: string[] = [];
@@ -73,11 +77,11 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     port: deps.port ?? 0, prometheus: { timeoutMs: 5000 }, ...(deps.alerts ? { alerts: deps.alerts } : {}), defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
   };
-  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
+  const store = deps.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
   const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, newId: () => randomUUID(), remediation: deps.policy ? { policy: deps.policy } : null });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
-  return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); await emulator.stop(); await store.close(); } };
+  return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); if (!deps.emulator) await emulator.stop(); if (!deps.store) await store.close(); } };
 }
 
 /** The request flow ends once memops has recorded where its approval card is. */
