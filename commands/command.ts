@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Result } from "../src/core/result.ts";
+import type { AuditTrail } from "../src/audit-trail.ts";
 import type { Runbook } from "../src/core/runbook.ts";
 import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
 import type { Policy } from "../src/core/remediation/policy.ts";
@@ -23,6 +24,7 @@ export interface CommandContext {
   diagnosis: DiagnosisDeps;
   store: Store;
   newId: () => string;
+  audit: AuditTrail;
   /** present when a policy is configured: remediations can be offered and requested */
   remediation: {
     policy: Policy;

@@ -40,7 +40,7 @@ export const diagnoseCommand = command<DiagnoseRequest>({
   quick: false,
   parse: parseDiagnose,
   async run(req, ctx) {
-    const r = await diagnoseInThread({ chat: ctx.chat, store: ctx.store, diagnosis: ctx.diagnosis, runbooks: ctx.runbooks, policy: ctx.remediation?.policy ?? null, newId: ctx.newId, log: ctx.log }, req, ctx.channel, `<@${ctx.user}>`);
+    const r = await diagnoseInThread({ audit: ctx.audit, chat: ctx.chat, store: ctx.store, diagnosis: ctx.diagnosis, runbooks: ctx.runbooks, policy: ctx.remediation?.policy ?? null, newId: ctx.newId, log: ctx.log }, req, ctx.channel, `<@${ctx.user}>`);
     if (!r.ok) await ctx.reply({ text: r.error, blocks: [] });
   },
 });

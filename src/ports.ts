@@ -123,6 +123,7 @@ export interface Store {
   /** opens one; false when the workload already has an open incident there (another request won) */
   createIncident(i: Incident): Promise<boolean>;
   resolveIncident(id: string, at: number): Promise<void>;
+  incident(id: string): Promise<Incident | null>;
   /** true the first time this alert (fingerprint, start) is seen with this status */
   markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean>;
   /** pending proposals whose expiry has passed */

@@ -45,7 +45,8 @@ export async function handleAlerts(d: AlertDeps, payload: AlertmanagerPayload): 
     const runbook = runbookFor(d.thread.runbooks, name);
     const isNew = await d.store.markAlertSeen(a.fingerprint, a.startsAt, a.status, now);
     const outcome = !isNew ? "repeat: ignored" : !runbook ? "no runbook maps this alert" : !target ? "no workload in its labels" : a.status === "firing" ? "diagnosing" : "resolved";
-    await d.audit.record({ kind: "alert", slackUser: null, target: target ? auditName(target) : null, what: `${name} ${a.status}`, outcome, details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: payload.groupKey, labels: a.labels } });
+    // Recorded under the workload (a pod's owner), so it belongs to the workload's incident timeline.
+    await d.audit.record({ kind: "alert", slackUser: null, target: target ? auditName(await workloadOf(d, target)) : null, what: `${name} ${a.status}`, outcome, details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: payload.groupKey, labels: a.labels } });
     if (isNew && runbook && target) fresh.push({ alert: a, name, runbook, target });
   }
   const firing = new Map<string, typeof fresh>();

@@ -5,6 +5,8 @@ import { DIAGNOSE_FLAGS, diagnoseRequest } from "../../commands/diagnose.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { parseFlags } from "../core/args.ts";
 import { verifyChain } from "../core/audit.ts";
+import { summarize, summaryMarkdown } from "../core/incident-summary.ts";
+import { incidentEntries } from "../slack/on-incident.ts";
 import { parseDuration } from "../core/duration.ts";
 import type { Store } from "../ports.ts";
 import { type Runbook, runbookJsonSchema } from "../core/runbook.ts";
@@ -42,6 +44,7 @@ Commands:
   diagnose    run a runbook against the cluster and print the report
   validate    check the runbooks and the configuration
   audit       verify or export the tamper-evident audit log
+  incident    export an incident's post-incident document
   schema      print the JSON Schema of runbooks
 
 Run 'memops <command> --help' for a command's options. Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration.`,
@@ -56,6 +59,7 @@ Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod 
 
 verify checks the audit log's hash chain and names the first edited, deleted or reordered entry (exit 1).
 export writes every entry as one JSON object per line, for a SIEM.`,
+  incident: "Usage: memops incident export ID --markdown\n\nWrites the post-incident document of an incident (its id is in the logs and the audit log).",
   schema: "Usage: memops schema [--out FILE]\n\nPrints (or writes) the JSON Schema for runbook files, for editor completion.",
 };
 
@@ -135,6 +139,29 @@ export async function runCli(argv: readonly string[], env: Record<string, string
         }
         const last = entries.at(-1);
         io.out(`audit log intact: ${check.entries} entries${last ? `; last #${last.seq} at ${new Date(last.at * 1000).toISOString()}, hash ${last.hash.slice(0, 16)}…` : ""}`);
+        return EXIT.ok;
+      } finally {
+        await store.close();
+      }
+    }
+    case "incident": {
+      const [sub, ...more] = rest;
+      const parsed = parseFlags(more, { markdown: ["--markdown"] }, ["markdown"]);
+      const id = parsed.ok ? parsed.value.positionals[0] : undefined;
+      if (sub !== "export" || !parsed.ok || !id || parsed.value.flags["markdown"] !== "true") {
+        io.err(`memops incident: ${parsed.ok ? "say export ID --markdown" : parsed.error}\n\n${help}`);
+        return EXIT.usage;
+      }
+      const config = configOrExit(env, "cli", io);
+      if (!config) return EXIT.usage;
+      const store = wiring.openStore(config);
+      try {
+        const incident = await store.incident(id);
+        if (!incident) {
+          io.err(`memops incident: no incident ${id}`);
+          return EXIT.failure;
+        }
+        io.out(summaryMarkdown(summarize(incident.workload, incident.openedAt, await incidentEntries(store, incident), incident.resolvedAt)));
         return EXIT.ok;
       } finally {
         await store.close();

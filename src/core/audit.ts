@@ -1,7 +1,7 @@
 /** The audit log's hash chain: pure functions over entries; the Store only keeps them. */
 import { createHash } from "node:crypto";
 
-export type AuditKind = "command" | "request" | "approval" | "denial" | "expiry" | "mutation" | "verification" | "escalation" | "alert";
+export type AuditKind = "command" | "diagnosis" | "request" | "approval" | "denial" | "expiry" | "mutation" | "verification" | "escalation" | "alert" | "incident";
 
 export interface AuditEvent {
   /** Unix seconds */

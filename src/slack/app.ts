@@ -12,6 +12,7 @@ import type { Policy } from "../core/remediation/policy.ts";
 import { policyGroups } from "../load-policy.ts";
 import { registerRemediationActions } from "./on-remediation.ts";
 import { SlackDirectory } from "./slack-directory.ts";
+import { registerIncidentActions } from "./on-incident.ts";
 import { AuditTrail } from "../audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
 import { alertmanagerRoute } from "../alerts/alertmanager-route.ts";
@@ -98,7 +99,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     const c = routed.command;
     const ctx: CommandContext = {
       user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
-      store: deps.store, newId: deps.newId,
+      store: deps.store, newId: deps.newId, audit,
       remediation: deps.remediation && sweeper ? { policy: deps.remediation.policy, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
@@ -118,6 +119,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     }
   });
 
+  registerIncidentActions(app, { store: deps.store, chat, clock: deps.diagnosis.clock, audit, log: log.child({ component: "incidents" }) });
   const remediation = deps.remediation;
   const sweeper = remediation
     ? registerRemediationActions(app, {
@@ -130,7 +132,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const background = new Set<Promise<void>>();
   const alerts = config.alerts;
   if (alerts) {
-    const thread = { chat, store: deps.store, diagnosis: deps.diagnosis, runbooks: deps.runbooks, policy: deps.remediation?.policy ?? null, newId: deps.newId, log: log.child({ component: "alerts" }) };
+    const thread = { audit, chat, store: deps.store, diagnosis: deps.diagnosis, runbooks: deps.runbooks, policy: deps.remediation?.policy ?? null, newId: deps.newId, log: log.child({ component: "alerts" }) };
     onAlerts = (p) => {
       const task = handleAlerts({ thread, chat, store: deps.store, clock: deps.diagnosis.clock, audit, channel: alerts.channel, windowSeconds: config.defaultWindowSeconds, log }, p)
         .catch((e: unknown) => log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"));

@@ -13,8 +13,12 @@ import { sections } from "./render/blocks.ts";
 import { progressMessage, verdictMessage } from "./render/parent.ts";
 import { remediationButtons } from "./render/remediation.ts";
 import { reportMessages } from "./render/report.ts";
+import { incidentButtons } from "./render/incident.ts";
+import { sectionData } from "../core/findings.ts";
+import type { AuditTrail } from "../audit-trail.ts";
 
 export interface ThreadDeps {
+  audit: AuditTrail;
   chat: Chat;
   store: Store;
   diagnosis: DiagnosisDeps;
@@ -42,7 +46,7 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
   const label = describeTarget(req.target);
   const log = d.log.child({ target: label, channel });
   const view = { target: label, requestedBy, done: 0, total: 0, finished: [] as string[] };
-  let parent: Promise<{ ts: string; existing: boolean }> | undefined;
+  let parent: Promise<{ ts: string; existing: boolean; incident: string; key: string }> | undefined;
   let postedAt = 0;
   const updates = latestWins(async (m: Parameters<Chat["update"]>[2]) => {
     const p = await (parent as Promise<{ ts: string; existing: boolean }>);
@@ -56,11 +60,12 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
         const open = await d.store.openIncident(key, channel);
         if (open) {
           await d.chat.post(channel, { text: `New diagnosis of ${label}, requested by ${requestedBy}`, blocks: sections(`:mag: New diagnosis of *${label}*, requested by ${requestedBy}`) }, open.threadTs);
-          return { ts: open.threadTs, existing: true };
+          return { ts: open.threadTs, existing: true, incident: open.id, key };
         }
         const ts = await d.chat.post(channel, progressMessage(view));
-        await d.store.createIncident({ id: d.newId(), workload: key, channel, threadTs: ts, status: "open", openedAt: d.diagnosis.clock.now() / 1000, resolvedAt: null });
-        return { ts, existing: false };
+        const id = d.newId();
+        await d.store.createIncident({ id, workload: key, channel, threadTs: ts, status: "open", openedAt: d.diagnosis.clock.now() / 1000, resolvedAt: null });
+        return { ts, existing: false, incident: id, key };
       })();
       parent.catch(() => undefined); // awaited below, where its failure is reported
       postedAt = d.diagnosis.clock.now();
@@ -72,7 +77,7 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
   });
   if (!result.ok) return err(`Could not diagnose ${label}: ${result.error}`);
   try {
-    const { ts } = await (parent as Promise<{ ts: string; existing: boolean }>);
+    const { ts, incident, key } = await (parent as Promise<{ ts: string; existing: boolean; incident: string; key: string }>);
     for (const m of reportMessages(result.value)) await d.chat.post(channel, m, ts);
     const runbook = d.runbooks.find((r) => r.id === result.value.runbook.id);
     const offers = d.policy && runbook
@@ -84,7 +89,12 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
         })
       : [];
     await updates.idle();
-    const verdict = verdictMessage(result.value, requestedBy, remediationButtons(offers));
+    const verdict = verdictMessage(result.value, requestedBy, [...remediationButtons(offers), ...incidentButtons(incident)]);
+    const trend = sectionData(result.value.sections, "memory-trend");
+    await d.audit.record({
+      kind: "diagnosis", slackUser: null, target: key, what: `${result.value.runbook.id} on ${label} (requested by ${requestedBy})`, outcome: result.value.verdict.headline,
+      details: { incident, severity: result.value.verdict.severity, points: result.value.verdict.points, runbook: result.value.runbook.id, classification: trend?.rows[0]?.analysis.classification ?? null },
+    });
     await d.chat.update(channel, ts, verdict);
     await d.store.saveParent(channel, ts, verdict);
     return ok({ threadTs: ts, report: result.value });

@@ -122,6 +122,11 @@ export class PostgresStore implements Store {
     return r.rowCount === 1;
   }
 
+  async incident(id: string): Promise<Incident | null> {
+    const r = await this.#q<IncidentRow>("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE id = $1", [id]);
+    return r.rows[0] ? incident(r.rows[0]) : null;
+  }
+
   async resolveIncident(id: string, at: number): Promise<void> {
     await this.#q("UPDATE incidents SET status = 'resolved', resolved_at = $1 WHERE id = $2", [at, id]);
   }

@@ -102,6 +102,11 @@ export class SqliteStore implements Store {
     return r.changes === 1;
   }
 
+  async incident(id: string): Promise<Incident | null> {
+    const r = this.#db.prepare("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE id = ?").get(id) as IncidentRow | undefined;
+    return r ? incident(r) : null;
+  }
+
   async resolveIncident(id: string, at: number): Promise<void> {
     this.#db.prepare("UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?").run(at, id);
   }

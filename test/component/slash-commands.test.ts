@@ -183,7 +183,8 @@ describe("/mem audit", () => {
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/Bad -n shop" });
     await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit deploy/api -n shop --since 1h" });
     const shown = messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!);
-    expect(shown).toContain("*Audit log for deployment/api -n shop* (latest 1)");
+    expect(shown).toContain("*Audit log for deployment/api -n shop* (latest 2)");
+    expect(shown).toMatch(/\*diagnosis\* · deployment\/api -n shop — oomkilled on deploy\/api -n shop \(requested by <@U0ALICE>\) → api-7d9c8f6b5d-x2x9q\/api was OOMKilled/);
     expect(shown).toMatch(/`#1` <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \*command\* by <@U0ALICE> · deployment\/api -n shop — \/mem diagnose deploy\/api -n shop → accepted/);
     await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit" });
     expect(messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!)).toContain("answered: deployment name \"Bad\" is not valid");

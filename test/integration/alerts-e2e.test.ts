@@ -30,7 +30,7 @@ describe.skipIf(!!env.skipped)("alerts end to end: a Prometheus rule fires from 
     await new Promise((r) => setTimeout(r, 12_000));
     await h.app.idle();
     expect(ws.channelMessages(CHANNEL).filter((m) => messageText(m).includes("*deploy/limit-too-low -n scenarios*"))).toHaveLength(1);
-    const alerts = (await h.store.auditEntries()).filter((e) => e.kind === "alert" && e.target === "pod/limit-too-low-2f3a4b5c6d-a1b2c -n scenarios");
+    const alerts = (await h.store.auditEntries()).filter((e) => e.kind === "alert" && e.target === "deployment/limit-too-low -n scenarios");
     expect(alerts[0]?.outcome).toBe("diagnosing");
     expect(alerts.slice(1).every((e) => e.outcome === "repeat: ignored")).toBe(true);
   }, 90_000);

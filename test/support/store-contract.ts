@@ -69,6 +69,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await s.createIncident(inc)).toBe(true);
       expect(await s.createIncident({ ...inc, id: "i2", threadTs: "2.0" })).toBe(false);
       expect(await s.openIncident("deployment/api -n shop", "C1")).toEqual(inc);
+      expect(await s.incident("i1")).toEqual(inc);
       expect(await s.openIncident("deployment/api -n shop", "C2")).toBeNull();
       await s.resolveIncident("i1", NOW + 60);
       expect(await s.openIncident("deployment/api -n shop", "C1")).toBeNull();

@@ -87,8 +87,21 @@ describe("memops CLI", () => {
     expect(await runCli(["audit", "frobnicate"], {}, io().io, wiring)).toBe(EXIT.usage);
   });
 
+  it("incident export writes the post-incident document; an unknown id is a runtime failure", async () => {
+    const store = wiring.openStore({} as never);
+    await store.createIncident({ id: "inc-1", workload: "deployment/api -n shop", channel: "C1", threadTs: "1.0", status: "resolved", openedAt: NOW, resolvedAt: NOW + 3600 });
+    await store.appendAudit({ at: NOW + 5, kind: "diagnosis", slackUser: null, kubernetesIdentity: null, target: "deployment/api -n shop", what: "oomkilled on deploy/api", outcome: "api-1/api was OOMKilled 2m ago (3 restarts)", details: { incident: "inc-1", points: ["api-1/api was OOMKilled 2m ago (3 restarts)"], classification: "oom-cycle", runbook: "oomkilled" } });
+    await store.close();
+    const t = io();
+    expect(await runCli(["incident", "export", "inc-1", "--markdown"], {}, t.io, wiring)).toBe(EXIT.ok);
+    expect(t.out[0]).toContain("# Memory incident: deployment/api -n shop\n\n**api-1/api was OOMKilled 2m ago (3 restarts)**\n\nCategory: OOM-kill cycle (limit below peak usage)");
+    expect(t.out[0]).toContain("- opened 2026-09-21T14:13:20Z, resolved 2026-09-21T15:13:20Z (1h)");
+    expect(await runCli(["incident", "export", "nope", "--markdown"], {}, io().io, wiring)).toBe(EXIT.failure);
+    expect(await runCli(["incident", "export", "inc-1"], {}, io().io, wiring)).toBe(EXIT.usage);
+  });
+
   it("every command has --help", async () => {
-    for (const c of ["serve", "diagnose", "validate", "schema", "audit"]) {
+    for (const c of ["serve", "diagnose", "validate", "schema", "audit", "incident"]) {
       const t = io();
       expect(await runCli([c, "--help"], {}, t.io, wiring)).toBe(EXIT.ok);
       expect(t.out[0]).toMatch(new RegExp(`^Usage: memops ${c}`));
