@@ -126,6 +126,14 @@ export interface Store {
   incident(id: string): Promise<Incident | null>;
   /** true the first time this alert (fingerprint, start) is seen with this status */
   markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean>;
+  /** a verification watch, owned by one replica under a lease */
+  startWatch(w: Watch): Promise<void>;
+  /** takes over one watching row whose lease has run out (its replica died), or null */
+  claimExpiredWatch(owner: string, now: number, leaseUntil: number): Promise<Watch | null>;
+  /** extends the lease; false when another replica has taken the watch over */
+  renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean>;
+  /** marks it done; false when another replica owns it now (then only that one reports) */
+  finishWatch(proposalId: string, owner: string): Promise<boolean>;
   /** pending proposals whose expiry has passed */
   expiredProposals(now: number): Promise<Proposal[]>;
   close(): Promise<void>;
@@ -141,6 +149,14 @@ export interface Incident {
   status: "open" | "resolved";
   openedAt: number;
   resolvedAt: number | null;
+}
+
+export interface Watch {
+  proposalId: string;
+  startedAt: number;
+  windowSeconds: number;
+  owner: string;
+  leaseUntil: number;
 }
 
 /** Slack user groups, as far as the policy names them. */

@@ -27,6 +27,8 @@ export interface SlackAppDeps {
   /** proposals, parent messages and the audit log */
   store: Store;
   newId: () => string;
+  /** waits between verification polls (tests pass a fake one) */
+  sleep?: (ms: number) => Promise<void>;
   /** remediation behind approval; null when no policy is configured */
   remediation: { policy: Policy } | null;
 }
@@ -35,6 +37,8 @@ export interface RunningApp {
   app: App;
   /** records expired approval requests and updates their cards (also runs every 30 s) */
   sweepExpired(): Promise<void>;
+  /** takes over verification watches a stopped replica left behind (also runs every 10 s) */
+  resumeWatches(): Promise<void>;
   /** resolves when background work (alert diagnoses, verifications) has finished */
   idle(): Promise<void>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
@@ -123,7 +127,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const remediation = deps.remediation;
   const sweeper = remediation
     ? registerRemediationActions(app, {
-      newId: deps.newId, audit, metrics: deps.diagnosis.metrics, sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      newId: deps.newId, audit, metrics: deps.diagnosis.metrics, sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      replicaId: deps.newId(), leaseSeconds: 30,
       verify: { windowSeconds: config.verifyWindowSeconds, pollSeconds: 5, rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds) },
       cluster: deps.diagnosis.cluster, store: deps.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
       directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
@@ -144,6 +149,10 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     sweeper?.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
   }, 30_000);
   sweepTimer.unref();
+  const watchTimer = setInterval(() => {
+    sweeper?.resumeWatches().catch((e: unknown) => log.error({ err: e }, "resuming watches failed"));
+  }, 10_000);
+  watchTimer.unref();
 
   app.error(async (e) => {
     log.error({ err: e }, "unhandled error in the Slack app");
@@ -158,5 +167,6 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   return { app, port, sweepExpired: async () => sweeper?.sweepExpired(), idle: async () => {
     while (background.size > 0) await Promise.all([...background]);
     await sweeper?.idle();
-  }, stop: () => { clearInterval(sweepTimer); return app.stop().then(() => undefined); } };
+  }, stop: () => { clearInterval(sweepTimer); clearInterval(watchTimer); sweeper?.abort(); return app.stop().then(() => undefined); },
+    resumeWatches: async () => sweeper?.resumeWatches() };
 }

@@ -16,6 +16,10 @@ import { type VerifyOptions, verifyRemediation } from "../engine/remediation/ver
 import { approvalCard, decidedCard } from "./render/remediation.ts";
 
 export interface RemediationDeps {
+  /** this process, as owner of verification watches */
+  replicaId: string;
+  /** how long a watch stays ours without renewal; after that another replica takes it over */
+  leaseSeconds: number;
   newId: () => string;
   audit: AuditTrail;
   cluster: Cluster;
@@ -51,9 +55,25 @@ async function updateCard(d: RemediationDeps, p: Proposal, clickedTs?: string): 
   else d.log.warn({ proposal: p.id, status: p.status }, "no approval card to update yet");
 }
 
-/** Watches an executed remediation and posts the outcome in the thread, escalating when it must. */
-async function verifyAndReport(d: RemediationDeps, p: Proposal): Promise<void> {
-  const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep: (ms) => d.sleep(ms) }, p, d.verify);
+class WatchLost extends Error {
+  readonly code = "watch-lost";
+}
+
+/**
+ * Watches an executed remediation under a lease (renewed while it waits) and posts the outcome in the
+ * thread, escalating when it must. Only the watch's current owner reports: a replica that lost it stays quiet.
+ */
+async function verifyAndReport(d: RemediationDeps, p: Proposal, windowSeconds: number, signal: AbortSignal): Promise<void> {
+  const now = () => d.clock.now() / 1000;
+  const chunkMs = Math.max(1, (d.leaseSeconds * 1000) / 3);
+  const sleep = async (ms: number) => {
+    for (let left = ms; left > 0; left -= chunkMs) {
+      if (signal.aborted || !(await d.store.renewWatch(p.id, d.replicaId, now() + d.leaseSeconds))) throw new WatchLost();
+      await d.sleep(Math.min(left, chunkMs));
+    }
+  };
+  const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep }, p, { ...d.verify, windowSeconds });
+  if (signal.aborted || !(await d.store.finishWatch(p.id, d.replicaId))) return;
   const onCall = ruleFor(d.policy, p.plan.target.namespace, p.plan.action)?.onCall;
   const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
   const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
@@ -80,6 +100,10 @@ async function showLastAction(d: RemediationDeps, p: Proposal, outcome: string):
 }
 
 export interface RemediationHandlers {
+  /** takes over verification watches whose replica stopped renewing them (also runs every 10 s) */
+  resumeWatches(): Promise<void>;
+  /** stops this replica's watches without reporting, as a crash would */
+  abort(): void;
   /** asks for a planned remediation on someone's behalf (a /mem command) and posts its approval card */
   propose(plan: Plan, gitOps: GitOpsOwner | null, route: Route, user: string, channel: string): Promise<Result<Proposal>>;
   sweepExpired(): Promise<void>;
@@ -90,6 +114,15 @@ export interface RemediationHandlers {
 /** Buttons on verdicts and approval cards. Each click is acknowledged at once, then decided exactly once. */
 export function registerRemediationActions(app: App, d: RemediationDeps): RemediationHandlers {
   const running = new Set<Promise<void>>();
+  const lifetime = new AbortController();
+  const watch = (p: Proposal, windowSeconds: number, log: Logger) => {
+    const task = verifyAndReport(d, p, windowSeconds, lifetime.signal).catch((e: unknown) => {
+      if (e instanceof WatchLost) log.info({ proposal: p.id }, "verification watch handed over");
+      else log.error({ err: e }, "verification failed");
+    });
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
   const deps: DecideDeps = { cluster: d.cluster, store: d.store, clock: d.clock, policy: d.policy, log: d.log };
   const decided = (kind: AuditKind, user: string, id: string, r: Result<Proposal>, extra: Record<string, unknown> = {}) => d.audit.record({
     kind, slackUser: user, target: r.ok ? targetOf(r.value) : null, what: r.ok ? r.value.plan.summary : `button on proposal ${id.slice(0, 64)}`,
@@ -141,6 +174,11 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     await updateCard(d, outcome.proposal, clickedTs);
     if (outcome.kind === "needs-more") return void (await tell(`Approved. It needs ${outcome.remaining} more approval${outcome.remaining === 1 ? "" : "s"}.`));
     const p = outcome.proposal;
+    // Record the verification watch before saying "Done": if this replica dies now, another resumes it.
+    if (outcome.kind === "executed") {
+      const startedAt = d.clock.now() / 1000;
+      await d.store.startWatch({ proposalId: p.id, startedAt, windowSeconds: d.verify.windowSeconds, owner: d.replicaId, leaseUntil: startedAt + d.leaseSeconds });
+    }
     await d.chat.post(p.channel, {
       text: outcome.kind === "executed" ? `Done: ${p.plan.summary}` : `Failed: ${p.plan.summary}`,
       blocks: [{ type: "section", text: { type: "mrkdwn", text: outcome.kind === "executed"
@@ -148,10 +186,7 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
         : `:x: *Failed:* ${p.plan.summary}: ${p.result ?? ""}` } }],
     }, p.threadTs ?? undefined);
     if (outcome.kind !== "executed") return;
-    // The click is answered; verification runs for minutes in the background.
-    const task = verifyAndReport(d, p).catch((e: unknown) => log.error({ err: e }, "verification failed"));
-    running.add(task);
-    void task.finally(() => running.delete(task));
+    watch(p, d.verify.windowSeconds, log);
   });
   return {
     async propose(plan, gitOps, route, user, channel) {
@@ -167,6 +202,20 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
         await d.audit.record({ kind: "expiry", slackUser: null, target: targetOf(p), what: p.plan.summary, outcome: "expired", details: { proposal: p.id, requester: p.requester } });
         await updateCard(d, p);
       }
+    },
+    async resumeWatches() {
+      for (;;) {
+        const now = d.clock.now() / 1000;
+        const w = await d.store.claimExpiredWatch(d.replicaId, now, now + d.leaseSeconds);
+        if (!w) return;
+        const p = await d.store.proposal(w.proposalId);
+        if (!p) continue;
+        d.log.info({ proposal: p.id, from: "an expired lease" }, "verification watch taken over");
+        watch(p, Math.max(0, w.windowSeconds - (now - w.startedAt)), d.log);
+      }
+    },
+    abort() {
+      lifetime.abort();
     },
     async idle() {
       while (running.size > 0) await Promise.all([...running]);

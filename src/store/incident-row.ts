@@ -1,4 +1,4 @@
-import type { Incident } from "../ports.ts";
+import type { Incident, Watch } from "../ports.ts";
 
 export interface IncidentRow {
   id: string;
@@ -13,4 +13,16 @@ export interface IncidentRow {
 /** A row of the incidents table as the port's type (both stores). */
 export function incident(r: IncidentRow): Incident {
   return { id: r.id, workload: r.workload, channel: r.channel, threadTs: r.thread_ts, status: r.status === "resolved" ? "resolved" : "open", openedAt: Number(r.opened_at), resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at) };
+}
+
+export interface WatchRow {
+  proposal_id: string;
+  started_at: number;
+  window_seconds: number;
+  owner: string;
+  lease_until: number;
+}
+
+export function watch(r: WatchRow): Watch {
+  return { proposalId: r.proposal_id, startedAt: Number(r.started_at), windowSeconds: Number(r.window_seconds), owner: r.owner, leaseUntil: Number(r.lease_until) };
 }

@@ -64,4 +64,17 @@ export const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (fingerprint, starts_at, status)
     );`,
   },
+  {
+    id: 5,
+    name: "verification watches with leases",
+    sql: `CREATE TABLE watches (
+      proposal_id TEXT PRIMARY KEY,
+      started_at DOUBLE PRECISION NOT NULL,
+      window_seconds DOUBLE PRECISION NOT NULL,
+      owner TEXT NOT NULL,
+      lease_until DOUBLE PRECISION NOT NULL,
+      status TEXT NOT NULL
+    );
+    CREATE INDEX watches_lease ON watches (status, lease_until);`,
+  },
 ];

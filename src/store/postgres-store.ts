@@ -1,8 +1,8 @@
 import pg from "pg";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
-import type { ChatMessage, Incident, Store } from "../ports.ts";
-import { incident, type IncidentRow } from "./incident-row.ts";
+import type { ChatMessage, Incident, Store, Watch } from "../ports.ts";
+import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** Serialises audit appends (and migrations) across every replica sharing the database. */
@@ -134,6 +134,27 @@ export class PostgresStore implements Store {
   async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
     const r = await this.#q("INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", [fingerprint, startsAt, status, at]);
     return r.rowCount === 1;
+  }
+
+  async startWatch(w: Watch): Promise<void> {
+    await this.#q("INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES ($1, $2, $3, $4, $5, 'watching')",
+      [w.proposalId, w.startedAt, w.windowSeconds, w.owner, w.leaseUntil]);
+  }
+
+  async claimExpiredWatch(owner: string, now: number, leaseUntil: number): Promise<Watch | null> {
+    // SKIP LOCKED: two replicas looking at once take different rows, never the same one.
+    const r = await this.#q<WatchRow>(`UPDATE watches SET owner = $1, lease_until = $2 WHERE proposal_id = (
+        SELECT proposal_id FROM watches WHERE status = 'watching' AND lease_until < $3 ORDER BY lease_until LIMIT 1 FOR UPDATE SKIP LOCKED
+      ) RETURNING proposal_id, started_at, window_seconds, owner, lease_until`, [owner, leaseUntil, now]);
+    return r.rows[0] ? watch(r.rows[0]) : null;
+  }
+
+  async renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean> {
+    return (await this.#q("UPDATE watches SET lease_until = $1 WHERE proposal_id = $2 AND owner = $3 AND status = 'watching'", [leaseUntil, proposalId, owner])).rowCount === 1;
+  }
+
+  async finishWatch(proposalId: string, owner: string): Promise<boolean> {
+    return (await this.#q("UPDATE watches SET status = 'done' WHERE proposal_id = $1 AND owner = $2 AND status = 'watching'", [proposalId, owner])).rowCount === 1;
   }
 
   async close(): Promise<void> {

@@ -3,8 +3,8 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal } from "../core/remediation/proposal.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
-import type { ChatMessage, Incident, Store } from "../ports.ts";
-import { incident, type IncidentRow } from "./incident-row.ts";
+import type { ChatMessage, Incident, Store, Watch } from "../ports.ts";
+import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** The embedded default Store: one SQLite file (WAL, full sync) for one memops process. */
@@ -113,6 +113,27 @@ export class SqliteStore implements Store {
 
   async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
     return this.#db.prepare("INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING").run(fingerprint, startsAt, status, at).changes === 1;
+  }
+
+  async startWatch(w: Watch): Promise<void> {
+    this.#db.prepare("INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES (?, ?, ?, ?, ?, 'watching')")
+      .run(w.proposalId, w.startedAt, w.windowSeconds, w.owner, w.leaseUntil);
+  }
+
+  async claimExpiredWatch(owner: string, now: number, leaseUntil: number): Promise<Watch | null> {
+    const r = this.#db.prepare(`UPDATE watches SET owner = ?, lease_until = ? WHERE proposal_id = (
+        SELECT proposal_id FROM watches WHERE status = 'watching' AND lease_until < ? ORDER BY lease_until LIMIT 1
+      ) AND status = 'watching' AND lease_until < ?
+      RETURNING proposal_id, started_at, window_seconds, owner, lease_until`).get(owner, leaseUntil, now, now) as WatchRow | undefined;
+    return r ? watch(r) : null;
+  }
+
+  async renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean> {
+    return this.#db.prepare("UPDATE watches SET lease_until = ? WHERE proposal_id = ? AND owner = ? AND status = 'watching'").run(leaseUntil, proposalId, owner).changes === 1;
+  }
+
+  async finishWatch(proposalId: string, owner: string): Promise<boolean> {
+    return this.#db.prepare("UPDATE watches SET status = 'done' WHERE proposal_id = ? AND owner = ? AND status = 'watching'").run(proposalId, owner).changes === 1;
   }
 
   async close(): Promise<void> {

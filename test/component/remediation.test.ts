@@ -4,7 +4,12 @@ import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import { verifyChain } from "../../src/core/audit.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
-import { ALICE, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SlackEmulator } from "../../src/slack/emulator/server.ts";
+import { SqliteStore } from "../../src/store/sqlite-store.ts";
+import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { FakeMetrics } from "../support/fake-metrics.ts";
@@ -312,6 +317,48 @@ describe("a protected namespace: two distinct approvers", () => {
       expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(1);
     } finally {
       await h.stop();
+    }
+  });
+});
+
+describe("a verification watch outlives its replica (a lease on the watch row)", () => {
+  it("replica A executes and starts watching, then dies; replica B takes the watch over after the lease and reports once", async () => {
+    let nowMs = NOW * 1000;
+    const clock = { now: () => nowMs };
+    const cluster = shopCluster({ patchers: ["bob@example.com"] });
+    const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
+    const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } }).start();
+    const shared = { cluster, metrics: noLeak(), clock, policy, emulator, store, verifyWindowSeconds: 600 };
+    const a = await startHarness({ ...shared, sleep: () => new Promise<void>(() => undefined) }); // A hangs in its watch, then dies
+    const b = await startHarness({ ...shared, sleep: async (ms) => { nowMs += ms; } });
+    try {
+      const ws = emulator.workspace;
+      await a.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
+      const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+      const id = buttons(card).find((x) => x.action_id === "mem:approve")!.value;
+      await cardRecorded(store, id);
+      await a.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+      await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
+      await a.stop(); // its watch is abandoned mid-way, lease and all
+
+      await b.app.resumeWatches();
+      await b.app.idle();
+      expect(ws.thread(CHANNEL, card.ts).filter((m) => m.text.startsWith("Verified"))).toHaveLength(0); // the lease is still A's
+
+      nowMs += 31_000; // A's lease has run out
+      await b.app.resumeWatches();
+      const outcome = (m: { text: string }) => m.text.startsWith("Verified") || m.text.startsWith("Not verified");
+      const report = await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find(outcome));
+      await b.app.idle();
+      // B watched what was left of the 10-minute window (the fixture's samples end at the change, so memory is unknown).
+      expect(messageText(report)).toContain("• no new OOM kills or restarts in 9m 29s");
+      expect(ws.thread(CHANNEL, card.ts).filter(outcome)).toHaveLength(1);
+      await b.app.resumeWatches();
+      expect((await store.auditEntries()).filter((e) => e.kind === "verification")).toHaveLength(1);
+    } finally {
+      await b.stop();
+      await emulator.stop();
+      await store.close();
     }
   });
 });

@@ -62,6 +62,8 @@ export interface HarnessOptions {
   emulator?: SlackEmulator;
   /** another replica: share this store (not closed by this harness) */
   store?: Store;
+  /** how verification waits (default: real time) */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startHarness(deps: HarnessOptions): Promise<Harness> {
@@ -78,7 +80,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
   };
   const store = deps.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
-  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, newId: () => randomUUID(), remediation: deps.policy ? { policy: deps.policy } : null });
+  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, newId: () => randomUUID(), ...(deps.sleep ? { sleep: deps.sleep } : {}), remediation: deps.policy ? { policy: deps.policy } : null });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
   return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); if (!deps.emulator) await emulator.stop(); if (!deps.store) await store.close(); } };

@@ -80,6 +80,23 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.close();
     });
 
+    it("a watch is owned under a lease; an expired lease can be taken over once, and then only the new owner finishes it", async () => {
+      const s = await open();
+      await s.startWatch({ proposalId: "w1", startedAt: NOW, windowSeconds: 600, owner: "replica-a", leaseUntil: NOW + 30 });
+      expect(await s.claimExpiredWatch("replica-b", NOW + 10, NOW + 40)).toBeNull();
+      expect(await s.renewWatch("w1", "replica-a", NOW + 60)).toBe(true);
+      const [first, second] = await Promise.all([s.claimExpiredWatch("replica-b", NOW + 61, NOW + 91), s.claimExpiredWatch("replica-c", NOW + 61, NOW + 91)]);
+      const claimed = [first, second].filter(Boolean);
+      expect(claimed).toHaveLength(1);
+      expect(claimed[0]).toMatchObject({ proposalId: "w1", startedAt: NOW, windowSeconds: 600, leaseUntil: NOW + 91 });
+      const winner = claimed[0]!.owner;
+      expect(await s.renewWatch("w1", "replica-a", NOW + 100)).toBe(false);
+      expect(await s.finishWatch("w1", "replica-a")).toBe(false);
+      expect(await s.finishWatch("w1", winner)).toBe(true);
+      expect(await s.claimExpiredWatch("replica-d", NOW + 1000, NOW + 1030)).toBeNull();
+      await s.close();
+    });
+
     it("finds pending proposals past their expiry", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));
