@@ -116,6 +116,8 @@ export interface Store {
   parent(channel: string, ts: string): Promise<ChatMessage | null>;
   /** appends to the hash-chained audit log, atomically, and returns the entry once it is durable */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
+  /** the last entry's seq and hash as recorded with each append (null before the first) */
+  auditHead(): Promise<{ seq: number; hash: string } | null>;
   /** audit entries in order; `since` in Unix seconds, `target` exact */
   auditEntries(filter?: { since?: number; target?: string; limit?: number }): Promise<AuditEntry[]>;
   /** the open incident of a workload in a channel */

@@ -132,7 +132,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
           return EXIT.ok;
         }
         const entries = await store.auditEntries();
-        const check = verifyChain(entries);
+        const check = verifyChain(entries, await store.auditHead());
         if (!check.ok) {
           io.err(`memops audit: the audit log is broken at entry ${check.seq}: ${check.reason}`);
           return EXIT.failure;

@@ -48,8 +48,11 @@ export function chain(last: Pick<AuditEntry, "seq" | "hash"> | null, e: AuditEve
 
 export type ChainCheck = { ok: true; entries: number } | { ok: false; seq: number; reason: string };
 
-/** Checks the whole chain in order and names the first entry that does not fit. */
-export function verifyChain(entries: readonly AuditEntry[]): ChainCheck {
+/**
+ * Checks the whole chain in order and names the first entry that does not fit; with the recorded
+ * head, also that nothing was cut off the end.
+ */
+export function verifyChain(entries: readonly AuditEntry[], head?: { seq: number; hash: string } | null): ChainCheck {
   let prev: AuditEntry | null = null;
   for (const e of entries) {
     const expectedSeq = (prev?.seq ?? 0) + 1;
@@ -59,6 +62,13 @@ export function verifyChain(entries: readonly AuditEntry[]): ChainCheck {
     if (e.prevHash !== (prev?.hash ?? GENESIS)) return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not follow entry ${prev?.seq ?? 0} (previous hash differs): reordered or replaced` };
     if (entryHash(e.prevHash, e.seq, e) !== e.hash) return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not match its hash: edited` };
     prev = e;
+  }
+  if (head !== undefined) {
+    const lastSeq = prev?.seq ?? 0;
+    if (head === null ? lastSeq !== 0 : head.seq !== lastSeq) {
+      return { ok: false, seq: Math.max(lastSeq, head?.seq ?? 0), reason: head && head.seq > lastSeq ? `the log ends at entry ${lastSeq}, but entry ${head.seq} was written: entries were deleted from the end` : `the recorded head (entry ${head?.seq ?? 0}) does not match the log's last entry ${lastSeq}` };
+    }
+    if (head && prev && head.hash !== prev.hash) return { ok: false, seq: prev.seq, reason: `entry ${prev.seq} is not the entry recorded as the head: replaced` };
   }
   return { ok: true, entries: entries.length };
 }

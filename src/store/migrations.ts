@@ -77,4 +77,12 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX watches_lease ON watches (status, lease_until);`,
   },
+  {
+    id: 6,
+    name: "audit head",
+    // The chain cannot see its own tail cut off: the head (last seq and hash) is kept in its own row,
+    // written in the same transaction as every append, so deleting the newest entry is found too.
+    sql: `CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+    INSERT INTO audit_head (id, seq, hash) SELECT 1, seq, hash FROM audit ORDER BY seq DESC LIMIT 1;`,
+  },
 ];

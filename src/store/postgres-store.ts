@@ -97,8 +97,14 @@ export class PostgresStore implements Store {
       const entry = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, event);
       await c.query("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash]);
+      await c.query("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash", [entry.seq, entry.hash]);
       return entry;
     });
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string } | null> {
+    const r = await this.#q<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_head WHERE id = 1");
+    return r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : null;
   }
 
   async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {

@@ -75,12 +75,18 @@ export class SqliteStore implements Store {
       const entry = chain(last ?? null, event);
       this.#db.prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash);
+      this.#db.prepare("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash").run(entry.seq, entry.hash);
       this.#db.exec("COMMIT");
       return entry;
     } catch (e) {
       this.#db.exec("ROLLBACK");
       throw e;
     }
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string } | null> {
+    const r = this.#db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as { seq: number; hash: string } | undefined;
+    return r ? { seq: Number(r.seq), hash: r.hash } : null;
   }
 
   async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {

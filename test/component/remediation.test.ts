@@ -239,6 +239,14 @@ describe("remediation by command: the same proposal and approval card, never a s
     expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
   });
 
+  it("with an open incident for the workload, a command's approval card goes into its thread", async () => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")));
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
+    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed: Rolling restart of deploy/api")));
+    expect(ws().channelMessages(CHANNEL)).toHaveLength(1);
+  });
+
   it("without a policy, remediation commands say it is off", async () => {
     const off = await startHarness({ cluster: shopCluster(), metrics: noLeak(), clock: { now: () => NOW * 1000 } });
     try {

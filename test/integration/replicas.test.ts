@@ -10,6 +10,7 @@ import { PostgresStore } from "../../src/store/postgres-store.ts";
 import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, type HarnessOptions, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
 import { DATABASE_URL, freshSchema } from "../support/postgres.ts";
+import { EXIT, runCli, type Wiring } from "../../src/cli/run-cli.ts";
 
 const env = inject("integration");
 const BOB = "U0BOB";
@@ -73,6 +74,64 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     expect(audit.filter((e) => e.kind === "mutation")).toHaveLength(1);
     expect(audit.filter((e) => e.kind === "approval" && e.outcome === "executed")).toHaveLength(1);
     await a.stop();
+    await b.stop();
+
+    // memops audit verify on what this activity left in PostgreSQL: green, then red after tampering with any one row.
+    const wiring: Wiring = { diagnosisDeps: () => { throw new Error("unused"); }, serve: async () => undefined, openStore: () => new PostgresStore(DATABASE_URL, { schema: schema.schema }) };
+    const run = async () => {
+      const out: string[] = [], err: string[] = [];
+      const code = await runCli(["audit", "verify"], { DATABASE_URL }, { out: (t) => out.push(t), err: (t) => err.push(t) }, wiring);
+      return { code, text: [...out, ...err].join("\n") };
+    };
+    expect(await run()).toMatchObject({ code: EXIT.ok, text: expect.stringMatching(new RegExp(`^audit log intact: ${audit.length} entries`)) });
+    const n = audit.length;
+    const q = (sql: string) => schema.client.query(sql);
+    /** Deletes a row and returns how to put it back exactly. */
+    const remove = async (seq: number) => {
+      const [row] = (await schema.client.query<Record<string, unknown>>(`DELETE FROM audit WHERE seq = ${seq} RETURNING seq, at, kind, target, entry, prev_hash, hash`)).rows;
+      return async () => { await schema.client.query("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)", [row!["seq"], row!["at"], row!["kind"], row!["target"], row!["entry"], row!["prev_hash"], row!["hash"]]); };
+    };
+    const cases: [() => Promise<() => Promise<unknown>>, string][] = [
+      [async () => { await q("UPDATE audit SET entry = replace(entry, '\"outcome\":\"accepted\"', '\"outcome\":\"refused\"') WHERE seq = 1"); return () => q("UPDATE audit SET entry = replace(entry, '\"outcome\":\"refused\"', '\"outcome\":\"accepted\"') WHERE seq = 1"); }, "entry 1 does not match its hash: edited"],
+      [async () => { await q("UPDATE audit SET seq = -2 WHERE seq = 2"); return () => q("UPDATE audit SET seq = 2 WHERE seq = -2"); }, "entry -2 is out of order"],
+      [() => remove(3), "entry 3 is missing (entry 2 is followed by 4)"],
+      [() => remove(n), `the log ends at entry ${n - 1}, but entry ${n} was written: entries were deleted from the end`],
+    ];
+    for (const [tamper, says] of cases) {
+      const undo = await tamper();
+      const r = await run();
+      expect(r.code).toBe(EXIT.failure);
+      expect(r.text).toContain(says);
+      await undo();
+      expect((await run()).code).toBe(EXIT.ok);
+    }
+  }, 60_000);
+
+  it("a verification watch whose replica dies is taken over by the other after its lease, and reported once", async () => {
+    let nowMs = env.now * 1000;
+    const clock = { now: () => nowMs };
+    const storeA = new PostgresStore(DATABASE_URL, { schema: schema.schema });
+    const storeB = new PostgresStore(DATABASE_URL, { schema: schema.schema });
+    stores.push(storeA, storeB);
+    const a = await startHarness({ ...options, clock, emulator, store: storeA, verifyWindowSeconds: 600, sleep: () => new Promise<void>(() => undefined) });
+    const b = await startHarness({ ...options, clock, emulator, store: storeB, verifyWindowSeconds: 600, sleep: async (ms) => { nowMs += ms; } });
+    const ws = emulator.workspace;
+    await a.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/leak -n scenarios" });
+    const card = await ws.waitFor(() => ws.messages.find((m) => messageText(m).includes("Approval needed: Rolling restart of deploy/leak")), 20_000);
+    const id = buttons(card).find((x) => x.action_id === "mem:approve")!.value;
+    await cardRecorded(storeA, id);
+    await a.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    const thread = card.threadTs ?? card.ts;
+    await ws.waitFor(() => ws.thread(CHANNEL, thread).find((m) => m.text === "Done: Rolling restart of deploy/leak in scenarios"), 20_000);
+    await a.stop(); // dies while watching
+
+    nowMs += 31_000;
+    await b.app.resumeWatches();
+    const outcome = (m: { text: string }) => /^(Not verified|Verified): Rolling restart of deploy\/leak/.test(m.text);
+    await ws.waitFor(() => ws.thread(CHANNEL, thread).find(outcome), 20_000);
+    await b.app.idle();
+    expect(ws.thread(CHANNEL, thread).filter(outcome)).toHaveLength(1);
+    expect((await storeB.auditEntries()).filter((e) => e.kind === "verification" && e.target === "deployment/leak -n scenarios")).toHaveLength(1);
     await b.stop();
   }, 60_000);
 });

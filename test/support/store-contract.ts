@@ -60,6 +60,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(verifyChain(all)).toEqual({ ok: true, entries: 25 });
       expect((await s.auditEntries({ target: "deployment/api -n shop", since: NOW + 10 })).map((e) => e.details["i"])).toEqual([11, 13, 15, 17, 19, 21, 23]);
       expect((await s.auditEntries({ limit: 2 })).map((e) => e.seq)).toEqual([24, 25]);
+      expect(await s.auditHead()).toEqual({ seq: 25, hash: all[24]?.hash });
       await s.close();
     });
 

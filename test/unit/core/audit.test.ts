@@ -22,6 +22,15 @@ describe("audit hash chain", () => {
     expect(verifyChain(l)).toEqual({ ok: true, entries: 3 });
   });
 
+  it("with the recorded head, a cut-off end or a replaced last entry is found", () => {
+    const l = log(4);
+    const head = { seq: 4, hash: l[3]!.hash };
+    expect(verifyChain(l, head)).toEqual({ ok: true, entries: 4 });
+    expect(verifyChain(l.slice(0, 3), head)).toEqual({ ok: false, seq: 4, reason: "the log ends at entry 3, but entry 4 was written: entries were deleted from the end" });
+    expect(verifyChain(l, { seq: 4, hash: "f".repeat(64) })).toEqual({ ok: false, seq: 4, reason: "entry 4 is not the entry recorded as the head: replaced" });
+    expect(verifyChain([], null)).toEqual({ ok: true, entries: 0 });
+  });
+
   it("names the first edited, deleted or reordered entry", () => {
     const edited = log(5);
     edited[2] = { ...edited[2]!, outcome: "refused: nothing to see" };

@@ -20,6 +20,19 @@ describe("audit log on SQLite", () => {
     expect(verifyChain(entries)).toEqual({ ok: true, entries: entries.length });
   }, 30_000);
 
+  it("deleting the newest entry is found through the head recorded with each append", async () => {
+    const file = fresh();
+    const store = new SqliteStore(file);
+    for (let i = 1; i <= 3; i++) await store.appendAudit({ at: i, kind: "command", slackUser: "U0ALICE", kubernetesIdentity: null, target: null, what: `#${i}`, outcome: "ok", details: {} });
+    expect(verifyChain(await store.auditEntries(), await store.auditHead())).toEqual({ ok: true, entries: 3 });
+    const raw = new DatabaseSync(file);
+    raw.prepare("DELETE FROM audit WHERE seq = 3").run();
+    raw.close();
+    expect(verifyChain(await store.auditEntries())).toEqual({ ok: true, entries: 2 }); // the chain alone cannot see it
+    expect(verifyChain(await store.auditEntries(), await store.auditHead())).toEqual({ ok: false, seq: 3, reason: "the log ends at entry 2, but entry 3 was written: entries were deleted from the end" });
+    await store.close();
+  });
+
   it("an edited, deleted or reordered row is found, and named", async () => {
     const file = fresh();
     const store = new SqliteStore(file);
@@ -39,6 +52,7 @@ describe("audit log on SQLite", () => {
 
     raw.prepare("DELETE FROM audit WHERE seq = 2").run();
     expect(await check()).toEqual({ ok: false, seq: 3, reason: "entry 2 is missing (entry 1 is followed by 3)" });
+
     raw.close();
     await store.close();
   });
