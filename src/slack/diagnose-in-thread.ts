@@ -3,7 +3,7 @@ import type { Report } from "../core/findings.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import type { Runbook } from "../core/runbook.ts";
-import { auditName, describeTarget } from "../core/target.ts";
+import { auditName, describeTarget, workloadKey } from "../core/target.ts";
 import { offerRemediations } from "../engine/remediation/offer.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
 import { diagnose, type DiagnoseRequest, type DiagnosisDeps, type Progress } from "../engine/run-diagnosis.ts";
@@ -34,7 +34,7 @@ const stepTitle = (p: Extract<Progress, { phase: "step" }>) => `${p.title}${p.st
 
 /** The incident a diagnosis belongs to: the workload behind the target ("deployment/api -n shop"). */
 export function incidentKey(t: ResolvedTarget): string {
-  return t.workload ? `${t.workload.kind}/${t.workload.name} -n ${t.namespace}` : (auditName({ kind: t.kind, name: t.name, namespace: t.namespace }) ?? `${t.kind}/${t.name} -n ${t.namespace}`);
+  return t.workload ? workloadKey({ ...t.workload, namespace: t.namespace }) : (auditName({ kind: t.kind, name: t.name, namespace: t.namespace }) ?? workloadKey(t));
 }
 
 /**

@@ -9,8 +9,9 @@ import type { Route } from "../core/remediation/route.ts";
 import type { Result } from "../core/result.ts";
 import type { AuditTrail } from "../audit-trail.ts";
 import type { AuditKind } from "../core/audit.ts";
+import { workloadKey } from "../core/target.ts";
 
-const targetOf = (p: Proposal) => `${p.plan.target.kind}/${p.plan.target.name} -n ${p.plan.target.namespace}`;
+const targetOf = (p: Proposal) => workloadKey(p.plan.target);
 import type { Chat, Clock, Cluster, Directory, MemoryMetrics, Store } from "../ports.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import { approvalCard, decidedCard } from "./render/remediation.ts";
@@ -192,7 +193,7 @@ export function registerRemediationActions(app: App, d: RemediationDeps): Remedi
     async propose(plan, gitOps, route, user, channel) {
       const r = await proposeRemediation({ ...deps, newId: d.newId }, plan, { user, groups: await d.directory.groupsOf(user) }, channel, gitOps, route);
       d.log.info({ user, channel, action: plan.action, ok: r.ok, ...(r.ok ? { proposal: r.value.id } : { reason: r.error }) }, "remediation asked for by command");
-      await d.audit.record({ kind: "request", slackUser: user, target: `${plan.target.kind}/${plan.target.name} -n ${plan.target.namespace}`, what: plan.summary, outcome: r.ok ? r.value.status : `refused: ${r.error}`, details: r.ok ? { proposal: r.value.id, dryRun: r.value.dryRun } : {} });
+      await d.audit.record({ kind: "request", slackUser: user, target: workloadKey(plan.target), what: plan.summary, outcome: r.ok ? r.value.status : `refused: ${r.error}`, details: r.ok ? { proposal: r.value.id, dryRun: r.value.dryRun } : {} });
       if (r.ok) await postCard(d, r.value);
       return r;
     },

@@ -5,6 +5,7 @@ import type { GitOpsOwner } from "../../core/remediation/gitops.ts";
 import type { Plan } from "../../core/remediation/plan.ts";
 import { type Check, preflight } from "../../core/remediation/preflight.ts";
 import type { Route } from "../../core/remediation/route.ts";
+import { workloadKey } from "../../core/target.ts";
 import { type Actor, approve, deny, expire, type Proposal, request } from "../../core/remediation/proposal.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { WorkloadObject } from "../../core/model.ts";
@@ -47,8 +48,7 @@ async function save(d: DecideDeps, next: Proposal, from: Proposal): Promise<Resu
 /** A remediation asked for by command: stored like an offered one, then requested by the same person. */
 export async function proposeRemediation(d: DecideDeps & { newId: () => string }, plan: Plan, actor: Actor, channel: string, gitOps: GitOpsOwner | null, route: Route): Promise<Result<Proposal>> {
   // With an open incident for the workload here, the card goes into its thread; else it stands alone.
-  const t = plan.target;
-  const incident = await d.store.openIncident(`${t.kind}/${t.name} -n ${t.namespace}`, channel);
+  const incident = await d.store.openIncident(workloadKey(plan.target), channel);
   const p: Proposal = {
     id: d.newId(), version: 1, status: "offered", plan, channel, threadTs: incident?.threadTs ?? null, cardTs: null, requester: null, requestedAt: null, expiresAt: null,
     approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, route, dryRun: null, preflight: null, result: null, createdAt: now(d),
