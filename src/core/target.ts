@@ -73,7 +73,3 @@ export function auditName(t: Target): string | null {
   if (t.kind === "namespace") return `namespace/${t.namespace}`;
   return t.kind === "any" ? `${t.name ?? ""} -n ${t.namespace}` : workloadKey({ kind: t.kind, name: t.name ?? "", namespace: t.namespace });
 }
-
-export function shortKind(kind: TargetKind): string {
-  return SHORT[kind];
-}
