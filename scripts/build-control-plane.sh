@@ -16,7 +16,11 @@ etcd="$out/etcd-$ETCD_VERSION"
 mkdir -p "$out" "$links"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
-if [ -x "$kas" ] && "$kas" --version 2>/dev/null | grep -q "$KUBERNETES_VERSION"; then
+# Version output is captured whole, never piped into `head`/`grep -q`: under pipefail a reader that
+# exits early SIGPIPEs the writer and fails the script (exit 141).
+version_of() { "$1" --version 2>/dev/null || true; }
+
+if [ -x "$kas" ] && [[ "$(version_of "$kas")" == *"$KUBERNETES_VERSION"* ]]; then
   echo "kube-apiserver $KUBERNETES_VERSION: cached"
 else
   echo "kube-apiserver $KUBERNETES_VERSION: building (several minutes on a cold machine)"
@@ -39,7 +43,7 @@ else
   mv "$kas.tmp" "$kas"
 fi
 
-if [ -x "$etcd" ] && "$etcd" --version 2>/dev/null | grep -q "${ETCD_VERSION#v}"; then
+if [ -x "$etcd" ] && [[ "$(version_of "$etcd")" == *"${ETCD_VERSION#v}"* ]]; then
   echo "etcd $ETCD_VERSION: cached"
 else
   echo "etcd $ETCD_VERSION: building"
@@ -57,4 +61,5 @@ fi
 ln -sfn "$kas" "$links/kube-apiserver"
 ln -sfn "$etcd" "$links/etcd"
 "$links/kube-apiserver" --version
-"$links/etcd" --version | head -1
+etcd_version="$(version_of "$links/etcd")"
+echo "${etcd_version%%$'\n'*}"
