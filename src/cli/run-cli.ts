@@ -1,10 +1,14 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import { DIAGNOSE_FLAGS, diagnoseRequest } from "../../commands/diagnose.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { parseFlags } from "../core/args.ts";
+import { analysisText, analyzeTrace } from "../core/analyze.ts";
 import { verifyChain } from "../core/audit.ts";
+import { parseQuantity } from "../core/quantity.ts";
+import { ok } from "../core/result.ts";
+import { parseTrace } from "../core/trace-file.ts";
 import { summarize, summaryMarkdown } from "../core/incident-summary.ts";
 import { incidentEntries } from "../slack/on-incident.ts";
 import { parseDuration } from "../core/duration.ts";
@@ -42,6 +46,7 @@ Usage: memops <command> [options]
 Commands:
   serve       run the Slack app (HTTP receiver, or Socket Mode when SLACK_APP_TOKEN is set)
   diagnose    run a runbook against the cluster and print the report
+  analyze     classify, forecast and size one container from a CSV or JSON file of samples
   validate    check the runbooks and the configuration
   audit       verify or export the tamper-evident audit log
   incident    export an incident's post-incident document
@@ -53,6 +58,11 @@ Run 'memops <command> --help' for a command's options. Exit codes: 0 ok, 1 failu
 
 Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod or workload).
 --format json prints the report; blocks prints the Slack messages that would be posted.`,
+  analyze: `Usage: memops analyze --input FILE --limit 512Mi [--request 256Mi] [--max-factor 2] [--format json|text]
+
+FILE is CSV with a header (timestamp,working_set_bytes and optionally rss_bytes,restarts,oom_killed;
+timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the same fields.
+--limit none analyses a container without a limit. The analysis is as of the last sample.`,
   validate: "Usage: memops validate\n\nChecks every runbook in MEMOPS_RUNBOOKS_DIR and the configuration for 'memops serve'.",
   audit: `Usage: memops audit verify
        memops audit export --jsonl [--since 24h]
@@ -182,6 +192,37 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       const policy = await policyOrExit(config, io);
       if (!runbooks || policy === undefined) return EXIT.usage;
       await wiring.serve(config, runbooks, policy, createLogger(config.logLevel));
+      return EXIT.ok;
+    }
+    case "analyze": {
+      const parsed = parseFlags(rest, { input: ["--input", "-i"], limit: ["--limit"], request: ["--request"], format: ["--format", "-o"], "max-factor": ["--max-factor"] });
+      const usage = (why: string) => { io.err(`memops analyze: ${why}\n\n${help}`); return EXIT.usage; };
+      if (!parsed.ok) return usage(parsed.error);
+      const { input, limit, request, format = "text", "max-factor": factor = "2" } = parsed.value.flags;
+      if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0]}"`);
+      if (!input) return usage("--input FILE is required");
+      if (!limit) return usage("--limit is required (the container's memory limit, e.g. 512Mi, or none)");
+      if (format !== "json" && format !== "text") return usage("--format must be json or text");
+      const limitBytes = limit === "none" ? ok(null) : parseQuantity(limit);
+      if (!limitBytes.ok) return usage(`--limit: ${limitBytes.error}`);
+      const requestBytes = request ? parseQuantity(request) : ok(null);
+      if (!requestBytes.ok) return usage(`--request: ${requestBytes.error}`);
+      const maxFactor = Number(factor);
+      if (!(maxFactor > 1)) return usage(`--max-factor must be a number above 1 (got "${factor}")`);
+      let text: string;
+      try {
+        text = await readFile(input, "utf8");
+      } catch (e) {
+        io.err(`memops analyze: cannot read ${input}: ${e instanceof Error ? e.message : String(e)}`);
+        return EXIT.failure;
+      }
+      const trace = parseTrace(text);
+      if (!trace.ok) {
+        io.err(`memops analyze: ${input}: ${trace.error}`);
+        return EXIT.failure;
+      }
+      const result = analyzeTrace(trace.value, { limitBytes: limitBytes.value, requestBytes: requestBytes.value, maxFactor });
+      io.out(format === "json" ? JSON.stringify(result, null, 2) : analysisText(result, limitBytes.value));
       return EXIT.ok;
     }
     case "diagnose": {

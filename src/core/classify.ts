@@ -1,20 +1,35 @@
+import { removeDailyCycle } from "./daily-cycle.ts";
 import { formatDuration } from "./duration.ts";
+import { cycleForecast, type Forecast, type TrendLine, trendForecast } from "./forecast.ts";
 import type { Sample } from "./model.ts";
 import { formatBytes } from "./quantity.ts";
-import { resampleMax, segmentAtRestarts } from "./series.ts";
-import { mad, mannKendall, median, ols, quantile, theilSen } from "./stats.ts";
+import { blockMax, resampleMax, segmentAtRestarts } from "./series.ts";
+import { mad, mannKendallHamedRao, median, ols, quantile, theilSen } from "./stats.ts";
 
 export type MemoryClass = "leak" | "oom-cycle" | "spike" | "limit-too-low" | "stable";
+export const MEMORY_CLASSES: readonly MemoryClass[] = ["leak", "oom-cycle", "spike", "limit-too-low", "stable"];
 
 export interface TrendInput {
   /** working-set samples, Unix seconds */
   series: readonly Sample[];
   limitBytes: number | null;
+  /** rss samples, if known: forecast on them too when file cache is a large share of the working set */
+  rss?: readonly Sample[];
   /** restart counter samples, if known */
   restarts?: readonly Sample[];
-  /** OOM kills known from the pod status or events within the window */
+  /** when OOM kills happened, if known */
+  oomAt?: readonly number[];
+  /** OOM kills known (from the pod status) to have happened in the window, when their times are not */
   oomKills?: number;
   now: number;
+}
+
+export interface RssForecast {
+  /** median share of the working set that is not rss (file cache, tmpfs, kernel) */
+  cacheShare: number;
+  slopeBytesPerHour: number;
+  timeToLimitSeconds: number | null;
+  timeToLimitRange: [number, number | null] | null;
 }
 
 export interface TrendAnalysis {
@@ -23,143 +38,265 @@ export interface TrendAnalysis {
   plateau: boolean;
   /** for spikes: whether memory came back down */
   recovered: boolean | null;
+  /** 0–1 */
   confidence: number;
+  /** why, in words a person can check against the chart */
   evidence: string;
   slopeBytesPerHour: number;
+  /** the slope's 95% confidence interval (Theil–Sen / Sen), bytes per hour */
+  slopeRange: [number, number];
+  /** Mann–Kendall p-value with the Hamed–Rao correction, on the longest run between restarts */
+  pValue: number;
   r2: number;
   currentBytes: number;
   peakBytes: number;
   timeToLimitSeconds: number | null;
   /** [soonest, latest]; latest null when the slope's interval reaches zero */
   timeToLimitRange: [number, number | null] | null;
+  /** the same forecast on rss, when file cache is a large share of the working set */
+  rss: RssForecast | null;
+  /** runs between restarts in the window, and how many ended in an OOM kill */
+  segments: number;
+  /** how many of the last `resampled` points belong to the current run */
+  currentRunPoints: number;
+  oomKills: number;
+  /** the resampled series the verdict was computed on (5-minute maxima, 1-minute for windows ≤ 2 h) */
+  resampled: readonly Sample[];
   points: number;
 }
 
 const HOUR = 3600;
-const mib = (bytesPerHour: number) => `${formatBytes(bytesPerHour)}/h`;
-
-interface Fit {
-  slopePerHour: number;
-  lowPerHour: number;
-  highPerHour: number;
-  intercept: number;
-  r2: number;
-  p: number;
-  tailSlopePerHour: number;
-  start: number;
-  end: number;
-}
-
-function fit(seg: readonly Sample[]): Fit {
-  const t0 = seg[0]?.t ?? 0;
-  const xs = seg.map((s) => (s.t - t0) / HOUR);
-  const ys = seg.map((s) => s.v);
-  const ts = theilSen(xs, ys);
-  const tailFrom = Math.floor(seg.length * 0.75);
-  const tail = tailFrom < seg.length - 2 ? theilSen(xs.slice(tailFrom), ys.slice(tailFrom)).slope : ts.slope;
-  return {
-    slopePerHour: ts.slope, lowPerHour: ts.low, highPerHour: ts.high, intercept: ts.intercept,
-    r2: ols(xs, ys).r2, p: mannKendall(ys).p, tailSlopePerHour: tail,
-    start: t0, end: seg[seg.length - 1]?.t ?? t0,
-  };
-}
-
-const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
+/** Trend fits run on at most this many block maxima: slopes over hours do not need 5-minute resolution. */
+const FIT_POINTS = 48;
+/** Points the window is reduced to (block maxima) after segmentation: a day of 5-minute maxima. */
+const ANALYSIS_POINTS = 288;
+const perHour = (bytes: number) => `${formatBytes(Math.abs(bytes) < 1 ? 0 : bytes)}/h`;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
+const duration = (seg: readonly Sample[]) => (seg[seg.length - 1]?.t ?? 0) - (seg[0]?.t ?? 0);
+const maxOf = (seg: readonly Sample[]) => seg.reduce((m, s) => Math.max(m, s.v), -Infinity);
 
-function base(series: readonly Sample[]): Pick<TrendAnalysis, "currentBytes" | "peakBytes" | "points"> {
+interface Fit extends TrendLine {
+  p: number;
+  r2: number;
+  tailSlopePerHour: number;
+  /** a daily cycle was removed first; its amplitude */
+  dailyCycle: number | null;
+}
+
+/** Theil–Sen line with its interval, Hamed–Rao Mann–Kendall p, R², the last quarter's slope and the noise. */
+function fit(seg: readonly Sample[]): Fit {
+  const coarse = blockMax(seg, FIT_POINTS);
+  const start = coarse[0]?.t ?? 0;
+  const first = lineOf(coarse, start);
+  const cycle = removeDailyCycle(coarse, first.ts.slope / HOUR);
+  const { xs, ys, ts } = cycle ? lineOf(cycle.adjusted, start) : first;
+  const tailFrom = Math.floor(xs.length * 0.75);
+  const tail = xs.length - tailFrom >= 4 ? theilSen(xs.slice(tailFrom), ys.slice(tailFrom), false).slope : ts.slope;
+  const perIndex = xs.length > 1 ? ts.slope * ((xs[xs.length - 1] ?? 0) / (xs.length - 1)) : 0;
   return {
-    currentBytes: series[series.length - 1]?.v ?? 0,
-    peakBytes: series.reduce((m, s) => Math.max(m, s.v), 0),
-    points: series.length,
+    slopePerHour: ts.slope, lowPerHour: ts.low, highPerHour: ts.high, intercept: ts.intercept, start,
+    noise: mad(ys.map((y, i) => y - (ts.intercept + ts.slope * (xs[i] ?? 0)))),
+    p: mannKendallHamedRao(ys, perIndex).p, r2: ols(xs, ys).r2, tailSlopePerHour: tail,
+    dailyCycle: cycle?.amplitude ?? null,
   };
 }
 
-/** A first classification of one container's memory over the window (see memory-analysis.md). */
+function lineOf(samples: readonly Sample[], start: number, withInterval = true) {
+  const xs = samples.map((s) => (s.t - start) / HOUR);
+  const ys = samples.map((s) => s.v);
+  return { xs, ys, ts: theilSen(xs, ys, withInterval) };
+}
+
+interface Excursion {
+  count: number;
+  /** samples above the threshold */
+  points: number;
+  top: number;
+  level: number;
+  recovered: boolean;
+}
+
+/**
+ * Short excursions above p95 + 3·MAD of the residuals around the segment's trend line, that are also
+ * large next to the level (10%, or 5% of the limit): GC sawtooth and noise stay under it.
+ */
+function excursions(seg: readonly Sample[], line: Fit, limit: number | null): Excursion | null {
+  const resid = seg.map((s) => s.v - (line.intercept + line.slopePerHour * ((s.t - line.start) / HOUR)));
+  const level = median(seg.map((s) => s.v));
+  const threshold = Math.max(quantile(resid, 0.95) + 3 * mad(resid), median(resid) + Math.max(0.1 * level, limit ? 0.05 * limit : 0));
+  let count = 0, points = 0, top = -Infinity, inRun = false;
+  resid.forEach((r, i) => {
+    const above = r > threshold;
+    if (above) {
+      points++;
+      top = Math.max(top, seg[i]?.v ?? 0);
+      if (!inRun) count++;
+    }
+    inRun = above;
+  });
+  if (count === 0) return null;
+  return { count, points, top, level, recovered: !inRun };
+}
+
+function base(s: readonly Sample[], input: TrendInput) {
+  return {
+    currentBytes: input.series[input.series.length - 1]?.v ?? 0,
+    peakBytes: maxOf(s),
+    points: s.length,
+    resampled: s,
+    rss: null,
+    plateau: false,
+    recovered: null,
+    timeToLimitSeconds: null,
+    timeToLimitRange: null,
+  } satisfies Partial<TrendAnalysis>;
+}
+
+const forecastFields = (f: Forecast | null) => ({ timeToLimitSeconds: f?.seconds ?? null, timeToLimitRange: f?.range ?? null });
+
+/** Whether a run between restarts ended in an OOM kill: a known kill at its end, or a peak at the limit. */
+function endedInOom(seg: readonly Sample[], next: readonly Sample[] | undefined, input: TrendInput, step: number): boolean {
+  const end = seg[seg.length - 1]?.t ?? 0;
+  const resumed = next?.[0]?.t ?? input.now;
+  if (input.oomAt?.some((t) => t > end - step && t <= resumed + step)) return true;
+  return input.limitBytes !== null && maxOf(seg) >= 0.95 * input.limitBytes;
+}
+
+/** Forecast on rss when file cache is a large share of the working set (rss understates OOM risk less). */
+function rssForecast(input: TrendInput, current: readonly Sample[], step: number): RssForecast | null {
+  const from = current[0]?.t ?? 0;
+  const rss = resampleMax((input.rss ?? []).filter((s) => s.t >= from), step);
+  if (rss.length < 6 || !input.limitBytes) return null;
+  const ws = new Map(current.map((s) => [s.t, s.v]));
+  const shares = rss.flatMap((r) => { const w = ws.get(r.t); return w ? [(w - r.v) / w] : []; });
+  const cacheShare = median(shares);
+  if (!(cacheShare >= 0.25)) return null;
+  const f = fit(rss);
+  const growing = f.p < 0.01 && f.slopePerHour > 0;
+  const forecast = growing ? trendForecast(f, input.limitBytes, input.now) : null;
+  return { cacheShare, slopeBytesPerHour: f.slopePerHour, ...forecastFields(forecast) };
+}
+
+/**
+ * The classification of one container's memory over the window (../shared/reference/memory-analysis.md):
+ * segment at restarts, resample to 5-minute maxima, Theil–Sen + Hamed–Rao Mann–Kendall per run, then
+ * OOM cycle → limit too low → leak → spike → stable (with plateau), first match wins.
+ */
 export function classify(input: TrendInput): TrendAnalysis {
-  const span = (input.series[input.series.length - 1]?.t ?? 0) - (input.series[0]?.t ?? 0);
-  // 1-minute maxima for short windows, 5-minute maxima up to a day, coarser beyond: at most ~300 points.
-  const step = span <= 2 * HOUR ? 60 : Math.max(300, Math.ceil(span / 288 / 60) * 60);
-  const s = resampleMax(input.series, step);
+  const span = duration(input.series);
+  const step = span <= 2 * HOUR ? 60 : 300;
+  // Segment the raw samples so restarts cut exactly, resample each run to 5-minute maxima, then at most
+  // ANALYSIS_POINTS block maxima over the window (5-minute maxima up to a day, coarser beyond) carry
+  // the rest of the analysis.
+  const rawSegments = segmentAtRestarts(input.series, input.restarts);
+  const fineSegments = rawSegments.map((seg) => resampleMax(seg, step));
+  const fine = fineSegments.length === 1 ? (fineSegments[0] ?? []) : fineSegments.flat();
+  const segments = fineSegments.map((seg) => blockMax(seg, Math.max(6, Math.ceil((ANALYSIS_POINTS * seg.length) / Math.max(1, fine.length)))));
+  const s = segments.flat();
+  const common = base(s, input);
   const limit = input.limitBytes;
-  const common = base(s);
-  const none = { plateau: false, recovered: null, timeToLimitSeconds: null, timeToLimitRange: null } as const;
-  if (s.length < 6) {
-    return { ...common, ...none, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, r2: 0,
-      evidence: `only ${s.length} samples in the window: too little data to tell a trend` };
+  if (fine.length < 6) {
+    return { ...common, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, slopeRange: [0, 0], pValue: 1, r2: 0, segments: 1, currentRunPoints: s.length, oomKills: input.oomKills ?? 0,
+      evidence: `only ${fine.length} samples in the window: too little data to tell a trend` };
   }
 
-  const segments = segmentAtRestarts(s, input.restarts);
   const current = segments[segments.length - 1] ?? s;
-  const completed = segments.slice(0, -1);
-  const nearLimit = limit ? completed.filter((seg) => Math.max(...seg.map((p) => p.v)) >= 0.95 * limit).length : 0;
-  const oomEnds = Math.max(nearLimit, Math.min(input.oomKills ?? 0, completed.length));
+  const completed = fineSegments.slice(0, -1);
+  let oomEnds = completed.filter((seg, i) => endedInOom(seg, fineSegments[i + 1], input, step)).length;
+  if (!input.oomAt?.length) oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
+  const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0) };
 
-  if (oomEnds >= 2) {
-    const lengths = completed.map((seg) => (seg[seg.length - 1]?.t ?? 0) - (seg[0]?.t ?? 0) + step);
-    const typical = median(lengths);
-    const age = input.now - (current[0]?.t ?? input.now);
-    const ttl = Math.max(0, typical - age);
-    const f = fit(current);
-    return { ...common, classification: "oom-cycle", plateau: false, recovered: null,
-      confidence: clamp01(0.55 + 0.1 * oomEnds),
-      evidence: `${oomEnds} restarts after reaching the limit in the window; a cycle lasts about ${formatDuration(typical)}, the current one is ${formatDuration(age)} old`,
-      slopeBytesPerHour: f.slopePerHour, r2: f.r2,
-      timeToLimitSeconds: ttl, timeToLimitRange: [Math.max(0, quantile(lengths, 0.1) - age), Math.max(0, quantile(lengths, 0.9) - age)] };
-  }
-
-  const longest = segments.reduce((a, b) => ((b[b.length - 1]?.t ?? 0) - (b[0]?.t ?? 0) > (a[a.length - 1]?.t ?? 0) - (a[0]?.t ?? 0) ? b : a));
+  const longest = segments.reduce((a, b) => (duration(b) > duration(a) ? b : a));
   const f = fit(longest);
   const cur = longest === current ? f : fit(current);
-  const p99 = quantile(current.map((p) => p.v), 0.99);
+  const stats = { slopeBytesPerHour: f.slopePerHour, slopeRange: [f.lowPerHour, f.highPerHour] as [number, number], pValue: f.p, r2: f.r2 };
+  const rss = rssForecast(input, current, step);
+
+  if (oomEnds >= 2) {
+    // a cycle: from one start to the next
+    const lengths = rawSegments.slice(0, -1).map((seg, i) => (rawSegments[i + 1]?.[0]?.t ?? 0) - (seg[0]?.t ?? 0));
+    const age = input.now - (current[0]?.t ?? input.now);
+    const typical = median(lengths);
+    const regular = quantile(lengths, 0.9) <= 2 * quantile(lengths, 0.1);
+    return { ...common, ...stats, ...counts, classification: "oom-cycle", rss,
+      confidence: clamp01(0.55 + 0.1 * oomEnds + (regular ? 0.1 : 0)),
+      evidence: `${oomEnds} OOM kills in the window after climbing to the limit; a cycle lasts about ${formatDuration(typical)}${regular ? "" : " (irregular)"}, the current one is ${formatDuration(age)} old`,
+      ...forecastFields(cycleForecast(lengths, age)) };
+  }
+
   const growing = f.p < 0.01 && f.slopePerHour > 0;
   const stillGrowing = f.tailSlopePerHour >= 0.3 * f.slopePerHour;
+  const cycleNote = f.dailyCycle ? `; a daily cycle of ${formatBytes(f.dailyCycle)} removed first` : "";
+  const p99 = quantile(current.map((p) => p.v), 0.99);
 
   if (limit && p99 >= 0.9 * limit && (!growing || !stillGrowing)) {
-    return { ...common, ...none, classification: "limit-too-low", confidence: clamp01(0.5 + (p99 / limit - 0.9) * 5),
-      evidence: `sits at ${pct(p99 / limit)} of its ${formatBytes(limit)} limit (p99 ${formatBytes(p99)}) without a growing trend`,
-      slopeBytesPerHour: cur.slopePerHour, r2: cur.r2 };
+    return { ...common, ...stats, ...counts, classification: "limit-too-low", rss, confidence: clamp01(0.6 + (p99 / limit - 0.9) * 4),
+      evidence: `sits at ${pct(p99 / limit)} of its ${formatBytes(limit)} limit (p99 ${formatBytes(p99)}) without a growing trend${oomEnds === 1 ? "; OOM-killed once in the window" : ""}` };
   }
 
-  const longestDuration = f.end - f.start;
+  const runLength = duration(longest);
   const growthPerDay = f.slopePerHour * 24;
-  const bigEnough = limit ? growthPerDay >= 0.05 * limit : growthPerDay >= 0.05 * Math.max(median(longest.map((p) => p.v)), 1);
-  if (growing && stillGrowing && bigEnough && longestDuration >= Math.max(span / 3, HOUR) && longest.length >= 10) {
-    const nowTrend = cur.intercept + cur.slopePerHour * ((input.now - cur.start) / HOUR);
-    const headroom = limit ? limit - Math.max(nowTrend, common.currentBytes) : null;
-    const perSecond = (perHour: number) => perHour / HOUR;
-    const ttl = headroom !== null && cur.slopePerHour > 0 ? Math.max(0, headroom / perSecond(cur.slopePerHour)) : null;
-    const range: [number, number | null] | null = ttl === null || headroom === null ? null : [
-      Math.max(0, headroom / perSecond(Math.max(cur.highPerHour, cur.slopePerHour))),
-      cur.lowPerHour > 0 ? headroom / perSecond(cur.lowPerHour) : null,
-    ];
-    return { ...common, classification: "leak", plateau: false, recovered: null,
-      confidence: clamp01(0.4 + 0.6 * f.r2 - (f.p > 0.001 ? 0.1 : 0)),
-      evidence: `grew ${mib(f.slopePerHour)} for ${formatDuration(longestDuration)}, R² ${f.r2.toFixed(2)}, still growing in the last quarter (${mib(f.tailSlopePerHour)})`,
-      slopeBytesPerHour: f.slopePerHour, r2: f.r2, timeToLimitSeconds: ttl, timeToLimitRange: range };
+  const level = median(longest.map((p) => p.v));
+  const bigEnough = growthPerDay >= 0.05 * (limit ?? Math.max(level, 1));
+  const longEnough = runLength >= Math.max(span / 3, Math.min(6 * HOUR, 0.75 * span)) && longest.length >= 10;
+  if (growing && stillGrowing && bigEnough && longEnough) {
+    // The longest run gives the growth rate; the current run says where memory is now.
+    const forecast = limit ? trendForecast(cur === f ? f : { ...f, intercept: cur.intercept, start: cur.start }, limit, input.now) : null;
+    const significance = clamp01(-Math.log10(Math.max(f.p, 1e-12)) / 6);
+    const coverage = clamp01(runLength / (6 * HOUR));
+    const tailRatio = f.slopePerHour > 0 ? f.tailSlopePerHour / f.slopePerHour : 0;
+    return { ...common, ...stats, ...counts, classification: "leak", rss,
+      confidence: clamp01(0.35 + 0.25 * significance + 0.2 * f.r2 + 0.1 * coverage + 0.1 * clamp01(tailRatio)),
+      evidence: `grew ${perHour(f.slopePerHour)} for ${formatDuration(runLength)}, R² ${f.r2.toFixed(2)}, Mann–Kendall p ${formatP(f.p)}, no plateau in the last ${formatDuration(runLength / 4)} (${perHour(f.tailSlopePerHour)})${cycleNote}${runLength < 6 * HOUR ? `; only ${formatDuration(runLength)} of data, confirm with a longer window` : ""}`,
+      ...forecastFields(forecast) };
   }
 
-  const residuals = current.map((p) => p.v - (cur.intercept + cur.slopePerHour * ((p.t - cur.start) / HOUR)));
-  const level = median(current.map((p) => p.v));
-  const spread = Math.max(mad(residuals), 0.01 * level);
-  const threshold = median(residuals) + 6 * spread;
-  const spikes = residuals.filter((r) => r > threshold).length;
-  if (spikes > 0 && spikes <= Math.max(1, 0.1 * current.length)) {
-    const last = residuals[residuals.length - 1] ?? 0;
-    const recovered = last <= threshold;
-    return { ...common, ...none, classification: "spike", recovered, confidence: clamp01(0.5 + 0.05 * Math.min(spikes, 6)),
-      evidence: `${spikes} short excursion${spikes > 1 ? "s" : ""} to ${formatBytes(common.peakBytes)} above a level of ${formatBytes(level)}; ${recovered ? "it came back down" : "it has not come back down"}`,
-      slopeBytesPerHour: cur.slopePerHour, r2: cur.r2 };
+  const spikes = segments.map((seg) => (seg.length >= 6 ? excursions(seg, seg === longest ? f : fit(seg), limit) : null));
+  const found = spikes.filter((x): x is Excursion => x !== null);
+  const abovePoints = found.reduce((a, x) => a + x.points, 0);
+  const lastSpike = spikes.findLast((x) => x !== null);
+  if (found.length > 0 && abovePoints <= Math.max(2, 0.1 * s.length)) {
+    const count = found.reduce((a, x) => a + x.count, 0);
+    const top = Math.max(...found.map((x) => x.top));
+    const recovered = lastSpike?.recovered ?? true;
+    return { ...common, ...stats, ...counts, classification: "spike", recovered, rss,
+      confidence: clamp01(0.55 + 0.35 * clamp01((top - level) / Math.max(level, 1))),
+      evidence: `${count} short excursion${count > 1 ? "s" : ""} to ${formatBytes(top)} above a level of ${formatBytes(level)}, no trend; ${recovered ? "it came back down" : "it has not come back down"}` };
   }
 
-  const half = Math.floor(current.length / 2);
-  const early = half >= 6 ? fit(current.slice(0, half)) : undefined;
-  const plateau = !!early && early.p < 0.01 && early.slopePerHour > 0 &&
-    early.slopePerHour * ((early.end - early.start) / HOUR) >= 0.1 * level && cur.tailSlopePerHour < 0.3 * early.slopePerHour;
-  return { ...common, ...none, classification: "stable", plateau,
-    confidence: clamp01(plateau ? 0.6 + 0.3 * (1 - Math.abs(cur.tailSlopePerHour) / early.slopePerHour) : 0.5 + 0.5 * (1 - Math.min(1, f.r2))),
+  const plateau = warmUpThenPlateau(current, cur);
+  const slowGrowth = growing && stillGrowing && !plateau;
+  const forecast = slowGrowth && limit ? trendForecast(cur, limit, input.now) : null;
+  return { ...common, ...stats, ...counts, classification: "stable", plateau: !!plateau, rss,
+    confidence: plateau
+      ? clamp01(0.65 + 0.3 * (1 - Math.max(0, cur.tailSlopePerHour) * (plateau.seconds / HOUR) / plateau.rise))
+      : clamp01(0.55 + 0.4 * Math.min(1, f.p * 5)),
     evidence: plateau
-      ? `warm-up then plateau: grew ${mib(early.slopePerHour)} early on, flat (${mib(cur.tailSlopePerHour)}) in the last quarter — not a leak`
-      : `no significant trend (${mib(f.slopePerHour)}, Mann–Kendall p ${f.p.toFixed(2)})${limit ? `; at ${pct(common.currentBytes / limit)} of the limit` : ""}`,
-    slopeBytesPerHour: f.slopePerHour, r2: f.r2 };
+      ? `warm-up then plateau: grew ${formatBytes(plateau.rise)} in the first ${formatDuration(plateau.seconds)} after the restart, flat (${perHour(cur.tailSlopePerHour)}) in the last ${formatDuration(duration(current) / 4)} — not a leak`
+      : slowGrowth
+        ? `slow growth of ${perHour(f.slopePerHour)} (under 5% of ${limit ? "the limit" : "its level"} a day): not a leak yet${cycleNote}`
+        : `no significant trend (${perHour(f.slopePerHour)}, Mann–Kendall p ${formatP(f.p)})${cycleNote}${limit ? `; at ${pct(common.currentBytes / limit)} of the limit` : ""}`,
+    ...forecastFields(forecast) };
+}
+
+/**
+ * Warm-up then plateau: the run rose by at least 10% of its level, most of the rise happened in its first
+ * half, and the last quarter is flat next to the rise (the tail-slope filter that keeps warm-ups from
+ * being called leaks). Medians of quarters, so GC sawtooth and noise do not move it.
+ */
+function warmUpThenPlateau(run: readonly Sample[], line: Fit): { rise: number; seconds: number } | null {
+  const n = run.length;
+  if (n < 12) return null;
+  const part = (from: number, to: number) => median(run.slice(Math.floor(n * from), Math.max(Math.floor(n * from) + 1, Math.floor(n * to))).map((p) => p.v));
+  const start = part(0, 0.08), mid = part(0.25, 0.5), end = part(0.75, 1);
+  const rise = end - start;
+  const tailGrowth = Math.max(0, line.tailSlopePerHour) * (duration(run) / 4 / HOUR);
+  if (!(rise >= 0.1 * end) || mid - start < 0.6 * rise || tailGrowth >= 0.3 * rise) return null;
+  const reached = run.find((p) => p.v - start >= 0.9 * rise) ?? run[n - 1];
+  return { rise, seconds: (reached?.t ?? 0) - (run[0]?.t ?? 0) };
+}
+
+function formatP(p: number): string {
+  return p < 0.001 ? "< 0.001" : p.toFixed(p < 0.01 ? 3 : 2);
 }

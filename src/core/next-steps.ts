@@ -1,6 +1,8 @@
 import { formatDuration } from "./duration.ts";
-import { sectionData, type Section } from "./findings.ts";
-import { formatBytes, MiB, roundUpReadable } from "./quantity.ts";
+import { sectionData, type Section, type TrendRow } from "./findings.ts";
+import { exactQuantity, formatBytes, MiB, roundUpReadable } from "./quantity.ts";
+import type { TrendAnalysis } from "./classify.ts";
+import { recommend } from "./recommend.ts";
 
 export interface SizingPolicy {
   /** never raise a limit by more than this factor at once */
@@ -13,22 +15,35 @@ export function raisedLimit(oldLimit: number, peak: number, policy: SizingPolicy
   return Math.min(roundUpReadable(floor), Math.floor(oldLimit * policy.maxFactor));
 }
 
+/**
+ * The larger limit to propose for a container that was OOM-killed or sits at its limit: the
+ * recommendation from its trend when it raises the limit, else the OOM floor. The raise-limit button
+ * and the next-steps text both use this, so they always name the same number.
+ */
+export function proposedLimit(o: { analysis: TrendAnalysis | null; limitBytes: number; requestBytes: number | null; oomKilled: boolean; peakBytes: number; maxFactor: number; now: number }): { limitBytes: number; reason: string } {
+  const rec = o.analysis ? recommend({ analysis: o.analysis, limitBytes: o.limitBytes, requestBytes: o.requestBytes, oomKilled: o.oomKilled, now: o.now, maxFactor: o.maxFactor }) : null;
+  if (rec?.limitBytes && rec.limitBytes > o.limitBytes) return { limitBytes: rec.limitBytes, reason: rec.reason };
+  return { limitBytes: raisedLimit(o.limitBytes, o.peakBytes, { maxFactor: o.maxFactor }), reason: "OOM-killed: at least max(old × 1.2, old + 100Mi)" };
+}
+
 /** Recommended next steps, in the order an SRE would take them; text only. */
-export function nextSteps(sections: readonly Section[], policy: SizingPolicy): string[] {
+export function nextSteps(sections: readonly Section[], policy: SizingPolicy, now: number): string[] {
   const steps: string[] = [];
   const trend = sectionData(sections, "memory-trend");
   const oom = sectionData(sections, "oom-history");
   const usage = sectionData(sections, "usage-vs-limit");
   const nodes = sectionData(sections, "node-pressure");
-  const byContainer = new Map<string, { limit: number | null; peak: number; cls: Set<string>; ttl: number | null; oom: boolean }>();
+  const byContainer = new Map<string, { limit: number | null; request: number | null; peak: number; cls: Set<string>; ttl: number | null; oom: boolean; row: TrendRow | null }>();
   const entry = (name: string) => {
     let e = byContainer.get(name);
-    if (!e) byContainer.set(name, (e = { limit: null, peak: 0, cls: new Set(), ttl: null, oom: false }));
+    if (!e) byContainer.set(name, (e = { limit: null, request: null, peak: 0, cls: new Set(), ttl: null, oom: false, row: null }));
     return e;
   };
   for (const r of trend?.rows ?? []) {
     const e = entry(r.container);
     e.limit = r.limitBytes ?? e.limit;
+    e.request = r.requestBytes ?? e.request;
+    if (!e.row || r.analysis.peakBytes > e.row.analysis.peakBytes) e.row = r;
     e.peak = Math.max(e.peak, r.analysis.peakBytes);
     e.cls.add(r.analysis.classification);
     if (r.analysis.timeToLimitSeconds !== null) e.ttl = Math.min(e.ttl ?? Infinity, r.analysis.timeToLimitSeconds);
@@ -44,8 +59,8 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy): s
       const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
       steps.push(`Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`);
     } else if ((e.oom || e.cls.has("oom-cycle") || e.cls.has("limit-too-low")) && e.limit) {
-      const next = raisedLimit(e.limit, e.peak, policy);
-      steps.push(`Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${formatBytes(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`);
+      const next = proposedLimit({ analysis: e.row?.analysis ?? null, limitBytes: e.limit, requestBytes: e.request, oomKilled: e.oom, peakBytes: e.peak, maxFactor: policy.maxFactor, now }).limitBytes;
+      steps.push(`Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`);
     }
     if (e.limit === null && (e.oom || e.peak > 0)) {
       steps.push(`Container ${name} has no memory limit: set one (and a request) so one container cannot exhaust the node.`);

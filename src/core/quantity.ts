@@ -32,8 +32,17 @@ export function formatBytes(bytes: number): string {
   return `${Math.round(bytes)}B`;
 }
 
-/** Rounds bytes up to a step a person would write in a manifest (64Mi under 1Gi, 256Mi above). */
+/** Rounds bytes up to a step a person would write in a manifest: 16Mi to 256Mi, 32Mi to 1Gi, 128Mi to 4Gi, 512Mi to 16Gi, then 1Gi. */
 export function roundUpReadable(bytes: number): number {
-  const step = bytes <= GiB ? 64 * MiB : bytes <= 8 * GiB ? 256 * MiB : GiB;
+  const step = bytes <= 256 * MiB ? 16 * MiB : bytes <= GiB ? 32 * MiB : bytes <= 4 * GiB ? 128 * MiB : bytes <= 16 * GiB ? 512 * MiB : GiB;
   return Math.ceil(bytes / step) * step;
+}
+
+/** The exact Kubernetes quantity for bytes, for manifests and patches: 1152Mi, never a rounded "1.1Gi". */
+export function exactQuantity(bytes: number): string {
+  const whole = Math.ceil(bytes);
+  // 1.5Gi and 1.25Gi are exact and easier to read than 1536Mi and 1280Mi
+  if (whole >= GiB && (whole * 100) % GiB === 0) return `${whole / GiB}Gi`;
+  for (const [unit, size] of [["Gi", GiB], ["Mi", MiB], ["Ki", 2 ** 10]] as const) if (whole % size === 0 && whole >= size) return `${whole / size}${unit}`;
+  return String(whole);
 }

@@ -1,14 +1,48 @@
 import type { Sample } from "./model.ts";
 
-/** Maxima per fixed step, aligned to the step; empty steps are left out. */
+/** Maxima per fixed step, aligned to the step; empty steps are left out. One pass when the input is in time order. */
 export function resampleMax(series: readonly Sample[], stepSeconds: number): Sample[] {
-  const buckets = new Map<number, number>();
+  if (onGrid(series, stepSeconds)) return series as Sample[];
+  const out: Sample[] = [];
+  let sorted = true;
   for (const { t, v } of series) {
     const b = Math.floor(t / stepSeconds) * stepSeconds;
-    const prev = buckets.get(b);
-    if (prev === undefined || v > prev) buckets.set(b, v);
+    const last = out[out.length - 1];
+    if (last && last.t === b) {
+      if (v > last.v) last.v = v;
+    } else if (!last || b > last.t) out.push({ t: b, v });
+    else { sorted = false; break; }
   }
-  return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v }));
+  if (sorted) return out;
+  return resampleMax([...series].sort((a, b) => a.t - b.t), stepSeconds);
+}
+
+/** Already at most one sample per step, in order: nothing to resample. */
+function onGrid(series: readonly Sample[], step: number): boolean {
+  let prev = -Infinity;
+  for (let i = 0; i < series.length; i++) {
+    const t = series[i]!.t;
+    if (t < prev + step) return false;
+    prev = t;
+  }
+  return true;
+}
+
+/** At most `maxPoints` maxima of consecutive equal-count blocks (each at its block's first time). */
+export function blockMax(series: readonly Sample[], maxPoints: number): Sample[] {
+  if (series.length <= maxPoints) return [...series];
+  const size = Math.ceil(series.length / maxPoints);
+  const out: Sample[] = [];
+  for (let i = 0; i < series.length; i += size) {
+    let v = -Infinity;
+    const end = Math.min(series.length, i + size);
+    for (let j = i; j < end; j++) {
+      const x = series[j]!.v;
+      if (x > v) v = x;
+    }
+    out.push({ t: series[i]!.t, v });
+  }
+  return out;
 }
 
 /** Maxima of `count` equal slices of [start, end]; null where a slice has no sample. */
@@ -38,22 +72,17 @@ export function segmentAtRestarts(series: readonly Sample[], restarts: readonly 
     if (cur && prev && cur.v > prev.v) restartTimes.add(cur.t);
   }
   const sortedRestarts = [...restartTimes].sort((a, b) => a - b);
-  const segments: Sample[][] = [];
-  let current: Sample[] = [];
+  const cuts: number[] = [];
   let r = 0;
-  for (const s of series) {
-    const prev = current[current.length - 1];
-    let cut = useDrops && prev !== undefined && s.v < prev.v * 0.5;
-    while (r < sortedRestarts.length && (sortedRestarts[r] ?? Infinity) <= s.t) {
-      if (prev !== undefined && (sortedRestarts[r] ?? 0) > prev.t) cut = true;
+  for (let i = 1; i < series.length; i++) {
+    const s = series[i]!, prev = series[i - 1]!;
+    let cut = useDrops && s.v < prev.v * 0.5;
+    while (r < sortedRestarts.length && sortedRestarts[r]! <= s.t) {
+      if (sortedRestarts[r]! > prev.t) cut = true;
       r++;
     }
-    if (cut && current.length > 0) {
-      segments.push(current);
-      current = [];
-    }
-    current.push(s);
+    if (cut) cuts.push(i);
   }
-  if (current.length > 0) segments.push(current);
-  return segments;
+  if (cuts.length === 0) return series.length > 0 ? [series as Sample[]] : [];
+  return [0, ...cuts].map((from, k) => series.slice(from, cuts[k] ?? series.length));
 }

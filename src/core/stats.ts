@@ -4,16 +4,19 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
-/** Linear-interpolated quantile, q in [0, 1]. NaN for an empty list. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
+/** Linear-interpolated quantile, q in [0, 1]. NaN for an empty list. Quickselect: O(n), no full sort. */
+export function quantile(values: readonly number[] | Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const a = new Float64Array(values);
+  const pos = (n - 1) * q;
   const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo] ?? NaN;
-  const b = sorted[hi] ?? NaN;
-  return a + (b - a) * (pos - lo);
+  const x = select(a, lo, n);
+  if (pos === lo) return x;
+  // after selecting lo, every element above index lo is ≥ a[lo]: the next order statistic is their minimum
+  let y = Infinity;
+  for (let i = lo + 1; i < n; i++) y = Math.min(y, a[i] ?? Infinity);
+  return x + (y - x) * (pos - lo);
 }
 
 export interface Line {
@@ -60,9 +63,13 @@ export function mannKendallVariance(ys: readonly number[]): number {
 export function mannKendall(ys: readonly number[]): { s: number; variance: number; z: number; p: number } {
   const n = ys.length;
   let s = 0;
+  const y = new Float64Array(ys);
   for (let i = 0; i < n - 1; i++) {
-    const yi = ys[i] ?? 0;
-    for (let j = i + 1; j < n; j++) s += Math.sign((ys[j] ?? 0) - yi);
+    const yi = y[i]!;
+    for (let j = i + 1; j < n; j++) {
+      const d = y[j]! - yi;
+      s += d > 0 ? 1 : d < 0 ? -1 : 0;
+    }
   }
   const variance = mannKendallVariance(ys);
   const z = variance <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
@@ -70,38 +77,45 @@ export function mannKendall(ys: readonly number[]): { s: number; variance: numbe
 }
 
 /** Theil–Sen slope with Sen's 95% confidence interval and the median-based intercept. */
-export function theilSen(xs: readonly number[], ys: readonly number[]): Line & { low: number; high: number } {
+export function theilSen(xs: readonly number[], ys: readonly number[], withInterval = true): Line & { low: number; high: number } {
   const n = xs.length;
-  const slopes = new Float64Array((n * (n - 1)) / 2);
+  const size = (n * (n - 1)) / 2;
+  if (scratch.length < size) scratch = new Float64Array(size);
+  const slopes = scratch;
+  const x = new Float64Array(xs), y = new Float64Array(ys);
   let m = 0;
   for (let i = 0; i < n - 1; i++) {
-    const xi = xs[i] ?? 0, yi = ys[i] ?? 0;
+    const xi = x[i]!, yi = y[i]!;
     for (let j = i + 1; j < n; j++) {
-      const dx = (xs[j] ?? 0) - xi;
-      if (dx !== 0) slopes[m++] = ((ys[j] ?? 0) - yi) / dx;
+      const dx = x[j]! - xi;
+      if (dx !== 0) slopes[m++] = (y[j]! - yi) / dx;
     }
   }
   if (m === 0) return { slope: 0, intercept: ys[0] ?? 0, low: 0, high: 0 };
   // Only three order statistics are needed: quickselect them instead of sorting every pairwise slope.
   const at = (k: number) => select(slopes, Math.min(m - 1, Math.max(0, k)), m);
   const slope = m % 2 === 1 ? at((m - 1) / 2) : (at(m / 2 - 1) + at(m / 2)) / 2;
-  const intercept = median(ys.map((y, i) => y - slope * (xs[i] ?? 0)));
+  const intercept = median(ys.map((v, i) => v - slope * x[i]!));
+  if (!withInterval) return { slope, intercept, low: slope, high: slope };
   const c = 1.96 * Math.sqrt(Math.max(mannKendallVariance(ys), 0));
   return { slope, intercept, low: at(Math.floor((m - c) / 2)), high: at(Math.ceil((m + c) / 2)) };
 }
+
+/** Reused pairwise-slope buffer: the analysis runs on one thread, one fit at a time. */
+let scratch = new Float64Array(0);
 
 /** The k-th smallest of a[0..n) (Hoare's quickselect; reorders a in place). */
 export function select(a: Float64Array, k: number, n: number): number {
   let lo = 0, hi = n - 1;
   while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1] ?? 0;
+    const pivot = a[(lo + hi) >> 1]!;
     let i = lo, j = hi;
     while (i <= j) {
-      while ((a[i] ?? 0) < pivot) i++;
-      while ((a[j] ?? 0) > pivot) j--;
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
       if (i <= j) {
-        const t = a[i] ?? 0;
-        a[i++] = a[j] ?? 0;
+        const t = a[i]!;
+        a[i++] = a[j]!;
         a[j--] = t;
       }
     }
@@ -109,11 +123,73 @@ export function select(a: Float64Array, k: number, n: number): number {
     else if (k >= i) lo = i;
     else break;
   }
-  return a[k] ?? 0;
+  return a[k]!;
 }
 
 /** Median absolute deviation, scaled to estimate a normal standard deviation. */
 export function mad(values: readonly number[]): number {
   const m = median(values);
   return 1.4826 * median(values.map((v) => Math.abs(v - m)));
+}
+
+/** Average ranks (1-based), ties sharing the mean of their positions. */
+export function ranks(values: readonly number[]): Float64Array {
+  const n = values.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && values[idx[j + 1] ?? 0] === values[idx[i] ?? 0]) j++;
+    const r = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) out[idx[k] ?? 0] = r;
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * Mann–Kendall with the Hamed–Rao (1998) correction for autocorrelation: the variance of S is
+ * inflated by n/n* computed from the significant lag autocorrelations of the ranks of the detrended
+ * series. Memory samples taken minutes apart are strongly autocorrelated (GC cycles, daily traffic);
+ * without this, noise that wanders looks like a significant trend.
+ */
+export function mannKendallHamedRao(ys: readonly number[], slopePerIndex: number): { s: number; variance: number; z: number; p: number; correction: number } {
+  const mk = mannKendall(ys);
+  const n = ys.length;
+  if (n < 6) return { ...mk, correction: 1 };
+  const detrended = ys.map((y, i) => y - slopePerIndex * i);
+  const r = ranks(detrended);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += r[i] ?? 0;
+  mean /= n;
+  let denom = 0;
+  for (let i = 0; i < n; i++) denom += ((r[i] ?? 0) - mean) ** 2;
+  const bound = 1.96 / Math.sqrt(n);
+  let sum = 0;
+  if (denom > 0) {
+    // Lags up to n/4: beyond that each autocorrelation rests on too few pairs to be worth its cost.
+    for (let k = 1; k <= Math.floor(n / 4); k++) {
+      let num = 0;
+      for (let i = 0; i < n - k; i++) num += ((r[i] ?? 0) - mean) * ((r[i + k] ?? 0) - mean);
+      const rho = num / denom;
+      if (Math.abs(rho) > bound) sum += (n - k) * (n - k - 1) * (n - k - 2) * rho;
+    }
+  }
+  const correction = Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
+  const variance = mk.variance * correction;
+  const z = variance <= 0 ? 0 : mk.s > 0 ? (mk.s - 1) / Math.sqrt(variance) : mk.s < 0 ? (mk.s + 1) / Math.sqrt(variance) : 0;
+  return { s: mk.s, variance, z, p: 2 * (1 - normalCdf(Math.abs(z))), correction };
+}
+
+/** Quantile of values weighted by `weights` (the smallest value whose cumulative weight reaches q). */
+export function weightedQuantile(values: readonly number[], weights: readonly number[], q: number): number {
+  const idx = values.map((_, i) => i).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (idx.length === 0 || total <= 0) return NaN;
+  let acc = 0;
+  for (const i of idx) {
+    acc += weights[i] ?? 0;
+    if (acc >= q * total - 1e-12) return values[i] ?? NaN;
+  }
+  return values[idx[idx.length - 1] ?? 0] ?? NaN;
 }

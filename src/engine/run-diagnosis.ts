@@ -120,7 +120,7 @@ export async function diagnose(deps: DiagnosisDeps, runbooks: readonly Runbook[]
     runbook: { id: runbook.id, title: runbook.title }, target: summary, windowSeconds: req.windowSeconds,
     startedAt, finishedAt: deps.clock.now() / 1000, sections,
     verdict: verdictOf(summary, sections, now, req.windowSeconds),
-    nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }) : [],
+    nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, now) : [],
   };
   if (wantsNextSteps) onProgress({ phase: "step", kind: "next-steps", title: TITLES["next-steps"], status: "ok", done: ++done, total });
   log.info({ severity: report.verdict.severity, millis: Math.round((report.finishedAt - startedAt) * 1000) }, "diagnosis finished");

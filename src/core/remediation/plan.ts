@@ -1,7 +1,7 @@
 /** Pure remediation planning: the exact strategic-merge patch, what it changes, and why it is allowed. */
 import type { WorkloadObject } from "../model.ts";
 import type { WorkloadKind } from "../target.ts";
-import { formatBytes } from "../quantity.ts";
+import { exactQuantity, formatBytes } from "../quantity.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { Action } from "./policy.ts";
 
@@ -19,6 +19,8 @@ export interface Plan {
   patch: Record<string, unknown>;
   changes: Change[];
   summary: string;
+  /** why this size (the recommendation's reasoning), for raise-limit */
+  reason?: string;
   /** set when the change is to the workload's HorizontalPodAutoscaler, not the workload */
   autoscaler?: string;
 }
@@ -61,17 +63,17 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
   }
   if (bounds.ceilingBytes !== null && newLimit > bounds.ceilingBytes) return err(`${formatBytes(newLimit)} is above the policy's ceiling for ${w.namespace} (${formatBytes(bounds.ceilingBytes)})`);
   const moveRequest = c.requestBytes !== null && old !== null && c.requestBytes === old;
-  const resources: Record<string, Record<string, string>> = { limits: { memory: formatBytes(newLimit) } };
-  if (moveRequest) resources["requests"] = { memory: formatBytes(newLimit) };
+  const resources: Record<string, Record<string, string>> = { limits: { memory: exactQuantity(newLimit) } };
+  if (moveRequest) resources["requests"] = { memory: exactQuantity(newLimit) };
   const path = `spec.template.spec.containers[${container}].resources`;
   return ok({
     action: "raise-limit", target: target(w), container,
     patch: { spec: { template: { spec: { containers: [{ name: container, resources }] } } } },
     changes: [
-      { path: `${path}.limits.memory`, before: old === null ? "(none)" : formatBytes(old), after: formatBytes(newLimit) },
-      ...(moveRequest ? [{ path: `${path}.requests.memory`, before: formatBytes(c.requestBytes ?? 0), after: formatBytes(newLimit) }] : []),
+      { path: `${path}.limits.memory`, before: old === null ? "(none)" : exactQuantity(old), after: exactQuantity(newLimit) },
+      ...(moveRequest ? [{ path: `${path}.requests.memory`, before: exactQuantity(c.requestBytes ?? 0), after: exactQuantity(newLimit) }] : []),
     ],
-    summary: `Raise the memory limit of ${container} in ${label(w)} from ${old === null ? "none" : formatBytes(old)} to ${formatBytes(newLimit)}`,
+    summary: `Raise the memory limit of ${container} in ${label(w)} from ${old === null ? "none" : formatBytes(old)} to ${exactQuantity(newLimit)}`,
   });
 }
 

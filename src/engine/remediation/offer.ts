@@ -1,5 +1,5 @@
-import { sectionData, type Report } from "../../core/findings.ts";
-import { raisedLimit } from "../../core/next-steps.ts";
+import { sectionData, type Report, type TrendRow } from "../../core/findings.ts";
+import { proposedLimit } from "../../core/next-steps.ts";
 import { gitOpsOwner } from "../../core/remediation/gitops.ts";
 import { type Plan, planAutoscalerMax, planLimit, planRestart, planScale, recommendedReplicas } from "../../core/remediation/plan.ts";
 import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
@@ -39,10 +39,12 @@ export async function offerRemediations(deps: OfferDeps, report: Report, runbook
       const killed = oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false;
       const tight = trend?.rows.some((r) => r.container === c.name && (r.analysis.classification === "oom-cycle" || r.analysis.classification === "limit-too-low")) ?? false;
       if (!killed && !tight) continue;
-      const peak = Math.max(0, ...(trend?.rows.filter((r) => r.container === c.name).map((r) => r.analysis.peakBytes) ?? []));
       const rule = ruleFor(policy, w.namespace, "raise-limit");
-      const plan = planLimit(w, c.name, raisedLimit(c.limitBytes, peak, { maxFactor: policy.maxLimitFactor }), { maxFactor: policy.maxLimitFactor, ceilingBytes: rule?.limitCeiling ?? null });
-      if (plan.ok) plans.push(plan.value);
+      // the pod that came closest to its limit speaks for the container
+      const row = trend?.rows.filter((r) => r.container === c.name).reduce<TrendRow | null>((a, r) => (!a || r.analysis.peakBytes > a.analysis.peakBytes ? r : a), null) ?? null;
+      const size = proposedLimit({ analysis: row?.analysis ?? null, limitBytes: c.limitBytes, requestBytes: c.requestBytes, oomKilled: killed, peakBytes: row?.analysis.peakBytes ?? 0, maxFactor: policy.maxLimitFactor, now });
+      const plan = planLimit(w, c.name, size.limitBytes, { maxFactor: policy.maxLimitFactor, ceilingBytes: rule?.limitCeiling ?? null });
+      if (plan.ok) plans.push({ ...plan.value, reason: size.reason });
     }
   }
   if (allowed("restart")) {

@@ -24,7 +24,7 @@ export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
     const spec = specs.get(keyOf(c)) ?? { ...(byContainer.get(c.container) ?? { limit: null, request: null }), oom: 0 };
     return {
       pod: c.pod, container: c.container, limitBytes: spec.limit, requestBytes: spec.request, series: c.workingSet,
-      analysis: classify({ series: c.workingSet, limitBytes: spec.limit, restarts: c.restarts, oomKills: spec.oom, now: ctx.now }),
+      analysis: classify({ series: c.workingSet, limitBytes: spec.limit, rss: c.rss, restarts: c.restarts, oomKills: spec.oom, now: ctx.now }),
     };
   });
   rows.sort((a, b) => ORDER[a.analysis.classification] - ORDER[b.analysis.classification] ||

@@ -31,6 +31,7 @@ function body(p: Proposal): Block[] {
   const blocks: Block[] = [
     ...codeSections("*What changes*", changes.map((c) => `${c.path}: ${c.before} → ${c.after}`).map(esc)),
   ];
+  if (p.plan.reason) blocks.push(context(`Why this size: ${esc(p.plan.reason)}`));
   if (p.dryRun) blocks.push(context(`:white_check_mark: ${esc(p.dryRun)}`));
   if (p.preflight?.length) {
     blocks.push(...sections(`*Pre-flight checks*\n${p.preflight.map((c) => `${c.ok ? ":white_check_mark:" : c.blocking ? ":x:" : ":warning:"} ${esc(c.text)}`).join("\n")}`));

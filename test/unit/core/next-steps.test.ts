@@ -25,16 +25,16 @@ describe("raisedLimit", () => {
 
 describe("next steps and verdict", () => {
   it("an OOM-killed container without a leak gets a bounded limit increase", () => {
-    const steps = nextSteps([oom(), usage(500 * MiB, 512 * MiB)], policy);
+    const steps = nextSteps([oom(), usage(500 * MiB, 512 * MiB)], policy, NOW);
     expect(steps[0]).toBe("Raise the memory limit of container api from 512Mi to 640Mi (at most ×2 per step), then watch for new OOM kills.");
   });
 
   it("a container without a limit is told to set one", () => {
-    expect(nextSteps([oom(), usage(900 * MiB, null)], policy).join("\n")).toContain("Container api has no memory limit");
+    expect(nextSteps([oom(), usage(900 * MiB, null)], policy, NOW).join("\n")).toContain("Container api has no memory limit");
   });
 
   it("nothing wrong says so", () => {
-    expect(nextSteps([usage(100 * MiB, 512 * MiB)], policy)).toEqual(["Nothing to do now. Run `/mem diagnose` again with `--since 24h` for a longer view if the alert persists."]);
+    expect(nextSteps([usage(100 * MiB, 512 * MiB)], policy, NOW)).toEqual(["Nothing to do now. Run `/mem diagnose` again with `--since 24h` for a longer view if the alert persists."]);
   });
 
   it("the verdict puts a recent OOM kill first and is critical", () => {

@@ -19,9 +19,11 @@ describe("formatBytes", () => {
 });
 
 describe("roundUpReadable", () => {
-  it("rounds to 64Mi under 1Gi and to 256Mi above", () => {
+  it("rounds to a step a person would write: 16Mi to 256Mi, 32Mi to 1Gi, 128Mi to 4Gi, then coarser", () => {
+    expect(roundUpReadable(100 * MiB)).toBe(112 * MiB);
     expect(roundUpReadable(615 * MiB)).toBe(640 * MiB);
-    expect(roundUpReadable(1.1 * GiB)).toBe(1.25 * GiB);
+    expect(roundUpReadable(1.1 * GiB)).toBe(1152 * MiB);
     expect(roundUpReadable(512 * MiB)).toBe(512 * MiB);
+    expect(roundUpReadable(5 * GiB + 1)).toBe(5.5 * GiB);
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * npm run bench:analysis — how right the analysis is on the labelled scenario library (precision and
+ * recall per class, plateau and recovery flags, time-to-limit error), and how fast it is on 10,000
+ * series of 2,016 points. Prints Markdown; exits 1 when a target is missed.
+ */
+import { cpus } from "node:os";
+import { analyzeTrace } from "../src/core/analyze.ts";
+import { MEMORY_CLASSES, type MemoryClass } from "../src/core/classify.ts";
+import { median } from "../src/core/stats.ts";
+import type { Trace } from "../src/core/trace-file.ts";
+import { gauss, MiB, rng } from "../test/scenarios/generators.ts";
+import { scenarioLibrary } from "../test/scenarios/library.ts";
+
+const perFamily = Number(process.env["BENCH_PER_FAMILY"] ?? 40);
+const speedSeries = Number(process.env["BENCH_SPEED_SERIES"] ?? 10_000);
+const verbose = process.argv.includes("--verbose");
+
+const library = scenarioLibrary(perFamily);
+const confusion = new Map<string, number>();
+const misses: string[] = [];
+let plateauRight = 0, plateauTotal = 0, recoveredRight = 0, recoveredTotal = 0;
+const errors: number[] = [];
+let forecastMissing = 0;
+for (const s of library) {
+  const out = analyzeTrace(s.trace, { limitBytes: s.limitBytes, requestBytes: s.requestBytes, maxFactor: 2, now: s.now });
+  const key = `${s.label.classification}→${out.classification}`;
+  confusion.set(key, (confusion.get(key) ?? 0) + 1);
+  if (out.classification !== s.label.classification) misses.push(`${s.name}: ${out.classification} — ${out.evidence}`);
+  if (s.label.classification === "stable" && out.classification === "stable") {
+    plateauTotal++;
+    if (out.plateau === s.label.plateau) plateauRight++;
+    else misses.push(`${s.name}: plateau ${out.plateau} — ${out.evidence}`);
+  }
+  if (s.label.recovered !== undefined && out.classification === "spike") {
+    recoveredTotal++;
+    if (out.recovered === s.label.recovered) recoveredRight++;
+    else misses.push(`${s.name}: recovered ${out.recovered}`);
+  }
+  if (s.truthTimeToLimit !== null && out.classification === "leak") {
+    if (out.timeToLimitSeconds === null) forecastMissing++;
+    else {
+      errors.push(Math.abs(out.timeToLimitSeconds - s.truthTimeToLimit) / s.truthTimeToLimit);
+      if (verbose) misses.push(`${s.name}: forecast ${(out.timeToLimitSeconds / 3600).toFixed(1)}h truth ${(s.truthTimeToLimit / 3600).toFixed(1)}h`);
+    }
+  }
+}
+
+const count = (f: (label: string, got: string) => boolean) => [...confusion].reduce((a, [k, n]) => { const [l, g] = k.split("→"); return a + (f(l ?? "", g ?? "") ? n : 0); }, 0);
+const rows = MEMORY_CLASSES.map((c: MemoryClass) => {
+  const tp = count((l, g) => l === c && g === c);
+  const predicted = count((_l, g) => g === c);
+  const actual = count((l) => l === c);
+  return { c, precision: predicted ? tp / predicted : 1, recall: actual ? tp / actual : 1, actual };
+});
+const medianError = errors.length ? median(errors) : NaN;
+
+// Speed: 10,000 containers × 2,016 points (7 days of 5-minute samples), classified, forecast and sized.
+const r = rng(7);
+const traces: Trace[] = Array.from({ length: Math.min(speedSeries, 200) }, (_, k) => {
+  const level = (200 + 300 * r()) * MiB, slope = k % 3 === 0 ? 2 * MiB * r() : 0;
+  const workingSet = Array.from({ length: 2016 }, (_, i) => ({ t: 1_790_000_000 - (2015 - i) * 300, v: level + slope * (i / 12) + gauss(r) * 5 * MiB }));
+  return { workingSet, rss: [], restarts: [], oomAt: [] };
+});
+const t0 = performance.now();
+for (let i = 0; i < speedSeries; i++) analyzeTrace(traces[i % traces.length] as Trace, { limitBytes: 1024 * MiB, requestBytes: 512 * MiB, maxFactor: 2 });
+const speedMs = performance.now() - t0;
+
+const pass = rows.every((x) => x.precision >= 0.9 && x.recall >= 0.9) && medianError <= 0.15 && speedMs < 2000;
+const f = (x: number) => x.toFixed(2);
+console.log(`## \`npm run bench:analysis\`
+
+${library.length} labelled scenarios (${perFamily} per family, test/scenarios/library.ts), on ${cpus()[0]?.model ?? "?"}, Node ${process.version}.
+
+| class | scenarios | precision | recall |
+|---|---|---|---|
+${rows.map((x) => `| ${x.c} | ${x.actual} | ${f(x.precision)} | ${f(x.recall)} |`).join("\n")}
+
+- plateau flag right on ${plateauRight}/${plateauTotal} stable scenarios; spike recovery right on ${recoveredRight}/${recoveredTotal}
+- time to limit on leaks: median relative error ${(medianError * 100).toFixed(1)}% over ${errors.length} forecasts${forecastMissing ? ` (${forecastMissing} leaks without one)` : ""}
+- speed: ${speedSeries.toLocaleString("en")} series × 2,016 points classified, forecast and sized in ${speedMs.toFixed(0)} ms on one core (target < 2,000 ms)
+
+Targets (issue 6): precision and recall ≥ 0.90 on every class, median forecast error ≤ 15%, speed < 2 s: **${pass ? "met" : "NOT met"}**.`);
+if (misses.length) console.error(`\nMisclassified or flagged wrong (${misses.length}):\n${misses.join("\n")}`);
+process.exitCode = pass ? 0 : 1;

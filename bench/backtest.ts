@@ -1,0 +1,134 @@
+/**
+ * npm run bench:backtest — replay 14-day traces day by day. memops, VPA (its documented constants) and
+ * KRR `simple` each see only the past and set the next day's limit; count OOM-days (usage above the
+ * limit at least once that day) and slack (GiB-hours of limit above usage). Prints Markdown.
+ */
+import { cpus } from "node:os";
+import { analyzeTrace } from "../src/core/analyze.ts";
+import type { Sample } from "../src/core/model.ts";
+import { between, DAY, H, MiB, pick, type Process, rng, sample, texture } from "../test/scenarios/generators.ts";
+
+const DAYS = 14;
+const STEP = 300;
+const END = 1_790_000_000;
+const START = END - DAYS * DAY;
+const GiB = 2 ** 30;
+const perFamily = Number(process.env["BENCH_PER_FAMILY"] ?? 6);
+
+type Family = (r: () => number, level: number) => { process: Process; daily?: boolean };
+const FAMILIES: Record<string, Family> = {
+  steady: (_r, level) => ({ process: { need: () => level } }),
+  "daily traffic": (_r, level) => ({ daily: true, process: { need: () => level } }),
+  "weekday/weekend": (r, level) => { const low = between(r, 0.5, 0.8); return { process: { need: (_s, t) => (Math.floor((t - START) / DAY) % 7 >= 5 ? level * low : level) } }; },
+  "deploy step up": (r, level) => { const at = START + between(r, 5, 9) * DAY; return { process: { need: (_s, t) => (t >= at ? level * 1.3 : level), restartsAt: [at] } }; },
+  "deploy step down": (r, level) => { const at = START + between(r, 5, 9) * DAY; return { process: { need: (_s, t) => (t >= at ? level * 0.6 : level), restartsAt: [at] } }; },
+  "spiky batch": (r, level) => { const hour = Math.floor(between(r, 0, 24)); return { process: { need: (_s, t) => level + (Math.floor(((t % DAY) / DAY) * 24) === hour && (t % H) < 20 * 60 ? level * 0.6 : 0) } }; },
+  "warm-up after daily deploys": (r, level) => ({ process: { need: (s) => level * (0.5 + 0.5 * (1 - Math.exp(-s / (2 * H)))), restartsAt: Array.from({ length: DAYS }, (_, d) => START + d * DAY + between(r, 9, 11) * H) } }),
+  "slow growth, deploys every 3 days": (r, level) => ({ process: { need: (s) => level + (level * 0.15 * s) / DAY, restartsAt: Array.from({ length: 5 }, (_, d) => START + (d * 3 + between(r, 0, 1)) * DAY) } }),
+};
+
+interface Method {
+  name: string;
+  /** the limit for the day starting at `dayStart`, from the past only */
+  limit(past: readonly Sample[], ooms: readonly { t: number; limit: number }[], current: number, dayStart: number): number;
+}
+
+// VPA recommender: daily peaks over 8 days in a decaying histogram (half-life 24 h, buckets from 1e7 B
+// growing 5%), target = p90 + 15%, min 250Mi; an OOM adds max(used + 100Mi, used × 1.2). Used as the limit
+// the way Goldilocks' Guaranteed mode does (request = limit = target).
+const vpa: Method = {
+  name: "VPA",
+  limit(past, ooms, _current, dayStart) {
+    const samples: { v: number; w: number }[] = [];
+    for (let d = 1; d <= 8; d++) {
+      const from = dayStart - d * DAY;
+      let peak = -Infinity;
+      for (const s of past) if (s.t >= from && s.t < from + DAY) peak = Math.max(peak, s.v);
+      if (peak > 0) samples.push({ v: peak, w: 0.5 ** (d - 1) });
+    }
+    for (const o of ooms) if (o.t >= dayStart - 8 * DAY) samples.push({ v: Math.max(o.limit + 100 * MiB, o.limit * 1.2), w: 0.5 ** ((dayStart - o.t) / DAY) });
+    const bucket = (v: number) => (v < 1e7 ? 0 : Math.ceil(Math.log(v / 1e7) / Math.log(1.05)));
+    const upper = (b: number) => 1e7 * 1.05 ** b;
+    const hist = new Map<number, number>();
+    for (const s of samples) hist.set(bucket(s.v), (hist.get(bucket(s.v)) ?? 0) + s.w);
+    const total = [...hist.values()].reduce((a, b) => a + b, 0);
+    let acc = 0, p90 = 0;
+    for (const b of [...hist.keys()].sort((a, b2) => a - b2)) { acc += hist.get(b) ?? 0; if (acc >= 0.9 * total) { p90 = upper(b); break; } }
+    return Math.max(250 * MiB, p90 * 1.15);
+  },
+};
+
+// KRR `simple`: max working set over 14 days × 1.15; after an OOM at least the limit at OOM × 1.25; min 100 MB.
+const krr: Method = {
+  name: "KRR simple",
+  limit(past, ooms, _current, dayStart) {
+    let peak = 0;
+    for (const s of past) if (s.t >= dayStart - 14 * DAY) peak = Math.max(peak, s.v);
+    const oom = Math.max(0, ...ooms.filter((o) => o.t >= dayStart - 14 * DAY).map((o) => o.limit * 1.25));
+    return Math.max(100e6, peak * 1.15, oom);
+  },
+};
+
+// memops: `memops analyze` over the last 7 days, with its own current limit and its own OOM kills.
+const memops: Method = {
+  name: "memops",
+  limit(past, ooms, current, dayStart) {
+    const workingSet = past.filter((s) => s.t >= dayStart - 7 * DAY);
+    // OOM kills under the current limit: the ones the next raise has to answer (as in a live diagnosis)
+    const oomAt = ooms.filter((o) => o.t >= dayStart - 7 * DAY && o.limit === current).map((o) => o.t);
+    const out = analyzeTrace({ workingSet, rss: [], restarts: [], oomAt }, { limitBytes: current, requestBytes: null, maxFactor: 2, now: dayStart });
+    return out.recommendation.limitBytes ?? current;
+  },
+};
+
+const METHODS = [memops, vpa, krr];
+const totals = new Map(METHODS.map((m) => [m.name, { oomDays: 0, slack: 0, days: 0 }]));
+const byFamily: string[] = [];
+let traces = 0;
+for (const [f, [name, family]] of Object.entries(FAMILIES).entries()) {
+  const fam = new Map(METHODS.map((m) => [m.name, { oomDays: 0, slack: 0 }]));
+  for (let i = 0; i < perFamily; i++) {
+    const r = rng(9000 + f * 100 + i);
+    const level = pick(r, [128, 256, 512, 1024, 3072]) * MiB * between(r, 0.8, 1.2);
+    const built = family(r, level);
+    const ws = sample(built.process, texture(r, level, { daily: built.daily }), { start: START, end: END, step: STEP, limit: null, seed: 31 * f + i }).trace.workingSet;
+    traces++;
+    for (const m of METHODS) {
+      const ooms: { t: number; limit: number }[] = [];
+      let current = Math.max(...ws.filter((s) => s.t < START + DAY).map((s) => s.v)) * 1.5; // the day-0 limit everyone starts from
+      for (let d = 1; d < DAYS; d++) {
+        const dayStart = START + d * DAY;
+        const past = ws.filter((s) => s.t < dayStart);
+        current = m.limit(past, ooms, current, dayStart);
+        const day = ws.filter((s) => s.t >= dayStart && s.t < dayStart + DAY);
+        const over = day.find((s) => s.v > current);
+        const slack = day.reduce((a, s) => a + Math.max(0, current - s.v), 0) * (STEP / H) / GiB;
+        if (over) ooms.push({ t: over.t, limit: current });
+        const t = totals.get(m.name)!, x = fam.get(m.name)!;
+        t.oomDays += over ? 1 : 0; t.slack += slack; t.days++;
+        x.oomDays += over ? 1 : 0; x.slack += slack;
+      }
+    }
+  }
+  byFamily.push(`| ${name} | ${METHODS.map((m) => `${fam.get(m.name)!.oomDays} / ${fam.get(m.name)!.slack.toFixed(0)}`).join(" | ")} |`);
+}
+
+const t = (n: string) => totals.get(n)!;
+const lessSlack = 1 - t("memops").slack / t("KRR simple").slack;
+const pass = t("memops").oomDays <= t("VPA").oomDays && t("memops").oomDays <= t("KRR simple").oomDays && lessSlack >= 0.2;
+console.log(`## \`npm run bench:backtest\`
+
+${traces} traces of ${DAYS} days (5-minute samples, ${Object.keys(FAMILIES).length} families × ${perFamily}, bench/backtest.ts), replayed day by day from day 1; each method sees only the past and sets the next day's limit. On ${cpus()[0]?.model ?? "?"}, Node ${process.version}.
+
+| method | OOM-days (of ${t("memops").days}) | slack, GiB-hours | slack vs KRR simple |
+|---|---|---|---|
+${METHODS.map((m) => `| ${m.name} | ${t(m.name).oomDays} | ${t(m.name).slack.toFixed(0)} | ${((t(m.name).slack / t("KRR simple").slack - 1) * 100).toFixed(0)}% |`).join("\n")}
+
+Per family, OOM-days / slack GiB-hours:
+
+| family | ${METHODS.map((m) => m.name).join(" | ")} |
+|---|${METHODS.map(() => "---").join("|")}|
+${byFamily.join("\n")}
+
+Target (issue 6): no more OOM-days than VPA or KRR, and at least 20% less slack than KRR simple (memops: ${(lessSlack * 100).toFixed(0)}% less): **${pass ? "met" : "NOT met"}**.`);
+process.exitCode = pass ? 0 : 1;

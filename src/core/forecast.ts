@@ -1,0 +1,42 @@
+import { median, quantile } from "./stats.ts";
+
+const HOUR = 3600;
+
+export interface Forecast {
+  /** seconds until the limit; 0 when already there */
+  seconds: number;
+  /** [soonest, latest]; latest null when the slope's confidence interval reaches zero */
+  range: [number, number | null];
+}
+
+export interface TrendLine {
+  /** Theil–Sen slope and its 95% interval, bytes per hour */
+  slopePerHour: number;
+  lowPerHour: number;
+  highPerHour: number;
+  /** the line's value at `start`, bytes */
+  intercept: number;
+  start: number;
+  /** spread of the residuals around the line (scaled MAD), bytes */
+  noise: number;
+}
+
+/**
+ * Time until the trend line, plus the noise around it, reaches the limit: (limit − trend now − noise)
+ * / slope, with the range from the slope's confidence interval. Null without an upward trend.
+ */
+export function trendForecast(line: TrendLine, limit: number, now: number): Forecast | null {
+  if (line.slopePerHour <= 0) return null;
+  const trendNow = line.intercept + line.slopePerHour * ((now - line.start) / HOUR);
+  const room = Math.max(0, limit - trendNow - line.noise);
+  const seconds = (room / line.slopePerHour) * HOUR;
+  const soonest = (room / Math.max(line.highPerHour, line.slopePerHour)) * HOUR;
+  const latest = line.lowPerHour > 0 ? (room / line.lowPerHour) * HOUR : null;
+  return { seconds, range: [soonest, latest] };
+}
+
+/** For an OOM cycle: the typical cycle length minus the age of the current one; range from its spread. */
+export function cycleForecast(cycleLengths: readonly number[], currentAge: number): Forecast {
+  const left = (x: number) => Math.max(0, x - currentAge);
+  return { seconds: left(median(cycleLengths)), range: [left(quantile(cycleLengths, 0.1)), left(quantile(cycleLengths, 0.9))] };
+}

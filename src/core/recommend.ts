@@ -1,0 +1,125 @@
+import type { TrendAnalysis } from "./classify.ts";
+import { formatDuration } from "./duration.ts";
+import type { Sample } from "./model.ts";
+import { formatBytes, MiB, roundUpReadable } from "./quantity.ts";
+import { quantile, weightedQuantile } from "./stats.ts";
+
+const HOUR = 3600;
+const duration = (s: readonly Sample[]) => (s[s.length - 1]?.t ?? 0) - (s[0]?.t ?? 0);
+const DAY = 24 * HOUR;
+/** Never recommend less than this: a runtime needs some memory to start at all. */
+const MIN_BYTES = 32 * MiB;
+
+export interface SizingInput {
+  analysis: TrendAnalysis;
+  limitBytes: number | null;
+  requestBytes: number | null;
+  /** rss samples, if known: the request is never below their p95 */
+  rss?: readonly Sample[];
+  /** an OOM kill happened in the window */
+  oomKilled: boolean;
+  now: number;
+  /** the policy's bound: never raise a limit by more than this factor at once */
+  maxFactor: number;
+}
+
+export interface Recommendation {
+  /** null when there is nothing to size from */
+  limitBytes: number | null;
+  requestBytes: number | null;
+  reason: string;
+}
+
+interface Peaks {
+  values: number[];
+  weights: number[];
+  interval: number;
+}
+
+/**
+ * Per-interval peaks with exponentially decaying weights: a day (or, for shorter windows, an eighth of
+ * the window) per interval, half-life two intervals. Recent behaviour counts most, as with VPA.
+ */
+function decayedPeaks(series: readonly Sample[], now: number): Peaks {
+  const first = series[0]?.t ?? now;
+  const span = Math.max(HOUR, now - first);
+  const interval = span >= 2 * DAY ? DAY : Math.max(HOUR, span / 8);
+  const halfLife = 2 * interval;
+  const byInterval = new Map<number, number>();
+  for (const s of series) {
+    const k = Math.floor((now - s.t) / interval);
+    byInterval.set(k, Math.max(byInterval.get(k) ?? -Infinity, s.v));
+  }
+  const values: number[] = [], weights: number[] = [];
+  for (const [k, v] of byInterval) {
+    values.push(v);
+    weights.push(0.5 ** ((k * interval) / halfLife));
+  }
+  return { values, weights, interval };
+}
+
+/**
+ * Headroom from the spread of the upper half of the peaks (2 weighted standard deviations, at least 5%
+ * of the level): how unpredictable the top is, not how quiet the quiet days are.
+ */
+function headroom(peaks: Peaks, level: number): number {
+  const mid = weightedQuantile(peaks.values, peaks.weights, 0.5);
+  const upper = peaks.values.map((v, i) => [v, peaks.weights[i] ?? 0] as const).filter(([v]) => v >= mid);
+  const total = upper.reduce((a, [, w]) => a + w, 0);
+  const mean = upper.reduce((a, [v, w]) => a + v * w, 0) / total;
+  const variance = upper.reduce((a, [v, w]) => a + w * (v - mean) ** 2, 0) / total;
+  return Math.max(0.05 * level, 2 * Math.sqrt(variance));
+}
+
+/**
+ * The limit and request to set (../shared/reference/memory-analysis.md): decay-weighted interval peaks
+ * plus headroom from their spread; leak growth removed (a leak gets "fix it or schedule restarts", not
+ * an endless limit); after an OOM kill never below max(old × 1.2, old + 100Mi), because usage above the
+ * old limit was never observed; rounded up to a readable step; at most the policy's factor at once.
+ */
+export function recommend(input: SizingInput): Recommendation {
+  const a = input.analysis;
+  const series = a.resampled;
+  if (series.length === 0) return { limitBytes: input.limitBytes, requestBytes: input.requestBytes, reason: "no samples to size from" };
+  const old = input.limitBytes;
+  const leak = a.classification === "leak";
+  // After a restart that began a run of a day or more (a deploy), the new version's peaks are what matter.
+  const current = a.segments > 1 ? series.slice(series.length - a.currentRunPoints) : series;
+  const sizingFrom = a.segments > 1 && duration(current) >= DAY ? current : series;
+  // A leak's peaks are real needs up to each restart; its growth is not extrapolated (no drift term).
+  const peaks = decayedPeaks(sizingFrom, input.now);
+  const level = weightedQuantile(peaks.values, peaks.weights, 0.95);
+  // Slow growth that is not a leak still moves tomorrow's peak: include one interval of it.
+  const drift = !leak && a.timeToLimitSeconds !== null && a.classification === "stable" ? Math.max(0, a.slopeBytesPerHour) * (peaks.interval / HOUR) : 0;
+  let limit = Math.max(MIN_BYTES, level + headroom(peaks, level) + drift);
+  const why: string[] = [`decay-weighted ${peaks.interval >= DAY ? "daily" : formatDuration(peaks.interval)} peaks reach ${formatBytes(level)}; headroom from their spread`];
+
+  const killed = input.oomKilled || a.oomKills > 0 || a.classification === "oom-cycle";
+  if (old !== null && killed) {
+    // The peaks were cut off at the old limit: their spread says nothing about the real need.
+    const floor = Math.max(old * 1.2, old + 100 * MiB);
+    limit = Math.max(MIN_BYTES, level * 1.05 + drift);
+    if (limit < floor) why.push(`OOM-killed, so at least max(old × 1.2, old + 100Mi) = ${formatBytes(floor)}: usage above the old limit was never seen`);
+    limit = Math.max(limit, floor);
+  }
+  if (leak && old !== null) {
+    const restartEvery = a.slopeBytesPerHour > 0 ? (0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour * HOUR : null;
+    const fix = `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it, or schedule restarts${restartEvery && restartEvery > 0 ? ` every ${formatDuration(restartEvery)}` : ""}; a higher limit only delays the OOM kill`;
+    if (limit <= old) return { limitBytes: old, requestBytes: request(input, old), reason: `keep the limit: ${fix}` };
+    why.unshift(fix);
+    why.push("sized on the peaks seen before restarts, without extrapolating the leak");
+  }
+  limit = roundUpReadable(limit);
+  if (old !== null && limit > old * input.maxFactor) {
+    limit = Math.floor(old * input.maxFactor);
+    why.push(`capped at ×${input.maxFactor} of the current limit by policy; raise again after verifying`);
+  }
+  return { limitBytes: limit, requestBytes: request(input, limit), reason: why.join("; ") };
+}
+
+/** Request: p95 of the 5-minute maxima, never below rss p95, rounded, never above the limit. */
+function request(input: SizingInput, limit: number): number {
+  const p95 = quantile(input.analysis.resampled.map((s) => s.v), 0.95);
+  const rss = input.rss?.length ? quantile(input.rss.map((s) => s.v), 0.95) : 0;
+  return Math.min(limit, roundUpReadable(Math.max(MIN_BYTES / 2, p95, rss)));
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { classify } from "../../../src/core/classify.ts";
+import { recommend } from "../../../src/core/recommend.ts";
+import { DAY, H, MiB, rng, sample, texture } from "../../scenarios/generators.ts";
+
+const END = 1_790_000_000;
+function sized(need: (s: number, t: number) => number, limit: number, o: { window?: number; oomKilled?: boolean; maxFactor?: number; restartsAt?: number[] } = {}) {
+  const trace = sample({ need, restartsAt: o.restartsAt }, texture(rng(1), need(0, END)), { start: END - (o.window ?? 3 * DAY), end: END, step: 300, limit, seed: 2 }).trace;
+  const analysis = classify({ series: trace.workingSet, limitBytes: limit, restarts: trace.restarts, oomAt: trace.oomAt, now: END });
+  return { analysis, rec: recommend({ analysis, limitBytes: limit, requestBytes: limit / 2, rss: trace.rss, oomKilled: o.oomKilled ?? trace.oomAt.length > 0, now: END, maxFactor: o.maxFactor ?? 2 }) };
+}
+
+describe("recommend", () => {
+  it("a stable container gets a limit close above its decay-weighted peaks, rounded to a readable step", () => {
+    const { rec } = sized(() => 400 * MiB, 2048 * MiB);
+    expect(rec.limitBytes! / MiB).toBeGreaterThan(420);
+    expect(rec.limitBytes! / MiB).toBeLessThan(560);
+    expect(rec.limitBytes! % (32 * MiB)).toBe(0);
+    expect(rec.requestBytes!).toBeLessThanOrEqual(rec.limitBytes!);
+    expect(rec.reason).toMatch(/^decay-weighted daily peaks reach [\d.]+Mi; headroom from their spread$/);
+  });
+
+  it("a deploy that lowered memory two days ago: the new version's peaks are what count", () => {
+    const { rec } = sized((_s, t) => (t < END - 2 * DAY ? 900 * MiB : 400 * MiB), 2048 * MiB, { window: 7 * DAY, restartsAt: [END - 2 * DAY] });
+    expect(rec.limitBytes! / MiB).toBeLessThan(600);
+  });
+
+  it("after an OOM kill: never below max(old × 1.2, old + 100Mi), and never above the policy's factor", () => {
+    const { rec } = sized((s) => 200 * MiB + (400 * MiB * s) / (3 * H), 512 * MiB, { window: DAY });
+    expect(rec.limitBytes).toBe(640 * MiB);
+    const small = sized((s) => 100 * MiB + (200 * MiB * s) / (3 * H), 256 * MiB, { window: DAY, maxFactor: 1.25 });
+    expect(small.rec.limitBytes).toBe(320 * MiB);
+    expect(small.rec.reason).toContain("capped at ×1.25 of the current limit by policy");
+  });
+
+  it("a leak keeps its limit and is told to fix or schedule restarts", () => {
+    const { analysis, rec } = sized((s) => 300 * MiB + (20 * MiB * s) / H, 2048 * MiB, { window: DAY });
+    expect(analysis.classification).toBe("leak");
+    expect(rec.limitBytes).toBe(2048 * MiB);
+    expect(rec.reason).toMatch(/keep the limit: leak of 2\dMi\/h: fix it, or schedule restarts every \d+[dh]/);
+  });
+});
