@@ -172,8 +172,18 @@ export interface ChatMessage {
   blocks: (Record<string, unknown> & { type: string })[];
 }
 
+/** An image to share in a thread; `altText` is what a screen reader says (≤ 1,000 characters). */
+export interface ChatImage {
+  filename: string;
+  title: string;
+  altText: string;
+  png: Uint8Array;
+}
+
 export interface Chat {
   /** posts in the channel (or in a thread when threadTs is given) and returns the message ts */
   post(channel: string, message: ChatMessage, threadTs?: string): Promise<string>;
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+  /** uploads an image into a thread */
+  upload(channel: string, threadTs: string, image: ChatImage): Promise<void>;
 }

@@ -60,6 +60,8 @@ export interface TrendAnalysis {
   /** how many of the last `resampled` points belong to the current run */
   currentRunPoints: number;
   oomKills: number;
+  /** when the OOM kills the analysis found happened (end of the run they ended), Unix seconds: the chart's markers */
+  oomKillTimes: number[];
   /** the resampled series the verdict was computed on (5-minute maxima, 1-minute for windows ≤ 2 h) */
   resampled: readonly Sample[];
   points: number;
@@ -197,15 +199,18 @@ export function classify(input: TrendInput): TrendAnalysis {
   const common = base(s, input);
   const limit = input.limitBytes;
   if (fine.length < 6) {
-    return { ...common, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, slopeRange: [0, 0], pValue: 1, r2: 0, segments: 1, currentRunPoints: s.length, oomKills: input.oomKills ?? 0,
+    return { ...common, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, slopeRange: [0, 0], pValue: 1, r2: 0, segments: 1, currentRunPoints: s.length, oomKills: input.oomKills ?? 0, oomKillTimes: [...(input.oomAt ?? [])],
       evidence: `only ${fine.length} samples in the window: too little data to tell a trend` };
   }
 
   const current = segments[segments.length - 1] ?? s;
   const completed = fineSegments.slice(0, -1);
+  const oomKillTimes = completed.flatMap((seg, i) => (endedInOom(seg, fineSegments[i + 1], input, step) ? [seg[seg.length - 1]?.t ?? 0] : []));
+  for (const t of input.oomAt ?? []) if (!oomKillTimes.some((k) => Math.abs(k - t) <= 2 * step)) oomKillTimes.push(t);
+  oomKillTimes.sort((a, b) => a - b);
   let oomEnds = completed.filter((seg, i) => endedInOom(seg, fineSegments[i + 1], input, step)).length;
-  if (!input.oomAt?.length) oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
-  const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0) };
+  if ((input.oomAt?.length ?? 0) < (input.oomKills ?? 0)) oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
+  const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0), oomKillTimes };
 
   const longest = segments.reduce((a, b) => (duration(b) > duration(a) ? b : a));
   const f = fit(longest);

@@ -84,6 +84,8 @@ export interface NodeFindings {
 export interface TrendRow {
   pod: string;
   container: string;
+  /** "deployment/api": the workload the pod belongs to (charts are drawn per workload) */
+  workload: string;
   limitBytes: number | null;
   requestBytes: number | null;
   analysis: TrendAnalysis;

@@ -9,6 +9,7 @@ import type { ResolvedTarget } from "../engine/resolve-target.ts";
 import { diagnose, type DiagnoseRequest, type DiagnosisDeps, type Progress } from "../engine/run-diagnosis.ts";
 import { type Chat, PortError, type Store } from "../ports.ts";
 import { latestWins } from "./latest-wins.ts";
+import { postCharts } from "./post-charts.ts";
 import { sections } from "./render/blocks.ts";
 import { progressMessage, verdictMessage } from "./render/parent.ts";
 import { remediationButtons } from "./render/remediation.ts";
@@ -79,6 +80,7 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
   try {
     const { ts, incident, key } = await (parent as Promise<{ ts: string; existing: boolean; incident: string; key: string }>);
     for (const m of reportMessages(result.value)) await d.chat.post(channel, m, ts);
+    await postCharts(d.chat, channel, ts, result.value, label, log);
     const runbook = d.runbooks.find((r) => r.id === result.value.runbook.id);
     const offers = d.policy && runbook
       ? await offerRemediations({ cluster: d.diagnosis.cluster, store: d.store, newId: d.newId }, result.value, runbook, d.policy, { channel, threadTs: ts }, d.diagnosis.clock.now() / 1000)

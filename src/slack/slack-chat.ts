@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { type Chat, type ChatMessage, PortError } from "../ports.ts";
+import { type Chat, type ChatImage, type ChatMessage, PortError } from "../ports.ts";
 
 const NOT_POSTABLE = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
 
@@ -37,6 +37,25 @@ export class SlackChat implements Chat {
       await this.#client.chat.update({ channel, ts, text: m.text, blocks: m.blocks });
     } catch (e) {
       throw slackError(e, "chat.update");
+    }
+  }
+
+  /**
+   * files v2 in its three documented steps rather than `filesUploadV2`, which sends the alt text as
+   * `alt_text` where files.getUploadURLExternal documents `alt_txt`.
+   */
+  async upload(channel: string, threadTs: string, image: ChatImage): Promise<void> {
+    let method = "files.getUploadURLExternal";
+    try {
+      const target = await this.#client.apiCall(method, { filename: image.filename, length: image.png.byteLength, alt_txt: image.altText }) as { upload_url?: string; file_id?: string };
+      if (!target.upload_url || !target.file_id) throw new PortError("slack", "invalid", `Slack returned no upload URL for ${method}`);
+      method = "the file upload";
+      const sent = await fetch(target.upload_url, { method: "POST", body: image.png, headers: { "content-type": "application/octet-stream" }, signal: AbortSignal.timeout(30_000) });
+      if (!sent.ok) throw new PortError("slack", "unavailable", `Slack refused the file upload (HTTP ${sent.status})`);
+      method = "files.completeUploadExternal";
+      await this.#client.files.completeUploadExternal({ files: [{ id: target.file_id, title: image.title }], channel_id: channel, thread_ts: threadTs });
+    } catch (e) {
+      throw e instanceof PortError ? e : slackError(e, method);
     }
   }
 }

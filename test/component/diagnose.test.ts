@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
-import { NOW, SHOP, shopCluster, shopMetrics } from "../support/shop-scenario.ts";
+import { FakeMetrics } from "../support/fake-metrics.ts";
+import { series } from "../support/fixtures.ts";
+import { NOW, SHOP, shopCluster, shopMetrics, shopSeries } from "../support/shop-scenario.ts";
 
 describe("/mem diagnose over HTTP, against the Slack emulator", () => {
   let h: Harness;
@@ -52,7 +54,49 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
     expect(report).toMatch(/limit in ~\d+(h|m)/);
     expect(report).toContain("Next steps");
     for (const m of thread) expect(validateBlocks(m.blocks)).toBeNull();
-    for (const m of [parent, ...thread]) expect(m.text.length).toBeGreaterThan(0);
+    for (const m of [parent, ...thread].filter((x) => x.files.length === 0)) expect(m.text.length).toBeGreaterThan(0);
+  });
+
+  it("uploads a PNG chart of the workload into the thread, after the report, with alt text that says what it shows", async () => {
+    const { thread } = await diagnose("diagnose deploy/api -n shop");
+    const withFiles = thread.filter((m) => m.files.length > 0);
+    expect(withFiles).toHaveLength(1);
+    const [chart] = withFiles[0]?.files ?? [];
+    const at = thread.findIndex((m) => m.files.length > 0);
+    expect(thread.slice(0, at).map(messageText).join("\n")).toContain("Trend and forecast");
+    expect(chart?.title).toBe("Memory working set — deploy/api -n shop");
+    expect(chart?.mimetype).toBe("image/png");
+    const png = chart?.bytes ?? Buffer.alloc(0);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.readUInt32BE(16)).toBe(1000); // IHDR width
+    expect(png.readUInt32BE(20)).toBeGreaterThan(400);
+    // the alt text carries the verdicts the picture shows: the leak with its forecast, the OOM kill
+    expect(chart?.altText).toMatch(new RegExp(`${SHOP.leaking}/api: leak, limit in ~\\d+(h|m)`));
+    expect(chart?.altText).toMatch(new RegExp(`${SHOP.killed}/api: oom-cycle[^.]*; [4-5] OOM kills marked`));
+    expect(chart?.altText?.length).toBeLessThanOrEqual(1000);
+    // the sparkline stays in the text
+    expect(thread.map(messageText).join("\n")).toMatch(/`[▁▂▃▄▅▆▇█ ]+`/);
+  });
+
+  it("charts a namespace one workload at a time, the most urgent first", async () => {
+    await h.stop();
+    const canary = { namespace: "shop", pod: "api-canary-5f6b7c8d9e-aaaaa", container: "api", workingSet: series(6 * 3600, 60, () => 220 * 2 ** 20, 3 * 2 ** 20, 9) };
+    h = await startHarness({ cluster: shopCluster(), metrics: new FakeMetrics([...shopSeries(), canary]), clock: { now: () => NOW * 1000 } });
+    const { thread } = await diagnose("diagnose ns/shop");
+    const charts = thread.flatMap((m) => m.files);
+    expect(charts.map((f) => f.title)).toEqual(["Memory working set — deployment/api -n shop", "Memory working set — deployment/api-canary -n shop"]);
+    expect(charts[1]?.altText).toContain("api-canary-5f6b7c8d9e-aaaaa/api: stable");
+    expect(charts[0]?.altText).not.toContain("canary");
+  });
+
+  it("still posts the whole report when the workspace refuses file uploads, and says the chart is missing", async () => {
+    h.emulator.workspace.fileUploadsDisabled = true;
+    const { parent, thread } = await diagnose("diagnose deploy/api -n shop");
+    expect(thread.some((m) => m.files.length > 0)).toBe(false);
+    const report = thread.map(messageText).join("\n");
+    expect(report).toContain("Trend and forecast");
+    expect(report).toContain("The memory chart of deploy/api -n shop could not be posted: Slack rejected files.getUploadURLExternal: file_uploads_disabled");
+    expect(messageText(parent)).toContain("Full report in the thread");
   });
 
   it("queries Prometheus once for all containers of the workload, by pod-name pattern", async () => {

@@ -5,8 +5,10 @@ import { MiB } from "../../src/core/quantity.ts";
 export const NOW = 1_790_000_000; // a fixed "now", Unix seconds
 
 export function pod(p: Partial<Pod> & { name: string }): Pod {
+  // a Deployment's pods carry their ReplicaSet's hash, as the controller sets it
+  const hash = p.owners?.find((o) => o.kind === "ReplicaSet")?.name.split("-").pop();
   return {
-    namespace: "shop", uid: `uid-${p.name}`, nodeName: "node-a", phase: "Running", labels: { app: "api" }, owners: [],
+    namespace: "shop", uid: `uid-${p.name}`, nodeName: "node-a", phase: "Running", labels: { app: "api", ...(hash ? { "pod-template-hash": hash } : {}) }, owners: [],
     containers: [{ name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB }],
     statuses: [status({ name: "api" })], createdAt: NOW - 86_400, ...p,
   };

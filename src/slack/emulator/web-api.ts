@@ -148,8 +148,12 @@ export class WebApi {
     const filename = str(args["filename"]);
     const length = Number(args["length"]);
     if (!filename || !Number.isInteger(length) || length <= 0) return fail("invalid_arguments");
+    if (this.#ws.fileUploadsDisabled) return fail("file_uploads_disabled");
+    // Slack documents alt_txt (≤ 1,000 characters); the SDK's filesUploadV2 sends alt_text instead
+    const altText = str(args["alt_txt"]) ?? null;
+    if (altText && altText.length > 1000) return fail("alt_txt_too_large");
     const id = `F${randomBytes(5).toString("hex").toUpperCase()}`;
-    this.#ws.files.set(id, { id, name: filename, title: filename, bytes: null, channel: null, mimetype: filename.endsWith(".png") ? "image/png" : "application/octet-stream" });
+    this.#ws.files.set(id, { id, name: filename, title: filename, altText, bytes: null, channel: null, mimetype: filename.endsWith(".png") ? "image/png" : "application/octet-stream" });
     return ok({ upload_url: `${this.#baseUrl()}upload/${id}`, file_id: id });
   }
 

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 
 export interface EmuUser { id: string; name: string; realName: string }
 export interface EmuChannel { id: string; name: string; isPrivate: boolean; members: Set<string> }
-export interface EmuFile { id: string; name: string; title: string; bytes: Buffer | null; channel: string | null; mimetype: string }
+export interface EmuFile { id: string; name: string; title: string; altText: string | null; bytes: Buffer | null; channel: string | null; mimetype: string }
 export interface EmuMessage {
   channel: string;
   ts: string;
@@ -22,6 +22,8 @@ export interface WorkspaceSeed {
   users?: { id: string; name: string; realName?: string }[];
   channels?: { id: string; name: string; isPrivate?: boolean; members?: string[] }[];
   usergroups?: Record<string, string[]>;
+  /** an admin setting: files.getUploadURLExternal answers file_uploads_disabled */
+  fileUploadsDisabled?: boolean;
 }
 
 /** What the emulated Slack workspace holds. Changes are announced as "change" events. */
@@ -34,6 +36,7 @@ export class Workspace extends EventEmitter {
   readonly messages: EmuMessage[] = [];
   readonly ephemerals: EmuEphemeral[] = [];
   readonly files = new Map<string, EmuFile>();
+  fileUploadsDisabled: boolean;
   #seq = 0;
 
   constructor(seed: WorkspaceSeed = {}) {
@@ -46,6 +49,7 @@ export class Workspace extends EventEmitter {
     const channels = seed.channels ?? [{ id: "C0INCIDENTS", name: "incidents" }];
     for (const c of channels) this.channels.set(c.id, { id: c.id, name: c.name, isPrivate: c.isPrivate ?? false, members: new Set(c.members ?? [...this.users.keys()]) });
     for (const [id, members] of Object.entries(seed.usergroups ?? {})) this.usergroups.set(id, members);
+    this.fileUploadsDisabled = seed.fileUploadsDisabled ?? false;
   }
 
   /** Slack timestamps: unique, increasing, "seconds.micro". */
