@@ -30,7 +30,7 @@ const FAMILIES: Record<string, Family> = {
 interface Method {
   name: string;
   /** the limit for the day starting at `dayStart`, from the past only */
-  limit(past: readonly Sample[], ooms: readonly { t: number; limit: number }[], current: number, dayStart: number): number;
+  limit(past: readonly Sample[], ooms: readonly { t: number; limit: number }[], current: number, dayStart: number, restarts: readonly Sample[]): number;
 }
 
 // VPA recommender: daily peaks over 8 days in a decaying histogram (half-life 24 h, buckets from 1e7 B
@@ -69,56 +69,86 @@ const krr: Method = {
   },
 };
 
-// memops: `memops analyze` over the last 7 days, with its own current limit and its own OOM kills.
+// memops: `memops analyze` over the last 7 days, with its own current limit and its own OOM kills, and the
+// restart counter (deploys and crashes: a live diagnosis sees them as restarts or as new pods).
 const memops: Method = {
   name: "memops",
-  limit(past, ooms, current, dayStart) {
+  limit(past, ooms, current, dayStart, restarts) {
     const workingSet = past.filter((s) => s.t >= dayStart - 7 * DAY);
     // OOM kills under the current limit: the ones the next raise has to answer (as in a live diagnosis)
     const oomAt = ooms.filter((o) => o.t >= dayStart - 7 * DAY && o.limit === current).map((o) => o.t);
-    const out = analyzeTrace({ workingSet, rss: [], restarts: [], oomAt }, { limitBytes: current, requestBytes: null, maxFactor: 2, now: dayStart });
+    const out = analyzeTrace({ workingSet, rss: [], restarts: restarts.filter((s) => s.t >= dayStart - 7 * DAY && s.t < dayStart), oomAt }, { limitBytes: current, requestBytes: null, maxFactor: 2, now: dayStart });
     return out.recommendation.limitBytes ?? current;
   },
 };
 
 const METHODS = [memops, vpa, krr];
-const totals = new Map(METHODS.map((m) => [m.name, { oomDays: 0, slack: 0, days: 0 }]));
-const byFamily: string[] = [];
-let traces = 0;
+
+interface Replayed { oomDays: number; slack: number; days: number }
+/**
+ * Replays one trace with one method from day 1; `margin` scales the limits it sets (1 = as designed),
+ * for the sweep at equal OOM rates. The method keeps its own unscaled limit as its state.
+ */
+function replay(ws: readonly Sample[], restarts: readonly Sample[], m: Method, margin = 1): Replayed {
+  const out = { oomDays: 0, slack: 0, days: 0 };
+  const ooms: { t: number; limit: number }[] = [];
+  let current = Math.max(...ws.filter((s) => s.t < START + DAY).map((s) => s.v)) * 1.5; // the day-0 limit everyone starts from
+  for (let d = 1; d < DAYS; d++) {
+    const dayStart = START + d * DAY;
+    current = m.limit(ws.filter((s) => s.t < dayStart), ooms, current, dayStart, restarts);
+    const limit = current * margin;
+    const day = ws.filter((s) => s.t >= dayStart && s.t < dayStart + DAY);
+    const over = day.find((s) => s.v > limit);
+    if (over) ooms.push({ t: over.t, limit: current });
+    out.oomDays += over ? 1 : 0;
+    out.slack += day.reduce((a, s) => a + Math.max(0, limit - s.v), 0) * (STEP / H) / GiB;
+    out.days++;
+  }
+  return out;
+}
+const add = (a: Replayed, b: Replayed) => { a.oomDays += b.oomDays; a.slack += b.slack; a.days += b.days; };
+
+const traces: { family: string; ws: Sample[]; restarts: Sample[] }[] = [];
 for (const [f, [name, family]] of Object.entries(FAMILIES).entries()) {
-  const fam = new Map(METHODS.map((m) => [m.name, { oomDays: 0, slack: 0 }]));
   for (let i = 0; i < perFamily; i++) {
     const r = rng(9000 + f * 100 + i);
     const level = pick(r, [128, 256, 512, 1024, 3072]) * MiB * between(r, 0.8, 1.2);
     const built = family(r, level);
-    const ws = sample(built.process, texture(r, level, { daily: built.daily }), { start: START, end: END, step: STEP, limit: null, seed: 31 * f + i }).trace.workingSet;
-    traces++;
+    const { workingSet, restarts } = sample(built.process, texture(r, level, { daily: built.daily }), { start: START, end: END, step: STEP, limit: null, seed: 31 * f + i }).trace;
+    traces.push({ family: name, ws: workingSet, restarts });
+  }
+}
+
+const totals = new Map(METHODS.map((m) => [m.name, { oomDays: 0, slack: 0, days: 0 }]));
+const byFamily: string[] = [];
+for (const name of Object.keys(FAMILIES)) {
+  const fam = new Map(METHODS.map((m) => [m.name, { oomDays: 0, slack: 0, days: 0 }]));
+  for (const tr of traces.filter((x) => x.family === name)) {
     for (const m of METHODS) {
-      const ooms: { t: number; limit: number }[] = [];
-      let current = Math.max(...ws.filter((s) => s.t < START + DAY).map((s) => s.v)) * 1.5; // the day-0 limit everyone starts from
-      for (let d = 1; d < DAYS; d++) {
-        const dayStart = START + d * DAY;
-        const past = ws.filter((s) => s.t < dayStart);
-        current = m.limit(past, ooms, current, dayStart);
-        const day = ws.filter((s) => s.t >= dayStart && s.t < dayStart + DAY);
-        const over = day.find((s) => s.v > current);
-        const slack = day.reduce((a, s) => a + Math.max(0, current - s.v), 0) * (STEP / H) / GiB;
-        if (over) ooms.push({ t: over.t, limit: current });
-        const t = totals.get(m.name)!, x = fam.get(m.name)!;
-        t.oomDays += over ? 1 : 0; t.slack += slack; t.days++;
-        x.oomDays += over ? 1 : 0; x.slack += slack;
-      }
+      const r = replay(tr.ws, tr.restarts, m);
+      add(totals.get(m.name)!, r);
+      add(fam.get(m.name)!, r);
     }
   }
   byFamily.push(`| ${name} | ${METHODS.map((m) => `${fam.get(m.name)!.oomDays} / ${fam.get(m.name)!.slack.toFixed(0)}`).join(" | ")} |`);
 }
+
+// The sweep: every method's limits scaled by the same margins; compare slack where OOM-days are equal.
+const MARGINS = [0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.3];
+const sweep = new Map(METHODS.map((m) => [m.name, MARGINS.map((margin) => {
+  const sum = { oomDays: 0, slack: 0, days: 0 };
+  for (const tr of traces) add(sum, replay(tr.ws, tr.restarts, m, margin));
+  return sum;
+})]));
+/** The least slack a method reaches, over the margins, with at most `oomDays` OOM-days. */
+const leastSlackWithin = (name: string, oomDays: number) => Math.min(...sweep.get(name)!.filter((x) => x.oomDays <= oomDays).map((x) => x.slack));
 
 const t = (n: string) => totals.get(n)!;
 const lessSlack = 1 - t("memops").slack / t("KRR simple").slack;
 const pass = t("memops").oomDays <= t("VPA").oomDays && t("memops").oomDays <= t("KRR simple").oomDays && lessSlack >= 0.2;
 console.log(`## \`npm run bench:backtest\`
 
-${traces} traces of ${DAYS} days (5-minute samples, ${Object.keys(FAMILIES).length} families × ${perFamily}, bench/backtest.ts), replayed day by day from day 1; each method sees only the past and sets the next day's limit. On ${cpus()[0]?.model ?? "?"}, Node ${process.version}.
+${traces.length} traces of ${DAYS} days (5-minute samples, ${Object.keys(FAMILIES).length} families × ${perFamily}, bench/backtest.ts), replayed day by day from day 1; each method sees only the past and sets the next day's limit. On ${cpus()[0]?.model ?? "?"}, Node ${process.version}.
 
 | method | OOM-days (of ${t("memops").days}) | slack, GiB-hours | slack vs KRR simple |
 |---|---|---|---|
@@ -129,6 +159,18 @@ Per family, OOM-days / slack GiB-hours:
 | family | ${METHODS.map((m) => m.name).join(" | ")} |
 |---|${METHODS.map(() => "---").join("|")}|
 ${byFamily.join("\n")}
+
+Margin sweep: each method's limits × the margin, OOM-days / slack GiB-hours:
+
+| margin | ${METHODS.map((m) => m.name).join(" | ")} |
+|---|${METHODS.map(() => "---").join("|")}|
+${MARGINS.map((g, i) => `| ×${g} | ${METHODS.map((m) => `${sweep.get(m.name)![i]!.oomDays} / ${sweep.get(m.name)![i]!.slack.toFixed(0)}`).join(" | ")} |`).join("\n")}
+
+At equal OOM rates, the least slack each method reaches over those margins:
+
+| at most OOM-days | ${METHODS.map((m) => m.name).join(" | ")} |
+|---|${METHODS.map(() => "---").join("|")}|
+${[0, 2, 5, 10].map((k) => `| ${k} | ${METHODS.map((m) => { const v = leastSlackWithin(m.name, k); return Number.isFinite(v) ? v.toFixed(0) : "—"; }).join(" | ")} |`).join("\n")}
 
 Target (issue 6): no more OOM-days than VPA or KRR, and at least 20% less slack than KRR simple (memops: ${(lessSlack * 100).toFixed(0)}% less): **${pass ? "met" : "NOT met"}**.`);
 process.exitCode = pass ? 0 : 1;

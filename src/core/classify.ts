@@ -60,6 +60,8 @@ export interface TrendAnalysis {
   /** how many of the last `resampled` points belong to the current run */
   currentRunPoints: number;
   oomKills: number;
+  /** start-to-start lengths of the completed runs between restarts in the window, seconds (the first run's from the window's start) */
+  runLengths: number[];
   /** when the OOM kills the analysis found happened (end of the run they ended), Unix seconds: the chart's markers */
   oomKillTimes: number[];
   /** the resampled series the verdict was computed on (5-minute maxima, 1-minute for windows ≤ 2 h) */
@@ -199,7 +201,7 @@ export function classify(input: TrendInput): TrendAnalysis {
   const common = base(s, input);
   const limit = input.limitBytes;
   if (fine.length < 6) {
-    return { ...common, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, slopeRange: [0, 0], pValue: 1, r2: 0, segments: 1, currentRunPoints: s.length, oomKills: input.oomKills ?? 0, oomKillTimes: [...(input.oomAt ?? [])],
+    return { ...common, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, slopeRange: [0, 0], pValue: 1, r2: 0, segments: 1, currentRunPoints: s.length, oomKills: input.oomKills ?? 0, oomKillTimes: [...(input.oomAt ?? [])], runLengths: [],
       evidence: `only ${fine.length} samples in the window: too little data to tell a trend` };
   }
 
@@ -210,7 +212,8 @@ export function classify(input: TrendInput): TrendAnalysis {
   oomKillTimes.sort((a, b) => a - b);
   let oomEnds = completed.filter((seg, i) => endedInOom(seg, fineSegments[i + 1], input, step)).length;
   if ((input.oomAt?.length ?? 0) < (input.oomKills ?? 0)) oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
-  const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0), oomKillTimes };
+  const runLengths = rawSegments.slice(0, -1).map((seg, i) => (rawSegments[i + 1]?.[0]?.t ?? 0) - (seg[0]?.t ?? 0));
+  const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0), oomKillTimes, runLengths };
 
   const longest = segments.reduce((a, b) => (duration(b) > duration(a) ? b : a));
   const f = fit(longest);
@@ -220,7 +223,7 @@ export function classify(input: TrendInput): TrendAnalysis {
 
   if (oomEnds >= 2) {
     // a cycle: from one start to the next
-    const lengths = rawSegments.slice(0, -1).map((seg, i) => (rawSegments[i + 1]?.[0]?.t ?? 0) - (seg[0]?.t ?? 0));
+    const lengths = runLengths;
     const age = input.now - (current[0]?.t ?? input.now);
     const typical = median(lengths);
     const regular = quantile(lengths, 0.9) <= 2 * quantile(lengths, 0.1);

@@ -32,9 +32,9 @@ export function formatBytes(bytes: number): string {
   return `${Math.round(bytes)}B`;
 }
 
-/** Rounds bytes up to a step a person would write in a manifest: 16Mi to 256Mi, 32Mi to 1Gi, 128Mi to 4Gi, 512Mi to 16Gi, then 1Gi. */
+/** Rounds bytes up to a step a person would write in a manifest: 16Mi to 256Mi, 32Mi to 1Gi, 64Mi to 4Gi, 256Mi to 16Gi, then 1Gi (at most ~6% above). */
 export function roundUpReadable(bytes: number): number {
-  const step = bytes <= 256 * MiB ? 16 * MiB : bytes <= GiB ? 32 * MiB : bytes <= 4 * GiB ? 128 * MiB : bytes <= 16 * GiB ? 512 * MiB : GiB;
+  const step = bytes <= 256 * MiB ? 16 * MiB : bytes <= GiB ? 32 * MiB : bytes <= 4 * GiB ? 64 * MiB : bytes <= 16 * GiB ? 256 * MiB : GiB;
   return Math.ceil(bytes / step) * step;
 }
 

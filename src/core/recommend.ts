@@ -2,13 +2,15 @@ import type { TrendAnalysis } from "./classify.ts";
 import { formatDuration } from "./duration.ts";
 import type { Sample } from "./model.ts";
 import { formatBytes, MiB, roundUpReadable } from "./quantity.ts";
-import { quantile, weightedQuantile } from "./stats.ts";
+import { median, quantile, weightedQuantile } from "./stats.ts";
 
 const HOUR = 3600;
 const duration = (s: readonly Sample[]) => (s[s.length - 1]?.t ?? 0) - (s[0]?.t ?? 0);
 const DAY = 24 * HOUR;
 /** Never recommend less than this: a runtime needs some memory to start at all. */
 const MIN_BYTES = 32 * MiB;
+/** Headroom is never less than this: one allocation burst (a buffer, a thread stack, a GC cycle) is MiBs, not a share. */
+const MIN_HEADROOM = 32 * MiB;
 
 export interface SizingInput {
   analysis: TrendAnalysis;
@@ -59,16 +61,14 @@ function decayedPeaks(series: readonly Sample[], now: number): Peaks {
 }
 
 /**
- * Headroom from the spread of the upper half of the peaks (2 weighted standard deviations, at least 5%
- * of the level): how unpredictable the top is, not how quiet the quiet days are.
+ * Headroom from how much the peak moves from one interval to the next: 2σ, with σ from the median
+ * absolute change between consecutive peaks (so a deploy's one step or a weekly dip does not count as
+ * spread), at least 5% of the level.
  */
 function headroom(peaks: Peaks, level: number): number {
-  const mid = weightedQuantile(peaks.values, peaks.weights, 0.5);
-  const upper = peaks.values.map((v, i) => [v, peaks.weights[i] ?? 0] as const).filter(([v]) => v >= mid);
-  const total = upper.reduce((a, [, w]) => a + w, 0);
-  const mean = upper.reduce((a, [v, w]) => a + v * w, 0) / total;
-  const variance = upper.reduce((a, [v, w]) => a + w * (v - mean) ** 2, 0) / total;
-  return Math.max(0.05 * level, 2 * Math.sqrt(variance));
+  const changes = peaks.values.slice(1).map((v, i) => Math.abs(v - (peaks.values[i] ?? v)));
+  const sigma = changes.length >= 2 ? (1.4826 * median(changes)) / Math.SQRT2 : 0;
+  return Math.max(0.05 * level, MIN_HEADROOM, 2 * sigma);
 }
 
 /**
@@ -105,9 +105,18 @@ export function recommend(input: SizingInput): Recommendation {
   if (leak && old !== null) {
     const restartEvery = a.slopeBytesPerHour > 0 ? (0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour * HOUR : null;
     const fix = `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it, or schedule restarts${restartEvery && restartEvery > 0 ? ` every ${formatDuration(restartEvery)}` : ""}; a higher limit only delays the OOM kill`;
-    if (limit <= old) return { limitBytes: old, requestBytes: request(input, old), reason: `keep the limit: ${fix}` };
-    why.unshift(fix);
-    why.push("sized on the peaks seen before restarts, without extrapolating the leak");
+    const untilRestart = leakUntilRestart(a);
+    if (untilRestart !== null) {
+      // Restarts (deploys) have been ending the growth: hold the longest run seen, no further.
+      // (the peaks' spread is the sawtooth of the leak itself, not noise: only the 5% / 32Mi floor on top)
+      const reach = Math.max(untilRestart.bytes, level);
+      limit = reach + Math.max(0.05 * reach, MIN_HEADROOM);
+      why.splice(0, why.length, `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it; until then this holds a run of ${formatDuration(untilRestart.seconds)} (restarts have come sooner), which reaches ${formatBytes(untilRestart.bytes)} — restart at least that often`);
+    } else {
+      if (limit <= old) return { limitBytes: old, requestBytes: request(input, old), reason: `keep the limit: ${fix}` };
+      why.unshift(fix);
+      why.push("sized on the peaks seen before restarts, without extrapolating the leak");
+    }
   }
   limit = roundUpReadable(limit);
   if (old !== null && limit > old * input.maxFactor) {
@@ -115,6 +124,20 @@ export function recommend(input: SizingInput): Recommendation {
     why.push(`capped at ×${input.maxFactor} of the current limit by policy; raise again after verifying`);
   }
   return { limitBytes: limit, requestBytes: request(input, limit), reason: why.join("; ") };
+}
+
+/**
+ * Where a leak gets to by the time a restart has come in the past: the current run's start level plus
+ * the growth over the longest run observed (or the current run's age and a day more, if it is older).
+ * Null without a completed run: nothing says when the growth ends.
+ */
+function leakUntilRestart(a: TrendAnalysis): { bytes: number; seconds: number } | null {
+  if (a.runLengths.length === 0 || a.currentRunPoints < 2) return null;
+  const run = a.resampled.slice(a.resampled.length - a.currentRunPoints);
+  const age = duration(run);
+  const seconds = Math.max(...a.runLengths, age + DAY);
+  const startLevel = quantile(run.slice(0, Math.max(2, Math.ceil(run.length / 10))).map((s) => s.v), 0.9);
+  return { bytes: startLevel + Math.max(0, a.slopeBytesPerHour) * (seconds / HOUR), seconds };
 }
 
 /** Request: p95 of the 5-minute maxima, never below rss p95, rounded, never above the limit. */

@@ -39,4 +39,17 @@ describe("recommend", () => {
     expect(rec.limitBytes).toBe(2048 * MiB);
     expect(rec.reason).toMatch(/keep the limit: leak of 2\dMi\/h: fix it, or schedule restarts every \d+[dh]/);
   });
+
+  it("a leak that deploys keep resetting is sized to hold the longest run between them, no further", () => {
+    // grows 6Mi/h from 400Mi; restarted every 2–3 days; the current run is a day old
+    const restartsAt = [END - 6 * DAY, END - 3.5 * DAY, END - DAY];
+    const { analysis, rec } = sized((s) => 400 * MiB + (6 * MiB * s) / H, 2048 * MiB, { window: 7 * DAY, restartsAt });
+    expect(analysis.classification).toBe("leak");
+    // the first run began before the window: only its last day is seen
+    expect(analysis.runLengths.map((x) => Math.round(x / DAY * 10) / 10)).toEqual([1, 2.5, 2.5]);
+    // 400Mi + 6Mi/h over max(2.5 d, 1 d + a day) = 760Mi, plus headroom, rounded: well below the old 2Gi
+    expect(rec.limitBytes! / MiB).toBeGreaterThanOrEqual(768);
+    expect(rec.limitBytes! / MiB).toBeLessThanOrEqual(896);
+    expect(rec.reason).toMatch(/^leak of [\d.]+Mi\/h: fix it; until then this holds a run of 2d 12h \(restarts have come sooner\), which reaches [78]\d\dMi — restart at least that often$/);
+  });
 });

@@ -19,11 +19,13 @@ describe("formatBytes", () => {
 });
 
 describe("roundUpReadable", () => {
-  it("rounds to a step a person would write: 16Mi to 256Mi, 32Mi to 1Gi, 128Mi to 4Gi, then coarser", () => {
+  it("rounds to a step a person would write: 16Mi to 256Mi, 32Mi to 1Gi, 64Mi to 4Gi, then coarser", () => {
     expect(roundUpReadable(100 * MiB)).toBe(112 * MiB);
     expect(roundUpReadable(615 * MiB)).toBe(640 * MiB);
     expect(roundUpReadable(1.1 * GiB)).toBe(1152 * MiB);
+    expect(roundUpReadable(1.7 * GiB)).toBe(1792 * MiB);
     expect(roundUpReadable(512 * MiB)).toBe(512 * MiB);
-    expect(roundUpReadable(5 * GiB + 1)).toBe(5.5 * GiB);
+    expect(roundUpReadable(5 * GiB + 1)).toBe(5.25 * GiB);
+    expect(roundUpReadable(20 * GiB + 1)).toBe(21 * GiB);
   });
 });
