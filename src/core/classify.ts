@@ -71,7 +71,7 @@ export interface TrendAnalysis {
 
 const HOUR = 3600;
 /** Trend fits run on at most this many block maxima: slopes over hours do not need 5-minute resolution. */
-const FIT_POINTS = 48;
+const FIT_POINTS = 40;
 /** Points the window is reduced to (block maxima) after segmentation: a day of 5-minute maxima. */
 const ANALYSIS_POINTS = 288;
 const perHour = (bytes: number) => `${formatBytes(Math.abs(bytes) < 1 ? 0 : bytes)}/h`;
@@ -128,7 +128,10 @@ interface Excursion {
 function excursions(seg: readonly Sample[], line: Fit, limit: number | null): Excursion | null {
   const resid = seg.map((s) => s.v - (line.intercept + line.slopePerHour * ((s.t - line.start) / HOUR)));
   const level = median(seg.map((s) => s.v));
-  const threshold = Math.max(quantile(resid, 0.95) + 3 * mad(resid), median(resid) + Math.max(0.1 * level, limit ? 0.05 * limit : 0));
+  const floor = median(resid) + Math.max(0.1 * level, limit ? 0.05 * limit : 0);
+  // nothing clears the size floor: no need for the spread statistics (most series end here)
+  if (!resid.some((r) => r > floor)) return null;
+  const threshold = Math.max(quantile(resid, 0.95) + 3 * mad(resid), floor);
   let count = 0, points = 0, top = -Infinity, inRun = false;
   resid.forEach((r, i) => {
     const above = r > threshold;

@@ -47,15 +47,16 @@ function decayedPeaks(series: readonly Sample[], now: number): Peaks {
   const span = Math.max(HOUR, now - first);
   const interval = span >= 2 * DAY ? DAY : Math.max(HOUR, span / 8);
   const halfLife = 2 * interval;
-  const byInterval = new Map<number, number>();
-  for (const s of series) {
-    const k = Math.floor((now - s.t) / interval);
-    byInterval.set(k, Math.max(byInterval.get(k) ?? -Infinity, s.v));
-  }
+  // the series is in time order, so intervals arrive one after the other (oldest first)
   const values: number[] = [], weights: number[] = [];
-  for (const [k, v] of byInterval) {
-    values.push(v);
-    weights.push(0.5 ** ((k * interval) / halfLife));
+  let k = NaN;
+  for (const s of series) {
+    const at = Math.floor((now - s.t) / interval);
+    if (at !== k) {
+      k = at;
+      values.push(s.v);
+      weights.push(0.5 ** ((k * interval) / halfLife));
+    } else if (s.v > values[values.length - 1]!) values[values.length - 1] = s.v;
   }
   return { values, weights, interval };
 }

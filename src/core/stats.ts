@@ -4,11 +4,16 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
+let quantileScratch = new Float64Array(1024);
+
 /** Linear-interpolated quantile, q in [0, 1]. NaN for an empty list. Quickselect: O(n), no full sort. */
 export function quantile(values: readonly number[] | Float64Array, q: number): number {
   const n = values.length;
   if (n === 0) return NaN;
-  const a = new Float64Array(values);
+  // a reused buffer: allocating a typed array per call cost more than the selection itself
+  if (quantileScratch.length < n) quantileScratch = new Float64Array(Math.max(n, 2 * quantileScratch.length));
+  const a = quantileScratch;
+  for (let i = 0; i < n; i++) a[i] = values[i]!;
   const pos = (n - 1) * q;
   const lo = Math.floor(pos);
   const x = select(a, lo, n);
@@ -63,7 +68,7 @@ export function mannKendallVariance(ys: readonly number[]): number {
 export function mannKendall(ys: readonly number[]): { s: number; variance: number; z: number; p: number } {
   const n = ys.length;
   let s = 0;
-  const y = new Float64Array(ys);
+  const y = ys;
   for (let i = 0; i < n - 1; i++) {
     const yi = y[i]!;
     for (let j = i + 1; j < n; j++) {
@@ -82,7 +87,7 @@ export function theilSen(xs: readonly number[], ys: readonly number[], withInter
   const size = (n * (n - 1)) / 2;
   if (scratch.length < size) scratch = new Float64Array(size);
   const slopes = scratch;
-  const x = new Float64Array(xs), y = new Float64Array(ys);
+  const x = xs, y = ys;
   let m = 0;
   for (let i = 0; i < n - 1; i++) {
     const xi = x[i]!, yi = y[i]!;
@@ -132,17 +137,18 @@ export function mad(values: readonly number[]): number {
   return 1.4826 * median(values.map((v) => Math.abs(v - m)));
 }
 
-/** Average ranks (1-based), ties sharing the mean of their positions. */
+/** Average ranks (1-based), ties sharing the mean of their positions. A native numeric sort, then a binary search per value. */
 export function ranks(values: readonly number[]): Float64Array {
   const n = values.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
+  const sorted = new Float64Array(values).sort();
   const out = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && values[idx[j + 1] ?? 0] === values[idx[i] ?? 0]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) out[idx[k] ?? 0] = r;
-    i = j + 1;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let lo = 0, hi = n;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid]! < v) lo = mid + 1; else hi = mid; }
+    let end = lo;
+    while (end < n && sorted[end] === v) end++;
+    out[i] = (lo + end - 1) / 2 + 1;
   }
   return out;
 }
