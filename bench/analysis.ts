@@ -61,9 +61,13 @@ const traces: Trace[] = Array.from({ length: Math.min(speedSeries, 200) }, (_, k
   const workingSet = Array.from({ length: 2016 }, (_, i) => ({ t: 1_790_000_000 - (2015 - i) * 300, v: level + slope * (i / 12) + gauss(r) * 5 * MiB }));
   return { workingSet, rss: [], restarts: [], oomAt: [] };
 });
-const t0 = performance.now();
-for (let i = 0; i < speedSeries; i++) analyzeTrace(traces[i % traces.length] as Trace, { limitBytes: 1024 * MiB, requestBytes: 512 * MiB, maxFactor: 2 });
-const speedMs = performance.now() - t0;
+// Three timed passes (this VM's run-to-run noise is ±20%); the target is judged on their median.
+const passes = [0, 1, 2].map(() => {
+  const t0 = performance.now();
+  for (let i = 0; i < speedSeries; i++) analyzeTrace(traces[i % traces.length] as Trace, { limitBytes: 1024 * MiB, requestBytes: 512 * MiB, maxFactor: 2 });
+  return performance.now() - t0;
+});
+const speedMs = median(passes);
 
 const pass = rows.every((x) => x.precision >= 0.9 && x.recall >= 0.9) && medianError <= 0.15 && speedMs < 2000;
 const f = (x: number) => x.toFixed(2);
@@ -77,7 +81,7 @@ ${rows.map((x) => `| ${x.c} | ${x.actual} | ${f(x.precision)} | ${f(x.recall)} |
 
 - plateau flag right on ${plateauRight}/${plateauTotal} stable scenarios; spike recovery right on ${recoveredRight}/${recoveredTotal}
 - time to limit on leaks: median relative error ${(medianError * 100).toFixed(1)}% over ${errors.length} forecasts${forecastMissing ? ` (${forecastMissing} leaks without one)` : ""}
-- speed: ${speedSeries.toLocaleString("en")} series × 2,016 points classified, forecast and sized in ${speedMs.toFixed(0)} ms on one core (target < 2,000 ms)
+- speed: ${speedSeries.toLocaleString("en")} series × 2,016 points classified, forecast and sized in ${speedMs.toFixed(0)} ms on one core, median of three passes (${passes.map((x) => x.toFixed(0)).join(", ")} ms; target < 2,000 ms)
 
 Targets (issue 6): precision and recall ≥ 0.90 on every class, median forecast error ≤ 15%, speed < 2 s: **${pass ? "met" : "NOT met"}**.`);
 if (misses.length) console.error(`\nMisclassified or flagged wrong (${misses.length}):\n${misses.join("\n")}`);

@@ -200,7 +200,7 @@ export function classify(input: TrendInput): TrendAnalysis {
   const fineSegments = rawSegments.map((seg) => resampleMax(seg, step));
   const fine = fineSegments.length === 1 ? (fineSegments[0] ?? []) : fineSegments.flat();
   const segments = fineSegments.map((seg) => blockMax(seg, Math.max(6, Math.ceil((ANALYSIS_POINTS * seg.length) / Math.max(1, fine.length)))));
-  const s = segments.flat();
+  const s = segments.length === 1 ? (segments[0] ?? []) : segments.flat();
   const common = base(s, input);
   const limit = input.limitBytes;
   if (fine.length < 6) {
