@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["*.js", "bin/*.js"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ["*.js", "bin/*.js", "src/playground/ui/*.js"] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       "no-empty": ["error", { allowEmptyCatch: false }],
@@ -27,4 +27,9 @@ export default tseslint.config(
     },
   },
   { files: ["*.js", "bin/*.js"], ...tseslint.configs.disableTypeChecked, languageOptions: { globals: { process: "readonly" } } },
+  {
+    // the playground's page: plain JavaScript for the browser, no build step
+    files: ["src/playground/ui/*.js"], ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: "module", globals: { document: "readonly", window: "readonly", fetch: "readonly", localStorage: "readonly", EventSource: "readonly", Node: "readonly", CSS: "readonly", setTimeout: "readonly" } },
+  },
 );

@@ -2,7 +2,7 @@
 /** The composition root: the only file that reads process.env and chooses the adapters. */
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { runCli, type Wiring } from "./cli/run-cli.ts";
+import { type PlaygroundFlags, runCli, type Wiring } from "./cli/run-cli.ts";
 import type { Config } from "./config.ts";
 import type { Runbook } from "./core/runbook.ts";
 import type { DiagnosisDeps } from "./engine/run-diagnosis.ts";
@@ -51,7 +51,21 @@ function openStore(config: Config): Store {
   return config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(join(config.dataDir, "memops.db"));
 }
 
-const wiring: Wiring = { diagnosisDeps, serve, openStore };
+/** The playground until Ctrl-C; it prints where to open it. Loaded only here: `serve` never imports it. */
+async function playground(flags: PlaygroundFlags, runbooks: Runbook[], log: Logger): Promise<void> {
+  const started = performance.now();
+  const { startPlayground } = await import("./playground/playground.ts");
+  const p = await startPlayground({ host: "127.0.0.1", port: flags.port, runbooks, log, verifyWindowSeconds: flags.verifyWindowSeconds, ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.prometheus ? { prometheus: flags.prometheus } : {}) });
+  process.stdout.write(`memops playground is running (started in ${((performance.now() - started) / 1000).toFixed(1)} s): open ${p.url}\n`
+    + `${flags.kubeconfig ? `cluster: ${flags.kubeconfig}` : "simulated cluster, namespace demo: try /mem diagnose deploy/checkout -n demo"}. Ctrl-C stops it.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => { p.stop().then(resolve, resolve); };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+const wiring: Wiring = { diagnosisDeps, serve, openStore, playground };
 
 process.exitCode = await runCli(process.argv.slice(2), process.env, {
   out: (t) => process.stdout.write(`${t}\n`),

@@ -34,6 +34,15 @@ export interface Wiring {
   openStore(config: Config): Store;
   /** runs until the process is asked to stop */
   serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void>;
+  /** runs the playground until the process is asked to stop */
+  playground(options: PlaygroundFlags, runbooks: Runbook[], log: Logger): Promise<void>;
+}
+
+export interface PlaygroundFlags {
+  port: number;
+  verifyWindowSeconds: number;
+  kubeconfig?: string;
+  prometheus?: string;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -45,6 +54,7 @@ Usage: memops <command> [options]
 
 Commands:
   serve       run the Slack app (HTTP receiver, or Socket Mode when SLACK_APP_TOKEN is set)
+  playground  try memops in a browser: a local Slack channel, the app, a simulated cluster
   diagnose    run a runbook against the cluster and print the report
   analyze     classify, forecast and size one container from a CSV or JSON file of samples
   validate    check the runbooks and the configuration
@@ -54,6 +64,11 @@ Commands:
 
 Run 'memops <command> --help' for a command's options. Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration.`,
   serve: "Usage: memops serve\n\nRuns the Slack app. Configuration comes from the environment (see the README).",
+  playground: `Usage: memops playground [--port 8080] [--verify-window 30s] [--kubeconfig FILE [--prometheus URL]]
+
+Starts a local Slack channel in the browser (on 127.0.0.1), the memops app wired to it with signed
+requests, and a simulated cluster whose workloads misbehave (namespace demo). --kubeconfig uses a real
+cluster instead (and --prometheus its Prometheus). Stop it with Ctrl-C; it keeps nothing.`,
   diagnose: `Usage: memops diagnose <target> [-n NAMESPACE] [-l SELECTOR] [--since 6h] [--runbook ID] [--format text|json|blocks]
 
 Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod or workload).
@@ -192,6 +207,23 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       const policy = await policyOrExit(config, io);
       if (!runbooks || policy === undefined) return EXIT.usage;
       await wiring.serve(config, runbooks, policy, createLogger(config.logLevel));
+      return EXIT.ok;
+    }
+    case "playground": {
+      const parsed = parseFlags(rest, { port: ["--port", "-p"], "verify-window": ["--verify-window"], kubeconfig: ["--kubeconfig"], prometheus: ["--prometheus"] });
+      const usage = (why: string) => { io.err(`memops playground: ${why}\n\n${help}`); return EXIT.usage; };
+      if (!parsed.ok) return usage(parsed.error);
+      if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0] ?? ""}"`);
+      const f = parsed.value.flags;
+      const port = Number(f["port"] ?? "8080");
+      if (!/^\d{1,5}$/.test(f["port"] ?? "8080") || port > 65535) return usage(`--port: "${f["port"] ?? ""}" is not a port number (0-65535)`);
+      const verify = parseDuration(f["verify-window"] ?? "30s");
+      if (!verify.ok) return usage(`--verify-window: ${verify.error}`);
+      if (f["prometheus"] && !f["kubeconfig"]) return usage("--prometheus needs --kubeconfig: the simulated cluster has its own metrics");
+      if (f["prometheus"] && !/^https?:\/\//.test(f["prometheus"])) return usage(`--prometheus: "${f["prometheus"]}" is not an http(s) URL`);
+      const runbooks = await runbooksOrExit(env["MEMOPS_RUNBOOKS_DIR"] ?? "runbooks", io);
+      if (!runbooks) return EXIT.usage;
+      await wiring.playground({ port, verifyWindowSeconds: verify.value, ...(f["kubeconfig"] ? { kubeconfig: f["kubeconfig"] } : {}), ...(f["prometheus"] ? { prometheus: f["prometheus"] } : {}) }, runbooks, createLogger(env["LOG_LEVEL"] ?? "warn"));
       return EXIT.ok;
     }
     case "analyze": {

@@ -77,7 +77,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     await b.stop();
 
     // memops audit verify on what this activity left in PostgreSQL: green, then red after tampering with any one row.
-    const wiring: Wiring = { diagnosisDeps: () => { throw new Error("unused"); }, serve: async () => undefined, openStore: () => new PostgresStore(DATABASE_URL, { schema: schema.schema }) };
+    const wiring: Wiring = { diagnosisDeps: () => { throw new Error("unused"); }, serve: async () => undefined, playground: async () => undefined, openStore: () => new PostgresStore(DATABASE_URL, { schema: schema.schema }) };
     const run = async () => {
       const out: string[] = [], err: string[] = [];
       const code = await runCli(["audit", "verify"], { DATABASE_URL }, { out: (t) => out.push(t), err: (t) => err.push(t) }, wiring);

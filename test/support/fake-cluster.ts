@@ -1,3 +1,4 @@
+import { matchesSelector } from "../../src/core/label-selector.ts";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
 import type { PreflightFacts } from "../../src/core/remediation/preflight.ts";
 import type { WorkloadKind } from "../../src/core/target.ts";
@@ -24,19 +25,6 @@ export interface FakeClusterData {
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
   hang?: (keyof Cluster)[];
-}
-
-/** Parses the subset of label selectors the fakes need: k=v, k!=v, k, !k, comma-joined. */
-function matches(labels: Record<string, string>, selector: string | undefined): boolean {
-  if (!selector) return true;
-  return selector.split(",").every((req) => {
-    const ne = /^(.+?)!=(.*)$/.exec(req);
-    if (ne) return labels[ne[1] ?? ""] !== ne[2];
-    const eq = /^(.+?)==?(.*)$/.exec(req);
-    if (eq) return labels[eq[1] ?? ""] === eq[2];
-    if (req.startsWith("!")) return !(req.slice(1) in labels);
-    return req in labels;
-  });
 }
 
 function fieldMatches(pod: Pod, selector: string | undefined): boolean {
@@ -76,12 +64,12 @@ export class FakeCluster implements Cluster {
 
   async listReplicaSets(namespace: string, labelSelector: string) {
     await this.#enter("listReplicaSets", namespace, labelSelector);
-    return this.data.workloads.filter((w) => w.kind === "replicaset" && w.namespace === namespace && matches(w.labels, labelSelector));
+    return this.data.workloads.filter((w) => w.kind === "replicaset" && w.namespace === namespace && matchesSelector(w.labels, labelSelector));
   }
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
     await this.#enter("listPods", namespace, q);
-    const all = this.data.pods.filter((p) => (namespace === null || p.namespace === namespace) && matches(p.labels, q.labelSelector) && fieldMatches(p, q.fieldSelector));
+    const all = this.data.pods.filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector) && fieldMatches(p, q.fieldSelector));
     const start = q.continueToken ? Number(q.continueToken) : 0;
     const items = all.slice(start, start + q.limit);
     return { items, continueToken: start + q.limit < all.length ? String(start + q.limit) : null };

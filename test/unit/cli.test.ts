@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { pino } from "pino";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { describe, expect, it } from "vitest";
-import { EXIT, runCli, type Wiring } from "../../src/cli/run-cli.ts";
+import { EXIT, type PlaygroundFlags, runCli, type Wiring } from "../../src/cli/run-cli.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import { NOW, SHOP, shopCluster, shopMetrics } from "../support/shop-scenario.ts";
 
@@ -16,9 +16,11 @@ function io() {
 }
 
 const dbDir = mkdtempSync(join(tmpdir(), "memops-cli-"));
+const playgroundCalls: PlaygroundFlags[] = [];
 const wiring: Wiring = {
   diagnosisDeps: () => ({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 }, log: pino({ level: "silent" }) }),
   serve: async () => undefined,
+  playground: async (flags) => { playgroundCalls.push(flags); },
   openStore: () => new SqliteStore(join(dbDir, "memops.db")),
 };
 
@@ -101,10 +103,29 @@ describe("memops CLI", () => {
   });
 
   it("every command has --help", async () => {
-    for (const c of ["serve", "diagnose", "validate", "schema", "audit", "incident"]) {
+    for (const c of ["serve", "playground", "diagnose", "validate", "schema", "audit", "incident", "analyze"]) {
       const t = io();
       expect(await runCli([c, "--help"], {}, t.io, wiring)).toBe(EXIT.ok);
       expect(t.out[0]).toMatch(new RegExp(`^Usage: memops ${c}`));
     }
+  });
+
+  it("playground takes a port, a verification window and a real cluster; bad flags change nothing", async () => {
+    const t = io();
+    expect(await runCli(["playground", "--port", "0", "--verify-window", "5s"], {}, t.io, wiring)).toBe(EXIT.ok);
+    expect(playgroundCalls.at(-1)).toEqual({ port: 0, verifyWindowSeconds: 5 });
+    const before = playgroundCalls.length;
+    for (const [args, why] of [
+      [["--port", "http"], '--port: "http" is not a port number'],
+      [["--verify-window", "soon"], '--verify-window: "soon" is not a duration'],
+      [["--prometheus", "http://prom:9090"], "--prometheus needs --kubeconfig"],
+      [["--kubeconfig", "k", "--prometheus", "prom:9090"], '--prometheus: "prom:9090" is not an http(s) URL'],
+      [["extra"], 'unexpected argument "extra"'],
+    ] as const) {
+      const b = io();
+      expect(await runCli(["playground", ...args], {}, b.io, wiring)).toBe(EXIT.usage);
+      expect(b.err.join("\n")).toContain(why);
+    }
+    expect(playgroundCalls).toHaveLength(before);
   });
 });

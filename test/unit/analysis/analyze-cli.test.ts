@@ -8,7 +8,7 @@ import { DAY, H, MiB, sample, texture, rng, toCsv } from "../../scenarios/genera
 const dir = mkdtempSync(join(tmpdir(), "memops-analyze-"));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
 const unused = (): never => { throw new Error("analyze needs no cluster, store or server"); };
-const wiring: Wiring = { diagnosisDeps: unused, openStore: unused, serve: unused };
+const wiring: Wiring = { diagnosisDeps: unused, openStore: unused, serve: unused, playground: unused };
 async function run(...args: string[]) {
   const out: string[] = [], err: string[] = [];
   const code = await runCli(["analyze", ...args], {}, { out: (t) => out.push(t), err: (t) => err.push(t) }, wiring);

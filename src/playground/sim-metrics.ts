@@ -1,0 +1,43 @@
+import type { Sample } from "../core/model.ts";
+import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../ports.ts";
+import type { Simulation } from "./simulation.ts";
+
+/**
+ * The MemoryMetrics port on the simulation, answering range queries the way memops's PromQL does:
+ * per step, the maximum of the samples in the step before it (max_over_time), for every pod whose name
+ * matches, including pods deleted during the window.
+ */
+export class SimMetrics implements MemoryMetrics {
+  readonly #sim: Simulation;
+
+  constructor(sim: Simulation) {
+    this.#sim = sim;
+  }
+
+  async containerMemory(q: MemoryRangeQuery): Promise<ContainerMemory[]> {
+    this.#sim.advance();
+    if (q.namespace !== this.#sim.namespace) return [];
+    const pattern = q.podPattern ? new RegExp(`^(?:${q.podPattern})$`) : null;
+    return this.#sim.allPods().filter(({ pod }) => !pattern || pattern.test(pod.name)).flatMap(({ pod }) => pod.containers.map((c) => {
+      const workingSet = stepMax(c.workingSet, q);
+      return { pod: pod.name, container: c.name, workingSet, rss: workingSet.map((s) => ({ t: s.t, v: s.v * 0.85 })), restarts: stepMax(c.restarts, q) };
+    })).filter((c) => c.workingSet.length > 0);
+  }
+
+  async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {
+    throw new PortError("prometheus", "unavailable", "the playground's simulated Prometheus answers memory range queries only (start it with --prometheus for PromQL steps)");
+  }
+}
+
+/** max_over_time over each step ending at start + k·step, for samples in time order. */
+function stepMax(samples: readonly Sample[], q: MemoryRangeQuery): Sample[] {
+  const out: Sample[] = [];
+  let i = 0;
+  for (let t = q.start; t <= q.end; t += q.stepSeconds) {
+    while (i < samples.length && samples[i]!.t <= t - q.stepSeconds) i++;
+    let v = -Infinity;
+    for (let j = i; j < samples.length && samples[j]!.t <= t; j++) v = Math.max(v, samples[j]!.v);
+    if (v > -Infinity) out.push({ t, v });
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * The playground in a real browser: Chromium from Debian driven by playwright-core. A person types a
+ * slash command, reads the threaded report with its sparkline and chart, asks for a remediation,
+ * switches to the approver, approves, and sees the verification and the audit entry — through the
+ * unchanged memops app, signed requests and the Slack emulator. Screenshots go to artifacts/playground/.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { pino } from "pino";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Playground, startPlayground } from "../../src/playground/playground.ts";
+import { shippedRunbooks } from "../support/app-harness.ts";
+
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const SHOTS = "artifacts/playground";
+const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
+if (missing) {
+  if (process.env["CI"]) throw new Error(`browser tier cannot start: ${missing}. Under CI every tier must run (see .ci/run).`);
+  process.stderr.write(`\n${"!".repeat(100)}\n!! SKIPPING THE BROWSER TIER: ${missing}\n${"!".repeat(100)}\n\n`);
+}
+
+describe.skipIf(missing !== null)("the playground in Chromium", () => {
+  let pg: Playground;
+  let browser: Browser;
+  let page: Page;
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+  const channel = () => page.locator("#messages");
+  const thread = () => page.locator("#thread-messages");
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    pg = await startPlayground({ host: "127.0.0.1", port: 0, runbooks: await shippedRunbooks(), log: pino({ level: "silent" }), verifyWindowSeconds: 3 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pg.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pg?.stop();
+  });
+
+  it("diagnose, ask for a restart, approve as someone else, see it verified and audited", async () => {
+    await expect.poll(() => page.locator("#as").inputValue()).toBe("U0ALICE");
+    // typed, not clicked: the message box is where the keyboard starts
+    await page.locator("#composer").fill("/mem diagnose deploy/checkout -n demo");
+    await page.keyboard.press("Enter");
+    const parent = channel().locator("li.message", { hasText: "Full report in the thread" });
+    await parent.waitFor({ timeout: 30_000 });
+    await expect.poll(() => parent.innerText()).toMatch(/memory leak suspected in checkout-\w+-\w+\/app/);
+
+    await parent.getByRole("button", { name: /\d+ replies/ }).click();
+    await thread().locator("li.message", { hasText: "Trend and forecast" }).first().waitFor();
+    const report = await thread().innerText();
+    expect(report).toMatch(/[▁▂▃▄▅▆▇█]{6,}/); // the sparkline, as text
+    expect(report).toMatch(/leak/);
+    const chart = thread().locator("img[data-file]");
+    await chart.waitFor();
+    await expect.poll(() => chart.evaluate((img: { complete: boolean; naturalWidth: number }) => (img.complete ? img.naturalWidth : 0))).toBe(1000);
+    expect(await chart.getAttribute("alt")).toMatch(/^Line chart of the memory working set of deploy\/checkout -n demo.*: leak, limit in ~/);
+    await shot("1-report");
+
+    await parent.getByRole("button", { name: "Rolling restart" }).click();
+    const card = page.locator("li.message", { hasText: "Approval needed" }).first();
+    await card.waitFor({ timeout: 20_000 });
+    await shot("2-approval-requested");
+
+    // the requester may not approve her own request: switch to the approver
+    await page.locator("#as").selectOption("U0BOB");
+    await card.getByRole("button", { name: "Approve" }).click();
+    const dialog = page.locator("dialog#confirm");
+    await expect.poll(() => dialog.evaluate((d: { open: boolean }) => d.open)).toBe(true);
+    expect(await dialog.innerText()).toContain("Approve this change?");
+    await dialog.getByRole("button", { name: "Approve" }).click();
+
+    const verified = page.locator("li.message", { hasText: /Verified: Rolling restart of deploy\/checkout in demo/ }).first();
+    await verified.waitFor({ timeout: 60_000 }).catch(async (e: unknown) => { await shot("x-failed"); throw e; });
+    expect(await verified.innerText()).toMatch(/rollout finished/);
+    await shot("3-verified");
+
+    await page.locator("#composer").fill("/mem audit");
+    await page.keyboard.press("Enter");
+    const audit = channel().locator("li.ephemeral", { hasText: "Audit log" });
+    await audit.waitFor({ timeout: 20_000 });
+    const entries = await audit.innerText();
+    expect(entries).toMatch(/verif/i);
+    expect(entries).toMatch(/approv/i);
+    expect(await audit.innerText()).toContain("Only visible to you");
+    await shot("4-audit");
+  });
+
+  it("is usable with the keyboard: Tab reaches the message box, Enter opens a thread, Escape closes it", async () => {
+    await page.goto(pg.url);
+    await page.locator("#messages li.message").first().waitFor();
+    await page.keyboard.press("Tab"); // the skip link comes first
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe("composer");
+    const replies = page.getByRole("button", { name: /\d+ replies/ }).first();
+    await replies.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#thread").isVisible()).toBe(true);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.locator("#thread").isVisible()).toBe(false);
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toMatch(/\d+ replies/);
+    await shot("5-keyboard");
+  });
+});
