@@ -53,3 +53,25 @@ describe.skipIf(!!env.skipped)("/mem diagnose end to end: signed request → Bol
     expect(report).not.toContain("unavailable");
   });
 });
+
+describe.skipIf(!!env.skipped)("memops playground --kubeconfig --prometheus: the same page against a real cluster", () => {
+  it("diagnoses a real Deployment from the page's API, through the emulator and the unchanged app", async () => {
+    const { startPlayground } = await import("../../src/playground/playground.ts");
+    const { pino } = await import("pino");
+    const { shippedRunbooks } = await import("../support/app-harness.ts");
+    const pg = await startPlayground({ host: "127.0.0.1", port: 0, runbooks: await shippedRunbooks(), log: pino({ level: "silent" }), verifyWindowSeconds: 1, kubeconfig: env.kubeconfig.bot, prometheus: env.prometheusUrl });
+    try {
+      const sent = await fetch(new URL("/api/command", pg.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "U0ALICE", text: "/mem diagnose deploy/api -n shop" }) });
+      expect(sent.status).toBe(200);
+      const ws = pg.emulator.workspace;
+      const parent = await ws.waitFor(() => ws.messages.find((m) => m.threadTs === null && messageText(m).includes("Full report in the thread")), 20_000);
+      const state = (await (await fetch(new URL("/api/state?user=U0ALICE", pg.url))).json()) as { scenarios: unknown[]; messages: { threadTs: string | null; text: string }[] };
+      expect(state.scenarios).toEqual([]); // no simulated workloads against a real cluster
+      const report = state.messages.filter((m) => m.threadTs === parent.ts).map((m) => m.text).join("\n");
+      expect(messageText(parent)).toContain("api-7d9c8f6b5d-x2x9q/api was OOMKilled");
+      expect(report).toContain("Memory report for deploy/api -n shop");
+    } finally {
+      await pg.stop();
+    }
+  });
+});
