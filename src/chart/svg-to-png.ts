@@ -27,7 +27,7 @@ function failAll(e: Error) {
 
 function started(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER);
+  const w = new Worker(WORKER, { execArgv: [] }); // not the parent's flags (--input-type, --cpu-prof …)
   w.unref(); // never keeps the process alive
   w.on("message", (m: { id: number; png?: Uint8Array; error?: string }) => {
     const job = waiting.get(m.id);

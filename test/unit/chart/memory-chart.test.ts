@@ -93,6 +93,14 @@ describe("the memory chart", () => {
   });
 });
 
+describe("the chart worker", () => {
+  it("says why a chart cannot be drawn, and keeps drawing the next ones", async () => {
+    await expect(svgToPng("<svg this is not")).rejects.toThrow(/^the chart could not be drawn: /);
+    const png = Buffer.from(await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>'));
+    expect(png.readUInt32BE(16)).toBe(20);
+  });
+});
+
 describe("which workload a pod belongs to", () => {
   const owners = (kind: string, name: string) => [{ kind, name, uid: "u", controller: true }];
   it("follows the controller, through a Deployment's ReplicaSet", () => {
