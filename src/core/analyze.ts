@@ -1,4 +1,4 @@
-import { classify, type RssForecast, type TrendAnalysis } from "./classify.ts";
+import { classify, classLabel, type RssForecast, type TrendAnalysis } from "./classify.ts";
 import { formatDuration } from "./duration.ts";
 import { formatBytes } from "./quantity.ts";
 import { type Recommendation, recommend } from "./recommend.ts";
@@ -52,7 +52,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** The same, for a person at a terminal. */
 export function analysisText(r: AnalysisOutput, limitBytes: number | null): string {
-  const cls = r.classification + (r.plateau ? " (warm-up then plateau — not a leak)" : "") + (r.recovered === null ? "" : r.recovered ? " (recovered)" : " (not recovered)");
+  const cls = classLabel(r);
   const ttl = r.timeToLimitSeconds === null ? "none (no upward trend)" :
     `${formatDuration(r.timeToLimitSeconds)}${r.timeToLimitRange ? ` (range ${formatDuration(r.timeToLimitRange[0])} – ${r.timeToLimitRange[1] === null ? "never" : formatDuration(r.timeToLimitRange[1])})` : ""}`;
   const lines = [

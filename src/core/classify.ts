@@ -9,6 +9,12 @@ import { mad, mannKendallHamedRao, median, ols, quantile, theilSen } from "./sta
 export type MemoryClass = "leak" | "oom-cycle" | "spike" | "limit-too-low" | "stable";
 export const MEMORY_CLASSES: readonly MemoryClass[] = ["leak", "oom-cycle", "spike", "limit-too-low", "stable"];
 
+/** The class as a person reads it: a plateau is said not to be a leak, a spike says whether it recovered. */
+export function classLabel(a: { classification: MemoryClass; plateau: boolean; recovered: boolean | null }): string {
+  if (a.plateau) return "stable (warm-up then plateau, not a leak)";
+  return a.classification === "spike" ? `spike (${a.recovered ? "recovered" : "not recovered"})` : a.classification;
+}
+
 export interface TrendInput {
   /** working-set samples, Unix seconds */
   series: readonly Sample[];
@@ -211,9 +217,10 @@ export function classify(input: TrendInput): TrendAnalysis {
   const current = segments[segments.length - 1] ?? s;
   const completed = fineSegments.slice(0, -1);
   const oomKillTimes = completed.flatMap((seg, i) => (endedInOom(seg, fineSegments[i + 1], input, step) ? [seg[seg.length - 1]?.t ?? 0] : []));
+  let oomEnds = oomKillTimes.length;
+  // a known kill that ended no run in the window (the current run's start, or before the first sample) is still marked
   for (const t of input.oomAt ?? []) if (!oomKillTimes.some((k) => Math.abs(k - t) <= 2 * step)) oomKillTimes.push(t);
   oomKillTimes.sort((a, b) => a - b);
-  let oomEnds = completed.filter((seg, i) => endedInOom(seg, fineSegments[i + 1], input, step)).length;
   if ((input.oomAt?.length ?? 0) < (input.oomKills ?? 0)) oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
   const runLengths = rawSegments.slice(0, -1).map((seg, i) => (rawSegments[i + 1]?.[0]?.t ?? 0) - (seg[0]?.t ?? 0));
   const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0), oomKillTimes, runLengths };

@@ -104,8 +104,6 @@ export function recommend(input: SizingInput): Recommendation {
     limit = Math.max(limit, floor);
   }
   if (leak && old !== null) {
-    const restartEvery = a.slopeBytesPerHour > 0 ? (0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour * HOUR : null;
-    const fix = `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it, or schedule restarts${restartEvery && restartEvery > 0 ? ` every ${formatDuration(restartEvery)}` : ""}; a higher limit only delays the OOM kill`;
     const untilRestart = leakUntilRestart(a);
     if (untilRestart !== null) {
       // Restarts (deploys) have been ending the growth: hold the longest run seen, no further.
@@ -114,6 +112,8 @@ export function recommend(input: SizingInput): Recommendation {
       limit = reach + Math.max(0.05 * reach, MIN_HEADROOM);
       why.splice(0, why.length, `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it; until then this holds a run of ${formatDuration(untilRestart.seconds)} (restarts have come sooner), which reaches ${formatBytes(untilRestart.bytes)} — restart at least that often`);
     } else {
+      const restartEvery = a.slopeBytesPerHour > 0 ? (0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour * HOUR : null;
+      const fix = `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it, or schedule restarts${restartEvery && restartEvery > 0 ? ` every ${formatDuration(restartEvery)}` : ""}; a higher limit only delays the OOM kill`;
       if (limit <= old) return { limitBytes: old, requestBytes: request(input, old), reason: `keep the limit: ${fix}` };
       why.unshift(fix);
       why.push("sized on the peaks seen before restarts, without extrapolating the leak");

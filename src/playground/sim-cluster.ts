@@ -1,6 +1,6 @@
-import { matchesSelector } from "../core/label-selector.ts";
+import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../core/selectors.ts";
 import type { Pod, WorkloadObject } from "../core/model.ts";
-import { parseQuantity } from "../core/quantity.ts";
+import { applyWorkloadPatch } from "../core/remediation/apply-patch.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
 import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../ports.ts";
@@ -8,9 +8,6 @@ import type { Simulation } from "./simulation.ts";
 
 /** Kubernetes users the playground's policy maps its Slack users to; they may patch Deployments. */
 export const PLAYGROUND_PATCHERS = ["alice@example.com", "bob@example.com"];
-
-type ContainerPatch = { name: string; resources?: { limits?: { memory?: string }; requests?: { memory?: string } } };
-type DeploymentPatch = { spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: ContainerPatch[] } } } };
 
 /** The Cluster port on the simulation: only Deployments exist, in namespace `demo`. */
 export class SimCluster implements Cluster {
@@ -43,21 +40,13 @@ export class SimCluster implements Cluster {
   }
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
-    const all = this.#live().map((x) => x.pod).filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector)
-      && (!q.fieldSelector || q.fieldSelector.split(",").every((f) => {
-        const [k, v] = f.split(/!?=/);
-        const actual = k === "spec.nodeName" ? p.nodeName : k === "status.phase" ? p.phase : undefined;
-        return f.includes("!=") ? actual !== v : actual === v;
-      })));
+    const all = this.#live().map((x) => x.pod).filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector) && podFieldsMatch(p, q.fieldSelector));
     const start = q.continueToken ? Number(q.continueToken) : 0;
     return { items: all.slice(start, start + q.limit), continueToken: start + q.limit < all.length ? String(start + q.limit) : null };
   }
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
-    const want = Object.fromEntries(fieldSelector.split(",").map((kv) => kv.split("=") as [string, string]));
-    return this.#sim.events.filter((e) => (namespace === null || e.namespace === namespace)
-      && (!want["involvedObject.kind"] || e.involvedKind === want["involvedObject.kind"])
-      && (!want["involvedObject.name"] || e.involvedName === want["involvedObject.name"])).slice(0, limit).map((e) => ({ ...e }));
+    return this.#sim.events.filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector)).slice(0, limit).map((e) => ({ ...e }));
   }
 
   async getNode(name: string) {
@@ -90,23 +79,9 @@ export class SimCluster implements Cluster {
   async patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<WorkloadObject> {
     const d = ref.kind === "deployment" && ref.namespace === this.#sim.namespace ? this.#sim.find(ref.name) : undefined;
     if (!d) throw new PortError("kubernetes", "not-found", `${ref.kind} ${ref.name} not found in namespace ${ref.namespace}`);
-    const p = patch as DeploymentPatch;
-    const next = structuredClone(d.object);
-    if (p.spec?.replicas !== undefined) next.replicas = p.spec.replicas;
-    Object.assign(next.template.annotations, p.spec?.template?.metadata?.annotations ?? {});
-    for (const c of p.spec?.template?.spec?.containers ?? []) {
-      const target = next.template.containers.find((x) => x.name === c.name);
-      if (!target) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422): no container "${c.name}"`);
-      const bytes = (q?: string) => {
-        if (q === undefined) return undefined;
-        const r = parseQuantity(q);
-        if (!r.ok) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422): ${r.error}`);
-        return r.value;
-      };
-      target.limitBytes = bytes(c.resources?.limits?.memory) ?? target.limitBytes;
-      target.requestBytes = bytes(c.resources?.requests?.memory) ?? target.requestBytes;
-    }
-    next.rollout = { ...next.rollout, generation: next.rollout.generation + 1 };
+    const patched = applyWorkloadPatch(d.object, patch);
+    if (!patched.ok) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422): ${patched.error}`);
+    const next = patched.value;
     if (!o.dryRun) {
       this.#sim.advance();
       this.#sim.apply(d, next);

@@ -1,5 +1,6 @@
-import { matchesSelector } from "../../src/core/label-selector.ts";
+import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../../src/core/selectors.ts";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
+import { applyWorkloadPatch } from "../../src/core/remediation/apply-patch.ts";
 import type { PreflightFacts } from "../../src/core/remediation/preflight.ts";
 import type { WorkloadKind } from "../../src/core/target.ts";
 import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../../src/ports.ts";
@@ -25,16 +26,6 @@ export interface FakeClusterData {
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
   hang?: (keyof Cluster)[];
-}
-
-function fieldMatches(pod: Pod, selector: string | undefined): boolean {
-  if (!selector) return true;
-  return selector.split(",").every((req) => {
-    const [k, v] = req.split(/!?=/);
-    const negate = req.includes("!=");
-    const actual = k === "spec.nodeName" ? pod.nodeName : k === "status.phase" ? pod.phase : undefined;
-    return negate ? actual !== v : actual === v;
-  });
 }
 
 /** An in-memory Cluster with paginated lists, call counting and injectable failures. */
@@ -69,7 +60,7 @@ export class FakeCluster implements Cluster {
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
     await this.#enter("listPods", namespace, q);
-    const all = this.data.pods.filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector) && fieldMatches(p, q.fieldSelector));
+    const all = this.data.pods.filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector) && podFieldsMatch(p, q.fieldSelector));
     const start = q.continueToken ? Number(q.continueToken) : 0;
     const items = all.slice(start, start + q.limit);
     return { items, continueToken: start + q.limit < all.length ? String(start + q.limit) : null };
@@ -77,10 +68,7 @@ export class FakeCluster implements Cluster {
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
     await this.#enter("listEvents", namespace, fieldSelector, limit);
-    const want = Object.fromEntries(fieldSelector.split(",").map((kv) => kv.split("=") as [string, string]));
-    return this.data.events.filter((e) => (namespace === null || e.namespace === namespace)
-      && (!want["involvedObject.kind"] || e.involvedKind === want["involvedObject.kind"])
-      && (!want["involvedObject.name"] || e.involvedName === want["involvedObject.name"])).slice(0, limit);
+    return this.data.events.filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector)).slice(0, limit);
   }
 
   async getNode(name: string) {
@@ -115,18 +103,9 @@ export class FakeCluster implements Cluster {
     await this.#enter("patchWorkload", ref, patch, o);
     const w = this.data.workloads.find((x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name);
     if (!w) throw new PortError("kubernetes", "not-found", `not found while trying to patch ${ref.kind} ${ref.name}`);
-    const p = patch as { spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name: string; resources?: { limits?: { memory?: string }; requests?: { memory?: string } } }[] } } } };
-    const next = structuredClone(w);
-    if (p.spec?.replicas !== undefined) next.replicas = p.spec.replicas;
-    Object.assign(next.template.annotations, p.spec?.template?.metadata?.annotations ?? {});
-    for (const c of p.spec?.template?.spec?.containers ?? []) {
-      const target = next.template.containers.find((x) => x.name === c.name);
-      if (!target) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422)`);
-      const parse = (q?: string) => (q === undefined ? undefined : Math.round(Number.parseFloat(q) * (q.endsWith("Gi") ? 2 ** 30 : 2 ** 20)));
-      target.limitBytes = parse(c.resources?.limits?.memory) ?? target.limitBytes;
-      target.requestBytes = parse(c.resources?.requests?.memory) ?? target.requestBytes;
-    }
-    next.rollout = { ...next.rollout, generation: next.rollout.generation + 1 };
+    const patched = applyWorkloadPatch(w, patch);
+    if (!patched.ok) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422)`);
+    const next = patched.value;
     if (!o.dryRun) {
       // No controllers here: the rollout completes at once.
       const r = next.replicas ?? next.rollout.replicas;

@@ -1,3 +1,4 @@
+import { classLabel } from "../classify.ts";
 import type { TrendFindings, TrendRow } from "../findings.ts";
 import { formatDuration } from "../duration.ts";
 import type { Sample } from "../model.ts";
@@ -5,6 +6,8 @@ import { formatBytes } from "../quantity.ts";
 
 /** What a chart of one workload's memory shows: drawn by `chartSvg`, described by `chartAltText`. */
 export interface MemoryChart {
+  /** the workload, as the person asked for it ("deploy/api -n shop") */
+  subject: string;
   title: string;
   subtitle: string;
   /** x domain, Unix seconds; `end` lies past `now` when a forecast is drawn */
@@ -31,11 +34,7 @@ export interface ChartSeries {
 /** A forecast further out than this share of the window is drawn to the edge, not to the crossing. */
 const FUTURE_SHARE = 0.35;
 
-const verdictOf = (r: TrendRow) => {
-  const a = r.analysis;
-  const cls = a.classification === "stable" && a.plateau ? "stable (warm-up plateau)" : a.classification === "spike" ? `spike${a.recovered === false ? ", not recovered" : ""}` : a.classification;
-  return `${cls}${a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`}`;
-};
+const verdictOf = ({ analysis: a }: TrendRow) => `${classLabel(a)}${a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`}`;
 
 function seriesOf(r: TrendRow, now: number): ChartSeries {
   const points = r.analysis.resampled;
@@ -72,6 +71,7 @@ export function memoryChart(findings: TrendFindings, title: string): MemoryChart
     }
   }
   return {
+    subject: title,
     title: `Memory working set — ${title}`,
     subtitle: `last ${formatDuration(span)}, ${stepLabel(findings.rows[0])} maxima, UTC${end > now ? "; dashed: forecast at the current trend" : ""}`,
     start, end, now, series, thresholds,
@@ -90,7 +90,7 @@ export const ALT_TEXT_MAX = 1000;
 
 /** What the chart shows, for a screen reader: the same facts, in words, within Slack's 1,000 characters. */
 export function chartAltText(c: MemoryChart): string {
-  const head = `Line chart of ${c.title.replace(/^Memory working set — /, "the memory working set of ")} over the ${c.subtitle.split(",")[0] ?? ""}.`;
+  const head = `Line chart of the memory working set of ${c.subject} over the last ${formatDuration(c.now - c.start)}.`;
   const lines = c.series.map((s) => {
     const first = s.points[0]?.v ?? 0, last = s.points[s.points.length - 1]?.v ?? 0;
     const limit = s.limitBytes ? ` of a ${formatBytes(s.limitBytes)} limit` : ", no limit";

@@ -1,4 +1,5 @@
 import { formatDuration } from "../../core/duration.ts";
+import { classLabel } from "../../core/classify.ts";
 import type { DataOf, Section } from "../../core/findings.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
@@ -61,7 +62,7 @@ function trend(d: DataOf<"memory-trend">): Block[] {
     const spark = `\`${sparkOf(d, r.pod, r.container)}\``;
     // A stable container is one line; what needs attention gets its evidence and forecast.
     if (a.classification === "stable" && !a.plateau) return `${esc(who(r.pod, r.container))} ${spark} stable`;
-    const label = a.plateau ? "stable (warm-up then plateau, not a leak)" : a.classification === "spike" ? `spike (${a.recovered ? "recovered" : "not recovered"})` : a.classification;
+    const label = classLabel(a);
     const forecast = a.timeToLimitSeconds === null ? "no upward trend toward the limit"
       : `limit in ~${formatDuration(a.timeToLimitSeconds)}${a.timeToLimitRange ? ` (${formatDuration(a.timeToLimitRange[0])}–${a.timeToLimitRange[1] === null ? "∞" : formatDuration(a.timeToLimitRange[1])})` : ""}`;
     return `*${esc(who(r.pod, r.container))}* ${spark} *${label}* (confidence ${a.confidence.toFixed(2)})\n${esc(a.evidence)}\nForecast: ${forecast}`;
