@@ -96,9 +96,10 @@ export function recommend(input: SizingInput): Recommendation {
   const why: string[] = [`decay-weighted ${peaks.interval >= DAY ? "daily" : formatDuration(peaks.interval)} peaks reach ${formatBytes(level)}; headroom from their spread`];
 
   const killed = input.oomKilled || a.oomKills > 0 || a.classification === "oom-cycle";
+  // After an OOM kill usage above the old limit was never seen: no recommendation goes below this.
+  const floor = old !== null && killed ? Math.max(old * 1.2, old + 100 * MiB) : 0;
   if (old !== null && killed) {
     // The peaks were cut off at the old limit: their spread says nothing about the real need.
-    const floor = Math.max(old * 1.2, old + 100 * MiB);
     limit = Math.max(MIN_BYTES, level * 1.05 + drift);
     if (limit < floor) why.push(`OOM-killed, so at least max(old × 1.2, old + 100Mi) = ${formatBytes(floor)}: usage above the old limit was never seen`);
     limit = Math.max(limit, floor);
@@ -109,8 +110,9 @@ export function recommend(input: SizingInput): Recommendation {
       // Restarts (deploys) have been ending the growth: hold the longest run seen, no further.
       // (the peaks' spread is the sawtooth of the leak itself, not noise: only the 5% / 32Mi floor on top)
       const reach = Math.max(untilRestart.bytes, level);
-      limit = reach + Math.max(0.05 * reach, MIN_HEADROOM);
+      limit = Math.max(floor, reach + Math.max(0.05 * reach, MIN_HEADROOM));
       why.splice(0, why.length, `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it; until then this holds a run of ${formatDuration(untilRestart.seconds)} (restarts have come sooner), which reaches ${formatBytes(untilRestart.bytes)} — restart at least that often`);
+      if (limit === floor) why.push(`OOM-killed, so at least max(old × 1.2, old + 100Mi) = ${formatBytes(floor)}`);
     } else {
       const restartEvery = a.slopeBytesPerHour > 0 ? (0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour * HOUR : null;
       const fix = `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it, or schedule restarts${restartEvery && restartEvery > 0 ? ` every ${formatDuration(restartEvery)}` : ""}; a higher limit only delays the OOM kill`;

@@ -52,4 +52,13 @@ describe("recommend", () => {
     expect(rec.limitBytes! / MiB).toBeLessThanOrEqual(896);
     expect(rec.reason).toMatch(/^leak of [\d.]+Mi\/h: fix it; until then this holds a run of 2d 12h \(restarts have come sooner\), which reaches [78]\d\dMi — restart at least that often$/);
   });
+
+  it("a restart-bounded leak that was OOM-killed still gets at least the OOM floor", () => {
+    const restartsAt = [END - 6 * DAY, END - 3.5 * DAY, END - DAY];
+    // runs reach ~800Mi under a 900Mi limit; the pod status says one was OOM-killed anyway
+    const { analysis, rec } = sized((s) => 400 * MiB + (6 * MiB * s) / H, 900 * MiB, { window: 7 * DAY, restartsAt, oomKilled: true });
+    expect(analysis.classification).toBe("leak");
+    expect(rec.limitBytes! / MiB).toBe(1088); // max(900 × 1.2, 900 + 100) = 1080, rounded up; the runs alone need ~850Mi
+    expect(rec.reason).toContain("OOM-killed, so at least max(old × 1.2, old + 100Mi)");
+  });
 });
