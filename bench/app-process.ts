@@ -29,7 +29,7 @@ metrics.queries.push = () => 0;
 
 const config: Config = {
   slack: { botToken: botToken ?? "", signingSecret: signingSecret ?? "", apiUrl: apiUrl ?? "", socketMode: false },
-  port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600, runbooksDir: "runbooks", dataDir: "data", logLevel: "warn", verifyWindowSeconds: 600,
+  port: 0, prometheus: { timeoutMs: 5000 }, defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600, runbooksDir: "runbooks", dataDir: "data", logLevel: "warn", verifyWindowSeconds: 600, leaseSeconds: 30,
 };
 const runbooks = await loadRunbooks("runbooks");
 if (!runbooks.ok) throw new Error(runbooks.error.join("\n"));

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Result } from "../src/core/result.ts";
-import type { AuditTrail } from "../src/audit-trail.ts";
+import type { AuditTrail } from "../src/app/audit-trail.ts";
 import type { Runbook } from "../src/core/runbook.ts";
 import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
 import type { Policy } from "../src/core/remediation/policy.ts";

@@ -25,6 +25,8 @@ const envSchema = z.object({
   MEMOPS_DATA_DIR: z.string().min(1).default("data"),
   MEMOPS_POLICY_FILE: optional(z.string().min(1)),
   MEMOPS_VERIFY_WINDOW: durationSeconds.default(600),
+  /** how long a replica's execution or verification watch stays its own without renewal; then another takes over */
+  MEMOPS_LEASE: durationSeconds.default(30),
   MEMOPS_ALERT_TOKEN: optional(z.string().min(16, "must be a long random secret (16+ characters); Alertmanager sends it as a bearer token")),
   MEMOPS_ALERT_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)")),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
@@ -44,6 +46,7 @@ export interface Config {
   policyFile?: string;
   /** how long to watch a remediated workload before calling it verified */
   verifyWindowSeconds: number;
+  leaseSeconds: number;
   /** the Alertmanager webhook (POST /alertmanager), when both are set */
   alerts?: { token: string; channel: string };
   databaseUrl?: string;
@@ -77,7 +80,7 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Config
       port: e.PORT, kubeconfig: e.KUBECONFIG,
       prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.MEMOPS_PROMETHEUS_TIMEOUT * 1000 },
       defaultNamespace: e.MEMOPS_DEFAULT_NAMESPACE, defaultWindowSeconds: e.MEMOPS_DEFAULT_WINDOW,
-      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, policyFile: e.MEMOPS_POLICY_FILE, verifyWindowSeconds: e.MEMOPS_VERIFY_WINDOW,
+      runbooksDir: e.MEMOPS_RUNBOOKS_DIR, dataDir: e.MEMOPS_DATA_DIR, policyFile: e.MEMOPS_POLICY_FILE, verifyWindowSeconds: e.MEMOPS_VERIFY_WINDOW, leaseSeconds: e.MEMOPS_LEASE,
       ...(e.MEMOPS_ALERT_TOKEN && e.MEMOPS_ALERT_CHANNEL ? { alerts: { token: e.MEMOPS_ALERT_TOKEN, channel: e.MEMOPS_ALERT_CHANNEL } } : {}), databaseUrl: e.DATABASE_URL, logLevel: e.LOG_LEVEL,
     },
   };

@@ -1,11 +1,13 @@
 /** The interfaces the engine needs, in its own words. Adapters implement them; tests fake them. */
 import type { ClusterEvent, NodeInfo, Pod, Sample, WorkloadObject } from "./core/model.ts";
-import type { Proposal } from "./core/remediation/proposal.ts";
+import type { Proposal, ProposalStatus } from "./core/remediation/proposal.ts";
 import type { AuditEntry, AuditEvent } from "./core/audit.ts";
 import type { PreflightFacts } from "./core/remediation/preflight.ts";
 import type { WorkloadKind } from "./core/target.ts";
+import type { JsonPatchOp } from "./core/remediation/json-patch.ts";
 
-export type PortErrorCode = "not-found" | "forbidden" | "unavailable" | "timeout" | "invalid";
+/** `conflict`: a precondition of a patch no longer holds (the object changed since the proposal was made) */
+export type PortErrorCode = "not-found" | "forbidden" | "unavailable" | "timeout" | "invalid" | "conflict";
 
 /** An expected failure of a dependency, already translated into a short message without response bodies. */
 export class PortError extends Error {
@@ -57,14 +59,17 @@ export interface Cluster {
   currentUsage(namespace: string): Promise<Map<string, number> | null>;
   /** how many objects of a kind exist (namespace null: cluster-wide); `estimated` when the server only estimated it */
   countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }>;
-  /** applies a strategic merge patch (server-side dry run when asked) and returns the object as the server has it */
-  patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<WorkloadObject>;
+  /**
+   * applies a JSON Patch atomically (server-side dry run when asked) and returns the object as the server
+   * has it; a failed `test` throws PortError "conflict" and changes nothing
+   */
+  patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<WorkloadObject>;
   /** merge-patches a Flux HelmRelease (helm.toolkit.fluxcd.io/v2), server-side dry run when asked; returns its generation */
   patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<number>;
   /** the HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any */
   autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null>;
-  /** merge-patches a HorizontalPodAutoscaler (autoscaling/v2), server-side dry run when asked; returns its maxReplicas after */
-  patchAutoscaler(ref: { namespace: string; name: string }, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<number>;
+  /** JSON-patches a HorizontalPodAutoscaler (autoscaling/v2) like patchWorkload; returns its maxReplicas after */
+  patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<number>;
   /** what can make an approved change fail later: LimitRanges, ResourceQuotas, node sizes, the HPA */
   preflightFacts(ref: WorkloadRef): Promise<PreflightFacts>;
   /** SubjectAccessReview: may this Kubernetes identity do this? */
@@ -136,6 +141,10 @@ export interface Store {
   renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean>;
   /** marks it done; false when another replica owns it now (then only that one reports) */
   finishWatch(proposalId: string, owner: string): Promise<boolean>;
+  /** a workload's proposals in one status, oldest first (`target` as workloadKey gives it) */
+  proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]>;
+  /** proposals in one status, oldest first (at most 500) */
+  proposalsInStatus(status: ProposalStatus): Promise<Proposal[]>;
   /** pending proposals whose expiry has passed */
   expiredProposals(now: number): Promise<Proposal[]>;
   close(): Promise<void>;
@@ -184,6 +193,8 @@ export interface Chat {
   /** posts in the channel (or in a thread when threadTs is given) and returns the message ts */
   post(channel: string, message: ChatMessage, threadTs?: string): Promise<string>;
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+  /** a message only this user sees, in the thread they are in when threadTs is given */
+  whisper(channel: string, user: string, message: ChatMessage, threadTs?: string): Promise<void>;
   /** uploads an image into a thread */
   upload(channel: string, threadTs: string, image: ChatImage): Promise<void>;
 }

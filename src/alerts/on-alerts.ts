@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AuditTrail } from "../audit-trail.ts";
+import type { AuditTrail } from "../app/audit-trail.ts";
 import type { Runbook } from "../core/runbook.ts";
 import { auditName, type Target } from "../core/target.ts";
 import type { Chat, Clock, Store } from "../ports.ts";

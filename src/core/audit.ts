@@ -1,7 +1,8 @@
 /** The audit log's hash chain: pure functions over entries; the Store only keeps them. */
 import { createHash } from "node:crypto";
 
-export type AuditKind = "command" | "diagnosis" | "request" | "approval" | "denial" | "expiry" | "mutation" | "verification" | "escalation" | "alert" | "incident";
+/** `intent`: a mutation about to be sent (before the API call); `mutation`: its outcome; after a crash, the outcome observed on the cluster */
+export type AuditKind = "command" | "diagnosis" | "request" | "approval" | "denial" | "expiry" | "supersession" | "intent" | "mutation" | "verification" | "escalation" | "alert" | "incident";
 
 export interface AuditEvent {
   /** Unix seconds */

@@ -12,6 +12,15 @@ export interface ContainerSpec {
   name: string;
   requestBytes: number | null;
   limitBytes: number | null;
+  /** the container's resources exactly as the API server serves them (quantities as strings); absent in hand-made objects */
+  resources?: RawResources;
+}
+
+/** A container's `resources` as JSON: what a preconditioned patch tests before it changes the memory. */
+export interface RawResources {
+  limits?: Record<string, string>;
+  requests?: Record<string, string>;
+  [field: string]: unknown;
 }
 
 export interface Termination {

@@ -1,7 +1,8 @@
 import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
-import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
+import type { ClusterEvent, NodeInfo, Pod, RawResources, WorkloadObject } from "../core/model.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
+import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
 import type { Autoscaler, Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
 import { isNotFound, kubeError } from "./errors.ts";
 import { bytesOf, ownersOf, selectorString, toEvent, toNode, toPod } from "./translate.ts";
@@ -16,7 +17,7 @@ function toWorkload(kind: WorkloadObject["kind"], o: AppsObject): WorkloadObject
     annotations: o.metadata?.annotations ?? {},
     replicas: o.spec && "replicas" in o.spec ? (o.spec.replicas ?? null) : null,
     template: {
-      containers: (o.spec?.template?.spec?.containers ?? []).map((c) => ({ name: c.name, requestBytes: bytesOf(c.resources?.requests?.["memory"]), limitBytes: bytesOf(c.resources?.limits?.["memory"]) })),
+      containers: (o.spec?.template?.spec?.containers ?? []).map((c) => ({ name: c.name, requestBytes: bytesOf(c.resources?.requests?.["memory"]), limitBytes: bytesOf(c.resources?.limits?.["memory"]), resources: JSON.parse(JSON.stringify(c.resources ?? {})) as RawResources })),
       annotations: o.spec?.template?.metadata?.annotations ?? {},
     },
     rollout: {
@@ -149,15 +150,15 @@ export class KubeCluster implements Cluster {
     return { count, estimated: false };
   }
 
-  async patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<WorkloadObject> {
-    const params = { namespace: ref.namespace, name: ref.name, body: patch, ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" };
-    const strategic = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
+  async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
+    const params = { namespace: ref.namespace, name: ref.name, body: [...ops], ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" };
+    const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
     const what = `${o.dryRun ? "dry-run " : ""}patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`;
     const a = this.#apps;
     const obj: AppsObject =
-      ref.kind === "deployment" ? await orFail(a.patchNamespacedDeployment(params, strategic), what)
-      : ref.kind === "statefulset" ? await orFail(a.patchNamespacedStatefulSet(params, strategic), what)
-      : await orFail(a.patchNamespacedDaemonSet(params, strategic), what);
+      ref.kind === "deployment" ? await orFail(a.patchNamespacedDeployment(params, jsonPatch), what)
+      : ref.kind === "statefulset" ? await orFail(a.patchNamespacedStatefulSet(params, jsonPatch), what)
+      : await orFail(a.patchNamespacedDaemonSet(params, jsonPatch), what);
     return toWorkload(ref.kind, obj);
   }
 
@@ -211,9 +212,9 @@ export class KubeCluster implements Cluster {
     return h?.spec ? { name: h.metadata?.name ?? "", minReplicas: h.spec.minReplicas ?? 1, maxReplicas: h.spec.maxReplicas } : null;
   }
 
-  async patchAutoscaler(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<number> {
-    const r = await orFail(this.#autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace, name: ref.name, body: patch, ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch)), `${o.dryRun ? "dry-run " : ""}patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`);
+  async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<number> {
+    const r = await orFail(this.#autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace, name: ref.name, body: [...ops], ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" },
+      setHeaderOptions("Content-Type", PatchStrategy.JsonPatch)), `${o.dryRun ? "dry-run " : ""}patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`);
     return r.spec?.maxReplicas ?? 0;
   }
 

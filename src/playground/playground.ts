@@ -86,7 +86,7 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
   const config: Config = {
     slack: { botToken, signingSecret, apiUrl: emulator.apiUrl, socketMode: false },
     port: 0, prometheus: { timeoutMs: 10_000 }, defaultNamespace: NAMESPACE, defaultWindowSeconds: 6 * 3600,
-    runbooksDir: "runbooks", dataDir, logLevel: "info", verifyWindowSeconds: o.verifyWindowSeconds,
+    runbooksDir: "runbooks", dataDir, logLevel: "info", verifyWindowSeconds: o.verifyWindowSeconds, leaseSeconds: 30,
   };
   const app = await startSlackApp(config, {
     diagnosis: { cluster, metrics, clock: { now: () => Date.now() }, log: o.log }, runbooks: o.runbooks, log: o.log, store,

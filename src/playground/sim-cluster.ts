@@ -1,6 +1,7 @@
 import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../core/selectors.ts";
 import type { Pod, WorkloadObject } from "../core/model.ts";
-import { applyWorkloadPatch } from "../core/remediation/apply-patch.ts";
+import { applyWorkloadPatch, patchRefused } from "../in-memory/apply-patch.ts";
+import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
 import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../ports.ts";
@@ -76,11 +77,11 @@ export class SimCluster implements Cluster {
     return { count: namespace === null || namespace === this.#sim.namespace ? n : 0, estimated: false };
   }
 
-  async patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<WorkloadObject> {
+  async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
     const d = ref.kind === "deployment" && ref.namespace === this.#sim.namespace ? this.#sim.find(ref.name) : undefined;
     if (!d) throw new PortError("kubernetes", "not-found", `${ref.kind} ${ref.name} not found in namespace ${ref.namespace}`);
-    const patched = applyWorkloadPatch(d.object, patch);
-    if (!patched.ok) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422): ${patched.error}`);
+    const patched = applyWorkloadPatch(d.object, ops);
+    if (!patched.ok) throw patchRefused(`patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`, patched.error);
     const next = patched.value;
     if (!o.dryRun) {
       this.#sim.advance();

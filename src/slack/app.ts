@@ -10,10 +10,15 @@ import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { Chat, ChatMessage, Store } from "../ports.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { policyGroups } from "../load-policy.ts";
-import { registerRemediationActions } from "./on-remediation.ts";
+import { register as registerRemediationButtons } from "./listeners/remediation-buttons.ts";
+import { Verifier, type VerifierDeps } from "../app/verify-remediation.ts";
+import { proposeRemediation } from "../app/request-remediation.ts";
+import { expireRemediations } from "../app/expire-remediations.ts";
+import { reconcileExecutions } from "../app/reconcile-executions.ts";
+import { remediationView } from "./render/remediation.ts";
 import { SlackDirectory } from "./slack-directory.ts";
 import { registerIncidentActions } from "./on-incident.ts";
-import { AuditTrail } from "../audit-trail.ts";
+import { AuditTrail } from "../app/audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
 import { alertmanagerRoute } from "../alerts/alertmanager-route.ts";
 import { handleAlerts } from "../alerts/on-alerts.ts";
@@ -37,7 +42,7 @@ export interface RunningApp {
   app: App;
   /** records expired approval requests and updates their cards (also runs every 30 s) */
   sweepExpired(): Promise<void>;
-  /** takes over verification watches a stopped replica left behind (also runs every 10 s) */
+  /** takes over verification watches and reconciles executions a stopped replica left behind (also runs every 10 s) */
   resumeWatches(): Promise<void>;
   /** resolves when background work (alert diagnoses, verifications) has finished */
   idle(): Promise<void>;
@@ -104,7 +109,10 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     const ctx: CommandContext = {
       user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
       store: deps.store, newId: deps.newId, audit,
-      remediation: deps.remediation && sweeper ? { policy: deps.remediation.policy, propose: (plan, gitOps, route) => sweeper.propose(plan, gitOps, route, command.user_id, command.channel_id) } : null,
+      remediation: actions ? {
+        policy: actions.deps.policy,
+        propose: async (plan, gitOps, route) => proposeRemediation(actions.deps, plan, gitOps, route, { user: command.user_id, groups: await actions.directory.groupsOf(command.user_id) }, command.channel_id),
+      } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
     };
@@ -125,15 +133,27 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
 
   registerIncidentActions(app, { store: deps.store, chat, clock: deps.diagnosis.clock, audit, log: log.child({ component: "incidents" }) });
   const remediation = deps.remediation;
-  const sweeper = remediation
-    ? registerRemediationActions(app, {
+  const actions = remediation ? ((): { deps: VerifierDeps; verifier: Verifier; directory: SlackDirectory } => {
+    const rdeps: VerifierDeps = {
       newId: deps.newId, audit, metrics: deps.diagnosis.metrics, sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-      replicaId: deps.newId(), leaseSeconds: 30,
+      replicaId: deps.newId(), leaseSeconds: config.leaseSeconds, view: remediationView,
       verify: { windowSeconds: config.verifyWindowSeconds, pollSeconds: 5, rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds) },
       cluster: deps.diagnosis.cluster, store: deps.store, clock: deps.diagnosis.clock, policy: remediation.policy, chat, log: log.child({ component: "remediation" }),
-      directory: new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now()),
-    })
-    : null;
+    };
+    const directory = new SlackDirectory(app.client, policyGroups(remediation.policy), () => deps.diagnosis.clock.now());
+    const verifier = new Verifier(rdeps);
+    registerRemediationButtons(app, { remediation: rdeps, verifier, directory });
+    return { deps: rdeps, verifier, directory };
+  })() : null;
+  /** Recovers what a stopped replica left: verification watches whose lease ran out, executions with no outcome. */
+  const recover = async () => {
+    if (!actions) return;
+    await actions.verifier.resume();
+    await reconcileExecutions(actions.deps, actions.verifier);
+  };
+  const sweepExpired = async () => {
+    if (actions) await expireRemediations(actions.deps);
+  };
   const background = new Set<Promise<void>>();
   const alerts = config.alerts;
   if (alerts) {
@@ -146,11 +166,11 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     };
   }
   const sweepTimer = setInterval(() => {
-    sweeper?.sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
+    sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
   }, 30_000);
   sweepTimer.unref();
   const watchTimer = setInterval(() => {
-    sweeper?.resumeWatches().catch((e: unknown) => log.error({ err: e }, "resuming watches failed"));
+    recover().catch((e: unknown) => log.error({ err: e }, "recovering watches and executions failed"));
   }, 10_000);
   watchTimer.unref();
 
@@ -164,9 +184,10 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
   const address = server && typeof server === "object" && "address" in server ? server.address() : null;
   const port = address && typeof address === "object" ? address.port : config.port;
-  return { app, port, sweepExpired: async () => sweeper?.sweepExpired(), idle: async () => {
+  await recover().catch((e: unknown) => log.error({ err: e }, "recovering watches and executions at start-up failed"));
+  return { app, port, sweepExpired, idle: async () => {
     while (background.size > 0) await Promise.all([...background]);
-    await sweeper?.idle();
-  }, stop: () => { clearInterval(sweepTimer); clearInterval(watchTimer); sweeper?.abort(); return app.stop().then(() => undefined); },
-    resumeWatches: async () => sweeper?.resumeWatches() };
+    await actions?.verifier.idle();
+  }, stop: () => { clearInterval(sweepTimer); clearInterval(watchTimer); actions?.verifier.abort(); return app.stop().then(() => undefined); },
+    resumeWatches: recover };
 }

@@ -16,7 +16,7 @@ import { remediationButtons } from "./render/remediation.ts";
 import { reportMessages } from "./render/report.ts";
 import { incidentButtons } from "./render/incident.ts";
 import { sectionData } from "../core/findings.ts";
-import type { AuditTrail } from "../audit-trail.ts";
+import type { AuditTrail } from "../app/audit-trail.ts";
 
 export interface ThreadDeps {
   audit: AuditTrail;

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Logger } from "pino";
-import type { AuditTrail } from "../audit-trail.ts";
+import type { AuditTrail } from "../app/audit-trail.ts";
 import { summarize } from "../core/incident-summary.ts";
 import type { Chat, Clock, Incident, Store } from "../ports.ts";
 import { context } from "./render/blocks.ts";

@@ -32,6 +32,14 @@ export class SlackChat implements Chat {
     }
   }
 
+  async whisper(channel: string, user: string, m: ChatMessage, threadTs?: string): Promise<void> {
+    try {
+      await this.#client.chat.postEphemeral({ channel, user, text: m.text, ...(m.blocks.length ? { blocks: m.blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) });
+    } catch (e) {
+      throw slackError(e, "chat.postEphemeral");
+    }
+  }
+
   async update(channel: string, ts: string, m: ChatMessage): Promise<void> {
     try {
       await this.#client.chat.update({ channel, ts, text: m.text, blocks: m.blocks });

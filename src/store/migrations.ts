@@ -85,4 +85,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
     INSERT INTO audit_head (id, seq, hash) SELECT 1, seq, hash FROM audit ORDER BY seq DESC LIMIT 1;`,
   },
+  {
+    id: 7,
+    name: "proposals by workload",
+    // A new request supersedes older pending ones for the same field; an approved one without an
+    // outcome is reconciled after a crash. Both look proposals up by workload and status.
+    sql: `ALTER TABLE proposals ADD COLUMN target TEXT;
+    CREATE INDEX proposals_target_status ON proposals (target, status);`,
+  },
 ];

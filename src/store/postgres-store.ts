@@ -1,6 +1,7 @@
 import pg from "pg";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
-import type { Proposal } from "../core/remediation/proposal.ts";
+import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
+import { workloadKey } from "../core/target.ts";
 import type { ChatMessage, Incident, Store, Watch } from "../ports.ts";
 import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
@@ -60,7 +61,7 @@ export class PostgresStore implements Store {
   }
 
   async insertProposal(p: Proposal): Promise<void> {
-    await this.#q("INSERT INTO proposals (id, version, status, expires_at, created_at, data) VALUES ($1, $2, $3, $4, $5, $6)", [p.id, p.version, p.status, p.expiresAt, p.createdAt, JSON.stringify(p)]);
+    await this.#q("INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES ($1, $2, $3, $4, $5, $6, $7)", [p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p)]);
   }
 
   async proposal(id: string): Promise<Proposal | null> {
@@ -73,6 +74,16 @@ export class PostgresStore implements Store {
     const r = await this.#q("UPDATE proposals SET version = $1, status = $2, expires_at = $3, data = $4 WHERE id = $5 AND version = $6",
       [saved.version, saved.status, saved.expiresAt, JSON.stringify(saved), saved.id, expectedVersion]);
     return r.rowCount === 1 ? saved : null;
+  }
+
+  async proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]> {
+    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE target = $1 AND status = $2 ORDER BY created_at", [target, status]);
+    return r.rows.map((row) => JSON.parse(row.data) as Proposal);
+  }
+
+  async proposalsInStatus(status: ProposalStatus): Promise<Proposal[]> {
+    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE status = $1 ORDER BY created_at LIMIT 500", [status]);
+    return r.rows.map((row) => JSON.parse(row.data) as Proposal);
   }
 
   async expiredProposals(now: number): Promise<Proposal[]> {

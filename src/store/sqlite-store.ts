@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Proposal } from "../core/remediation/proposal.ts";
+import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
+import { workloadKey } from "../core/target.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { ChatMessage, Incident, Store, Watch } from "../ports.ts";
 import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
@@ -36,8 +37,8 @@ export class SqliteStore implements Store {
   }
 
   async insertProposal(p: Proposal): Promise<void> {
-    this.#db.prepare("INSERT INTO proposals (id, version, status, expires_at, created_at, data) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(p.id, p.version, p.status, p.expiresAt, p.createdAt, JSON.stringify(p));
+    this.#db.prepare("INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p));
   }
 
   async proposal(id: string): Promise<Proposal | null> {
@@ -50,6 +51,16 @@ export class SqliteStore implements Store {
     const r = this.#db.prepare("UPDATE proposals SET version = ?, status = ?, expires_at = ?, data = ? WHERE id = ? AND version = ?")
       .run(saved.version, saved.status, saved.expiresAt, JSON.stringify(saved), saved.id, expectedVersion);
     return r.changes === 1 ? saved : null;
+  }
+
+  async proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]> {
+    const rows = this.#db.prepare("SELECT data FROM proposals WHERE target = ? AND status = ? ORDER BY created_at").all(target, status) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as Proposal);
+  }
+
+  async proposalsInStatus(status: ProposalStatus): Promise<Proposal[]> {
+    const rows = this.#db.prepare("SELECT data FROM proposals WHERE status = ? ORDER BY created_at LIMIT 500").all(status) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as Proposal);
   }
 
   async expiredProposals(now: number): Promise<Proposal[]> {

@@ -130,8 +130,17 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     const mutations = audit.filter((e) => e.kind === "mutation");
     expect(mutations).toHaveLength(1);
     expect(mutations[0]).toMatchObject({ slackUser: BOB, kubernetesIdentity: "memops (service account), approved as bob@example.com", outcome: "ok: patched; generation 5",
-      details: { route: "live", patch: { spec: { template: { spec: { containers: [{ name: "api", resources: { limits: { memory: "640Mi" } } }] } } } } } });
-    expect(audit.filter((e) => e.kind === "approval").map((e) => e.outcome)).toContain("executed");
+      details: { route: "live", patch: [
+        { op: "test", path: "/spec/template/spec/containers/0/name", value: "api" },
+        { op: "test", path: "/spec/template/spec/containers/0/resources", value: { limits: { memory: "512Mi" }, requests: { memory: "256Mi" } } },
+        { op: "add", path: "/spec/template/spec/containers/0/resources/limits", value: { memory: "640Mi" } },
+      ] } });
+    // the intent is on the record before the change, with the same patch
+    const intent = audit.findIndex((e) => e.kind === "intent");
+    expect(intent).toBeGreaterThan(-1);
+    expect(intent).toBeLessThan(audit.indexOf(mutations[0]!));
+    expect(audit[intent]).toMatchObject({ slackUser: BOB, outcome: "about to send", details: { proposal: approve.value, patch: mutations[0]!.details["patch"], requester: ALICE } });
+    expect(audit.filter((e) => e.kind === "approval").map((e) => e.outcome)).toContain("approved");
     expect(audit.filter((e) => e.kind === "approval" && e.outcome.startsWith("refused: already executed")).length).toBeGreaterThanOrEqual(1);
     expect(audit.find((e) => e.kind === "verification")).toMatchObject({ outcome: "verified" });
   });
@@ -235,7 +244,7 @@ describe("remediation by command: the same proposal and approval card, never a s
     await cardRecorded(h.store, approve.value);
     await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
     await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
-    expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([{ ref: { name: "api-canary", namespace: "shop" }, patch: { spec: { maxReplicas: 6 } }, dryRun: false }]);
+    expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([{ ref: { name: "api-canary", namespace: "shop" }, ops: [{ op: "test", path: "/spec/maxReplicas", value: 5 }, { op: "replace", path: "/spec/maxReplicas", value: 6 }], dryRun: false }]);
     expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
   });
 

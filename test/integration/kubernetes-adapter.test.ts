@@ -80,11 +80,11 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
 
   it("dry-run patches change nothing; HPAs and people's own permissions are looked up", async () => {
     const before = await cluster.getWorkload("scenarios", "deployment", "quiet");
-    const dry = await cluster.patchWorkload({ kind: "deployment", namespace: "scenarios", name: "quiet" }, { spec: { replicas: 3 } }, { dryRun: true });
+    const dry = await cluster.patchWorkload({ kind: "deployment", namespace: "scenarios", name: "quiet" }, [{ op: "replace", path: "/spec/replicas", value: 3 }], { dryRun: true });
     expect(dry.replicas).toBe(3);
     expect((await cluster.getWorkload("scenarios", "deployment", "quiet"))?.replicas).toBe(before?.replicas);
     expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toEqual({ name: "plateau", minReplicas: 1, maxReplicas: 4 });
-    expect(await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, { spec: { maxReplicas: 6 } }, { dryRun: true })).toBe(6);
+    expect(await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, [{ op: "test", path: "/spec/maxReplicas", value: 4 }, { op: "replace", path: "/spec/maxReplicas", value: 6 }], { dryRun: true })).toBe(6);
     expect((await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" }))?.maxReplicas).toBe(4);
     expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "quiet" })).toBeNull();
     const patchQuiet = { verb: "patch", group: "apps", resource: "deployments", namespace: "scenarios", name: "quiet" };
@@ -136,12 +136,12 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     await cluster.readLog("shop", "api-7d9c8f6b5d-x2x9q", "api", { previous: true, tailLines: 5 });
     await cluster.currentUsage("shop");
     for (const kind of ["deployment", "statefulset", "daemonset"] as const) {
-      await cluster.patchWorkload({ kind, namespace: "shop", name: kind === "statefulset" ? "db" : "api" }, { spec: { template: { metadata: { annotations: { "memops.dev/probe": "1" } } } } }, { dryRun: true }).catch(() => undefined);
+      await cluster.patchWorkload({ kind, namespace: "shop", name: kind === "statefulset" ? "db" : "api" }, [{ op: "add", path: "/metadata/annotations/memops.dev~1probe", value: "1" }], { dryRun: true }).catch(() => undefined);
     }
     await cluster.autoscalerFor(ref);
     await cluster.preflightFacts(ref);
     await cluster.patchHelmRelease({ namespace: "flux-system", name: "flux-app" }, { spec: { values: { probe: 1 } } }, { dryRun: true });
-    await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, { spec: { maxReplicas: 5 } }, { dryRun: true });
+    await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, [{ op: "replace", path: "/spec/maxReplicas", value: 5 }], { dryRun: true });
     await cluster.mayDo({ user: "bob@example.com", groups: [] }, { verb: "patch", group: "apps", resource: "deployments", namespace: "shop", name: "api" });
     await new Promise((r) => setTimeout(r, 1500));
     const used = new Set(readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { user: { username: string }; verb: string; objectRef?: { apiGroup?: string; resource?: string; subresource?: string } })

@@ -131,6 +131,27 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     expect(patches).toHaveLength(1);
   });
 
+  it("a card made for 1Gi is refused atomically by the API server after someone else changed the limit; nothing changes", async () => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/quiet -n scenarios --container app 1280Mi" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed: Raise the memory limit of app in deploy/quiet from 1Gi to 1.25Gi")), 20_000);
+    const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
+    await cardRecorded(h.store, id);
+    // someone with kubectl raises it meanwhile
+    await apps.patchNamespacedDeployment({ namespace: "scenarios", name: "quiet", body: { spec: { template: { spec: { containers: [{ name: "app", resources: { limits: { memory: "1536Mi" } } }] } } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch));
+    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "quiet" });
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    const notRun = await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Not run:") || m.text.startsWith("Failed")), 20_000);
+    expect(messageText(notRun)).toContain("made for 1Gi; the limit of app is now 1.5Gi — ask again. Nothing was changed.");
+    expect(buttons(ws().message(CHANNEL, card.ts)!)).toEqual([]);
+    expect(comparable(await apps.readNamespacedDeployment({ namespace: "scenarios", name: "quiet" }))).toEqual(comparable(before));
+    await new Promise((r) => setTimeout(r, 1500));
+    // the API server's own audit log (it records memops's identity): one preconditioned patch, refused with 422, none applied
+    const patches = readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { verb: string; requestURI: string; stage: string; responseStatus?: { code?: number } })
+      .filter((e) => e.verb === "patch" && e.stage === "ResponseComplete" && e.requestURI.includes("/deployments/quiet") && !e.requestURI.includes("dryRun"));
+    expect(patches.map((e) => e.responseStatus?.code)).toEqual([422]);
+  });
+
   it("scale out: replicas = ceil(current × usage / target), and nothing else changes", async () => {
     const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "limit-too-low" });
     const { parent, card, id } = await request("deploy/limit-too-low -n scenarios", /Scale to 2 replicas/);

@@ -72,7 +72,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     const audit = await a.store.auditEntries();
     expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
     expect(audit.filter((e) => e.kind === "mutation")).toHaveLength(1);
-    expect(audit.filter((e) => e.kind === "approval" && e.outcome === "executed")).toHaveLength(1);
+    expect(audit.filter((e) => e.kind === "approval" && e.outcome === "approved")).toHaveLength(1);
     await a.stop();
     await b.stop();
 

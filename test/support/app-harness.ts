@@ -77,7 +77,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
       ? { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: emulator.apiUrl, socketMode: true }
       : { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: emulator.apiUrl, socketMode: false },
     port: deps.port ?? 0, prometheus: { timeoutMs: 5000 }, ...(deps.alerts ? { alerts: deps.alerts } : {}), defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
-    runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
+    runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0, leaseSeconds: 30,
   };
   const store = deps.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
   const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, newId: () => randomUUID(), ...(deps.sleep ? { sleep: deps.sleep } : {}), remediation: deps.policy ? { policy: deps.policy } : null });

@@ -1,6 +1,7 @@
 import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../../src/core/selectors.ts";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
-import { applyWorkloadPatch } from "../../src/core/remediation/apply-patch.ts";
+import { applyWorkloadPatch, patchRefused } from "../../src/in-memory/apply-patch.ts";
+import { applyJsonPatch, type JsonPatchOp } from "../../src/core/remediation/json-patch.ts";
 import type { PreflightFacts } from "../../src/core/remediation/preflight.ts";
 import type { WorkloadKind } from "../../src/core/target.ts";
 import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../../src/ports.ts";
@@ -26,6 +27,8 @@ export interface FakeClusterData {
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
   hang?: (keyof Cluster)[];
+  /** method names that do their work, then never answer (a process that dies before it hears back) */
+  hangAfter?: (keyof Cluster)[];
 }
 
 /** An in-memory Cluster with paginated lists, call counting and injectable failures. */
@@ -34,7 +37,7 @@ export class FakeCluster implements Cluster {
   readonly calls: { method: string; args: unknown[] }[] = [];
 
   constructor(data: FakeClusterData = {}) {
-    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, autoscalers: {}, patchers: [], limits: {}, forbidden: [], hang: [], ...data };
+    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, autoscalers: {}, patchers: [], limits: {}, forbidden: [], hang: [], hangAfter: [], ...data };
   }
 
   async #enter(method: keyof Cluster, ...args: unknown[]) {
@@ -98,19 +101,20 @@ export class FakeCluster implements Cluster {
     return { count: this.data.objects[key] ?? 0, estimated: (this.data.objects[key] ?? 0) > 1000 };
   }
 
-  /** Applies the subset of strategic merge memops uses: template annotations, containers by name, replicas. */
-  async patchWorkload(ref: WorkloadRef, patch: Record<string, unknown>, o: { dryRun: boolean }) {
-    await this.#enter("patchWorkload", ref, patch, o);
+  /** Applies a JSON Patch as the API server does: all `test`s hold, or nothing changes. */
+  async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
+    await this.#enter("patchWorkload", ref, ops, o);
     const w = this.data.workloads.find((x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name);
     if (!w) throw new PortError("kubernetes", "not-found", `not found while trying to patch ${ref.kind} ${ref.name}`);
-    const patched = applyWorkloadPatch(w, patch);
-    if (!patched.ok) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to patch ${ref.kind} ${ref.name} (HTTP 422)`);
+    const patched = applyWorkloadPatch(w, ops);
+    if (!patched.ok) throw patchRefused(`patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`, patched.error);
     const next = patched.value;
     if (!o.dryRun) {
       // No controllers here: the rollout completes at once.
       const r = next.replicas ?? next.rollout.replicas;
       next.rollout = { generation: next.rollout.generation, observedGeneration: next.rollout.generation, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r };
       this.data.workloads[this.data.workloads.indexOf(w)] = next;
+      if (this.data.hangAfter.includes("patchWorkload")) await new Promise(() => undefined);
     }
     return structuredClone(next);
   }
@@ -133,18 +137,25 @@ export class FakeCluster implements Cluster {
     return 7 + this.helmReleasePatches.filter((p) => !p.dryRun).length;
   }
 
+  /** every HPA starts at minReplicas 2, maxReplicas 5 */
+  readonly #hpaMax = new Map<string, number>();
+
   async autoscalerFor(ref: WorkloadRef) {
     await this.#enter("autoscalerFor", ref);
     const name = this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`];
-    return name ? { name, minReplicas: 2, maxReplicas: 5 } : null;
+    return name ? { name, minReplicas: 2, maxReplicas: this.#hpaMax.get(`${ref.namespace}/${name}`) ?? 5 } : null;
   }
 
-  readonly autoscalerPatches: { ref: { namespace: string; name: string }; patch: Record<string, unknown>; dryRun: boolean }[] = [];
+  readonly autoscalerPatches: { ref: { namespace: string; name: string }; ops: readonly JsonPatchOp[]; dryRun: boolean }[] = [];
 
-  async patchAutoscaler(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }) {
-    await this.#enter("patchAutoscaler", ref, patch, o);
-    this.autoscalerPatches.push({ ref, patch, dryRun: o.dryRun });
-    return (patch as { spec?: { maxReplicas?: number } }).spec?.maxReplicas ?? 5;
+  async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
+    await this.#enter("patchAutoscaler", ref, ops, o);
+    const key = `${ref.namespace}/${ref.name}`;
+    const patched = applyJsonPatch({ spec: { minReplicas: 2, maxReplicas: this.#hpaMax.get(key) ?? 5 } }, ops);
+    if (!patched.ok) throw patchRefused(`patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`, patched.error);
+    this.autoscalerPatches.push({ ref, ops, dryRun: o.dryRun });
+    if (!o.dryRun) this.#hpaMax.set(key, patched.value.spec.maxReplicas);
+    return patched.value.spec.maxReplicas;
   }
 
   async mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; resource: string }) {

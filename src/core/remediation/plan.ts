@@ -1,5 +1,10 @@
-/** Pure remediation planning: the exact strategic-merge patch, what it changes, and why it is allowed. */
-import type { WorkloadObject } from "../model.ts";
+/**
+ * Pure remediation planning: the exact change, what it changes, and why it is allowed. What runs is
+ * `ops`, a JSON Patch whose `test` operations pin the values the card shows as "before": the API
+ * server refuses it atomically when the object has changed since.
+ */
+import type { ContainerSpec, RawResources, WorkloadObject } from "../model.ts";
+import { type JsonPatchOp, pointerToken } from "./json-patch.ts";
 import type { WorkloadKind } from "../target.ts";
 import { exactQuantity, formatBytes } from "../quantity.ts";
 import { err, ok, type Result } from "../result.ts";
@@ -15,8 +20,10 @@ export interface Plan {
   action: Action;
   target: { kind: WorkloadKind; name: string; namespace: string };
   container: string | null;
-  /** strategic merge patch for the workload */
+  /** the same change as a strategic merge patch: what a person applies with kubectl or commits to Git */
   patch: Record<string, unknown>;
+  /** what memops sends: the preconditions (`test`) on the state the proposal was made from, then the change */
+  ops: JsonPatchOp[];
   changes: Change[];
   summary: string;
   /** why this size (the recommendation's reasoning), for raise-limit */
@@ -31,13 +38,28 @@ const label = (w: WorkloadObject) => `${SHORT[w.kind]}/${w.name}`;
 /** Callers have refused ReplicaSets already: they are changed through their Deployment. */
 const target = (w: WorkloadObject) => ({ kind: w.kind as WorkloadKind, name: w.name, namespace: w.namespace });
 
+/** A container's resources as the API server has them; for hand-made objects, as it would serve them. */
+export function rawResources(c: ContainerSpec): RawResources {
+  if (c.resources) return c.resources;
+  const out: RawResources = {};
+  if (c.limitBytes !== null) out.limits = { memory: exactQuantity(c.limitBytes) };
+  if (c.requestBytes !== null) out.requests = { memory: exactQuantity(c.requestBytes) };
+  return out;
+}
+
 /** A rolling restart, as `kubectl rollout restart` does it: a new pod-template annotation. */
 export function planRestart(w: WorkloadObject, nowSeconds: number): Result<Plan> {
   if (w.kind === "replicaset") return err("a ReplicaSet is restarted through its Deployment");
   const at = new Date(nowSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // The generation pins the whole spec: a restart (or any change) since the card was made refuses this one.
+  const annotations = w.template.annotations;
+  const set: JsonPatchOp = Object.keys(annotations).length > 0
+    ? { op: "add", path: `/spec/template/metadata/annotations/${pointerToken(RESTARTED_AT)}`, value: at }
+    : { op: "add", path: "/spec/template/metadata/annotations", value: { [RESTARTED_AT]: at } };
   return ok({
     action: "restart", target: target(w), container: null,
     patch: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } },
+    ops: [{ op: "test", path: "/metadata/generation", value: w.rollout.generation }, set],
     changes: [{ path: `spec.template.metadata.annotations["${RESTARTED_AT}"]`, before: w.template.annotations[RESTARTED_AT] ?? "(none)", after: at }],
     summary: `Rolling restart of ${label(w)} in ${w.namespace}`,
   });
@@ -66,9 +88,18 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
   const resources: Record<string, Record<string, string>> = { limits: { memory: exactQuantity(newLimit) } };
   if (moveRequest) resources["requests"] = { memory: exactQuantity(newLimit) };
   const path = `spec.template.spec.containers[${container}].resources`;
+  const at = `/spec/template/spec/containers/${w.template.containers.indexOf(c)}`;
+  const raw = rawResources(c);
+  const ops: JsonPatchOp[] = [
+    { op: "test", path: `${at}/name`, value: container },
+    { op: "test", path: `${at}/resources`, value: raw },
+    { op: "add", path: `${at}/resources/limits`, value: { ...raw.limits, memory: exactQuantity(newLimit) } },
+    ...(moveRequest ? [{ op: "add" as const, path: `${at}/resources/requests`, value: { ...raw.requests, memory: exactQuantity(newLimit) } }] : []),
+  ];
   return ok({
     action: "raise-limit", target: target(w), container,
     patch: { spec: { template: { spec: { containers: [{ name: container, resources }] } } } },
+    ops,
     changes: [
       { path: `${path}.limits.memory`, before: old === null ? "(none)" : exactQuantity(old), after: exactQuantity(newLimit) },
       ...(moveRequest ? [{ path: `${path}.requests.memory`, before: exactQuantity(c.requestBytes ?? 0), after: exactQuantity(newLimit) }] : []),
@@ -92,6 +123,7 @@ export function planAutoscalerMax(w: WorkloadObject, hpa: { name: string; maxRep
   return ok({
     action: "scale-out", target: target(w), container: null, autoscaler: hpa.name,
     patch: { spec: { maxReplicas: next } },
+    ops: [{ op: "test", path: "/spec/maxReplicas", value: hpa.maxReplicas }, { op: "replace", path: "/spec/maxReplicas", value: next }],
     changes: [{ path: `HorizontalPodAutoscaler ${hpa.name} spec.maxReplicas`, before: String(hpa.maxReplicas), after: String(next) }],
     summary: `Let the HorizontalPodAutoscaler ${hpa.name} scale ${label(w)} up to ${next} replicas (was ${hpa.maxReplicas})`,
   });
@@ -107,6 +139,7 @@ export function planScale(w: WorkloadObject, replicas: number, opts: { hpa: stri
   return ok({
     action: "scale-out", target: target(w), container: null,
     patch: { spec: { replicas } },
+    ops: [{ op: "test", path: "/spec/replicas", value: current }, { op: "replace", path: "/spec/replicas", value: replicas }],
     changes: [{ path: "spec.replicas", before: String(current), after: String(replicas) }],
     summary: `Scale ${label(w)} from ${current} to ${replicas} replicas`,
   });

@@ -6,7 +6,12 @@ import type { Route } from "./route.ts";
 import { type Action, expirySeconds, listed, type Policy, ruleFor } from "./policy.ts";
 import { err, ok, type Result } from "../result.ts";
 
-export type ProposalStatus = "offered" | "pending" | "approved" | "executed" | "failed" | "denied" | "expired" | "handed-to-git";
+/**
+ * `approved`: decided, and being executed (an intent may be on record); `stale`: the API server refused
+ * the change because the object is no longer what the card was made from; `superseded`: a newer request
+ * for the same field took its place.
+ */
+export type ProposalStatus = "offered" | "pending" | "approved" | "executed" | "failed" | "denied" | "expired" | "handed-to-git" | "stale" | "superseded";
 
 export interface Proposal {
   id: string;
@@ -33,6 +38,8 @@ export interface Proposal {
   preflight: Check[] | null;
   result: string | null;
   createdAt: number;
+  /** the newer request that took this one's place */
+  supersededBy?: string | null;
 }
 
 export interface Actor {
@@ -81,3 +88,15 @@ export function expire(p: Proposal, now: number): Proposal | null {
 }
 
 export type { Action };
+
+/** Do two proposals change the same thing (same workload, action, container, autoscaler)? */
+export function sameField(a: Proposal, b: Proposal): boolean {
+  const t = a.plan.target, u = b.plan.target;
+  return t.kind === u.kind && t.namespace === u.namespace && t.name === u.name && a.plan.action === b.plan.action
+    && a.plan.container === b.plan.container && (a.plan.autoscaler ?? null) === (b.plan.autoscaler ?? null);
+}
+
+/** A pending request that a newer one for the same field replaces: it can no longer be approved. */
+export function supersede(p: Proposal, by: Proposal, now: number): Proposal | null {
+  return p.status === "pending" ? { ...p, status: "superseded", supersededBy: by.id, result: by.plan.summary, decidedAt: now } : null;
+}

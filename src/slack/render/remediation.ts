@@ -1,6 +1,8 @@
 import { describeGitOps } from "../../core/remediation/gitops.ts";
 import { mentions, type PolicyRule } from "../../core/remediation/policy.ts";
 import type { Proposal } from "../../core/remediation/proposal.ts";
+import type { RemediationView } from "../../app/remediation-deps.ts";
+import type { Verification } from "../../engine/remediation/verify.ts";
 import { type Block, type ChatMessage, codeSections, context, header, plain, sections } from "./blocks.ts";
 import { cut, esc } from "./mrkdwn.ts";
 
@@ -77,6 +79,7 @@ export function approvalCard(p: Proposal, rule: PolicyRule | undefined): ChatMes
 
 const OUTCOME: Record<Proposal["status"], string> = {
   offered: "", pending: "", "handed-to-git": ":outbox_tray: Handed to Git: no live change", approved: ":hourglass_flowing_sand: Approved", executed: ":white_check_mark: Approved", failed: ":x: Failed", denied: ":no_entry: Denied", expired: ":hourglass: Expired",
+  stale: ":no_entry_sign: Not run", superseded: ":twisted_rightwards_arrows: Superseded",
 };
 
 /** The same card once decided: no buttons, and a record of the decision in their place. */
@@ -86,9 +89,45 @@ export function decidedCard(p: Proposal): ChatMessage {
   const line = p.status === "executed" ? `${OUTCOME.executed}${by}${at} · executed: ${esc(p.result ?? "")}`
     : p.status === "approved" ? `${OUTCOME.approved}${by}${at} · executing…`
     : p.status === "failed" ? `${OUTCOME.failed}${by}${at}: ${esc(p.result ?? "")}`
+    : p.status === "stale" ? `${OUTCOME.stale}: ${esc(p.result ?? "")} — ask again`
+    : p.status === "superseded" ? `${OUTCOME.superseded}${at} by a newer request: ${esc(p.result ?? "")}`
     : `${OUTCOME[p.status]}${by}${at}`;
   return {
     text: `${p.plan.summary}: ${p.status}${p.decidedBy ? ` by ${p.decidedBy}` : ""}`,
-    blocks: [header(`${p.status === "expired" || p.status === "denied" ? "Not done" : p.status === "handed-to-git" ? "For Git" : "Change"}: ${p.plan.summary}`), ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`), ...body(p)],
+    blocks: [header(`${["expired", "denied", "stale", "superseded"].includes(p.status) ? "Not done" : p.status === "handed-to-git" ? "For Git" : "Change"}: ${p.plan.summary}`), ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`), ...body(p)],
   };
 }
+
+/** The thread message after an execution. */
+export function outcomeMessage(p: Proposal): ChatMessage {
+  const summary = p.plan.summary;
+  if (p.status === "executed") {
+    return { text: `Done: ${summary}`, blocks: sections(`:white_check_mark: *Done:* ${summary} (approved by <@${p.decidedBy ?? ""}>, requested by <@${p.requester ?? ""}>): ${esc(p.result ?? "")}`) };
+  }
+  if (p.status === "stale") {
+    return { text: `Not run: ${summary}`, blocks: sections(`:no_entry_sign: *Not run:* ${summary}. The API server refused it because the workload changed: ${esc(p.result ?? "")} — ask again. Nothing was changed.`) };
+  }
+  return { text: `Failed: ${summary}`, blocks: sections(`:x: *Failed:* ${summary}: ${esc(p.result ?? "")}`) };
+}
+
+export function verifiedMessage(p: Proposal, v: Verification, onCall: string | null): ChatMessage {
+  const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
+  const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
+  return { text: `${v.verified ? "Verified" : "Not verified"}: ${p.plan.summary}`, blocks: sections(`${head}\n${v.lines.map((l) => `• ${l}`).join("\n")}${escalate}`) };
+}
+
+export function reconciledMessage(p: Proposal, inEffect: boolean | null): ChatMessage {
+  const say = inEffect === true ? `:white_check_mark: *In effect:* ${p.plan.summary}. memops stopped while executing it; after restarting it found the change on the cluster and resumes the verification.`
+    : inEffect === false ? `:x: *Not applied:* ${p.plan.summary}. memops stopped while executing it; the change is not on the cluster. Nothing was sent again: ask again if it is still wanted.`
+    : `:warning: *Outcome unknown:* ${p.plan.summary}. memops stopped while executing it and cannot read this route back: check the object before asking again.`;
+  return { text: `${inEffect === true ? "In effect" : inEffect === false ? "Not applied" : "Outcome unknown"}: ${p.plan.summary}`, blocks: sections(say) };
+}
+
+/** The parent's live summary line of the last action. */
+export const lastActionLine = (p: Proposal, outcome: string): string => `*Last action:* ${p.plan.summary} — approved by <@${p.decidedBy ?? ""}>, ${outcome}`;
+
+/** The remediation use cases' messages, in Block Kit. */
+export const remediationView: RemediationView = {
+  card: (p, rule) => (p.status === "pending" ? approvalCard(p, rule) : decidedCard(p)),
+  outcome: outcomeMessage, verified: verifiedMessage, reconciled: reconciledMessage, lastAction: lastActionLine,
+};

@@ -51,10 +51,10 @@ describe("the playground's simulated cluster", () => {
   it("a rolling restart replaces the pods and memory starts over; the old pods stay in the metrics", async () => {
     const w = world();
     const before = await w.pods("checkout");
-    const dry = await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "checkout" }, { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "now" } } } } }, { dryRun: true });
+    const dry = await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "checkout" }, [{ op: "add", path: "/spec/template/metadata/annotations", value: { "kubectl.kubernetes.io/restartedAt": "now" } }], { dryRun: true });
     expect(dry.rollout.generation).toBe(2);
     expect((await w.pods("checkout")).map((p) => p.name)).toEqual(before.map((p) => p.name)); // a dry run changes nothing
-    await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "checkout" }, { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "now" } } } } }, { dryRun: false });
+    await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "checkout" }, [{ op: "add", path: "/spec/template/metadata/annotations", value: { "kubectl.kubernetes.io/restartedAt": "now" } }], { dryRun: false });
     w.clock.t += 600;
     const after = await w.pods("checkout");
     expect(after).toHaveLength(2);
@@ -68,14 +68,14 @@ describe("the playground's simulated cluster", () => {
 
   it("a higher limit ends the OOM cycle; a replica change adds pods", async () => {
     const w = world();
-    await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "search" }, { spec: { template: { spec: { containers: [{ name: "app", resources: { limits: { memory: "640Mi" } } }] } } } }, { dryRun: false });
+    await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "search" }, [{ op: "replace", path: "/spec/template/spec/containers/0/resources/limits/memory", value: "640Mi" }], { dryRun: false });
     w.clock.t += 4 * H;
     const [pod] = await w.pods("search");
     expect(pod!.containers[0]!.limitBytes).toBe(640 * MiB);
     expect(pod!.statuses[0]!.restartCount).toBe(0);
-    await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "web" }, { spec: { replicas: 3 } }, { dryRun: false });
+    await w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "web" }, [{ op: "replace", path: "/spec/replicas", value: 3 }], { dryRun: false });
     expect(await w.pods("web")).toHaveLength(3);
-    await expect(w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "search" }, { spec: { template: { spec: { containers: [{ name: "app", resources: { limits: { memory: "lots" } } }] } } } }, { dryRun: true }))
+    await expect(w.cluster.patchWorkload({ kind: "deployment", namespace: "demo", name: "search" }, [{ op: "replace", path: "/spec/template/spec/containers/0/resources/limits/memory", value: "lots" }], { dryRun: true }))
       .rejects.toThrow(/HTTP 422/);
   });
 

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import type { AuditEntry, AuditEvent } from "./core/audit.ts";
-import type { Clock, Store } from "./ports.ts";
+import type { AuditEntry, AuditEvent } from "../core/audit.ts";
+import type { Clock, Store } from "../ports.ts";
 
 export type AuditRecord = Omit<AuditEvent, "at" | "details" | "kubernetesIdentity" | "target"> & Partial<Pick<AuditEvent, "details" | "kubernetesIdentity" | "target">>;
 
