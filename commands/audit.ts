@@ -3,7 +3,7 @@ import { parseDuration } from "../src/core/duration.ts";
 import { err, ok } from "../src/core/result.ts";
 import { auditName, parseTarget } from "../src/core/target.ts";
 import { sections } from "../src/slack/render/blocks.ts";
-import { cut, esc } from "../src/slack/render/mrkdwn.ts";
+import { cut, esc, escKeepMentions } from "../src/slack/render/mrkdwn.ts";
 import { command } from "./command.ts";
 
 interface AuditArgs { target: string | null; sinceSeconds: number }
@@ -31,7 +31,7 @@ export const auditCommand = command<AuditArgs>({
   async run(args, ctx) {
     const now = ctx.diagnosis.clock.now() / 1000;
     const entries = await ctx.store.auditEntries({ since: now - args.sinceSeconds, ...(args.target ? { target: args.target } : {}), limit: 20 });
-    const lines = entries.map((e) => `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(e.target)}` : ""} — ${esc(cut(e.what, 120))} → ${esc(cut(e.outcome, 120))}`);
+    const lines = entries.map((e) => `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(e.target)}` : ""} — ${escKeepMentions(cut(e.what, 120))} → ${escKeepMentions(cut(e.outcome, 120))}`);
     const scope = args.target ? ` for ${args.target}` : "";
     return { text: `${entries.length} audit entries${scope}`, blocks: sections(lines.length ? `*Audit log${esc(scope)}* (latest ${lines.length})\n${lines.join("\n")}` : `No audit entries${esc(scope)} in that window.`) };
   },

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Result } from "../src/core/result.ts";
-import type { AuditTrail } from "../src/app/audit-trail.ts";
+import type { AuditLog } from "../src/app/audit-trail.ts";
 import type { Runbook } from "../src/core/runbook.ts";
 import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
 import type { Policy } from "../src/core/remediation/policy.ts";
@@ -24,7 +24,7 @@ export interface CommandContext {
   diagnosis: DiagnosisDeps;
   store: Store;
   newId: () => string;
-  audit: AuditTrail;
+  audit: AuditLog;
   /** present when a policy is configured: remediations can be offered and requested */
   remediation: {
     policy: Policy;
@@ -33,6 +33,8 @@ export interface CommandContext {
   } | null;
   /** an ephemeral message to the person who typed the command */
   reply(message: ChatMessage): Promise<void>;
+  /** memops will not do what the command asks: the audit log records the refusal with its reason, and the person is told */
+  refuse(reason: string): Promise<void>;
   log: Logger;
 }
 

@@ -41,6 +41,6 @@ export const diagnoseCommand = command<DiagnoseRequest>({
   parse: parseDiagnose,
   async run(req, ctx) {
     const r = await diagnoseInThread({ audit: ctx.audit, chat: ctx.chat, store: ctx.store, diagnosis: ctx.diagnosis, runbooks: ctx.runbooks, policy: ctx.remediation?.policy ?? null, newId: ctx.newId, log: ctx.log }, req, ctx.channel, `<@${ctx.user}>`);
-    if (!r.ok) await ctx.reply({ text: r.error, blocks: [] });
+    if (!r.ok) await ctx.refuse(r.error);
   },
 });

@@ -6,7 +6,6 @@ import { routeFor } from "../src/core/remediation/route.ts";
 import { err, ok, type Result } from "../src/core/result.ts";
 import { parseTarget, type Target } from "../src/core/target.ts";
 import { resolveTarget } from "../src/engine/resolve-target.ts";
-import type { ChatMessage } from "../src/ports.ts";
 import type { CommandContext, CommandDefaults } from "./command.ts";
 
 /** Parses `<target> [-n ns] …` for a remediation command; the caller names its other flags and positionals. */
@@ -31,7 +30,7 @@ export async function workloadOf(ctx: CommandContext, target: Target): Promise<R
   return w ? ok(w) : err(`${ref.kind} "${ref.name}" not found in namespace "${r.value.namespace}"`);
 }
 
-const remediationOff: ChatMessage = { text: "Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).", blocks: [] };
+const remediationOff = "Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).";
 
 type Remediation = NonNullable<CommandContext["remediation"]>;
 
@@ -41,10 +40,10 @@ type Remediation = NonNullable<CommandContext["remediation"]>;
  */
 export async function askFor(ctx: CommandContext, target: Target, plan: (w: WorkloadObject, r: Remediation) => Promise<Result<Plan>> | Result<Plan>): Promise<void> {
   const r = ctx.remediation;
-  if (!r) return ctx.reply(remediationOff);
+  if (!r) return ctx.refuse(remediationOff);
   const w = await workloadOf(ctx, target);
   const planned = w.ok ? await plan(w.value, r) : w;
   const owner = w.ok ? gitOpsOwner(w.value.labels, w.value.annotations) : null;
   const asked = planned.ok && w.ok ? await r.propose(planned.value, owner, routeFor(planned.value, owner, w.value.annotations, ctx.diagnosis.clock.now() / 1000)) : planned;
-  if (!asked.ok) await ctx.reply({ text: asked.error, blocks: [] });
+  if (!asked.ok) await ctx.refuse(asked.error);
 }

@@ -4,8 +4,13 @@ import type { Clock, Store } from "../ports.ts";
 
 export type AuditRecord = Omit<AuditEvent, "at" | "details" | "kubernetesIdentity" | "target"> & Partial<Pick<AuditEvent, "details" | "kubernetesIdentity" | "target">>;
 
+/** Where use cases write their entries: the trail itself, or a command's view of it. */
+export interface AuditLog {
+  record(r: AuditRecord): Promise<AuditEntry>;
+}
+
 /** Writes every action to the hash-chained audit log (durably, before returning) and to the JSON log. */
-export class AuditTrail {
+export class AuditTrail implements AuditLog {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #log: Logger;

@@ -18,7 +18,7 @@ import { reconcileExecutions } from "../app/reconcile-executions.ts";
 import { remediationView } from "./render/remediation.ts";
 import { SlackDirectory } from "./slack-directory.ts";
 import { registerIncidentActions } from "./on-incident.ts";
-import { AuditTrail } from "../app/audit-trail.ts";
+import { type AuditLog, type AuditRecord, AuditTrail } from "../app/audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
 import { alertmanagerRoute } from "../alerts/alertmanager-route.ts";
 import { handleAlerts } from "../alerts/on-alerts.ts";
@@ -56,9 +56,10 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** The target of a parsed command, for the audit log: commands carry a Target, or arguments with one. */
-function targetOfArgs(args: unknown): string | null {
-  const o = args as { target?: Target } & Partial<Target> | null;
+/** The target of a parsed command, for the audit log: a Target, arguments with one, or its audit name already. */
+export function targetOfArgs(args: unknown): string | null {
+  const o = args as { target?: Target | string | null } & Partial<Target> | null;
+  if (typeof o?.target === "string") return o.target;
   const t = o?.target ?? (o?.kind && o.namespace ? (o as Target) : null);
   return t ? auditName(t) : null;
 }
@@ -99,8 +100,17 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   app.command("/mem", async ({ command, ack, respond }) => {
     const requestLog = log.child({ requestId: command.trigger_id, user: command.user_id, channel: command.channel_id, text: command.text.slice(0, 200) });
     const routed = route(command.text, defaults);
-    await audit.record({ kind: "command", slackUser: command.user_id, target: routed.kind === "run" ? targetOfArgs(routed.args) : null, what: `/mem ${command.text}`.trim(), outcome: routed.kind === "reply" ? `answered: ${routed.message.text.split("\n")[0] ?? ""}` : "accepted", details: { channel: command.channel_id } });
+    // The command's own entry is written once its outcome is known: before anything it causes is recorded,
+    // when memops refuses it (with the reason), or when it has run.
+    let entry: AuditRecord | null = { kind: "command", slackUser: command.user_id, target: routed.kind === "run" ? targetOfArgs(routed.args) : null, what: `/mem ${command.text}`.trim(), outcome: routed.kind === "reply" ? `answered: ${routed.message.text.split("\n")[0] ?? ""}` : "accepted", details: { channel: command.channel_id } };
+    const settle = async (outcome?: string) => {
+      const e = entry;
+      entry = null;
+      if (e) await audit.record({ ...e, ...(outcome ? { outcome } : {}) });
+    };
+    const commandAudit: AuditLog = { record: async (r) => { await settle(); return audit.record(r); } };
     if (routed.kind === "reply") {
+      await settle();
       await ack(ephemeral(routed.message));
       requestLog.info("answered with help or a usage message");
       return;
@@ -108,16 +118,24 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     const c = routed.command;
     const ctx: CommandContext = {
       user: command.user_id, channel: command.channel_id, runbooks: deps.runbooks, chat, diagnosis: deps.diagnosis,
-      store: deps.store, newId: deps.newId, audit,
+      store: deps.store, newId: deps.newId, audit: commandAudit,
       remediation: actions ? {
         policy: actions.deps.policy,
-        propose: async (plan, gitOps, route) => proposeRemediation(actions.deps, plan, gitOps, route, { user: command.user_id, groups: await actions.directory.groupsOf(command.user_id) }, command.channel_id),
+        propose: async (plan, gitOps, route) => {
+          await settle();
+          return proposeRemediation(actions.deps, plan, gitOps, route, { user: command.user_id, groups: await actions.directory.groupsOf(command.user_id) }, command.channel_id);
+        },
       } : null,
       log: requestLog.child({ command: c.name }),
       reply: async (m) => { await respond({ ...ephemeral(m), replace_original: false }); },
+      refuse: async (reason) => {
+        await settle(`refused: ${reason.split("\n")[0] ?? ""}`);
+        await ctx.reply({ text: reason, blocks: [] });
+      },
     };
     if (c.quick) {
       const m = await c.run(routed.args, ctx);
+      await settle();
       await ack(m ? ephemeral(m) : undefined);
       return;
     }
@@ -125,8 +143,10 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     requestLog.info({ command: c.name }, "command accepted");
     try {
       await c.run(routed.args, ctx);
+      await settle();
     } catch (e) {
       requestLog.error({ err: e }, "command failed");
+      await settle("failed: see memops's logs").catch(() => undefined);
       await ctx.reply({ text: `memops failed while running /mem ${c.name}; the error is in its logs (request ${command.trigger_id}).`, blocks: [] });
     }
   });

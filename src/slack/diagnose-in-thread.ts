@@ -16,10 +16,10 @@ import { remediationButtons } from "./render/remediation.ts";
 import { reportMessages } from "./render/report.ts";
 import { incidentButtons } from "./render/incident.ts";
 import { sectionData } from "../core/findings.ts";
-import type { AuditTrail } from "../app/audit-trail.ts";
+import type { AuditLog } from "../app/audit-trail.ts";
 
 export interface ThreadDeps {
-  audit: AuditTrail;
+  audit: AuditLog;
   chat: Chat;
   store: Store;
   diagnosis: DiagnosisDeps;

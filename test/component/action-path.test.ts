@@ -206,3 +206,43 @@ describe("on the record before it happens", () => {
 function realPatchesOrHang(c: FakeCluster, _fault: string): boolean {
   return c.calls.some((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
 }
+
+describe("the audit log records what really happened to each command", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ cluster: shopCluster({ patchers: ["bob@example.com"] }), metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } });
+  });
+  afterEach(async () => h.stop());
+  const ws = () => h.emulator.workspace;
+  const commandEntry = async (what: string) => {
+    for (let i = 0; i < 100; i++) {
+      const e = (await h.store.auditEntries()).find((x) => x.kind === "command" && x.what === what);
+      if (e) return e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no command entry for ${what}`);
+  };
+
+  it("refused commands are recorded as refused, with the reason; /mem audit records its target; mentions render as mentions", async () => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "scale deploy/api -n shop 2" });
+    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("2 is not more than the current 3 replicas")));
+    expect(await commandEntry("/mem scale deploy/api -n shop 2")).toMatchObject({ target: "deployment/api -n shop", outcome: "refused: 2 is not more than the current 3 replicas" });
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 99Ti" });
+    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("at most ×2 per step")));
+    expect((await commandEntry("/mem limit deploy/api -n shop --container api 99Ti")).outcome).toMatch(/^refused: at most ×2 per step/);
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
+    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+    expect((await commandEntry("/mem limit deploy/api -n shop --container api 1Gi")).outcome).toBe("accepted");
+    const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
+    await cardRecorded(h.store, id);
+    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("another person must approve it")));
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "audit deploy/api -n shop" });
+    const shown = await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("audit entries for")));
+    expect(messageText(shown as unknown as EmuMessage)).toContain("*request* by <@U0ALICE>");
+    expect(messageText(shown as unknown as EmuMessage)).not.toContain("&lt;@");
+    expect(await commandEntry("/mem audit deploy/api -n shop")).toMatchObject({ target: "deployment/api -n shop" });
+    const entries = await h.store.auditEntries();
+    expect(entries.findIndex((e) => e.what === "/mem limit deploy/api -n shop --container api 1Gi")).toBeLessThan(entries.findIndex((e) => e.kind === "request"));
+  });
+});
