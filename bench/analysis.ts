@@ -18,11 +18,19 @@ const verbose = process.argv.includes("--verbose");
 const library = scenarioLibrary(perFamily);
 const confusion = new Map<string, number>();
 const misses: string[] = [];
-let plateauRight = 0, plateauTotal = 0, recoveredRight = 0, recoveredTotal = 0;
+let plateauRight = 0,
+  plateauTotal = 0,
+  recoveredRight = 0,
+  recoveredTotal = 0;
 const errors: number[] = [];
 let forecastMissing = 0;
 for (const s of library) {
-  const out = analyzeTrace(s.trace, { limitBytes: s.limitBytes, requestBytes: s.requestBytes, maxFactor: 2, now: s.now });
+  const out = analyzeTrace(s.trace, {
+    limitBytes: s.limitBytes,
+    requestBytes: s.requestBytes,
+    maxFactor: 2,
+    now: s.now,
+  });
   const key = `${s.label.classification}→${out.classification}`;
   confusion.set(key, (confusion.get(key) ?? 0) + 1);
   if (out.classification !== s.label.classification) misses.push(`${s.name}: ${out.classification} — ${out.evidence}`);
@@ -40,12 +48,19 @@ for (const s of library) {
     if (out.timeToLimitSeconds === null) forecastMissing++;
     else {
       errors.push(Math.abs(out.timeToLimitSeconds - s.truthTimeToLimit) / s.truthTimeToLimit);
-      if (verbose) misses.push(`${s.name}: forecast ${(out.timeToLimitSeconds / 3600).toFixed(1)}h truth ${(s.truthTimeToLimit / 3600).toFixed(1)}h`);
+      if (verbose)
+        misses.push(
+          `${s.name}: forecast ${(out.timeToLimitSeconds / 3600).toFixed(1)}h truth ${(s.truthTimeToLimit / 3600).toFixed(1)}h`,
+        );
     }
   }
 }
 
-const count = (f: (label: string, got: string) => boolean) => [...confusion].reduce((a, [k, n]) => { const [l, g] = k.split("→"); return a + (f(l ?? "", g ?? "") ? n : 0); }, 0);
+const count = (f: (label: string, got: string) => boolean) =>
+  [...confusion].reduce((a, [k, n]) => {
+    const [l, g] = k.split("→");
+    return a + (f(l ?? "", g ?? "") ? n : 0);
+  }, 0);
 const rows = MEMORY_CLASSES.map((c: MemoryClass) => {
   const tp = count((l, g) => l === c && g === c);
   const predicted = count((_l, g) => g === c);
@@ -57,14 +72,19 @@ const medianError = errors.length ? median(errors) : NaN;
 // Speed: 10,000 containers × 2,016 points (7 days of 5-minute samples), classified, forecast and sized.
 const r = rng(7);
 const traces: Trace[] = Array.from({ length: Math.min(speedSeries, 200) }, (_, k) => {
-  const level = (200 + 300 * r()) * MiB, slope = k % 3 === 0 ? 2 * MiB * r() : 0;
-  const workingSet = Array.from({ length: 2016 }, (_, i) => ({ t: 1_790_000_000 - (2015 - i) * 300, v: level + slope * (i / 12) + gauss(r) * 5 * MiB }));
+  const level = (200 + 300 * r()) * MiB,
+    slope = k % 3 === 0 ? 2 * MiB * r() : 0;
+  const workingSet = Array.from({ length: 2016 }, (_, i) => ({
+    t: 1_790_000_000 - (2015 - i) * 300,
+    v: level + slope * (i / 12) + gauss(r) * 5 * MiB,
+  }));
   return { workingSet, rss: [], restarts: [], oomAt: [] };
 });
 // Three timed passes (this VM's run-to-run noise is ±20%); the target is judged on their median.
 const passes = [0, 1, 2].map(() => {
   const t0 = performance.now();
-  for (let i = 0; i < speedSeries; i++) analyzeTrace(traces[i % traces.length] as Trace, { limitBytes: 1024 * MiB, requestBytes: 512 * MiB, maxFactor: 2 });
+  for (let i = 0; i < speedSeries; i++)
+    analyzeTrace(traces[i % traces.length] as Trace, { limitBytes: 1024 * MiB, requestBytes: 512 * MiB, maxFactor: 2 });
   return performance.now() - t0;
 });
 const speedMs = median(passes);

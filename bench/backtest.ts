@@ -19,18 +19,50 @@ type Family = (r: () => number, level: number) => { process: Process; daily?: bo
 const FAMILIES: Record<string, Family> = {
   steady: (_r, level) => ({ process: { need: () => level } }),
   "daily traffic": (_r, level) => ({ daily: true, process: { need: () => level } }),
-  "weekday/weekend": (r, level) => { const low = between(r, 0.5, 0.8); return { process: { need: (_s, t) => (Math.floor((t - START) / DAY) % 7 >= 5 ? level * low : level) } }; },
-  "deploy step up": (r, level) => { const at = START + between(r, 5, 9) * DAY; return { process: { need: (_s, t) => (t >= at ? level * 1.3 : level), restartsAt: [at] } }; },
-  "deploy step down": (r, level) => { const at = START + between(r, 5, 9) * DAY; return { process: { need: (_s, t) => (t >= at ? level * 0.6 : level), restartsAt: [at] } }; },
-  "spiky batch": (r, level) => { const hour = Math.floor(between(r, 0, 24)); return { process: { need: (_s, t) => level + (Math.floor(((t % DAY) / DAY) * 24) === hour && (t % H) < 20 * 60 ? level * 0.6 : 0) } }; },
-  "warm-up after daily deploys": (r, level) => ({ process: { need: (s) => level * (0.5 + 0.5 * (1 - Math.exp(-s / (2 * H)))), restartsAt: Array.from({ length: DAYS }, (_, d) => START + d * DAY + between(r, 9, 11) * H) } }),
-  "slow growth, deploys every 3 days": (r, level) => ({ process: { need: (s) => level + (level * 0.15 * s) / DAY, restartsAt: Array.from({ length: 5 }, (_, d) => START + (d * 3 + between(r, 0, 1)) * DAY) } }),
+  "weekday/weekend": (r, level) => {
+    const low = between(r, 0.5, 0.8);
+    return { process: { need: (_s, t) => (Math.floor((t - START) / DAY) % 7 >= 5 ? level * low : level) } };
+  },
+  "deploy step up": (r, level) => {
+    const at = START + between(r, 5, 9) * DAY;
+    return { process: { need: (_s, t) => (t >= at ? level * 1.3 : level), restartsAt: [at] } };
+  },
+  "deploy step down": (r, level) => {
+    const at = START + between(r, 5, 9) * DAY;
+    return { process: { need: (_s, t) => (t >= at ? level * 0.6 : level), restartsAt: [at] } };
+  },
+  "spiky batch": (r, level) => {
+    const hour = Math.floor(between(r, 0, 24));
+    return {
+      process: {
+        need: (_s, t) => level + (Math.floor(((t % DAY) / DAY) * 24) === hour && t % H < 20 * 60 ? level * 0.6 : 0),
+      },
+    };
+  },
+  "warm-up after daily deploys": (r, level) => ({
+    process: {
+      need: (s) => level * (0.5 + 0.5 * (1 - Math.exp(-s / (2 * H)))),
+      restartsAt: Array.from({ length: DAYS }, (_, d) => START + d * DAY + between(r, 9, 11) * H),
+    },
+  }),
+  "slow growth, deploys every 3 days": (r, level) => ({
+    process: {
+      need: (s) => level + (level * 0.15 * s) / DAY,
+      restartsAt: Array.from({ length: 5 }, (_, d) => START + (d * 3 + between(r, 0, 1)) * DAY),
+    },
+  }),
 };
 
 interface Method {
   name: string;
   /** the limit for the day starting at `dayStart`, from the past only */
-  limit(past: readonly Sample[], ooms: readonly { t: number; limit: number }[], current: number, dayStart: number, restarts: readonly Sample[]): number;
+  limit(
+    past: readonly Sample[],
+    ooms: readonly { t: number; limit: number }[],
+    current: number,
+    dayStart: number,
+    restarts: readonly Sample[],
+  ): number;
 }
 
 // VPA recommender: daily peaks over 8 days in a decaying histogram (half-life 24 h, buckets from 1e7 B
@@ -46,14 +78,23 @@ const vpa: Method = {
       for (const s of past) if (s.t >= from && s.t < from + DAY) peak = Math.max(peak, s.v);
       if (peak > 0) samples.push({ v: peak, w: 0.5 ** (d - 1) });
     }
-    for (const o of ooms) if (o.t >= dayStart - 8 * DAY) samples.push({ v: Math.max(o.limit + 100 * MiB, o.limit * 1.2), w: 0.5 ** ((dayStart - o.t) / DAY) });
+    for (const o of ooms)
+      if (o.t >= dayStart - 8 * DAY)
+        samples.push({ v: Math.max(o.limit + 100 * MiB, o.limit * 1.2), w: 0.5 ** ((dayStart - o.t) / DAY) });
     const bucket = (v: number) => (v < 1e7 ? 0 : Math.ceil(Math.log(v / 1e7) / Math.log(1.05)));
     const upper = (b: number) => 1e7 * 1.05 ** b;
     const hist = new Map<number, number>();
     for (const s of samples) hist.set(bucket(s.v), (hist.get(bucket(s.v)) ?? 0) + s.w);
     const total = [...hist.values()].reduce((a, b) => a + b, 0);
-    let acc = 0, p90 = 0;
-    for (const b of [...hist.keys()].sort((a, b2) => a - b2)) { acc += hist.get(b) ?? 0; if (acc >= 0.9 * total) { p90 = upper(b); break; } }
+    let acc = 0,
+      p90 = 0;
+    for (const b of [...hist.keys()].sort((a, b2) => a - b2)) {
+      acc += hist.get(b) ?? 0;
+      if (acc >= 0.9 * total) {
+        p90 = upper(b);
+        break;
+      }
+    }
     return Math.max(250 * MiB, p90 * 1.15);
   },
 };
@@ -77,14 +118,21 @@ const memops: Method = {
     const workingSet = past.filter((s) => s.t >= dayStart - 7 * DAY);
     // OOM kills under the current limit: the ones the next raise has to answer (as in a live diagnosis)
     const oomAt = ooms.filter((o) => o.t >= dayStart - 7 * DAY && o.limit === current).map((o) => o.t);
-    const out = analyzeTrace({ workingSet, rss: [], restarts: restarts.filter((s) => s.t >= dayStart - 7 * DAY && s.t < dayStart), oomAt }, { limitBytes: current, requestBytes: null, maxFactor: 2, now: dayStart });
+    const out = analyzeTrace(
+      { workingSet, rss: [], restarts: restarts.filter((s) => s.t >= dayStart - 7 * DAY && s.t < dayStart), oomAt },
+      { limitBytes: current, requestBytes: null, maxFactor: 2, now: dayStart },
+    );
     return out.recommendation.limitBytes ?? current;
   },
 };
 
 const METHODS = [memops, vpa, krr];
 
-interface Replayed { oomDays: number; slack: number; days: number }
+interface Replayed {
+  oomDays: number;
+  slack: number;
+  days: number;
+}
 /**
  * Replays one trace with one method from day 1; `margin` scales the limits it sets (1 = as designed),
  * for the sweep at equal OOM rates. The method keeps its own unscaled limit as its state.
@@ -95,18 +143,28 @@ function replay(ws: readonly Sample[], restarts: readonly Sample[], m: Method, m
   let current = Math.max(...ws.filter((s) => s.t < START + DAY).map((s) => s.v)) * 1.5; // the day-0 limit everyone starts from
   for (let d = 1; d < DAYS; d++) {
     const dayStart = START + d * DAY;
-    current = m.limit(ws.filter((s) => s.t < dayStart), ooms, current, dayStart, restarts);
+    current = m.limit(
+      ws.filter((s) => s.t < dayStart),
+      ooms,
+      current,
+      dayStart,
+      restarts,
+    );
     const limit = current * margin;
     const day = ws.filter((s) => s.t >= dayStart && s.t < dayStart + DAY);
     const over = day.find((s) => s.v > limit);
     if (over) ooms.push({ t: over.t, limit: current });
     out.oomDays += over ? 1 : 0;
-    out.slack += day.reduce((a, s) => a + Math.max(0, limit - s.v), 0) * (STEP / H) / GiB;
+    out.slack += (day.reduce((a, s) => a + Math.max(0, limit - s.v), 0) * (STEP / H)) / GiB;
     out.days++;
   }
   return out;
 }
-const add = (a: Replayed, b: Replayed) => { a.oomDays += b.oomDays; a.slack += b.slack; a.days += b.days; };
+const add = (a: Replayed, b: Replayed) => {
+  a.oomDays += b.oomDays;
+  a.slack += b.slack;
+  a.days += b.days;
+};
 
 const traces: { family: string; ws: Sample[]; restarts: Sample[] }[] = [];
 for (const [f, [name, family]] of Object.entries(FAMILIES).entries()) {
@@ -114,7 +172,13 @@ for (const [f, [name, family]] of Object.entries(FAMILIES).entries()) {
     const r = rng(9000 + f * 100 + i);
     const level = pick(r, [128, 256, 512, 1024, 3072]) * MiB * between(r, 0.8, 1.2);
     const built = family(r, level);
-    const { workingSet, restarts } = sample(built.process, texture(r, level, { daily: built.daily }), { start: START, end: END, step: STEP, limit: null, seed: 31 * f + i }).trace;
+    const { workingSet, restarts } = sample(built.process, texture(r, level, { daily: built.daily }), {
+      start: START,
+      end: END,
+      step: STEP,
+      limit: null,
+      seed: 31 * f + i,
+    }).trace;
     traces.push({ family: name, ws: workingSet, restarts });
   }
 }
@@ -130,22 +194,36 @@ for (const name of Object.keys(FAMILIES)) {
       add(fam.get(m.name)!, r);
     }
   }
-  byFamily.push(`| ${name} | ${METHODS.map((m) => `${fam.get(m.name)!.oomDays} / ${fam.get(m.name)!.slack.toFixed(0)}`).join(" | ")} |`);
+  byFamily.push(
+    `| ${name} | ${METHODS.map((m) => `${fam.get(m.name)!.oomDays} / ${fam.get(m.name)!.slack.toFixed(0)}`).join(" | ")} |`,
+  );
 }
 
 // The sweep: every method's limits scaled by the same margins; compare slack where OOM-days are equal.
 const MARGINS = [0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.3];
-const sweep = new Map(METHODS.map((m) => [m.name, MARGINS.map((margin) => {
-  const sum = { oomDays: 0, slack: 0, days: 0 };
-  for (const tr of traces) add(sum, replay(tr.ws, tr.restarts, m, margin));
-  return sum;
-})]));
+const sweep = new Map(
+  METHODS.map((m) => [
+    m.name,
+    MARGINS.map((margin) => {
+      const sum = { oomDays: 0, slack: 0, days: 0 };
+      for (const tr of traces) add(sum, replay(tr.ws, tr.restarts, m, margin));
+      return sum;
+    }),
+  ]),
+);
 /** The least slack a method reaches, over the margins, with at most `oomDays` OOM-days. */
-const leastSlackWithin = (name: string, oomDays: number) => Math.min(...sweep.get(name)!.filter((x) => x.oomDays <= oomDays).map((x) => x.slack));
+const leastSlackWithin = (name: string, oomDays: number) =>
+  Math.min(
+    ...sweep
+      .get(name)!
+      .filter((x) => x.oomDays <= oomDays)
+      .map((x) => x.slack),
+  );
 
 const t = (n: string) => totals.get(n)!;
 const lessSlack = 1 - t("memops").slack / t("KRR simple").slack;
-const pass = t("memops").oomDays <= t("VPA").oomDays && t("memops").oomDays <= t("KRR simple").oomDays && lessSlack >= 0.2;
+const pass =
+  t("memops").oomDays <= t("VPA").oomDays && t("memops").oomDays <= t("KRR simple").oomDays && lessSlack >= 0.2;
 console.log(`## \`npm run bench:backtest\`
 
 ${traces.length} traces of ${DAYS} days (5-minute samples, ${Object.keys(FAMILIES).length} families × ${perFamily}, bench/backtest.ts), replayed day by day from day 1; each method sees only the past and sets the next day's limit. On ${cpus()[0]?.model ?? "?"}, Node ${process.version}.
@@ -170,7 +248,15 @@ At equal OOM rates, the least slack each method reaches over those margins:
 
 | at most OOM-days | ${METHODS.map((m) => m.name).join(" | ")} |
 |---|${METHODS.map(() => "---").join("|")}|
-${[0, 2, 5, 10].map((k) => `| ${k} | ${METHODS.map((m) => { const v = leastSlackWithin(m.name, k); return Number.isFinite(v) ? v.toFixed(0) : "—"; }).join(" | ")} |`).join("\n")}
+${[0, 2, 5, 10]
+  .map(
+    (k) =>
+      `| ${k} | ${METHODS.map((m) => {
+        const v = leastSlackWithin(m.name, k);
+        return Number.isFinite(v) ? v.toFixed(0) : "—";
+      }).join(" | ")} |`,
+  )
+  .join("\n")}
 
 Target (issue 6): no more OOM-days than VPA or KRR, and at least 20% less slack than KRR simple (memops: ${(lessSlack * 100).toFixed(0)}% less): **${pass ? "met" : "NOT met"}**.`);
 process.exitCode = pass ? 0 : 1;

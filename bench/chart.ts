@@ -10,14 +10,27 @@ import { classify } from "../src/core/classify.ts";
 import type { TrendRow } from "../src/core/findings.ts";
 import { rng } from "../test/scenarios/generators.ts";
 
-const MiB = 2 ** 20, NOW = 1_790_000_000, WINDOW = 6 * 3600, RUNS = Number(process.env["BENCH_CHARTS"] ?? 50);
+const MiB = 2 ** 20,
+  NOW = 1_790_000_000,
+  WINDOW = 6 * 3600,
+  RUNS = Number(process.env["BENCH_CHARTS"] ?? 50);
 const r = rng(3);
 // six containers of 6 h of 1-minute samples: a leak, an OOM cycle, four stable (the shop scenario's shape)
 const rows: TrendRow[] = Array.from({ length: 6 }, (_, k) => {
-  const series = Array.from({ length: WINDOW / 60 }, (_, i) => ({ t: NOW - WINDOW + i * 60, v: (k === 0 ? 200 + i * 0.75 : k === 1 ? 150 + (i % 75) * 4.8 : 40 + 60 * k) * MiB + r() * 4 * MiB }));
+  const series = Array.from({ length: WINDOW / 60 }, (_, i) => ({
+    t: NOW - WINDOW + i * 60,
+    v: (k === 0 ? 200 + i * 0.75 : k === 1 ? 150 + (i % 75) * 4.8 : 40 + 60 * k) * MiB + r() * 4 * MiB,
+  }));
   const restarts = k === 1 ? series.map((s, i) => ({ t: s.t, v: Math.floor(i / 75) })) : [];
-  return { pod: `api-7d9c8f6b5d-pod${k}`, container: k < 3 ? "api" : "envoy", workload: "deployment/api", limitBytes: k < 3 ? 512 * MiB : 128 * MiB, requestBytes: k < 3 ? 256 * MiB : 64 * MiB, series,
-    analysis: classify({ series, restarts, limitBytes: k < 3 ? 512 * MiB : 128 * MiB, now: NOW }) };
+  return {
+    pod: `api-7d9c8f6b5d-pod${k}`,
+    container: k < 3 ? "api" : "envoy",
+    workload: "deployment/api",
+    limitBytes: k < 3 ? 512 * MiB : 128 * MiB,
+    requestBytes: k < 3 ? 256 * MiB : 64 * MiB,
+    series,
+    analysis: classify({ series, restarts, limitBytes: k < 3 ? 512 * MiB : 128 * MiB, now: NOW }),
+  };
 });
 const findings = { windowStart: NOW - WINDOW, windowEnd: NOW, rows, totalContainers: rows.length };
 
@@ -26,7 +39,8 @@ let t = performance.now();
 const first = await svgToPng(chartSvg(memoryChart(findings, "deploy/api -n shop")));
 const firstMs = performance.now() - t;
 const rss1 = process.memoryUsage().rss;
-const svgMs: number[] = [], pngMs: number[] = [];
+const svgMs: number[] = [],
+  pngMs: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   t = performance.now();
   const svg = chartSvg(memoryChart(findings, "deploy/api -n shop"));
@@ -39,7 +53,8 @@ const rss2 = process.memoryUsage().rss;
 await stopChartWorker();
 await new Promise((r) => setTimeout(r, 500));
 const rss3 = process.memoryUsage().rss;
-const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const p = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 console.log(`## \`npm run bench:chart\`
 
 One workload's chart (6 containers, 6 h of 1-minute samples), ${RUNS} runs after the first, on ${cpus()[0]?.model ?? "?"}, Node ${process.version}.

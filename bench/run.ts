@@ -14,11 +14,25 @@ const CHANNELS = single + large + 10;
 const USER = "U0ALICE";
 
 // Slack's rate limits are off: this measures memops itself. Slack calls per diagnosis are reported below.
-const emulator = await new SlackEmulator({ botToken: BOT, rateLimits: false, channels: Array.from({ length: CHANNELS }, (_, i) => ({ id: `C${String(i).padStart(4, "0")}`, name: `incident-${i}` })) }).start();
+const emulator = await new SlackEmulator({
+  botToken: BOT,
+  rateLimits: false,
+  channels: Array.from({ length: CHANNELS }, (_, i) => ({
+    id: `C${String(i).padStart(4, "0")}`,
+    name: `incident-${i}`,
+  })),
+}).start();
 type Rss = { rss: number; heap: number; maxRss: number };
 function startApp(mode: "idle" | "loaded") {
-  const child = fork(new URL("./app-process.ts", import.meta.url).pathname, [emulator.apiUrl, BOT, SECRET, mode], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const ask = <T>(msg: string): Promise<T> => new Promise((resolve) => { child.once("message", (m) => resolve(m as T)); if (msg) child.send(msg); });
+  const child = fork(new URL("./app-process.ts", import.meta.url).pathname, [emulator.apiUrl, BOT, SECRET, mode], {
+    execArgv: ["--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ask = <T>(msg: string): Promise<T> =>
+    new Promise((resolve) => {
+      child.once("message", (m) => resolve(m as T));
+      if (msg) child.send(msg);
+    });
   return { child, ask };
 }
 
@@ -47,7 +61,20 @@ async function run(text: string, count: number) {
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     acks.push(res.millis);
     // done when the parent message carries the verdict ("Full report in the thread")
-    await ws.waitFor(() => ws.messages.slice(before).find((m) => m.channel === channel && m.threadTs === null && m.text && m.updates > 0 && JSON.stringify(m.blocks).includes("Full report in the thread")), 30_000);
+    await ws.waitFor(
+      () =>
+        ws.messages
+          .slice(before)
+          .find(
+            (m) =>
+              m.channel === channel &&
+              m.threadTs === null &&
+              m.text &&
+              m.updates > 0 &&
+              JSON.stringify(m.blocks).includes("Full report in the thread"),
+          ),
+      30_000,
+    );
     e2e.push(performance.now() - started);
   }
   return { acks, e2e };
@@ -56,7 +83,9 @@ async function run(text: string, count: number) {
 await run("diagnose deploy/api -n shop", 10); // warm-up
 const callsBefore = new Map(emulator.api.calls);
 const a = await run("diagnose deploy/api -n shop", single);
-const perDiagnosis = [...emulator.api.calls].map(([m, c]) => `${m} ${((c - (callsBefore.get(m) ?? 0)) / single).toFixed(1)}`).join(", ");
+const perDiagnosis = [...emulator.api.calls]
+  .map(([m, c]) => `${m} ${((c - (callsBefore.get(m) ?? 0)) / single).toFixed(1)}`)
+  .join(", ");
 const b = await run("diagnose ns/big", large);
 const peak = await ask<Rss>("rss");
 child.send("stop");

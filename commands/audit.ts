@@ -6,8 +6,10 @@ import { sections } from "../src/slack/render/blocks.ts";
 import { cut, esc, escKeepMentions } from "../src/slack/render/mrkdwn.ts";
 import { command } from "./command.ts";
 
-interface AuditArgs { target: string | null; sinceSeconds: number }
-
+interface AuditArgs {
+  target: string | null;
+  sinceSeconds: number;
+}
 
 /** `/mem audit [target] [--since 24h]`: recent audit entries, for the person who asked only. */
 export const auditCommand = command<AuditArgs>({
@@ -25,14 +27,29 @@ export const auditCommand = command<AuditArgs>({
     if (!first) return ok({ target: null, sinceSeconds: since.value });
     const t = parseTarget(first, parsed.value.flags["namespace"] ?? defaults.namespace);
     if (!t.ok) return t;
-    if (t.value.kind === "any") return err("say the kind too (deploy/, sts/, ds/, pod/ or ns/): entries are kept under the full name");
+    if (t.value.kind === "any")
+      return err("say the kind too (deploy/, sts/, ds/, pod/ or ns/): entries are kept under the full name");
     return ok({ target: auditName(t.value), sinceSeconds: since.value });
   },
   async run(args, ctx) {
     const now = ctx.diagnosis.clock.now() / 1000;
-    const entries = await ctx.store.auditEntries({ since: now - args.sinceSeconds, ...(args.target ? { target: args.target } : {}), limit: 20 });
-    const lines = entries.map((e) => `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(e.target)}` : ""} — ${escKeepMentions(cut(e.what, 120))} → ${escKeepMentions(cut(e.outcome, 120))}`);
+    const entries = await ctx.store.auditEntries({
+      since: now - args.sinceSeconds,
+      ...(args.target ? { target: args.target } : {}),
+      limit: 20,
+    });
+    const lines = entries.map(
+      (e) =>
+        `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(e.target)}` : ""} — ${escKeepMentions(cut(e.what, 120))} → ${escKeepMentions(cut(e.outcome, 120))}`,
+    );
     const scope = args.target ? ` for ${args.target}` : "";
-    return { text: `${entries.length} audit entries${scope}`, blocks: sections(lines.length ? `*Audit log${esc(scope)}* (latest ${lines.length})\n${lines.join("\n")}` : `No audit entries${esc(scope)} in that window.`) };
+    return {
+      text: `${entries.length} audit entries${scope}`,
+      blocks: sections(
+        lines.length
+          ? `*Audit log${esc(scope)}* (latest ${lines.length})\n${lines.join("\n")}`
+          : `No audit entries${esc(scope)} in that window.`,
+      ),
+    };
   },
 });

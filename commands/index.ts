@@ -11,9 +11,18 @@ import { limitCommand } from "./limit.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 
-export const COMMANDS: readonly Command<unknown>[] = [diagnoseCommand, restartCommand, limitCommand, scaleCommand, auditCommand, runbooksCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command<unknown>[] = [
+  diagnoseCommand,
+  restartCommand,
+  limitCommand,
+  scaleCommand,
+  auditCommand,
+  runbooksCommand,
+  helpCommand(() => COMMANDS),
+];
 
-export type Routed = { kind: "run"; command: Command<unknown>; args: unknown } | { kind: "reply"; message: ChatMessage };
+export type Routed =
+  { kind: "run"; command: Command<unknown>; args: unknown } | { kind: "reply"; message: ChatMessage };
 
 const usageError = (c: Command<unknown>, problem: string): ChatMessage => ({
   text: `${problem}. Usage: ${c.usage}`,
@@ -21,7 +30,11 @@ const usageError = (c: Command<unknown>, problem: string): ChatMessage => ({
 });
 
 /** Slash text → the subcommand to run with its parsed arguments, or the message that explains why not. */
-export function route(text: string, defaults: CommandDefaults, commands: readonly Command<unknown>[] = COMMANDS): Routed {
+export function route(
+  text: string,
+  defaults: CommandDefaults,
+  commands: readonly Command<unknown>[] = COMMANDS,
+): Routed {
   const words = tokenize(text);
   if (!words.ok) return { kind: "reply", message: helpText(commands, words.error) };
   const [name, ...rest] = words.value;

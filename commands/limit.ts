@@ -6,7 +6,11 @@ import type { Target } from "../src/core/target.ts";
 import { command } from "./command.ts";
 import { askFor, parseRemediation } from "./remediation-target.ts";
 
-interface LimitArgs { target: Target; container: string | null; bytes: number }
+interface LimitArgs {
+  target: Target;
+  container: string | null;
+  bytes: number;
+}
 
 export const limitCommand = command<LimitArgs>({
   name: "limit",
@@ -18,12 +22,19 @@ export const limitCommand = command<LimitArgs>({
     if (!r.ok) return r;
     const q = parseQuantity(r.value.rest[0] ?? "");
     if (!q.ok) return err(q.error);
-    return { ok: true, value: { target: r.value.target, container: r.value.flags["container"] ?? null, bytes: q.value } };
+    return {
+      ok: true,
+      value: { target: r.value.target, container: r.value.flags["container"] ?? null, bytes: q.value },
+    };
   },
-  run: (args, ctx) => askFor(ctx, args.target, (w, r) => {
-    const names = w.template.containers.map((c) => c.name);
-    const container = args.container ?? (names.length === 1 ? names[0] : undefined);
-    if (!container) return err(`which container? add --container ${names.join("|")}`);
-    return planLimit(w, container, args.bytes, { maxFactor: r.policy.maxLimitFactor, ceilingBytes: ruleFor(r.policy, w.namespace, "raise-limit")?.limitCeiling ?? null });
-  }),
+  run: (args, ctx) =>
+    askFor(ctx, args.target, (w, r) => {
+      const names = w.template.containers.map((c) => c.name);
+      const container = args.container ?? (names.length === 1 ? names[0] : undefined);
+      if (!container) return err(`which container? add --container ${names.join("|")}`);
+      return planLimit(w, container, args.bytes, {
+        maxFactor: r.policy.maxLimitFactor,
+        ceilingBytes: ruleFor(r.policy, w.namespace, "raise-limit")?.limitCeiling ?? null,
+      });
+    }),
 });

@@ -9,11 +9,21 @@ import { resolveTarget } from "../src/engine/resolve-target.ts";
 import type { CommandContext, CommandDefaults } from "./command.ts";
 
 /** Parses `<target> [-n ns] …` for a remediation command; the caller names its other flags and positionals. */
-export function parseRemediation(words: readonly string[], defaults: CommandDefaults, extraFlags: Record<string, readonly string[]>, positionals: number): Result<{ target: Target; rest: string[]; flags: ParsedArgs["flags"] }> {
+export function parseRemediation(
+  words: readonly string[],
+  defaults: CommandDefaults,
+  extraFlags: Record<string, readonly string[]>,
+  positionals: number,
+): Result<{ target: Target; rest: string[]; flags: ParsedArgs["flags"] }> {
   const parsed = parseFlags(words, { namespace: ["-n", "--namespace"], ...extraFlags });
   if (!parsed.ok) return parsed;
   const [first, ...rest] = parsed.value.positionals;
-  if (rest.length !== positionals - 1) return err(positionals === 1 ? "say which workload, and nothing else" : `expected ${positionals} arguments, got ${parsed.value.positionals.length}`);
+  if (rest.length !== positionals - 1)
+    return err(
+      positionals === 1
+        ? "say which workload, and nothing else"
+        : `expected ${positionals} arguments, got ${parsed.value.positionals.length}`,
+    );
   const target = parseTarget(first, parsed.value.flags["namespace"] ?? defaults.namespace);
   if (!target.ok) return target;
   if (target.value.kind === "namespace") return err("a remediation acts on one workload, not a namespace");
@@ -25,7 +35,10 @@ export async function workloadOf(ctx: CommandContext, target: Target): Promise<R
   const r = await resolveTarget(ctx.diagnosis.cluster, target);
   if (!r.ok) return r;
   const ref = r.value.workload;
-  if (!ref) return err(`${r.value.ownerChain[0] ?? "this pod"} has no controller: memops will not delete a bare pod, which would not come back`);
+  if (!ref)
+    return err(
+      `${r.value.ownerChain[0] ?? "this pod"} has no controller: memops will not delete a bare pod, which would not come back`,
+    );
   const w = await ctx.diagnosis.cluster.getWorkload(r.value.namespace, ref.kind, ref.name);
   return w ? ok(w) : err(`${ref.kind} "${ref.name}" not found in namespace "${r.value.namespace}"`);
 }
@@ -38,12 +51,23 @@ type Remediation = NonNullable<CommandContext["remediation"]>;
  * The flow every remediation command shares: find the workload, plan the change, ask for it on the
  * typing person's behalf (the approval card follows); any refusal is a private reply.
  */
-export async function askFor(ctx: CommandContext, target: Target, plan: (w: WorkloadObject, r: Remediation) => Promise<Result<Plan>> | Result<Plan>): Promise<void> {
+export async function askFor(
+  ctx: CommandContext,
+  target: Target,
+  plan: (w: WorkloadObject, r: Remediation) => Promise<Result<Plan>> | Result<Plan>,
+): Promise<void> {
   const r = ctx.remediation;
   if (!r) return ctx.refuse(remediationOff);
   const w = await workloadOf(ctx, target);
   const planned = w.ok ? await plan(w.value, r) : w;
   const owner = w.ok ? gitOpsOwner(w.value.labels, w.value.annotations) : null;
-  const asked = planned.ok && w.ok ? await r.propose(planned.value, owner, routeFor(planned.value, owner, w.value.annotations, ctx.diagnosis.clock.now() / 1000)) : planned;
+  const asked =
+    planned.ok && w.ok
+      ? await r.propose(
+          planned.value,
+          owner,
+          routeFor(planned.value, owner, w.value.annotations, ctx.diagnosis.clock.now() / 1000),
+        )
+      : planned;
   if (!asked.ok) await ctx.refuse(asked.error);
 }

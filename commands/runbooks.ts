@@ -12,9 +12,18 @@ export const runbooksCommand = command<null>({
   async run(_args, ctx) {
     const lines = ctx.runbooks.map((r) => {
       const steps = r.steps.map((s) => s.kind).join(" → ");
-      const when = [`targets: ${r.match.targets.join(", ")}`, r.match.signals.length ? `when: ${r.match.signals.join(", ")}` : "", r.match.alerts.length ? `alerts: ${r.match.alerts.join(", ")}` : ""].filter(Boolean).join(" · ");
+      const when = [
+        `targets: ${r.match.targets.join(", ")}`,
+        r.match.signals.length ? `when: ${r.match.signals.join(", ")}` : "",
+        r.match.alerts.length ? `alerts: ${r.match.alerts.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join(" · ");
       return `*${esc(r.id)}* — ${esc(r.title)}\n${esc(when)}\n_${esc(steps)}_`;
     });
-    return { text: `${ctx.runbooks.length} runbooks: ${ctx.runbooks.map((r) => r.id).join(", ")}`, blocks: sections(lines.join("\n\n")) };
+    return {
+      text: `${ctx.runbooks.length} runbooks: ${ctx.runbooks.map((r) => r.id).join(", ")}`,
+      blocks: sections(lines.join("\n\n")),
+    };
   },
 });

@@ -5,7 +5,10 @@ import type { Target } from "../src/core/target.ts";
 import { command } from "./command.ts";
 import { askFor, parseRemediation } from "./remediation-target.ts";
 
-interface ScaleArgs { target: Target; replicas: number }
+interface ScaleArgs {
+  target: Target;
+  replicas: number;
+}
 
 export const scaleCommand = command<ScaleArgs>({
   name: "scale",
@@ -19,10 +22,16 @@ export const scaleCommand = command<ScaleArgs>({
     if (!/^\d{1,4}$/.test(n) || Number(n) < 1) return err(`"${n}" is not a number of replicas`);
     return { ok: true, value: { target: r.value.target, replicas: Number(n) } };
   },
-  run: (args, ctx) => askFor(ctx, args.target, async (w, r) => {
-    const hpa = w.kind === "deployment" || w.kind === "statefulset" ? await ctx.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name }) : null;
-    const maxReplicas = ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null;
-    // With an HPA, scaling the workload would be undone: ask to raise the HPA's ceiling instead.
-    return hpa ? planAutoscalerMax(w, hpa, args.replicas, maxReplicas) : planScale(w, args.replicas, { hpa: null, maxReplicas });
-  }),
+  run: (args, ctx) =>
+    askFor(ctx, args.target, async (w, r) => {
+      const hpa =
+        w.kind === "deployment" || w.kind === "statefulset"
+          ? await ctx.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name })
+          : null;
+      const maxReplicas = ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null;
+      // With an HPA, scaling the workload would be undone: ask to raise the HPA's ceiling instead.
+      return hpa
+        ? planAutoscalerMax(w, hpa, args.replicas, maxReplicas)
+        : planScale(w, args.replicas, { hpa: null, maxReplicas });
+    }),
 });

@@ -8,11 +8,20 @@ export async function loadPolicy(file: string): Promise<{ ok: true; value: Polic
   try {
     text = await readFile(file, "utf8");
   } catch (e) {
-    return { ok: false, error: [`${file}: cannot read the policy file (${(e as NodeJS.ErrnoException).code ?? String(e)})`] };
+    return {
+      ok: false,
+      error: [`${file}: cannot read the policy file (${(e as NodeJS.ErrnoException).code ?? String(e)})`],
+    };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) return { ok: false, error: doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0] ?? "invalid YAML"}`) };
+  if (doc.errors.length > 0)
+    return {
+      ok: false,
+      error: doc.errors.map(
+        (e) => `${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0] ?? "invalid YAML"}`,
+      ),
+    };
   const parsed = parsePolicy(doc.toJS());
   return parsed.ok ? parsed : { ok: false, error: parsed.error.map((m) => `${file}:${m}`) };
 }

@@ -7,12 +7,17 @@ import { parseRunbook, type Runbook } from "./core/runbook.ts";
  * Loads and validates every runbooks/*.yaml. Problems come back all at once as `file:path: message`
  * (with the line where the YAML itself is broken), so an author fixes them in one pass.
  */
-export async function loadRunbooks(dir: string): Promise<{ ok: true; value: Runbook[] } | { ok: false; error: string[] }> {
+export async function loadRunbooks(
+  dir: string,
+): Promise<{ ok: true; value: Runbook[] } | { ok: false; error: string[] }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch (e) {
-    return { ok: false, error: [`${dir}: cannot read the runbooks directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`] };
+    return {
+      ok: false,
+      error: [`${dir}: cannot read the runbooks directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`],
+    };
   }
   if (names.length === 0) return { ok: false, error: [`${dir}: no runbooks (*.yaml) found`] };
   const runbooks: Runbook[] = [];
@@ -23,7 +28,8 @@ export async function loadRunbooks(dir: string): Promise<{ ok: true; value: Runb
     const lines = new LineCounter();
     const doc = parseDocument(await readFile(file, "utf8"), { lineCounter: lines, prettyErrors: false });
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) errors.push(`${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0] ?? "invalid YAML"}`);
+      for (const e of doc.errors)
+        errors.push(`${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0] ?? "invalid YAML"}`);
       continue;
     }
     if (!isMap(doc.contents)) {

@@ -34,12 +34,22 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
   const store = openStore(config);
-  const running = await startSlackApp(config, { diagnosis: diagnosisDeps(config, log), runbooks, log, store, newId: () => randomUUID(), remediation: policy ? { policy } : null });
+  const running = await startSlackApp(config, {
+    diagnosis: diagnosisDeps(config, log),
+    runbooks,
+    log,
+    store,
+    newId: () => randomUUID(),
+    remediation: policy ? { policy } : null,
+  });
   log.info({ port: running.port, runbooks: runbooks.map((r) => r.id) }, "memops is serving");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "stopping");
-      running.stop().then(() => store.close()).then(resolve, resolve);
+      running
+        .stop()
+        .then(() => store.close())
+        .then(resolve, resolve);
     };
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
@@ -48,18 +58,32 @@ async function serve(config: Config, runbooks: Runbook[], policy: Policy | null,
 
 /** PostgreSQL when DATABASE_URL is set (several replicas), else the embedded SQLite file. */
 function openStore(config: Config): Store {
-  return config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(join(config.dataDir, "memops.db"));
+  return config.databaseUrl
+    ? new PostgresStore(config.databaseUrl)
+    : new SqliteStore(join(config.dataDir, "memops.db"));
 }
 
 /** The playground until Ctrl-C; it prints where to open it. Loaded only here: `serve` never imports it. */
 async function playground(flags: PlaygroundFlags, runbooks: Runbook[], log: Logger): Promise<void> {
   const started = performance.now();
   const { startPlayground } = await import("./playground/playground.ts");
-  const p = await startPlayground({ host: "127.0.0.1", port: flags.port, runbooks, log, verifyWindowSeconds: flags.verifyWindowSeconds, ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.prometheus ? { prometheus: flags.prometheus } : {}) });
-  process.stdout.write(`memops playground is running (started in ${((performance.now() - started) / 1000).toFixed(1)} s): open ${p.url}\n`
-    + `${flags.kubeconfig ? `cluster: ${flags.kubeconfig}` : "simulated cluster, namespace demo: try /mem diagnose deploy/checkout -n demo"}. Ctrl-C stops it.\n`);
+  const p = await startPlayground({
+    host: "127.0.0.1",
+    port: flags.port,
+    runbooks,
+    log,
+    verifyWindowSeconds: flags.verifyWindowSeconds,
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
+  });
+  process.stdout.write(
+    `memops playground is running (started in ${((performance.now() - started) / 1000).toFixed(1)} s): open ${p.url}\n` +
+      `${flags.kubeconfig ? `cluster: ${flags.kubeconfig}` : "simulated cluster, namespace demo: try /mem diagnose deploy/checkout -n demo"}. Ctrl-C stops it.\n`,
+  );
   await new Promise<void>((resolve) => {
-    const stop = () => { p.stop().then(resolve, resolve); };
+    const stop = () => {
+      p.stop().then(resolve, resolve);
+    };
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
@@ -67,7 +91,12 @@ async function playground(flags: PlaygroundFlags, runbooks: Runbook[], log: Logg
 
 const wiring: Wiring = { diagnosisDeps, serve, openStore, playground };
 
-process.exitCode = await runCli(process.argv.slice(2), process.env, {
-  out: (t) => process.stdout.write(`${t}\n`),
-  err: (t) => process.stderr.write(`${t}\n`),
-}, wiring);
+process.exitCode = await runCli(
+  process.argv.slice(2),
+  process.env,
+  {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+  },
+  wiring,
+);

@@ -54,26 +54,46 @@ export interface Cluster {
   listPods(namespace: string | null, query: PodQuery): Promise<Page<Pod>>;
   listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]>;
   getNode(name: string): Promise<NodeInfo | null>;
-  readLog(namespace: string, pod: string, container: string, options: { previous: boolean; tailLines: number }): Promise<string>;
+  readLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: { previous: boolean; tailLines: number },
+  ): Promise<string>;
   /** current working set per "pod/container" from metrics.k8s.io; null when the cluster does not serve it */
   currentUsage(namespace: string): Promise<Map<string, number> | null>;
   /** how many objects of a kind exist (namespace null: cluster-wide); `estimated` when the server only estimated it */
-  countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }>;
+  countObjects(
+    apiVersion: string,
+    kind: string,
+    namespace: string | null,
+  ): Promise<{ count: number; estimated: boolean }>;
   /**
    * applies a JSON Patch atomically (server-side dry run when asked) and returns the object as the server
    * has it; a failed `test` throws PortError "conflict" and changes nothing
    */
   patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<WorkloadObject>;
   /** merge-patches a Flux HelmRelease (helm.toolkit.fluxcd.io/v2), server-side dry run when asked; returns its generation */
-  patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, options: { dryRun: boolean }): Promise<number>;
+  patchHelmRelease(
+    ref: { namespace: string; name: string },
+    patch: Record<string, unknown>,
+    options: { dryRun: boolean },
+  ): Promise<number>;
   /** the HorizontalPodAutoscaler whose scaleTargetRef is this workload, if any */
   autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null>;
   /** JSON-patches a HorizontalPodAutoscaler (autoscaling/v2) like patchWorkload; returns its maxReplicas after */
-  patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<number>;
+  patchAutoscaler(
+    ref: { namespace: string; name: string },
+    ops: readonly JsonPatchOp[],
+    options: { dryRun: boolean },
+  ): Promise<number>;
   /** what can make an approved change fail later: LimitRanges, ResourceQuotas, node sizes, the HPA */
   preflightFacts(ref: WorkloadRef): Promise<PreflightFacts>;
   /** SubjectAccessReview: may this Kubernetes identity do this? */
-  mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; group: string; resource: string; namespace: string; name: string }): Promise<boolean>;
+  mayDo(
+    identity: { user: string; groups: readonly string[] },
+    action: { verb: string; group: string; resource: string; namespace: string; name: string },
+  ): Promise<boolean>;
   /** the API server's version; throws when it cannot be reached (readiness) */
   version(): Promise<string>;
 }

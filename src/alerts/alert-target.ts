@@ -9,7 +9,12 @@ import type { Target } from "../core/target.ts";
 export function alertTarget(labels: Record<string, string>): Target | null {
   const namespace = labels["namespace"];
   if (!namespace || !checkLabelName("namespace", namespace).ok) return null;
-  const kinds = [["deployment", "deployment"], ["statefulset", "statefulset"], ["daemonset", "daemonset"], ["pod", "pod"]] as const;
+  const kinds = [
+    ["deployment", "deployment"],
+    ["statefulset", "statefulset"],
+    ["daemonset", "daemonset"],
+    ["pod", "pod"],
+  ] as const;
   for (const [label, kind] of kinds) {
     const name = labels[label];
     if (name && checkObjectName(kind, name).ok) return { kind, name, namespace };

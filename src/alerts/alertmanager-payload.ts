@@ -27,5 +27,12 @@ export type Alert = AlertmanagerPayload["alerts"][number];
 
 export function parseAlertmanager(body: unknown): Result<AlertmanagerPayload> {
   const r = alertmanagerPayload.safeParse(body);
-  return r.success ? ok(r.data) : err(r.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
+  return r.success
+    ? ok(r.data)
+    : err(
+        r.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
+          .join("; "),
+      );
 }

@@ -27,7 +27,9 @@ const runbookFor = (runbooks: readonly Runbook[], name: string) => runbooks.find
 async function workloadOf(d: AlertDeps, t: Target): Promise<Target> {
   if (t.kind !== "pod") return t;
   const r = await resolveTarget(d.thread.diagnosis.cluster, t);
-  return r.ok && r.value.workload ? { kind: r.value.workload.kind, name: r.value.workload.name, namespace: t.namespace } : t;
+  return r.ok && r.value.workload
+    ? { kind: r.value.workload.kind, name: r.value.workload.name, namespace: t.namespace }
+    : t;
 }
 
 /**
@@ -44,9 +46,24 @@ export async function handleAlerts(d: AlertDeps, payload: AlertmanagerPayload): 
     const target = alertTarget(a.labels);
     const runbook = runbookFor(d.thread.runbooks, name);
     const isNew = await d.store.markAlertSeen(a.fingerprint, a.startsAt, a.status, now);
-    const outcome = !isNew ? "repeat: ignored" : !runbook ? "no runbook maps this alert" : !target ? "no workload in its labels" : a.status === "firing" ? "diagnosing" : "resolved";
+    const outcome = !isNew
+      ? "repeat: ignored"
+      : !runbook
+        ? "no runbook maps this alert"
+        : !target
+          ? "no workload in its labels"
+          : a.status === "firing"
+            ? "diagnosing"
+            : "resolved";
     // Recorded under the workload (a pod's owner), so it belongs to the workload's incident timeline.
-    await d.audit.record({ kind: "alert", slackUser: null, target: target ? auditName(await workloadOf(d, target)) : null, what: `${name} ${a.status}`, outcome, details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: payload.groupKey, labels: a.labels } });
+    await d.audit.record({
+      kind: "alert",
+      slackUser: null,
+      target: target ? auditName(await workloadOf(d, target)) : null,
+      what: `${name} ${a.status}`,
+      outcome,
+      details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: payload.groupKey, labels: a.labels },
+    });
     if (isNew && runbook && target) fresh.push({ alert: a, name, runbook, target });
   }
   const firing = new Map<string, typeof fresh>();
@@ -58,7 +75,12 @@ export async function handleAlerts(d: AlertDeps, payload: AlertmanagerPayload): 
     const first = group[0];
     if (!first) continue;
     const names = [...new Set(group.map((g) => g.name))].join(", ");
-    const r = await diagnoseInThread(d.thread, { target: await workloadOf(d, first.target), windowSeconds: d.windowSeconds, runbookId: first.runbook.id }, d.channel, `Alertmanager (${names})`);
+    const r = await diagnoseInThread(
+      d.thread,
+      { target: await workloadOf(d, first.target), windowSeconds: d.windowSeconds, runbookId: first.runbook.id },
+      d.channel,
+      `Alertmanager (${names})`,
+    );
     if (!r.ok) d.log.warn({ alert: names, reason: r.error }, "alert not diagnosed");
   }
   for (const f of fresh.filter((x) => x.alert.status === "resolved")) {
@@ -66,6 +88,14 @@ export async function handleAlerts(d: AlertDeps, payload: AlertmanagerPayload): 
     const resolved = await resolveTarget(d.thread.diagnosis.cluster, f.target);
     const key = resolved.ok ? incidentKey(resolved.value) : auditName(f.target);
     const incident = key ? await d.store.openIncident(key, d.channel) : null;
-    if (incident) await d.chat.post(d.channel, { text: `${f.name} resolved`, blocks: sections(`:white_check_mark: *${esc(f.name)}* resolved (firing since ${esc(f.alert.startsAt)})`) }, incident.threadTs);
+    if (incident)
+      await d.chat.post(
+        d.channel,
+        {
+          text: `${f.name} resolved`,
+          blocks: sections(`:white_check_mark: *${esc(f.name)}* resolved (firing since ${esc(f.alert.startsAt)})`),
+        },
+        incident.threadTs,
+      );
   }
 }

@@ -12,9 +12,7 @@ import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.t
 import type { Verifier } from "./verify-remediation.ts";
 
 export type ApproveOutcome =
-  | { kind: "refused"; reason: string }
-  | { kind: "needs-more"; proposal: Proposal; remaining: number }
-  | Ran;
+  { kind: "refused"; reason: string } | { kind: "needs-more"; proposal: Proposal; remaining: number } | Ran;
 
 /** executed: it ran; failed: the API server refused it; stale: the object changed since the card; not-recorded: nothing ran, the audit log failed */
 type Ran = { kind: "executed" | "failed" | "stale" | "not-recorded"; proposal: Proposal };
@@ -22,7 +20,12 @@ type Ran = { kind: "executed" | "failed" | "stale" | "not-recorded"; proposal: P
 /** Who approved, as the audit log names them. */
 const identityOf = (d: RemediationDeps, user: string) => d.policy.identities[user]?.user ?? null;
 
-async function decide(d: RemediationDeps, id: string, actor: Actor, channel: string): Promise<Result<{ kind: "needs-more" | "execute"; proposal: Proposal; remaining: number }>> {
+async function decide(
+  d: RemediationDeps,
+  id: string,
+  actor: Actor,
+  channel: string,
+): Promise<Result<{ kind: "needs-more" | "execute"; proposal: Proposal; remaining: number }>> {
   const loaded = await loadProposal(d, id, channel);
   if (!loaded.ok) return loaded;
   const p = loaded.value;
@@ -34,17 +37,26 @@ async function decide(d: RemediationDeps, id: string, actor: Actor, channel: str
   const decided = approve(p, actor, d.policy, seconds(d.clock));
   if (!decided.ok) return decided;
   const identity = d.policy.identities[actor.user];
-  if (!identity) return err("no Kubernetes identity is mapped to you in the policy, so memops cannot check that you may make this change yourself");
+  if (!identity)
+    return err(
+      "no Kubernetes identity is mapped to you in the policy, so memops cannot check that you may make this change yourself",
+    );
   const executor = executorFor(p.route);
   if (!executor) return err("this change is handed to Git; there is nothing for memops to run");
   // The permission that counts is on the object memops will change: the HelmRelease when Flux owns the workload.
   const object = executor.object(p);
   if (!(await d.cluster.mayDo(identity, { verb: "patch", ...object }))) {
-    return err(`your Kubernetes identity (${identity.user}) may not patch ${object.resource}/${object.name} in ${object.namespace}, so you cannot approve it`);
+    return err(
+      `your Kubernetes identity (${identity.user}) may not patch ${object.resource}/${object.name} in ${object.namespace}, so you cannot approve it`,
+    );
   }
   const saved = await saveProposal(d, decided.value.proposal, p);
   if (!saved.ok) return saved;
-  return ok({ kind: decided.value.kind, proposal: saved.value, remaining: decided.value.kind === "needs-more" ? decided.value.remaining : 0 });
+  return ok({
+    kind: decided.value.kind,
+    proposal: saved.value,
+    remaining: decided.value.kind === "needs-more" ? decided.value.remaining : 0,
+  });
 }
 
 /** Sends the approved change; the outcome is recorded before the proposal says so, so a crash leaves it for reconciliation. */
@@ -56,12 +68,32 @@ async function execute(d: RemediationDeps, p: Proposal, approver: string): Promi
   const sent = executor.sent(p);
   try {
     await d.audit.record({
-      kind: "intent", slackUser: approver, kubernetesIdentity: identity, target, what: p.plan.summary, outcome: "about to send",
-      details: { proposal: p.id, version: p.version, route: p.route.kind, patch: sent, requester: p.requester, approvals: p.approvals },
+      kind: "intent",
+      slackUser: approver,
+      kubernetesIdentity: identity,
+      target,
+      what: p.plan.summary,
+      outcome: "about to send",
+      details: {
+        proposal: p.id,
+        version: p.version,
+        route: p.route.kind,
+        patch: sent,
+        requester: p.requester,
+        approvals: p.approvals,
+      },
     });
   } catch (e) {
     d.log.error({ err: e, proposal: p.id }, "the intent could not be recorded: nothing was sent");
-    const failed = await saveProposal(d, { ...p, status: "failed", result: "not executed: the audit log could not record the intent, so memops sent nothing" }, p);
+    const failed = await saveProposal(
+      d,
+      {
+        ...p,
+        status: "failed",
+        result: "not executed: the audit log could not record the intent, so memops sent nothing",
+      },
+      p,
+    );
     return { kind: "not-recorded", proposal: failed.ok ? failed.value : p };
   }
   let status: "executed" | "failed" | "stale";
@@ -72,25 +104,57 @@ async function execute(d: RemediationDeps, p: Proposal, approver: string): Promi
   } catch (e) {
     if (!(e instanceof PortError)) throw e;
     status = e.code === "conflict" ? "stale" : "failed";
-    result = e.code === "conflict" ? await executor.drift(d.cluster, p).catch(() => "the object changed since this card was made") : e.message;
+    result =
+      e.code === "conflict"
+        ? await executor.drift(d.cluster, p).catch(() => "the object changed since this card was made")
+        : e.message;
   }
   d.log.info({ proposal: p.id, route: p.route.kind, patch: sent, status, result }, "remediation sent");
   await d.audit.record({
-    kind: "mutation", slackUser: approver, kubernetesIdentity: identity, target, what: p.plan.summary,
-    outcome: status === "executed" ? `ok: ${result}` : status === "stale" ? `refused by the API server, the object changed: ${result}` : `failed: ${result}`,
-    details: { proposal: p.id, version: p.version, route: p.route.kind, patch: sent, dryRun: p.dryRun, requester: p.requester, approvals: p.approvals },
+    kind: "mutation",
+    slackUser: approver,
+    kubernetesIdentity: identity,
+    target,
+    what: p.plan.summary,
+    outcome:
+      status === "executed"
+        ? `ok: ${result}`
+        : status === "stale"
+          ? `refused by the API server, the object changed: ${result}`
+          : `failed: ${result}`,
+    details: {
+      proposal: p.id,
+      version: p.version,
+      route: p.route.kind,
+      patch: sent,
+      dryRun: p.dryRun,
+      requester: p.requester,
+      approvals: p.approvals,
+    },
   });
   const done = await saveProposal(d, { ...p, status, result }, p);
   return done.ok ? { kind: status, proposal: done.value } : { kind: status, proposal: { ...p, status, result } };
 }
 
-export async function approveRemediation(d: RemediationDeps & { verifier: Verifier }, id: string, actor: Actor, channel: string, clickedTs?: string): Promise<ApproveOutcome> {
+export async function approveRemediation(
+  d: RemediationDeps & { verifier: Verifier },
+  id: string,
+  actor: Actor,
+  channel: string,
+  clickedTs?: string,
+): Promise<ApproveOutcome> {
   const decided = await decide(d, id, actor, channel);
   const p = decided.ok ? decided.value.proposal : null;
-  const record = (outcome: string) => d.audit.record({
-    kind: "approval", slackUser: actor.user, kubernetesIdentity: identityOf(d, actor.user), target: p ? workloadKey(p.plan.target) : null,
-    what: p ? p.plan.summary : `button on proposal ${id.slice(0, 64)}`, outcome, details: { proposal: id.slice(0, 64) },
-  });
+  const record = (outcome: string) =>
+    d.audit.record({
+      kind: "approval",
+      slackUser: actor.user,
+      kubernetesIdentity: identityOf(d, actor.user),
+      target: p ? workloadKey(p.plan.target) : null,
+      what: p ? p.plan.summary : `button on proposal ${id.slice(0, 64)}`,
+      outcome,
+      details: { proposal: id.slice(0, 64) },
+    });
   if (!decided.ok) {
     await record(`refused: ${decided.error}`);
     return { kind: "refused", reason: decided.error };
@@ -106,14 +170,27 @@ export async function approveRemediation(d: RemediationDeps & { verifier: Verifi
     await record("approved");
   } catch (e) {
     d.log.error({ err: e, proposal: proposal.id }, "the approval could not be recorded: nothing was sent");
-    const failed = await saveProposal(d, { ...proposal, status: "failed", result: "not executed: the audit log could not record the approval, so memops sent nothing" }, proposal);
+    const failed = await saveProposal(
+      d,
+      {
+        ...proposal,
+        status: "failed",
+        result: "not executed: the audit log could not record the approval, so memops sent nothing",
+      },
+      proposal,
+    );
     outcome = { kind: "not-recorded", proposal: failed.ok ? failed.value : proposal };
   }
   // A failure to record the outcome after the change was sent propagates: the proposal stays approved and is reconciled.
   outcome ??= await execute(d, proposal, actor.user);
   await updateCard(d, outcome.proposal, clickedTs);
   if (outcome.kind === "executed") await d.verifier.start(outcome.proposal);
-  if (outcome.kind !== "not-recorded") await d.chat.post(outcome.proposal.channel, d.view.outcome(outcome.proposal), outcome.proposal.threadTs ?? undefined);
+  if (outcome.kind !== "not-recorded")
+    await d.chat.post(
+      outcome.proposal.channel,
+      d.view.outcome(outcome.proposal),
+      outcome.proposal.threadTs ?? undefined,
+    );
   if (outcome.kind === "executed") d.verifier.watch(outcome.proposal, null);
   return outcome;
 }

@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { AuditEntry, AuditEvent } from "../core/audit.ts";
 import type { Clock, Store } from "../ports.ts";
 
-export type AuditRecord = Omit<AuditEvent, "at" | "details" | "kubernetesIdentity" | "target"> & Partial<Pick<AuditEvent, "details" | "kubernetesIdentity" | "target">>;
+export type AuditRecord = Omit<AuditEvent, "at" | "details" | "kubernetesIdentity" | "target"> &
+  Partial<Pick<AuditEvent, "details" | "kubernetesIdentity" | "target">>;
 
 /** Where use cases write their entries: the trail itself, or a command's view of it. */
 export interface AuditLog {
@@ -22,7 +23,13 @@ export class AuditTrail implements AuditLog {
   }
 
   async record(r: AuditRecord): Promise<AuditEntry> {
-    const entry = await this.#store.appendAudit({ at: this.#clock.now() / 1000, details: {}, kubernetesIdentity: null, target: null, ...r });
+    const entry = await this.#store.appendAudit({
+      at: this.#clock.now() / 1000,
+      details: {},
+      kubernetesIdentity: null,
+      target: null,
+      ...r,
+    });
     this.#log.info({ audit: entry }, `audit: ${entry.kind} ${entry.outcome}`);
     return entry;
   }

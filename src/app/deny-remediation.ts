@@ -5,14 +5,24 @@ import { loadProposal, saveProposal } from "./proposals.ts";
 import { updateCard } from "./remediation-cards.ts";
 import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.ts";
 
-export async function denyRemediation(d: RemediationDeps, id: string, actor: Actor, channel: string, clickedTs?: string): Promise<Result<Proposal>> {
+export async function denyRemediation(
+  d: RemediationDeps,
+  id: string,
+  actor: Actor,
+  channel: string,
+  clickedTs?: string,
+): Promise<Result<Proposal>> {
   const loaded = await loadProposal(d, id, channel);
   const denied = loaded.ok ? deny(loaded.value, actor, d.policy, seconds(d.clock)) : loaded;
   const r = denied.ok && loaded.ok ? await saveProposal(d, denied.value, loaded.value) : denied;
   const p = loaded.ok ? loaded.value : null;
   await d.audit.record({
-    kind: "denial", slackUser: actor.user, target: p ? workloadKey(p.plan.target) : null, what: p ? p.plan.summary : `button on proposal ${id.slice(0, 64)}`,
-    outcome: r.ok ? r.value.status : `refused: ${r.error}`, details: { proposal: id.slice(0, 64) },
+    kind: "denial",
+    slackUser: actor.user,
+    target: p ? workloadKey(p.plan.target) : null,
+    what: p ? p.plan.summary : `button on proposal ${id.slice(0, 64)}`,
+    outcome: r.ok ? r.value.status : `refused: ${r.error}`,
+    details: { proposal: id.slice(0, 64) },
   });
   if (r.ok) await updateCard(d, r.value, clickedTs);
   return r;

@@ -10,7 +10,14 @@ export async function expireRemediations(d: RemediationDeps): Promise<Proposal[]
     const saved = e ? await d.store.updateProposal(e, p.version) : null;
     if (!saved) continue;
     d.log.info({ proposal: p.id }, "remediation request expired");
-    await d.audit.record({ kind: "expiry", slackUser: null, target: workloadKey(p.plan.target), what: p.plan.summary, outcome: "expired", details: { proposal: p.id, requester: p.requester } });
+    await d.audit.record({
+      kind: "expiry",
+      slackUser: null,
+      target: workloadKey(p.plan.target),
+      what: p.plan.summary,
+      outcome: "expired",
+      details: { proposal: p.id, requester: p.requester },
+    });
     await updateCard(d, saved);
     out.push(saved);
   }

@@ -3,7 +3,8 @@ import { ruleFor } from "../core/remediation/policy.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
 import type { RemediationDeps } from "./remediation-deps.ts";
 
-const cardOf = (d: RemediationDeps, p: Proposal) => d.view.card(p, ruleFor(d.policy, p.plan.target.namespace, p.plan.action));
+const cardOf = (d: RemediationDeps, p: Proposal) =>
+  d.view.card(p, ruleFor(d.policy, p.plan.target.namespace, p.plan.action));
 
 /** Posts the approval card in the thread and records where it lives (against whatever version is current). */
 export async function postCard(d: RemediationDeps, p: Proposal): Promise<Proposal> {
@@ -12,7 +13,10 @@ export async function postCard(d: RemediationDeps, p: Proposal): Promise<Proposa
     const current = await d.store.proposal(p.id);
     if (!current || current.cardTs) return current ?? p;
     // A card asked for by command stands in the channel; what follows goes into its thread.
-    const saved = await d.store.updateProposal({ ...current, cardTs: ts, threadTs: current.threadTs ?? ts }, current.version);
+    const saved = await d.store.updateProposal(
+      { ...current, cardTs: ts, threadTs: current.threadTs ?? ts },
+      current.version,
+    );
     if (saved) return saved;
   }
   d.log.warn({ proposal: p.id }, "could not record where the approval card is");
@@ -32,7 +36,10 @@ export async function showLastAction(d: RemediationDeps, p: Proposal, outcome: s
   const parent = await d.store.parent(p.channel, p.threadTs);
   if (!parent) return;
   const line = d.view.lastAction(p, outcome);
-  const blocks = [...parent.blocks.filter((b) => b["block_id"] !== "last-action"), { type: "context", block_id: "last-action", elements: [{ type: "mrkdwn", text: line }] }];
+  const blocks = [
+    ...parent.blocks.filter((b) => b["block_id"] !== "last-action"),
+    { type: "context", block_id: "last-action", elements: [{ type: "mrkdwn", text: line }] },
+  ];
   const next = { text: parent.text, blocks };
   await d.chat.update(p.channel, p.threadTs, next);
   await d.store.saveParent(p.channel, p.threadTs, next);

@@ -38,6 +38,12 @@ export const seconds = (c: Clock): number => c.now() / 1000;
 export { workloadKey } from "../core/target.ts";
 
 /** A message only the person who clicked sees, in the thread they clicked in. */
-export async function tell(d: Pick<RemediationDeps, "chat" | "log">, where: { channel: string; user: string; threadTs: string | null }, text: string): Promise<void> {
-  await d.chat.whisper(where.channel, where.user, { text, blocks: [] }, where.threadTs ?? undefined).catch((e: unknown) => d.log.warn({ err: e }, "could not tell the user"));
+export async function tell(
+  d: Pick<RemediationDeps, "chat" | "log">,
+  where: { channel: string; user: string; threadTs: string | null },
+  text: string,
+): Promise<void> {
+  await d.chat
+    .whisper(where.channel, where.user, { text, blocks: [] }, where.threadTs ?? undefined)
+    .catch((e: unknown) => d.log.warn({ err: e }, "could not tell the user"));
 }

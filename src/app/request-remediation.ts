@@ -17,12 +17,21 @@ const OFFER_LIFETIME = 24 * 3600;
 /** The dry run and pre-flight checks; a refusal is stored on the proposal and returned as the reason. */
 async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promise<Result<Proposal>> {
   const executor = executorFor(asked.route);
-  if (!executor) return saveProposal(d, { ...asked, status: "handed-to-git", result: asked.route.kind === "git" ? asked.route.why : null }, from);
+  if (!executor)
+    return saveProposal(
+      d,
+      { ...asked, status: "handed-to-git", result: asked.route.kind === "git" ? asked.route.why : null },
+      from,
+    );
   let dryRun: string;
   let checks: Check[];
   try {
     const t = asked.plan.target;
-    const [said, facts, current] = await Promise.all([executor.dryRun(d.cluster, asked), d.cluster.preflightFacts(t), d.cluster.getWorkload(t.namespace, t.kind, t.name)]);
+    const [said, facts, current] = await Promise.all([
+      executor.dryRun(d.cluster, asked),
+      d.cluster.preflightFacts(t),
+      d.cluster.getWorkload(t.namespace, t.kind, t.name),
+    ]);
     dryRun = said;
     checks = current ? preflight(asked.plan, current, facts) : [];
   } catch (e) {
@@ -30,15 +39,25 @@ async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promi
     if (e.code === "conflict") {
       const why = await executor.drift(d.cluster, asked).catch(() => "the object changed since the report");
       const stale = await saveProposal(d, { ...asked, status: "stale", result: why }, from);
-      return stale.ok ? err(`this button was made for another state of the workload (${why}): run /mem diagnose again`) : stale;
+      return stale.ok
+        ? err(`this button was made for another state of the workload (${why}): run /mem diagnose again`)
+        : stale;
     }
-    const failed = await saveProposal(d, { ...asked, status: "failed", result: `refused in a dry run: ${e.message}` }, from);
+    const failed = await saveProposal(
+      d,
+      { ...asked, status: "failed", result: `refused in a dry run: ${e.message}` },
+      from,
+    );
     return failed.ok ? err(`the API server refused this change in a dry run: ${e.message}`) : failed;
   }
   const blocking = checks.filter((c) => c.blocking && !c.ok);
   if (blocking.length > 0) {
     const why = blocking.map((c) => c.text).join("; ");
-    const failed = await saveProposal(d, { ...asked, status: "failed", preflight: checks, dryRun, result: `pre-flight: ${why}` }, from);
+    const failed = await saveProposal(
+      d,
+      { ...asked, status: "failed", preflight: checks, dryRun, result: `pre-flight: ${why}` },
+      from,
+    );
     return failed.ok ? err(`this change would fail after approval: ${why}`) : failed;
   }
   return saveProposal(d, { ...asked, dryRun, preflight: checks }, from);
@@ -51,19 +70,37 @@ async function supersedeOlder(d: RemediationDeps, p: Proposal): Promise<void> {
     const next = supersede(old, p, seconds(d.clock));
     const saved = next ? await d.store.updateProposal(next, old.version) : null;
     if (!saved) continue;
-    await d.audit.record({ kind: "supersession", slackUser: p.requester, target: workloadKey(p.plan.target), what: old.plan.summary, outcome: `superseded by ${p.plan.summary}`, details: { proposal: old.id, by: p.id } });
+    await d.audit.record({
+      kind: "supersession",
+      slackUser: p.requester,
+      target: workloadKey(p.plan.target),
+      what: old.plan.summary,
+      outcome: `superseded by ${p.plan.summary}`,
+      details: { proposal: old.id, by: p.id },
+    });
     await updateCard(d, saved);
   }
 }
 
 /** A person asks for an offered remediation: policy, dry run and pre-flight, then a pending approval card. */
-export async function requestRemediation(d: RemediationDeps, id: string, actor: Actor, channel: string): Promise<Result<Proposal>> {
+export async function requestRemediation(
+  d: RemediationDeps,
+  id: string,
+  actor: Actor,
+  channel: string,
+): Promise<Result<Proposal>> {
   const r = await requestOnce(d, id, actor, channel);
   const loaded = r.ok ? r.value : await d.store.proposal(id).catch(() => null);
   await d.audit.record({
-    kind: "request", slackUser: actor.user, target: loaded && loaded.channel === channel ? workloadKey(loaded.plan.target) : null,
-    what: loaded && loaded.channel === channel ? loaded.plan.summary : `button on proposal ${id.slice(0, 64)}`, outcome: r.ok ? r.value.status : `refused: ${r.error}`,
-    details: { proposal: id.slice(0, 64), ...(r.ok ? { dryRun: r.value.dryRun, preflight: r.value.preflight, route: r.value.route.kind } : {}) },
+    kind: "request",
+    slackUser: actor.user,
+    target: loaded && loaded.channel === channel ? workloadKey(loaded.plan.target) : null,
+    what: loaded && loaded.channel === channel ? loaded.plan.summary : `button on proposal ${id.slice(0, 64)}`,
+    outcome: r.ok ? r.value.status : `refused: ${r.error}`,
+    details: {
+      proposal: id.slice(0, 64),
+      ...(r.ok ? { dryRun: r.value.dryRun, preflight: r.value.preflight, route: r.value.route.kind } : {}),
+    },
   });
   if (!r.ok) return r;
   const carded = await postCard(d, r.value);
@@ -75,18 +112,44 @@ async function requestOnce(d: RemediationDeps, id: string, actor: Actor, channel
   const loaded = await loadProposal(d, id, channel);
   if (!loaded.ok) return loaded;
   const p = loaded.value;
-  if (p.status === "offered" && seconds(d.clock) - p.createdAt > OFFER_LIFETIME) return err("this button is from a report more than a day old: run /mem diagnose again");
+  if (p.status === "offered" && seconds(d.clock) - p.createdAt > OFFER_LIFETIME)
+    return err("this button is from a report more than a day old: run /mem diagnose again");
   const asked = request(p, actor, d.policy, seconds(d.clock));
   return asked.ok ? check(d, asked.value, p) : asked;
 }
 
 /** A remediation asked for by command: stored like an offered one, then requested by the same person. */
-export async function proposeRemediation(d: RemediationDeps, plan: Plan, gitOps: GitOpsOwner | null, route: Route, actor: Actor, channel: string): Promise<Result<Proposal>> {
+export async function proposeRemediation(
+  d: RemediationDeps,
+  plan: Plan,
+  gitOps: GitOpsOwner | null,
+  route: Route,
+  actor: Actor,
+  channel: string,
+): Promise<Result<Proposal>> {
   // With an open incident for the workload here, the card goes into its thread; else it stands alone.
   const incident = await d.store.openIncident(workloadKey(plan.target), channel);
   const p: Proposal = {
-    id: d.newId(), version: 1, status: "offered", plan, channel, threadTs: incident?.threadTs ?? null, cardTs: null, requester: null, requestedAt: null, expiresAt: null,
-    approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps, route, dryRun: null, preflight: null, result: null, createdAt: seconds(d.clock),
+    id: d.newId(),
+    version: 1,
+    status: "offered",
+    plan,
+    channel,
+    threadTs: incident?.threadTs ?? null,
+    cardTs: null,
+    requester: null,
+    requestedAt: null,
+    expiresAt: null,
+    approvals: [],
+    requiredApprovals: 1,
+    decidedBy: null,
+    decidedAt: null,
+    gitOps,
+    route,
+    dryRun: null,
+    preflight: null,
+    result: null,
+    createdAt: seconds(d.clock),
   };
   await d.store.insertProposal(p);
   return requestRemediation(d, p.id, actor, channel);

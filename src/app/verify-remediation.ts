@@ -40,7 +40,13 @@ export class Verifier {
   /** Records the watch before anything says "Done": if this replica dies now, another resumes it. */
   async start(p: Proposal): Promise<void> {
     const at = seconds(this.#d.clock);
-    await this.#d.store.startWatch({ proposalId: p.id, startedAt: at, windowSeconds: this.#d.verify.windowSeconds, owner: this.#d.replicaId, leaseUntil: at + this.#d.leaseSeconds });
+    await this.#d.store.startWatch({
+      proposalId: p.id,
+      startedAt: at,
+      windowSeconds: this.#d.verify.windowSeconds,
+      owner: this.#d.replicaId,
+      leaseUntil: at + this.#d.leaseSeconds,
+    });
   }
 
   /** Watches in the background for the window (or what is left of it). */
@@ -81,18 +87,44 @@ export class Verifier {
     const chunkMs = Math.max(1, (d.leaseSeconds * 1000) / 3);
     const sleep = async (ms: number) => {
       for (let left = ms; left > 0; left -= chunkMs) {
-        if (signal.aborted || !(await d.store.renewWatch(p.id, d.replicaId, seconds(d.clock) + d.leaseSeconds))) throw new WatchLost();
+        if (signal.aborted || !(await d.store.renewWatch(p.id, d.replicaId, seconds(d.clock) + d.leaseSeconds)))
+          throw new WatchLost();
         await d.sleep(Math.min(left, chunkMs));
       }
     };
-    const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep }, p, { ...d.verify, windowSeconds });
+    const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep }, p, {
+      ...d.verify,
+      windowSeconds,
+    });
     if (signal.aborted || !(await d.store.finishWatch(p.id, d.replicaId))) return;
     const onCall = ruleFor(d.policy, p.plan.target.namespace, p.plan.action)?.onCall ?? null;
-    d.log.info({ proposal: p.id, verified: v.verified, lines: v.lines, escalation: v.escalation }, "remediation verified");
+    d.log.info(
+      { proposal: p.id, verified: v.verified, lines: v.lines, escalation: v.escalation },
+      "remediation verified",
+    );
     const target = workloadKey(p.plan.target);
-    await d.audit.record({ kind: "verification", slackUser: null, target, what: p.plan.summary, outcome: v.verified ? "verified" : "not verified", details: { proposal: p.id, lines: v.lines } });
-    if (v.escalation) await d.audit.record({ kind: "escalation", slackUser: null, target, what: `escalated to ${onCall ?? "no on-call group (none in the policy)"}`, outcome: v.escalation, details: { proposal: p.id } });
-    await showLastAction(d, p, `${v.verified ? ":white_check_mark: verified" : ":x: not verified"}${v.escalation ? " · :rotating_light: escalated" : ""}`);
+    await d.audit.record({
+      kind: "verification",
+      slackUser: null,
+      target,
+      what: p.plan.summary,
+      outcome: v.verified ? "verified" : "not verified",
+      details: { proposal: p.id, lines: v.lines },
+    });
+    if (v.escalation)
+      await d.audit.record({
+        kind: "escalation",
+        slackUser: null,
+        target,
+        what: `escalated to ${onCall ?? "no on-call group (none in the policy)"}`,
+        outcome: v.escalation,
+        details: { proposal: p.id },
+      });
+    await showLastAction(
+      d,
+      p,
+      `${v.verified ? ":white_check_mark: verified" : ":x: not verified"}${v.escalation ? " · :rotating_light: escalated" : ""}`,
+    );
     await d.chat.post(p.channel, d.view.verified(p, v, onCall), p.threadTs ?? undefined);
   }
 }

@@ -20,13 +20,18 @@ function ready(): Promise<Uint8Array[]> {
     await initWasm(wasm);
     return [sans, bold];
   })();
-  fonts.catch(() => { fonts = undefined; }); // a failed load is retried on the next chart
+  fonts.catch(() => {
+    fonts = undefined;
+  }); // a failed load is retried on the next chart
   return fonts;
 }
 
 export async function renderPng(svg: string): Promise<Uint8Array> {
   const fontBuffers = await ready();
-  const r = new Resvg(svg, { font: { fontBuffers, defaultFontFamily: "DejaVu Sans", loadSystemFonts: false }, background: "#ffffff" });
+  const r = new Resvg(svg, {
+    font: { fontBuffers, defaultFontFamily: "DejaVu Sans", loadSystemFonts: false },
+    background: "#ffffff",
+  });
   try {
     const image = r.render();
     const png = image.asPng();

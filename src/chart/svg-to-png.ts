@@ -15,7 +15,10 @@ const WORKER = new URL(`./png-worker${extname(fileURLToPath(import.meta.url))}`,
 let worker: Worker | null = null;
 let idle: NodeJS.Timeout | undefined;
 let seq = 0;
-const waiting = new Map<number, { resolve: (png: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+const waiting = new Map<
+  number,
+  { resolve: (png: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+>();
 
 function failAll(e: Error) {
   for (const [id, w] of waiting) {

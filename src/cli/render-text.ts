@@ -12,28 +12,88 @@ function section(s: Section, now: number): string[] {
   if (s.status === "unavailable" || !s.data) return [`${s.title}: unavailable — ${s.note ?? "no data"}`];
   switch (s.kind) {
     case "usage-vs-limit":
-      return [`${s.title} (${s.data.overThreshold} of ${s.data.totalContainers} at or above ${p(s.data.warnRatio)})${s.data.sourceNote ? ` — ${s.data.sourceNote}` : ""}`,
-        ...table(["CONTAINER", "USAGE", "REQUEST", "LIMIT", "OF LIMIT"], s.data.rows.map((r) => [`${r.pod}/${r.container}`, b(r.usageBytes), b(r.requestBytes), b(r.limitBytes), p(r.ofLimit)])).map((l) => `  ${l}`)];
+      return [
+        `${s.title} (${s.data.overThreshold} of ${s.data.totalContainers} at or above ${p(s.data.warnRatio)})${s.data.sourceNote ? ` — ${s.data.sourceNote}` : ""}`,
+        ...table(
+          ["CONTAINER", "USAGE", "REQUEST", "LIMIT", "OF LIMIT"],
+          s.data.rows.map((r) => [
+            `${r.pod}/${r.container}`,
+            b(r.usageBytes),
+            b(r.requestBytes),
+            b(r.limitBytes),
+            p(r.ofLimit),
+          ]),
+        ).map((l) => `  ${l}`),
+      ];
     case "oom-history":
-      return [`${s.title}: ${s.data.oomKilledContainers} OOM-killed, ${s.data.crashLooping} crash-looping, ${s.data.totalRestarts} restarts`,
-        ...table(["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"], s.data.rows.map((r) => [`${r.pod}/${r.container}`, String(r.restartCount), r.lastReason ?? "-", r.lastExitCode === null ? "-" : String(r.lastExitCode), r.lastFinishedAt === null ? "-" : `${formatDuration(now - r.lastFinishedAt)} ago`, r.waitingReason ?? ""])).map((l) => `  ${l}`),
-        ...s.data.events.map((e) => `  event ${e.reason} ${e.object} x${e.count}: ${e.message}`)];
+      return [
+        `${s.title}: ${s.data.oomKilledContainers} OOM-killed, ${s.data.crashLooping} crash-looping, ${s.data.totalRestarts} restarts`,
+        ...table(
+          ["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"],
+          s.data.rows.map((r) => [
+            `${r.pod}/${r.container}`,
+            String(r.restartCount),
+            r.lastReason ?? "-",
+            r.lastExitCode === null ? "-" : String(r.lastExitCode),
+            r.lastFinishedAt === null ? "-" : `${formatDuration(now - r.lastFinishedAt)} ago`,
+            r.waitingReason ?? "",
+          ]),
+        ).map((l) => `  ${l}`),
+        ...s.data.events.map((e) => `  event ${e.reason} ${e.object} x${e.count}: ${e.message}`),
+      ];
     case "logs-grep":
-      return [`${s.title} (${s.data.why})`, ...s.data.excerpts.flatMap((x) => [`  ${x.pod}/${x.container} ${x.previous ? "(previous)" : "(current)"}${x.note ? `: ${x.note}` : `: ${x.lines.length} of ${x.matched} matching lines`}`, ...x.lines.map((l) => `    ${l}`)])];
+      return [
+        `${s.title} (${s.data.why})`,
+        ...s.data.excerpts.flatMap((x) => [
+          `  ${x.pod}/${x.container} ${x.previous ? "(previous)" : "(current)"}${x.note ? `: ${x.note}` : `: ${x.lines.length} of ${x.matched} matching lines`}`,
+          ...x.lines.map((l) => `    ${l}`),
+        ]),
+      ];
     case "node-pressure":
-      return [s.title, ...table(["NODE", "MEMORY PRESSURE", "ALLOCATABLE", "REQUESTED", "OF ALLOC"], s.data.nodes.map((n) => [n.name, n.memoryPressure === null ? "unknown" : n.memoryPressure ? "YES" : "no", b(n.allocatableBytes), b(n.requestedBytes), p(n.ofAllocatable)])).map((l) => `  ${l}`)];
+      return [
+        s.title,
+        ...table(
+          ["NODE", "MEMORY PRESSURE", "ALLOCATABLE", "REQUESTED", "OF ALLOC"],
+          s.data.nodes.map((n) => [
+            n.name,
+            n.memoryPressure === null ? "unknown" : n.memoryPressure ? "YES" : "no",
+            b(n.allocatableBytes),
+            b(n.requestedBytes),
+            p(n.ofAllocatable),
+          ]),
+        ).map((l) => `  ${l}`),
+      ];
     case "memory-trend": {
       const d = s.data;
-      return [`${s.title} (${formatDuration(d.windowEnd - d.windowStart)})`, ...d.rows.flatMap((r) => {
-        const spark = sparkline(sliceMax(r.series, d.windowStart, d.windowEnd, 24), 0, r.limitBytes ?? r.analysis.peakBytes);
-        const ttl = r.analysis.timeToLimitSeconds === null ? "no upward trend toward the limit" : `limit in ~${formatDuration(r.analysis.timeToLimitSeconds)}`;
-        return [`  ${r.pod}/${r.container} ${spark} ${r.analysis.classification}${r.analysis.plateau ? " (plateau)" : ""} confidence ${r.analysis.confidence.toFixed(2)}; ${ttl}`, `    ${r.analysis.evidence}`];
-      })];
+      return [
+        `${s.title} (${formatDuration(d.windowEnd - d.windowStart)})`,
+        ...d.rows.flatMap((r) => {
+          const spark = sparkline(
+            sliceMax(r.series, d.windowStart, d.windowEnd, 24),
+            0,
+            r.limitBytes ?? r.analysis.peakBytes,
+          );
+          const ttl =
+            r.analysis.timeToLimitSeconds === null
+              ? "no upward trend toward the limit"
+              : `limit in ~${formatDuration(r.analysis.timeToLimitSeconds)}`;
+          return [
+            `  ${r.pod}/${r.container} ${spark} ${r.analysis.classification}${r.analysis.plateau ? " (plateau)" : ""} confidence ${r.analysis.confidence.toFixed(2)}; ${ttl}`,
+            `    ${r.analysis.evidence}`,
+          ];
+        }),
+      ];
     }
     case "promql":
       return [`${s.title}: ${s.data.query}`, ...s.data.values.map((v) => `  ${v.labels} ${v.value}`)];
     case "count-resources":
-      return [s.title, ...s.data.counts.map((c) => `  ${c.estimated ? "about " : ""}${c.count} ${c.kind} (${c.apiVersion}) ${c.namespace ? `in ${c.namespace}` : "in the cluster"}`)];
+      return [
+        s.title,
+        ...s.data.counts.map(
+          (c) =>
+            `  ${c.estimated ? "about " : ""}${c.count} ${c.kind} (${c.apiVersion}) ${c.namespace ? `in ${c.namespace}` : "in the cluster"}`,
+        ),
+      ];
   }
 }
 

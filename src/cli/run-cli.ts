@@ -78,14 +78,17 @@ Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod 
 FILE is CSV with a header (timestamp,working_set_bytes and optionally rss_bytes,restarts,oom_killed;
 timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the same fields.
 --limit none analyses a container without a limit. The analysis is as of the last sample.`,
-  validate: "Usage: memops validate\n\nChecks every runbook in MEMOPS_RUNBOOKS_DIR and the configuration for 'memops serve'.",
+  validate:
+    "Usage: memops validate\n\nChecks every runbook in MEMOPS_RUNBOOKS_DIR and the configuration for 'memops serve'.",
   audit: `Usage: memops audit verify
        memops audit export --jsonl [--since 24h]
 
 verify checks the audit log's hash chain and names the first edited, deleted or reordered entry (exit 1).
 export writes every entry as one JSON object per line, for a SIEM.`,
-  incident: "Usage: memops incident export ID --markdown\n\nWrites the post-incident document of an incident (its id is in the logs and the audit log).",
-  schema: "Usage: memops schema [--out FILE]\n\nPrints (or writes) the JSON Schema for runbook files, for editor completion.",
+  incident:
+    "Usage: memops incident export ID --markdown\n\nWrites the post-incident document of an incident (its id is in the logs and the audit log).",
+  schema:
+    "Usage: memops schema [--out FILE]\n\nPrints (or writes) the JSON Schema for runbook files, for editor completion.",
 };
 
 function configOrExit(env: Record<string, string | undefined>, mode: "serve" | "cli", io: CliIO): Config | null {
@@ -112,7 +115,12 @@ async function runbooksOrExit(dir: string, io: CliIO): Promise<Runbook[] | null>
 }
 
 /** The `memops` command. Returns the exit code; only `serve` runs until stopped. */
-export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, io: CliIO, wiring: Wiring): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  io: CliIO,
+  wiring: Wiring,
+): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
     io.out(HELP["main"] ?? "");
@@ -163,7 +171,9 @@ export async function runCli(argv: readonly string[], env: Record<string, string
           return EXIT.failure;
         }
         const last = entries.at(-1);
-        io.out(`audit log intact: ${check.entries} entries${last ? `; last #${last.seq} at ${new Date(last.at * 1000).toISOString()}, hash ${last.hash.slice(0, 16)}…` : ""}`);
+        io.out(
+          `audit log intact: ${check.entries} entries${last ? `; last #${last.seq} at ${new Date(last.at * 1000).toISOString()}, hash ${last.hash.slice(0, 16)}…` : ""}`,
+        );
         return EXIT.ok;
       } finally {
         await store.close();
@@ -186,7 +196,16 @@ export async function runCli(argv: readonly string[], env: Record<string, string
           io.err(`memops incident: no incident ${id}`);
           return EXIT.failure;
         }
-        io.out(summaryMarkdown(summarize(incident.workload, incident.openedAt, await incidentEntries(store, incident), incident.resolvedAt)));
+        io.out(
+          summaryMarkdown(
+            summarize(
+              incident.workload,
+              incident.openedAt,
+              await incidentEntries(store, incident),
+              incident.resolvedAt,
+            ),
+          ),
+        );
         return EXIT.ok;
       } finally {
         await store.close();
@@ -197,7 +216,9 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       const runbooks = await runbooksOrExit(config?.runbooksDir ?? env["MEMOPS_RUNBOOKS_DIR"] ?? "runbooks", io);
       const policy = config ? await policyOrExit(config, io) : undefined;
       if (!config || !runbooks || policy === undefined) return EXIT.usage;
-      io.out(`ok: ${runbooks.length} runbooks (${runbooks.map((r) => r.id).join(", ")}); configuration valid; ${policy ? `policy with ${policy.rules.length} rules` : "no policy (remediations off)"}`);
+      io.out(
+        `ok: ${runbooks.length} runbooks (${runbooks.map((r) => r.id).join(", ")}); configuration valid; ${policy ? `policy with ${policy.rules.length} rules` : "no policy (remediations off)"}`,
+      );
       return EXIT.ok;
     }
     case "serve": {
@@ -210,25 +231,55 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       return EXIT.ok;
     }
     case "playground": {
-      const parsed = parseFlags(rest, { port: ["--port", "-p"], "verify-window": ["--verify-window"], kubeconfig: ["--kubeconfig"], prometheus: ["--prometheus"] });
-      const usage = (why: string) => { io.err(`memops playground: ${why}\n\n${help}`); return EXIT.usage; };
+      const parsed = parseFlags(rest, {
+        port: ["--port", "-p"],
+        "verify-window": ["--verify-window"],
+        kubeconfig: ["--kubeconfig"],
+        prometheus: ["--prometheus"],
+      });
+      const usage = (why: string) => {
+        io.err(`memops playground: ${why}\n\n${help}`);
+        return EXIT.usage;
+      };
       if (!parsed.ok) return usage(parsed.error);
-      if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0] ?? ""}"`);
+      if (parsed.value.positionals.length > 0)
+        return usage(`unexpected argument "${parsed.value.positionals[0] ?? ""}"`);
       const f = parsed.value.flags;
       const port = Number(f["port"] ?? "8080");
-      if (!/^\d{1,5}$/.test(f["port"] ?? "8080") || port > 65535) return usage(`--port: "${f["port"] ?? ""}" is not a port number (0-65535)`);
+      if (!/^\d{1,5}$/.test(f["port"] ?? "8080") || port > 65535)
+        return usage(`--port: "${f["port"] ?? ""}" is not a port number (0-65535)`);
       const verify = parseDuration(f["verify-window"] ?? "30s");
       if (!verify.ok) return usage(`--verify-window: ${verify.error}`);
-      if (f["prometheus"] && !f["kubeconfig"]) return usage("--prometheus needs --kubeconfig: the simulated cluster has its own metrics");
-      if (f["prometheus"] && !/^https?:\/\//.test(f["prometheus"])) return usage(`--prometheus: "${f["prometheus"]}" is not an http(s) URL`);
+      if (f["prometheus"] && !f["kubeconfig"])
+        return usage("--prometheus needs --kubeconfig: the simulated cluster has its own metrics");
+      if (f["prometheus"] && !/^https?:\/\//.test(f["prometheus"]))
+        return usage(`--prometheus: "${f["prometheus"]}" is not an http(s) URL`);
       const runbooks = await runbooksOrExit(env["MEMOPS_RUNBOOKS_DIR"] ?? "runbooks", io);
       if (!runbooks) return EXIT.usage;
-      await wiring.playground({ port, verifyWindowSeconds: verify.value, ...(f["kubeconfig"] ? { kubeconfig: f["kubeconfig"] } : {}), ...(f["prometheus"] ? { prometheus: f["prometheus"] } : {}) }, runbooks, createLogger(env["LOG_LEVEL"] ?? "warn"));
+      await wiring.playground(
+        {
+          port,
+          verifyWindowSeconds: verify.value,
+          ...(f["kubeconfig"] ? { kubeconfig: f["kubeconfig"] } : {}),
+          ...(f["prometheus"] ? { prometheus: f["prometheus"] } : {}),
+        },
+        runbooks,
+        createLogger(env["LOG_LEVEL"] ?? "warn"),
+      );
       return EXIT.ok;
     }
     case "analyze": {
-      const parsed = parseFlags(rest, { input: ["--input", "-i"], limit: ["--limit"], request: ["--request"], format: ["--format", "-o"], "max-factor": ["--max-factor"] });
-      const usage = (why: string) => { io.err(`memops analyze: ${why}\n\n${help}`); return EXIT.usage; };
+      const parsed = parseFlags(rest, {
+        input: ["--input", "-i"],
+        limit: ["--limit"],
+        request: ["--request"],
+        format: ["--format", "-o"],
+        "max-factor": ["--max-factor"],
+      });
+      const usage = (why: string) => {
+        io.err(`memops analyze: ${why}\n\n${help}`);
+        return EXIT.usage;
+      };
       if (!parsed.ok) return usage(parsed.error);
       const { input, limit, request, format = "text", "max-factor": factor = "2" } = parsed.value.flags;
       if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0]}"`);
@@ -253,7 +304,11 @@ export async function runCli(argv: readonly string[], env: Record<string, string
         io.err(`memops analyze: ${input}: ${trace.error}`);
         return EXIT.failure;
       }
-      const result = analyzeTrace(trace.value, { limitBytes: limitBytes.value, requestBytes: requestBytes.value, maxFactor });
+      const result = analyzeTrace(trace.value, {
+        limitBytes: limitBytes.value,
+        requestBytes: requestBytes.value,
+        maxFactor,
+      });
       io.out(format === "json" ? JSON.stringify(result, null, 2) : analysisText(result, limitBytes.value));
       return EXIT.ok;
     }
@@ -262,7 +317,12 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       if (!config) return EXIT.usage;
       const parsed = parseFlags(rest, { ...DIAGNOSE_FLAGS, format: ["--format", "-o"] });
       const { format = "text", ...flags } = parsed.ok ? parsed.value.flags : {};
-      const req = parsed.ok ? diagnoseRequest({ positionals: parsed.value.positionals, flags }, { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds }) : parsed;
+      const req = parsed.ok
+        ? diagnoseRequest(
+            { positionals: parsed.value.positionals, flags },
+            { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds },
+          )
+        : parsed;
       if (!req.ok || !["text", "json", "blocks"].includes(format)) {
         io.err(`memops diagnose: ${req.ok ? "--format must be text, json or blocks" : req.error}\n\n${help}`);
         return EXIT.usage;
@@ -275,7 +335,13 @@ export async function runCli(argv: readonly string[], env: Record<string, string
         io.err(`memops diagnose: ${result.error}`);
         return EXIT.failure;
       }
-      io.out(format === "json" ? JSON.stringify(result.value, null, 2) : format === "blocks" ? JSON.stringify(reportMessages(result.value), null, 2) : renderText(result.value));
+      io.out(
+        format === "json"
+          ? JSON.stringify(result.value, null, 2)
+          : format === "blocks"
+            ? JSON.stringify(reportMessages(result.value), null, 2)
+            : renderText(result.value),
+      );
       return EXIT.ok;
     }
   }

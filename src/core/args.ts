@@ -39,7 +39,11 @@ export interface ParsedArgs {
 }
 
 /** Separates flags that take a value (`-n shop`, `--since=6h`), and `switches` that take none, from positional words. */
-export function parseFlags(words: readonly string[], spec: FlagSpec, switches: readonly string[] = []): Result<ParsedArgs> {
+export function parseFlags(
+  words: readonly string[],
+  spec: FlagSpec,
+  switches: readonly string[] = [],
+): Result<ParsedArgs> {
   const byAlias = new Map<string, string>();
   for (const [name, aliases] of Object.entries(spec)) for (const a of aliases) byAlias.set(a, name);
   const positionals: string[] = [];

@@ -2,7 +2,20 @@
 import { createHash } from "node:crypto";
 
 /** `intent`: a mutation about to be sent (before the API call); `mutation`: its outcome; after a crash, the outcome observed on the cluster */
-export type AuditKind = "command" | "diagnosis" | "request" | "approval" | "denial" | "expiry" | "supersession" | "intent" | "mutation" | "verification" | "escalation" | "alert" | "incident";
+export type AuditKind =
+  | "command"
+  | "diagnosis"
+  | "request"
+  | "approval"
+  | "denial"
+  | "expiry"
+  | "supersession"
+  | "intent"
+  | "mutation"
+  | "verification"
+  | "escalation"
+  | "alert"
+  | "incident";
 
 export interface AuditEvent {
   /** Unix seconds */
@@ -32,12 +45,20 @@ export function canonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   const o = value as Record<string, unknown>;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(",")}}`;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(",")}}`;
 }
 
 export function entryHash(prevHash: string, seq: number, e: AuditEvent): string {
   const { at, kind, slackUser, kubernetesIdentity, target, what, outcome, details } = e;
-  return createHash("sha256").update(`${prevHash}\n${canonical({ seq, at, kind, slackUser, kubernetesIdentity, target, what, outcome, details })}`).digest("hex");
+  return createHash("sha256")
+    .update(
+      `${prevHash}\n${canonical({ seq, at, kind, slackUser, kubernetesIdentity, target, what, outcome, details })}`,
+    )
+    .digest("hex");
 }
 
 /** The next entry after `last` (or the first one). */
@@ -58,18 +79,39 @@ export function verifyChain(entries: readonly AuditEntry[], head?: { seq: number
   for (const e of entries) {
     const expectedSeq = (prev?.seq ?? 0) + 1;
     if (e.seq !== expectedSeq) {
-      return { ok: false, seq: e.seq, reason: e.seq > expectedSeq ? `entry ${expectedSeq} is missing (entry ${prev?.seq ?? 0} is followed by ${e.seq})` : `entry ${e.seq} is out of order (expected ${expectedSeq})` };
+      return {
+        ok: false,
+        seq: e.seq,
+        reason:
+          e.seq > expectedSeq
+            ? `entry ${expectedSeq} is missing (entry ${prev?.seq ?? 0} is followed by ${e.seq})`
+            : `entry ${e.seq} is out of order (expected ${expectedSeq})`,
+      };
     }
-    if (e.prevHash !== (prev?.hash ?? GENESIS)) return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not follow entry ${prev?.seq ?? 0} (previous hash differs): reordered or replaced` };
-    if (entryHash(e.prevHash, e.seq, e) !== e.hash) return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not match its hash: edited` };
+    if (e.prevHash !== (prev?.hash ?? GENESIS))
+      return {
+        ok: false,
+        seq: e.seq,
+        reason: `entry ${e.seq} does not follow entry ${prev?.seq ?? 0} (previous hash differs): reordered or replaced`,
+      };
+    if (entryHash(e.prevHash, e.seq, e) !== e.hash)
+      return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not match its hash: edited` };
     prev = e;
   }
   if (head !== undefined) {
     const lastSeq = prev?.seq ?? 0;
     if (head === null ? lastSeq !== 0 : head.seq !== lastSeq) {
-      return { ok: false, seq: Math.max(lastSeq, head?.seq ?? 0), reason: head && head.seq > lastSeq ? `the log ends at entry ${lastSeq}, but entry ${head.seq} was written: entries were deleted from the end` : `the recorded head (entry ${head?.seq ?? 0}) does not match the log's last entry ${lastSeq}` };
+      return {
+        ok: false,
+        seq: Math.max(lastSeq, head?.seq ?? 0),
+        reason:
+          head && head.seq > lastSeq
+            ? `the log ends at entry ${lastSeq}, but entry ${head.seq} was written: entries were deleted from the end`
+            : `the recorded head (entry ${head?.seq ?? 0}) does not match the log's last entry ${lastSeq}`,
+      };
     }
-    if (head && prev && head.hash !== prev.hash) return { ok: false, seq: prev.seq, reason: `entry ${prev.seq} is not the entry recorded as the head: replaced` };
+    if (head && prev && head.hash !== prev.hash)
+      return { ok: false, seq: prev.seq, reason: `entry ${prev.seq} is not the entry recorded as the head: replaced` };
   }
   return { ok: true, entries: entries.length };
 }

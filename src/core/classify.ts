@@ -105,9 +105,15 @@ function fit(seg: readonly Sample[]): Fit {
   const tail = xs.length - tailFrom >= 4 ? theilSen(xs.slice(tailFrom), ys.slice(tailFrom), false).slope : ts.slope;
   const perIndex = xs.length > 1 ? ts.slope * ((xs[xs.length - 1] ?? 0) / (xs.length - 1)) : 0;
   return {
-    slopePerHour: ts.slope, lowPerHour: ts.low, highPerHour: ts.high, intercept: ts.intercept, start,
+    slopePerHour: ts.slope,
+    lowPerHour: ts.low,
+    highPerHour: ts.high,
+    intercept: ts.intercept,
+    start,
     noise: mad(ys.map((y, i) => y - (ts.intercept + ts.slope * (xs[i] ?? 0)))),
-    p: mannKendallHamedRao(ys, perIndex).p, r2: ols(xs, ys).r2, tailSlopePerHour: tail,
+    p: mannKendallHamedRao(ys, perIndex).p,
+    r2: ols(xs, ys).r2,
+    tailSlopePerHour: tail,
     dailyCycle: cycle?.amplitude ?? null,
   };
 }
@@ -138,7 +144,10 @@ function excursions(seg: readonly Sample[], line: Fit, limit: number | null): Ex
   // nothing clears the size floor: no need for the spread statistics (most series end here)
   if (!resid.some((r) => r > floor)) return null;
   const threshold = Math.max(quantile(resid, 0.95) + 3 * mad(resid), floor);
-  let count = 0, points = 0, top = -Infinity, inRun = false;
+  let count = 0,
+    points = 0,
+    top = -Infinity,
+    inRun = false;
   resid.forEach((r, i) => {
     const above = r > threshold;
     if (above) {
@@ -166,10 +175,18 @@ function base(s: readonly Sample[], input: TrendInput) {
   } satisfies Partial<TrendAnalysis>;
 }
 
-const forecastFields = (f: Forecast | null) => ({ timeToLimitSeconds: f?.seconds ?? null, timeToLimitRange: f?.range ?? null });
+const forecastFields = (f: Forecast | null) => ({
+  timeToLimitSeconds: f?.seconds ?? null,
+  timeToLimitRange: f?.range ?? null,
+});
 
 /** Whether a run between restarts ended in an OOM kill: a known kill at its end, or a peak at the limit. */
-function endedInOom(seg: readonly Sample[], next: readonly Sample[] | undefined, input: TrendInput, step: number): boolean {
+function endedInOom(
+  seg: readonly Sample[],
+  next: readonly Sample[] | undefined,
+  input: TrendInput,
+  step: number,
+): boolean {
   const end = seg[seg.length - 1]?.t ?? 0;
   const resumed = next?.[0]?.t ?? input.now;
   if (input.oomAt?.some((t) => t > end - step && t <= resumed + step)) return true;
@@ -179,10 +196,16 @@ function endedInOom(seg: readonly Sample[], next: readonly Sample[] | undefined,
 /** Forecast on rss when file cache is a large share of the working set (rss understates OOM risk less). */
 function rssForecast(input: TrendInput, current: readonly Sample[], step: number): RssForecast | null {
   const from = current[0]?.t ?? 0;
-  const rss = resampleMax((input.rss ?? []).filter((s) => s.t >= from), step);
+  const rss = resampleMax(
+    (input.rss ?? []).filter((s) => s.t >= from),
+    step,
+  );
   if (rss.length < 6 || !input.limitBytes) return null;
   const ws = new Map(current.map((s) => [s.t, s.v]));
-  const shares = rss.flatMap((r) => { const w = ws.get(r.t); return w ? [(w - r.v) / w] : []; });
+  const shares = rss.flatMap((r) => {
+    const w = ws.get(r.t);
+    return w ? [(w - r.v) / w] : [];
+  });
   const cacheShare = median(shares);
   if (!(cacheShare >= 0.25)) return null;
   const f = fit(rss);
@@ -205,30 +228,59 @@ export function classify(input: TrendInput): TrendAnalysis {
   const rawSegments = segmentAtRestarts(input.series, input.restarts);
   const fineSegments = rawSegments.map((seg) => resampleMax(seg, step));
   const fine = fineSegments.length === 1 ? (fineSegments[0] ?? []) : fineSegments.flat();
-  const segments = fineSegments.map((seg) => blockMax(seg, Math.max(6, Math.ceil((ANALYSIS_POINTS * seg.length) / Math.max(1, fine.length)))));
+  const segments = fineSegments.map((seg) =>
+    blockMax(seg, Math.max(6, Math.ceil((ANALYSIS_POINTS * seg.length) / Math.max(1, fine.length)))),
+  );
   const s = segments.length === 1 ? (segments[0] ?? []) : segments.flat();
   const common = base(s, input);
   const limit = input.limitBytes;
   if (fine.length < 6) {
-    return { ...common, classification: "stable", confidence: 0.1, slopeBytesPerHour: 0, slopeRange: [0, 0], pValue: 1, r2: 0, segments: 1, currentRunPoints: s.length, oomKills: input.oomKills ?? 0, oomKillTimes: [...(input.oomAt ?? [])], runLengths: [],
-      evidence: `only ${fine.length} samples in the window: too little data to tell a trend` };
+    return {
+      ...common,
+      classification: "stable",
+      confidence: 0.1,
+      slopeBytesPerHour: 0,
+      slopeRange: [0, 0],
+      pValue: 1,
+      r2: 0,
+      segments: 1,
+      currentRunPoints: s.length,
+      oomKills: input.oomKills ?? 0,
+      oomKillTimes: [...(input.oomAt ?? [])],
+      runLengths: [],
+      evidence: `only ${fine.length} samples in the window: too little data to tell a trend`,
+    };
   }
 
   const current = segments[segments.length - 1] ?? s;
   const completed = fineSegments.slice(0, -1);
-  const oomKillTimes = completed.flatMap((seg, i) => (endedInOom(seg, fineSegments[i + 1], input, step) ? [seg[seg.length - 1]?.t ?? 0] : []));
+  const oomKillTimes = completed.flatMap((seg, i) =>
+    endedInOom(seg, fineSegments[i + 1], input, step) ? [seg[seg.length - 1]?.t ?? 0] : [],
+  );
   let oomEnds = oomKillTimes.length;
   // a known kill that ended no run in the window (the current run's start, or before the first sample) is still marked
   for (const t of input.oomAt ?? []) if (!oomKillTimes.some((k) => Math.abs(k - t) <= 2 * step)) oomKillTimes.push(t);
   oomKillTimes.sort((a, b) => a - b);
-  if ((input.oomAt?.length ?? 0) < (input.oomKills ?? 0)) oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
+  if ((input.oomAt?.length ?? 0) < (input.oomKills ?? 0))
+    oomEnds = Math.max(oomEnds, Math.min(input.oomKills ?? 0, completed.length));
   const runLengths = rawSegments.slice(0, -1).map((seg, i) => (rawSegments[i + 1]?.[0]?.t ?? 0) - (seg[0]?.t ?? 0));
-  const counts = { segments: segments.length, currentRunPoints: current.length, oomKills: Math.max(oomEnds, input.oomKills ?? 0), oomKillTimes, runLengths };
+  const counts = {
+    segments: segments.length,
+    currentRunPoints: current.length,
+    oomKills: Math.max(oomEnds, input.oomKills ?? 0),
+    oomKillTimes,
+    runLengths,
+  };
 
   const longest = segments.reduce((a, b) => (duration(b) > duration(a) ? b : a));
   const f = fit(longest);
   const cur = longest === current ? f : fit(current);
-  const stats = { slopeBytesPerHour: f.slopePerHour, slopeRange: [f.lowPerHour, f.highPerHour] as [number, number], pValue: f.p, r2: f.r2 };
+  const stats = {
+    slopeBytesPerHour: f.slopePerHour,
+    slopeRange: [f.lowPerHour, f.highPerHour] as [number, number],
+    pValue: f.p,
+    r2: f.r2,
+  };
   const rss = rssForecast(input, current, step);
 
   if (oomEnds >= 2) {
@@ -237,20 +289,36 @@ export function classify(input: TrendInput): TrendAnalysis {
     const age = input.now - (current[0]?.t ?? input.now);
     const typical = median(lengths);
     const regular = quantile(lengths, 0.9) <= 2 * quantile(lengths, 0.1);
-    return { ...common, ...stats, ...counts, classification: "oom-cycle", rss,
+    return {
+      ...common,
+      ...stats,
+      ...counts,
+      classification: "oom-cycle",
+      rss,
       confidence: clamp01(0.55 + 0.1 * oomEnds + (regular ? 0.1 : 0)),
       evidence: `${oomEnds} OOM kills in the window after climbing to the limit; a cycle lasts about ${formatDuration(typical)}${regular ? "" : " (irregular)"}, the current one is ${formatDuration(age)} old`,
-      ...forecastFields(cycleForecast(lengths, age)) };
+      ...forecastFields(cycleForecast(lengths, age)),
+    };
   }
 
   const growing = f.p < 0.01 && f.slopePerHour > 0;
   const stillGrowing = f.tailSlopePerHour >= 0.3 * f.slopePerHour;
   const cycleNote = f.dailyCycle ? `; a daily cycle of ${formatBytes(f.dailyCycle)} removed first` : "";
-  const p99 = quantile(current.map((p) => p.v), 0.99);
+  const p99 = quantile(
+    current.map((p) => p.v),
+    0.99,
+  );
 
   if (limit && p99 >= 0.9 * limit && (!growing || !stillGrowing)) {
-    return { ...common, ...stats, ...counts, classification: "limit-too-low", rss, confidence: clamp01(0.6 + (p99 / limit - 0.9) * 4),
-      evidence: `sits at ${pct(p99 / limit)} of its ${formatBytes(limit)} limit (p99 ${formatBytes(p99)}) without a growing trend${oomEnds === 1 ? "; OOM-killed once in the window" : ""}` };
+    return {
+      ...common,
+      ...stats,
+      ...counts,
+      classification: "limit-too-low",
+      rss,
+      confidence: clamp01(0.6 + (p99 / limit - 0.9) * 4),
+      evidence: `sits at ${pct(p99 / limit)} of its ${formatBytes(limit)} limit (p99 ${formatBytes(p99)}) without a growing trend${oomEnds === 1 ? "; OOM-killed once in the window" : ""}`,
+    };
   }
 
   const runLength = duration(longest);
@@ -260,17 +328,27 @@ export function classify(input: TrendInput): TrendAnalysis {
   const longEnough = runLength >= Math.max(span / 3, Math.min(6 * HOUR, 0.75 * span)) && longest.length >= 10;
   if (growing && stillGrowing && bigEnough && longEnough) {
     // The longest run gives the growth rate; the current run says where memory is now.
-    const forecast = limit ? trendForecast(cur === f ? f : { ...f, intercept: cur.intercept, start: cur.start }, limit, input.now) : null;
+    const forecast = limit
+      ? trendForecast(cur === f ? f : { ...f, intercept: cur.intercept, start: cur.start }, limit, input.now)
+      : null;
     const significance = clamp01(-Math.log10(Math.max(f.p, 1e-12)) / 6);
     const coverage = clamp01(runLength / (6 * HOUR));
     const tailRatio = f.slopePerHour > 0 ? f.tailSlopePerHour / f.slopePerHour : 0;
-    return { ...common, ...stats, ...counts, classification: "leak", rss,
+    return {
+      ...common,
+      ...stats,
+      ...counts,
+      classification: "leak",
+      rss,
       confidence: clamp01(0.35 + 0.25 * significance + 0.2 * f.r2 + 0.1 * coverage + 0.1 * clamp01(tailRatio)),
       evidence: `grew ${perHour(f.slopePerHour)} for ${formatDuration(runLength)}, R² ${f.r2.toFixed(2)}, Mann–Kendall p ${formatP(f.p)}, no plateau in the last ${formatDuration(runLength / 4)} (${perHour(f.tailSlopePerHour)})${cycleNote}${runLength < 6 * HOUR ? `; only ${formatDuration(runLength)} of data, confirm with a longer window` : ""}`,
-      ...forecastFields(forecast) };
+      ...forecastFields(forecast),
+    };
   }
 
-  const spikes = segments.map((seg) => (seg.length >= 6 ? excursions(seg, seg === longest ? f : fit(seg), limit) : null));
+  const spikes = segments.map((seg) =>
+    seg.length >= 6 ? excursions(seg, seg === longest ? f : fit(seg), limit) : null,
+  );
   const found = spikes.filter((x): x is Excursion => x !== null);
   const abovePoints = found.reduce((a, x) => a + x.points, 0);
   const lastSpike = spikes.findLast((x) => x !== null);
@@ -278,24 +356,38 @@ export function classify(input: TrendInput): TrendAnalysis {
     const count = found.reduce((a, x) => a + x.count, 0);
     const top = Math.max(...found.map((x) => x.top));
     const recovered = lastSpike?.recovered ?? true;
-    return { ...common, ...stats, ...counts, classification: "spike", recovered, rss,
+    return {
+      ...common,
+      ...stats,
+      ...counts,
+      classification: "spike",
+      recovered,
+      rss,
       confidence: clamp01(0.55 + 0.35 * clamp01((top - level) / Math.max(level, 1))),
-      evidence: `${count} short excursion${count > 1 ? "s" : ""} to ${formatBytes(top)} above a level of ${formatBytes(level)}, no trend; ${recovered ? "it came back down" : "it has not come back down"}` };
+      evidence: `${count} short excursion${count > 1 ? "s" : ""} to ${formatBytes(top)} above a level of ${formatBytes(level)}, no trend; ${recovered ? "it came back down" : "it has not come back down"}`,
+    };
   }
 
   const plateau = warmUpThenPlateau(current, cur);
   const slowGrowth = growing && stillGrowing && !plateau;
   const forecast = slowGrowth && limit ? trendForecast(cur, limit, input.now) : null;
-  return { ...common, ...stats, ...counts, classification: "stable", plateau: !!plateau, rss,
+  return {
+    ...common,
+    ...stats,
+    ...counts,
+    classification: "stable",
+    plateau: !!plateau,
+    rss,
     confidence: plateau
-      ? clamp01(0.65 + 0.3 * (1 - Math.max(0, cur.tailSlopePerHour) * (plateau.seconds / HOUR) / plateau.rise))
+      ? clamp01(0.65 + 0.3 * (1 - (Math.max(0, cur.tailSlopePerHour) * (plateau.seconds / HOUR)) / plateau.rise))
       : clamp01(0.55 + 0.4 * Math.min(1, f.p * 5)),
     evidence: plateau
       ? `warm-up then plateau: grew ${formatBytes(plateau.rise)} in the first ${formatDuration(plateau.seconds)} after the restart, flat (${perHour(cur.tailSlopePerHour)}) in the last ${formatDuration(duration(current) / 4)} — not a leak`
       : slowGrowth
         ? `slow growth of ${perHour(f.slopePerHour)} (under 5% of ${limit ? "the limit" : "its level"} a day): not a leak yet${cycleNote}`
         : `no significant trend (${perHour(f.slopePerHour)}, Mann–Kendall p ${formatP(f.p)})${cycleNote}${limit ? `; at ${pct(common.currentBytes / limit)} of the limit` : ""}`,
-    ...forecastFields(forecast) };
+    ...forecastFields(forecast),
+  };
 }
 
 /**
@@ -306,8 +398,11 @@ export function classify(input: TrendInput): TrendAnalysis {
 function warmUpThenPlateau(run: readonly Sample[], line: Fit): { rise: number; seconds: number } | null {
   const n = run.length;
   if (n < 12) return null;
-  const part = (from: number, to: number) => median(run.slice(Math.floor(n * from), Math.max(Math.floor(n * from) + 1, Math.floor(n * to))).map((p) => p.v));
-  const start = part(0, 0.08), mid = part(0.25, 0.5), end = part(0.75, 1);
+  const part = (from: number, to: number) =>
+    median(run.slice(Math.floor(n * from), Math.max(Math.floor(n * from) + 1, Math.floor(n * to))).map((p) => p.v));
+  const start = part(0, 0.08),
+    mid = part(0.25, 0.5),
+    end = part(0.75, 1);
   const rise = end - start;
   const tailGrowth = Math.max(0, line.tailSlopePerHour) * (duration(run) / 4 / HOUR);
   if (!(rise >= 0.1 * end) || mid - start < 0.6 * rise || tailGrowth >= 0.3 * rise) return null;

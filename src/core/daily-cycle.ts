@@ -20,7 +20,8 @@ export interface DailyCycle {
  * Null when there is no such cycle.
  */
 export function removeDailyCycle(series: readonly Sample[], slopePerSecond: number): DailyCycle | null {
-  const first = series[0], last = series[series.length - 1];
+  const first = series[0],
+    last = series[series.length - 1];
   if (!first || !last || last.t - first.t < 2 * DAY) return null;
   const perDay = series.length / ((last.t - first.t) / DAY);
   const count = Math.min(MAX_BINS, Math.floor(series.length / MIN_PER_BIN), Math.floor(perDay));

@@ -3,7 +3,15 @@ import type { TrendAnalysis } from "./classify.ts";
 import type { Sample } from "./model.ts";
 import type { TargetKind, WorkloadKind } from "./target.ts";
 
-export type StepKind = "usage-vs-limit" | "oom-history" | "logs-grep" | "node-pressure" | "memory-trend" | "promql" | "count-resources" | "next-steps";
+export type StepKind =
+  | "usage-vs-limit"
+  | "oom-history"
+  | "logs-grep"
+  | "node-pressure"
+  | "memory-trend"
+  | "promql"
+  | "count-resources"
+  | "next-steps";
 
 export interface UsageRow {
   pod: string;

@@ -38,5 +38,8 @@ export function trendForecast(line: TrendLine, limit: number, now: number): Fore
 /** For an OOM cycle: the typical cycle length minus the age of the current one; range from its spread. */
 export function cycleForecast(cycleLengths: readonly number[], currentAge: number): Forecast {
   const left = (x: number) => Math.max(0, x - currentAge);
-  return { seconds: left(median(cycleLengths)), range: [left(quantile(cycleLengths, 0.1)), left(quantile(cycleLengths, 0.9))] };
+  return {
+    seconds: left(median(cycleLengths)),
+    range: [left(quantile(cycleLengths, 0.1)), left(quantile(cycleLengths, 0.9))],
+  };
 }

@@ -14,8 +14,11 @@ export interface IncidentSummary {
 }
 
 const CATEGORY: Record<string, string> = {
-  leak: "memory leak", "oom-cycle": "OOM-kill cycle (limit below peak usage)", "limit-too-low": "limit too low for the workload",
-  spike: "memory spike", stable: "no memory problem found",
+  leak: "memory leak",
+  "oom-cycle": "OOM-kill cycle (limit below peak usage)",
+  "limit-too-low": "limit too low for the workload",
+  spike: "memory spike",
+  stable: "no memory problem found",
 };
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -23,7 +26,12 @@ const who = (e: AuditEntry) => (e.slackUser ? `<@${e.slackUser}>` : "memops");
 const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
 /** `entries` are the incident's audit entries in order; `workload` is its key ("deployment/api -n shop"). */
-export function summarize(workload: string, openedAt: number, entries: readonly AuditEntry[], resolvedAt: number | null): IncidentSummary {
+export function summarize(
+  workload: string,
+  openedAt: number,
+  entries: readonly AuditEntry[],
+  resolvedAt: number | null,
+): IncidentSummary {
   const diagnoses = entries.filter((e) => e.kind === "diagnosis");
   const last = diagnoses.at(-1);
   const points = (last?.details["points"] as string[] | undefined) ?? [];
@@ -32,12 +40,19 @@ export function summarize(workload: string, openedAt: number, entries: readonly 
   const verifications = entries.filter((e) => e.kind === "verification");
   const alerts = entries.filter((e) => e.kind === "alert");
   const followUps: string[] = [];
-  for (const m of mutations.filter((x) => x.outcome.startsWith("ok") && x.details["route"] === "live" && /limit|replicas|HorizontalPodAutoscaler/i.test(x.what))) {
+  for (const m of mutations.filter(
+    (x) =>
+      x.outcome.startsWith("ok") &&
+      x.details["route"] === "live" &&
+      /limit|replicas|HorizontalPodAutoscaler/i.test(x.what),
+  )) {
     followUps.push(`commit the change to the manifests or Git: "${m.what}" was applied to the live object only`);
   }
-  if (classification === "leak") followUps.push("find and fix the leak (heap profile of the growing container); restarts only buy time");
+  if (classification === "leak")
+    followUps.push("find and fix the leak (heap profile of the growing container); restarts only buy time");
   if (entries.some((e) => e.kind === "escalation")) followUps.push("review the escalation with the on-call group");
-  if (verifications.some((v) => v.outcome !== "verified")) followUps.push("the last change was not verified: keep watching or act again");
+  if (verifications.some((v) => v.outcome !== "verified"))
+    followUps.push("the last change was not verified: keep watching or act again");
   return {
     title: `Memory incident: ${workload}`,
     mainPoint: last?.outcome ?? "no diagnosis recorded",
@@ -46,8 +61,14 @@ export function summarize(workload: string, openedAt: number, entries: readonly 
       `opened ${iso(openedAt)}${resolvedAt ? `, resolved ${iso(resolvedAt)} (${formatDuration(resolvedAt - openedAt)})` : ", still open"}`,
       `${diagnoses.length} diagnos${diagnoses.length === 1 ? "is" : "es"}${text(last?.details["runbook"]) ? ` (runbook ${text(last?.details["runbook"]) ?? ""})` : ""}, ${alerts.length} alert notification${alerts.length === 1 ? "" : "s"}`,
     ],
-    actions: mutations.map((m) => `${iso(m.at)} ${m.what}: requested by ${text(m.details["requester"]) ? `<@${text(m.details["requester"]) ?? ""}>` : "?"}, approved by ${who(m)}, ${m.outcome}`),
-    verification: verifications.map((v) => `${iso(v.at)} ${v.what}: ${v.outcome}${Array.isArray(v.details["lines"]) ? ` (${(v.details["lines"] as string[]).join("; ")})` : ""}`),
+    actions: mutations.map(
+      (m) =>
+        `${iso(m.at)} ${m.what}: requested by ${text(m.details["requester"]) ? `<@${text(m.details["requester"]) ?? ""}>` : "?"}, approved by ${who(m)}, ${m.outcome}`,
+    ),
+    verification: verifications.map(
+      (v) =>
+        `${iso(v.at)} ${v.what}: ${v.outcome}${Array.isArray(v.details["lines"]) ? ` (${(v.details["lines"] as string[]).join("; ")})` : ""}`,
+    ),
     followUps: followUps.length ? followUps : ["none"],
     category: CATEGORY[classification] ?? classification,
   };
@@ -55,6 +76,27 @@ export function summarize(workload: string, openedAt: number, entries: readonly 
 
 export function summaryMarkdown(s: IncidentSummary): string {
   const list = (xs: string[]) => (xs.length ? xs.map((x) => `- ${x}`).join("\n") : "- none");
-  return [`# ${s.title}`, "", `**${s.mainPoint}**`, "", `Category: ${s.category}`, "", "## Evidence", list(s.evidence), "", "## Details", list(s.details),
-    "", "## Actions", list(s.actions), "", "## Verification", list(s.verification), "", "## Follow-ups", list(s.followUps), ""].join("\n");
+  return [
+    `# ${s.title}`,
+    "",
+    `**${s.mainPoint}**`,
+    "",
+    `Category: ${s.category}`,
+    "",
+    "## Evidence",
+    list(s.evidence),
+    "",
+    "## Details",
+    list(s.details),
+    "",
+    "## Actions",
+    list(s.actions),
+    "",
+    "## Verification",
+    list(s.verification),
+    "",
+    "## Follow-ups",
+    list(s.followUps),
+    "",
+  ].join("\n");
 }

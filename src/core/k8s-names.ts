@@ -7,7 +7,9 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 export function checkLabelName(what: string, name: string): Result<string> {
   if (name.length > 63) return err(`${what} "${name.slice(0, 70)}…" is longer than 63 characters`);
   if (!LABEL.test(name)) {
-    return err(`${what} "${name}" is not valid: use lowercase letters, digits and '-', starting and ending with a letter or digit`);
+    return err(
+      `${what} "${name}" is not valid: use lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    );
   }
   return ok(name);
 }
@@ -16,7 +18,9 @@ export function checkLabelName(what: string, name: string): Result<string> {
 export function checkObjectName(what: string, name: string): Result<string> {
   if (name.length > 253) return err(`${what} "${name.slice(0, 70)}…" is longer than 253 characters`);
   if (!SUBDOMAIN.test(name)) {
-    return err(`${what} "${name}" is not valid: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`);
+    return err(
+      `${what} "${name}" is not valid: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
+    );
   }
   return ok(name);
 }
@@ -28,7 +32,8 @@ function checkKey(key: string): string | undefined {
   const slash = key.indexOf("/");
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !SUBDOMAIN.test(prefix))) return `label key prefix "${prefix}" is not a DNS subdomain`;
+  if (prefix !== undefined && (prefix.length > 253 || !SUBDOMAIN.test(prefix)))
+    return `label key prefix "${prefix}" is not a DNS subdomain`;
   if (name.length === 0 || name.length > 63 || !KEY_NAME.test(name)) return `label key "${key}" is not valid`;
   return undefined;
 }
@@ -63,7 +68,12 @@ export function checkLabelSelector(selector: string): Result<string> {
     const exists = /^(!?)([^\s!=()]+)$/.exec(req);
     let problem: string | undefined;
     if (set?.[2] && set[1] === "") {
-      problem = checkKey(set[2]) ?? (set[4] ?? "").split(",").map((v) => checkValue(v.trim())).find(Boolean);
+      problem =
+        checkKey(set[2]) ??
+        (set[4] ?? "")
+          .split(",")
+          .map((v) => checkValue(v.trim()))
+          .find(Boolean);
     } else if (eq?.[1]) {
       problem = checkKey(eq[1]) ?? checkValue(eq[3] ?? "");
     } else if (exists?.[2]) {

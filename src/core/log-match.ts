@@ -5,5 +5,8 @@ export const MEMORY_LOG_PATTERN =
 /** The last `max` lines of `text` matching `pattern`, and how many matched in all. */
 export function grepLines(text: string, pattern: RegExp, max: number): { lines: string[]; matched: number } {
   const matches = text.split(/\r?\n/).filter((line) => line.trim() !== "" && pattern.test(line));
-  return { lines: matches.slice(-max).map((l) => (l.length > 300 ? `${l.slice(0, 297)}…` : l)), matched: matches.length };
+  return {
+    lines: matches.slice(-max).map((l) => (l.length > 300 ? `${l.slice(0, 297)}…` : l)),
+    matched: matches.length,
+  };
 }

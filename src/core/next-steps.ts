@@ -20,10 +20,30 @@ export function raisedLimit(oldLimit: number, peak: number, policy: SizingPolicy
  * recommendation from its trend when it raises the limit, else the OOM floor. The raise-limit button
  * and the next-steps text both use this, so they always name the same number.
  */
-export function proposedLimit(o: { analysis: TrendAnalysis | null; limitBytes: number; requestBytes: number | null; oomKilled: boolean; peakBytes: number; maxFactor: number; now: number }): { limitBytes: number; reason: string } {
-  const rec = o.analysis ? recommend({ analysis: o.analysis, limitBytes: o.limitBytes, requestBytes: o.requestBytes, oomKilled: o.oomKilled, now: o.now, maxFactor: o.maxFactor }) : null;
+export function proposedLimit(o: {
+  analysis: TrendAnalysis | null;
+  limitBytes: number;
+  requestBytes: number | null;
+  oomKilled: boolean;
+  peakBytes: number;
+  maxFactor: number;
+  now: number;
+}): { limitBytes: number; reason: string } {
+  const rec = o.analysis
+    ? recommend({
+        analysis: o.analysis,
+        limitBytes: o.limitBytes,
+        requestBytes: o.requestBytes,
+        oomKilled: o.oomKilled,
+        now: o.now,
+        maxFactor: o.maxFactor,
+      })
+    : null;
   if (rec?.limitBytes && rec.limitBytes > o.limitBytes) return { limitBytes: rec.limitBytes, reason: rec.reason };
-  return { limitBytes: raisedLimit(o.limitBytes, o.peakBytes, { maxFactor: o.maxFactor }), reason: "OOM-killed: at least max(old × 1.2, old + 100Mi)" };
+  return {
+    limitBytes: raisedLimit(o.limitBytes, o.peakBytes, { maxFactor: o.maxFactor }),
+    reason: "OOM-killed: at least max(old × 1.2, old + 100Mi)",
+  };
 }
 
 /** Recommended next steps, in the order an SRE would take them; text only. */
@@ -33,10 +53,25 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
   const oom = sectionData(sections, "oom-history");
   const usage = sectionData(sections, "usage-vs-limit");
   const nodes = sectionData(sections, "node-pressure");
-  const byContainer = new Map<string, { limit: number | null; request: number | null; peak: number; cls: Set<string>; ttl: number | null; oom: boolean; row: TrendRow | null }>();
+  const byContainer = new Map<
+    string,
+    {
+      limit: number | null;
+      request: number | null;
+      peak: number;
+      cls: Set<string>;
+      ttl: number | null;
+      oom: boolean;
+      row: TrendRow | null;
+    }
+  >();
   const entry = (name: string) => {
     let e = byContainer.get(name);
-    if (!e) byContainer.set(name, (e = { limit: null, request: null, peak: 0, cls: new Set(), ttl: null, oom: false, row: null }));
+    if (!e)
+      byContainer.set(
+        name,
+        (e = { limit: null, request: null, peak: 0, cls: new Set(), ttl: null, oom: false, row: null }),
+      );
     return e;
   };
   for (const r of trend?.rows ?? []) {
@@ -57,25 +92,48 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
   for (const [name, e] of byContainer) {
     if (e.cls.has("leak")) {
       const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
-      steps.push(`Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`);
+      steps.push(
+        `Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`,
+      );
     } else if ((e.oom || e.cls.has("oom-cycle") || e.cls.has("limit-too-low")) && e.limit) {
-      const next = proposedLimit({ analysis: e.row?.analysis ?? null, limitBytes: e.limit, requestBytes: e.request, oomKilled: e.oom, peakBytes: e.peak, maxFactor: policy.maxFactor, now }).limitBytes;
-      steps.push(`Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`);
+      const next = proposedLimit({
+        analysis: e.row?.analysis ?? null,
+        limitBytes: e.limit,
+        requestBytes: e.request,
+        oomKilled: e.oom,
+        peakBytes: e.peak,
+        maxFactor: policy.maxFactor,
+        now,
+      }).limitBytes;
+      steps.push(
+        `Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`,
+      );
     }
     if (e.limit === null && (e.oom || e.peak > 0)) {
-      steps.push(`Container ${name} has no memory limit: set one (and a request) so one container cannot exhaust the node.`);
+      steps.push(
+        `Container ${name} has no memory limit: set one (and a request) so one container cannot exhaust the node.`,
+      );
     }
   }
   const hot = usage?.rows.filter((r) => (r.ofLimit ?? 0) >= (usage.warnRatio ?? 0.8)) ?? [];
   if (hot.length > 0 && steps.length === 0) {
-    steps.push(`Usage is above ${Math.round((usage?.warnRatio ?? 0.8) * 100)}% of the limit without a leak: raise the limit, or scale out so each replica carries less.`);
+    steps.push(
+      `Usage is above ${Math.round((usage?.warnRatio ?? 0.8) * 100)}% of the limit without a leak: raise the limit, or scale out so each replica carries less.`,
+    );
   }
   for (const n of nodes?.nodes.filter((x) => x.memoryPressure) ?? []) {
-    steps.push(`Node ${n.name} is under MemoryPressure: set requests close to real usage so the scheduler stops overcommitting it, or move pods away.`);
+    steps.push(
+      `Node ${n.name} is under MemoryPressure: set requests close to real usage so the scheduler stops overcommitting it, or move pods away.`,
+    );
   }
   if (oom?.rows.some((r) => r.crashLoop && !r.oomKilled)) {
-    steps.push("A container is crash-looping for a reason other than memory: read its previous logs (`kubectl logs --previous`) before changing memory.");
+    steps.push(
+      "A container is crash-looping for a reason other than memory: read its previous logs (`kubectl logs --previous`) before changing memory.",
+    );
   }
-  if (steps.length === 0) steps.push("Nothing to do now. Run `/mem diagnose` again with `--since 24h` for a longer view if the alert persists.");
+  if (steps.length === 0)
+    steps.push(
+      "Nothing to do now. Run `/mem diagnose` again with `--since 24h` for a longer view if the alert persists.",
+    );
   return steps;
 }

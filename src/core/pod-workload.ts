@@ -9,7 +9,8 @@ export function podWorkload(pod: Pick<Pod, "name" | "owners" | "labels">): strin
   const owner = pod.owners.find((o) => o.controller);
   if (!owner) return `pod/${pod.name}`;
   const hash = pod.labels["pod-template-hash"];
-  if (owner.kind === "ReplicaSet" && hash && owner.name.endsWith(`-${hash}`)) return `deployment/${owner.name.slice(0, -hash.length - 1)}`;
+  if (owner.kind === "ReplicaSet" && hash && owner.name.endsWith(`-${hash}`))
+    return `deployment/${owner.name.slice(0, -hash.length - 1)}`;
   return `${owner.kind.toLowerCase()}/${owner.name}`;
 }
 

@@ -21,7 +21,12 @@ export function parseQuantity(text: string): Result<number> {
 /** Formats bytes with binary units, the way kubectl users read them: 512Mi, 1.5Gi, 900Ki. */
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
-  const units: [string, number][] = [["Ti", 2 ** 40], ["Gi", GiB], ["Mi", MiB], ["Ki", 2 ** 10]];
+  const units: [string, number][] = [
+    ["Ti", 2 ** 40],
+    ["Gi", GiB],
+    ["Mi", MiB],
+    ["Ki", 2 ** 10],
+  ];
   for (const [unit, size] of units) {
     if (abs >= size) {
       const value = bytes / size;
@@ -34,7 +39,16 @@ export function formatBytes(bytes: number): string {
 
 /** Rounds bytes up to a step a person would write in a manifest: 16Mi to 256Mi, 32Mi to 1Gi, 64Mi to 4Gi, 256Mi to 16Gi, then 1Gi (at most ~6% above). */
 export function roundUpReadable(bytes: number): number {
-  const step = bytes <= 256 * MiB ? 16 * MiB : bytes <= GiB ? 32 * MiB : bytes <= 4 * GiB ? 64 * MiB : bytes <= 16 * GiB ? 256 * MiB : GiB;
+  const step =
+    bytes <= 256 * MiB
+      ? 16 * MiB
+      : bytes <= GiB
+        ? 32 * MiB
+        : bytes <= 4 * GiB
+          ? 64 * MiB
+          : bytes <= 16 * GiB
+            ? 256 * MiB
+            : GiB;
   return Math.ceil(bytes / step) * step;
 }
 
@@ -43,6 +57,11 @@ export function exactQuantity(bytes: number): string {
   const whole = Math.ceil(bytes);
   // 1.5Gi and 1.25Gi are exact and easier to read than 1536Mi and 1280Mi
   if (whole >= GiB && (whole * 100) % GiB === 0) return `${whole / GiB}Gi`;
-  for (const [unit, size] of [["Gi", GiB], ["Mi", MiB], ["Ki", 2 ** 10]] as const) if (whole % size === 0 && whole >= size) return `${whole / size}${unit}`;
+  for (const [unit, size] of [
+    ["Gi", GiB],
+    ["Mi", MiB],
+    ["Ki", 2 ** 10],
+  ] as const)
+    if (whole % size === 0 && whole >= size) return `${whole / size}${unit}`;
   return String(whole);
 }

@@ -48,7 +48,8 @@ function decayedPeaks(series: readonly Sample[], now: number): Peaks {
   const interval = span >= 2 * DAY ? DAY : Math.max(HOUR, span / 8);
   const halfLife = 2 * interval;
   // the series is in time order, so intervals arrive one after the other (oldest first)
-  const values: number[] = [], weights: number[] = [];
+  const values: number[] = [],
+    weights: number[] = [];
   let k = NaN;
   for (const s of series) {
     const at = Math.floor((now - s.t) / interval);
@@ -81,7 +82,8 @@ function headroom(peaks: Peaks, level: number): number {
 export function recommend(input: SizingInput): Recommendation {
   const a = input.analysis;
   const series = a.resampled;
-  if (series.length === 0) return { limitBytes: input.limitBytes, requestBytes: input.requestBytes, reason: "no samples to size from" };
+  if (series.length === 0)
+    return { limitBytes: input.limitBytes, requestBytes: input.requestBytes, reason: "no samples to size from" };
   const old = input.limitBytes;
   const leak = a.classification === "leak";
   // After a restart that began a run of a day or more (a deploy), the new version's peaks are what matter.
@@ -91,9 +93,14 @@ export function recommend(input: SizingInput): Recommendation {
   const peaks = decayedPeaks(sizingFrom, input.now);
   const level = weightedQuantile(peaks.values, peaks.weights, 0.95);
   // Slow growth that is not a leak still moves tomorrow's peak: include one interval of it.
-  const drift = !leak && a.timeToLimitSeconds !== null && a.classification === "stable" ? Math.max(0, a.slopeBytesPerHour) * (peaks.interval / HOUR) : 0;
+  const drift =
+    !leak && a.timeToLimitSeconds !== null && a.classification === "stable"
+      ? Math.max(0, a.slopeBytesPerHour) * (peaks.interval / HOUR)
+      : 0;
   let limit = Math.max(MIN_BYTES, level + headroom(peaks, level) + drift);
-  const why: string[] = [`decay-weighted ${peaks.interval >= DAY ? "daily" : formatDuration(peaks.interval)} peaks reach ${formatBytes(level)}; headroom from their spread`];
+  const why: string[] = [
+    `decay-weighted ${peaks.interval >= DAY ? "daily" : formatDuration(peaks.interval)} peaks reach ${formatBytes(level)}; headroom from their spread`,
+  ];
 
   const killed = input.oomKilled || a.oomKills > 0 || a.classification === "oom-cycle";
   // After an OOM kill usage above the old limit was never seen: no recommendation goes below this.
@@ -101,7 +108,10 @@ export function recommend(input: SizingInput): Recommendation {
   if (old !== null && killed) {
     // The peaks were cut off at the old limit: their spread says nothing about the real need.
     limit = Math.max(MIN_BYTES, level * 1.05 + drift);
-    if (limit < floor) why.push(`OOM-killed, so at least max(old × 1.2, old + 100Mi) = ${formatBytes(floor)}: usage above the old limit was never seen`);
+    if (limit < floor)
+      why.push(
+        `OOM-killed, so at least max(old × 1.2, old + 100Mi) = ${formatBytes(floor)}: usage above the old limit was never seen`,
+      );
     limit = Math.max(limit, floor);
   }
   if (leak && old !== null) {
@@ -111,10 +121,15 @@ export function recommend(input: SizingInput): Recommendation {
       // (the peaks' spread is the sawtooth of the leak itself, not noise: only the 5% / 32Mi floor on top)
       const reach = Math.max(untilRestart.bytes, level);
       limit = Math.max(floor, reach + Math.max(0.05 * reach, MIN_HEADROOM));
-      why.splice(0, why.length, `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it; until then this holds a run of ${formatDuration(untilRestart.seconds)} (restarts have come sooner), which reaches ${formatBytes(untilRestart.bytes)} — restart at least that often`);
+      why.splice(
+        0,
+        why.length,
+        `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it; until then this holds a run of ${formatDuration(untilRestart.seconds)} (restarts have come sooner), which reaches ${formatBytes(untilRestart.bytes)} — restart at least that often`,
+      );
       if (limit === floor) why.push(`OOM-killed, so at least max(old × 1.2, old + 100Mi) = ${formatBytes(floor)}`);
     } else {
-      const restartEvery = a.slopeBytesPerHour > 0 ? (0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour * HOUR : null;
+      const restartEvery =
+        a.slopeBytesPerHour > 0 ? ((0.8 * old - Math.min(...peaks.values)) / a.slopeBytesPerHour) * HOUR : null;
       const fix = `leak of ${formatBytes(a.slopeBytesPerHour)}/h: fix it, or schedule restarts${restartEvery && restartEvery > 0 ? ` every ${formatDuration(restartEvery)}` : ""}; a higher limit only delays the OOM kill`;
       if (limit <= old) return { limitBytes: old, requestBytes: request(input, old), reason: `keep the limit: ${fix}` };
       why.unshift(fix);
@@ -139,13 +154,24 @@ function leakUntilRestart(a: TrendAnalysis): { bytes: number; seconds: number } 
   const run = a.resampled.slice(a.resampled.length - a.currentRunPoints);
   const age = duration(run);
   const seconds = Math.max(...a.runLengths, age + DAY);
-  const startLevel = quantile(run.slice(0, Math.max(2, Math.ceil(run.length / 10))).map((s) => s.v), 0.9);
+  const startLevel = quantile(
+    run.slice(0, Math.max(2, Math.ceil(run.length / 10))).map((s) => s.v),
+    0.9,
+  );
   return { bytes: startLevel + Math.max(0, a.slopeBytesPerHour) * (seconds / HOUR), seconds };
 }
 
 /** Request: p95 of the 5-minute maxima, never below rss p95, rounded, never above the limit. */
 function request(input: SizingInput, limit: number): number {
-  const p95 = quantile(input.analysis.resampled.map((s) => s.v), 0.95);
-  const rss = input.rss?.length ? quantile(input.rss.map((s) => s.v), 0.95) : 0;
+  const p95 = quantile(
+    input.analysis.resampled.map((s) => s.v),
+    0.95,
+  );
+  const rss = input.rss?.length
+    ? quantile(
+        input.rss.map((s) => s.v),
+        0.95,
+      )
+    : 0;
   return Math.min(limit, roundUpReadable(Math.max(MIN_BYTES / 2, p95, rss)));
 }

@@ -8,7 +8,10 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{20,})\b/g, "[REDACTED]"],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [REDACTED]"],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, "$1[REDACTED]@"],
-  [/(\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|private[_-]?key|credentials?)\b["']?\s*[:=]\s*["']?)[^\s"',;}&]+/gi, "$1[REDACTED]"],
+  [
+    /(\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|private[_-]?key|credentials?)\b["']?\s*[:=]\s*["']?)[^\s"',;}&]+/gi,
+    "$1[REDACTED]",
+  ],
 ];
 
 export function redactSecrets(text: string): string {

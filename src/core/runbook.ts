@@ -2,39 +2,104 @@ import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 
 const duration = z.string().refine((s) => parseDuration(s).ok, { message: "not a duration (examples: 5s, 30s, 2m)" });
-const regex = z.string().refine((s) => { try { new RegExp(s, "i"); return true; } catch { return false; } }, { message: "not a valid regular expression" });
+const regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s, "i");
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
 const common = {
   title: z.string().min(1).max(80).optional().describe("Heading of this step's section in the report"),
   timeout: duration.default("10s").describe("How long the step may take before its section is marked unavailable"),
 };
 
-export const STEP_KINDS = ["usage-vs-limit", "oom-history", "logs-grep", "node-pressure", "memory-trend", "promql", "count-resources", "next-steps"] as const;
+export const STEP_KINDS = [
+  "usage-vs-limit",
+  "oom-history",
+  "logs-grep",
+  "node-pressure",
+  "memory-trend",
+  "promql",
+  "count-resources",
+  "next-steps",
+] as const;
 
 export const stepSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("usage-vs-limit"), ...common }).describe("Usage vs request and limit per container"),
-  z.strictObject({ kind: z.literal("oom-history"), ...common }).describe("OOMKilled terminations, restarts, CrashLoopBackOff and OOM events"),
-  z.strictObject({
-    kind: z.literal("logs-grep"), ...common,
-    maxLines: z.number().int().min(1).max(50).default(15).describe("At most this many matching lines per container log"),
-    tailLines: z.number().int().min(10).max(10_000).default(2000).describe("How many lines to read from the end of each log"),
-    pattern: regex.optional().describe("Case-insensitive regular expression; default: memory/oom/heap/gc/allocation words"),
-  }).describe("Memory-related log lines of the killed container, current and previous"),
-  z.strictObject({ kind: z.literal("node-pressure"), ...common }).describe("MemoryPressure and allocatable vs requests of the pods' nodes"),
-  z.strictObject({ kind: z.literal("memory-trend"), ...common }).describe("Working-set trend from Prometheus: classification and time to limit"),
-  z.strictObject({
-    kind: z.literal("promql"), ...common,
-    name: z.string().min(1).max(80),
-    query: z.string().min(1).max(2000).describe("PromQL; {{namespace}} and {{pods}} (a regex of the target's pod names) are substituted"),
-  }).describe("A workload-specific PromQL query evaluated now"),
-  z.strictObject({
-    kind: z.literal("count-resources"), ...common,
-    resources: z.array(z.strictObject({
-      apiVersion: z.string().regex(/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/, "an apiVersion such as v1 or serving.knative.dev/v1"),
-      kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "a Kind such as ConfigMap or Service"),
-      scope: z.enum(["namespace", "cluster"]).default("namespace").describe("Count in the target's namespace or in the whole cluster"),
-    })).min(1).max(10),
-    warnAbove: z.number().int().min(1).optional().describe("Say so in the verdict when a count is above this"),
-  }).describe("How many objects the workload manages (operators): memory grows with what they watch"),
+  z
+    .strictObject({ kind: z.literal("oom-history"), ...common })
+    .describe("OOMKilled terminations, restarts, CrashLoopBackOff and OOM events"),
+  z
+    .strictObject({
+      kind: z.literal("logs-grep"),
+      ...common,
+      maxLines: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .default(15)
+        .describe("At most this many matching lines per container log"),
+      tailLines: z
+        .number()
+        .int()
+        .min(10)
+        .max(10_000)
+        .default(2000)
+        .describe("How many lines to read from the end of each log"),
+      pattern: regex
+        .optional()
+        .describe("Case-insensitive regular expression; default: memory/oom/heap/gc/allocation words"),
+    })
+    .describe("Memory-related log lines of the killed container, current and previous"),
+  z
+    .strictObject({ kind: z.literal("node-pressure"), ...common })
+    .describe("MemoryPressure and allocatable vs requests of the pods' nodes"),
+  z
+    .strictObject({ kind: z.literal("memory-trend"), ...common })
+    .describe("Working-set trend from Prometheus: classification and time to limit"),
+  z
+    .strictObject({
+      kind: z.literal("promql"),
+      ...common,
+      name: z.string().min(1).max(80),
+      query: z
+        .string()
+        .min(1)
+        .max(2000)
+        .describe("PromQL; {{namespace}} and {{pods}} (a regex of the target's pod names) are substituted"),
+    })
+    .describe("A workload-specific PromQL query evaluated now"),
+  z
+    .strictObject({
+      kind: z.literal("count-resources"),
+      ...common,
+      resources: z
+        .array(
+          z.strictObject({
+            apiVersion: z
+              .string()
+              .regex(
+                /^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/,
+                "an apiVersion such as v1 or serving.knative.dev/v1",
+              ),
+            kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "a Kind such as ConfigMap or Service"),
+            scope: z
+              .enum(["namespace", "cluster"])
+              .default("namespace")
+              .describe("Count in the target's namespace or in the whole cluster"),
+          }),
+        )
+        .min(1)
+        .max(10),
+      warnAbove: z.number().int().min(1).optional().describe("Say so in the verdict when a count is above this"),
+    })
+    .describe("How many objects the workload manages (operators): memory grows with what they watch"),
   z.strictObject({ kind: z.literal("next-steps"), ...common }).describe("Recommended next steps from all findings"),
 ]);
 
@@ -50,12 +115,22 @@ export const runbookSchema = z.strictObject({
   match: z.strictObject({
     targets: z.array(z.enum(TARGET_KINDS)).min(1).describe("Target kinds this runbook diagnoses"),
     alerts: z.array(z.string().min(1)).default([]).describe("Alertmanager alert names that run this runbook"),
-    signals: z.array(z.enum(SIGNALS)).default([]).describe("Chosen over runbooks without signals when the pods show one of these"),
+    signals: z
+      .array(z.enum(SIGNALS))
+      .default([])
+      .describe("Chosen over runbooks without signals when the pods show one of these"),
   }),
-  thresholds: z.strictObject({
-    usageWarningPercent: z.number().min(1).max(100).default(80),
-    maxLimitFactor: z.number().min(1.1).max(10).default(2).describe("Never propose raising a limit by more than this factor at once"),
-  }).default({ usageWarningPercent: 80, maxLimitFactor: 2 }),
+  thresholds: z
+    .strictObject({
+      usageWarningPercent: z.number().min(1).max(100).default(80),
+      maxLimitFactor: z
+        .number()
+        .min(1.1)
+        .max(10)
+        .default(2)
+        .describe("Never propose raising a limit by more than this factor at once"),
+    })
+    .default({ usageWarningPercent: 80, maxLimitFactor: 2 }),
   steps: z.array(stepSchema).min(1).max(20),
   remediations: z.array(z.enum(REMEDIATIONS)).default([]),
 });
@@ -67,7 +142,10 @@ export type RunbookStep = Runbook["steps"][number];
 export function parseRunbook(doc: unknown): { ok: true; value: Runbook } | { ok: false; error: string[] } {
   const parsed = runbookSchema.safeParse(doc);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, error: parsed.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`) };
+  return {
+    ok: false,
+    error: parsed.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`),
+  };
 }
 
 export function runbookJsonSchema(): unknown {

@@ -26,5 +26,8 @@ export function podFieldsMatch(pod: Pick<Pod, "nodeName" | "phase">, selector: s
 /** Whether an event satisfies a field selector on involvedObject.kind and involvedObject.name. */
 export function eventFieldsMatch(e: Pick<ClusterEvent, "involvedKind" | "involvedName">, selector: string): boolean {
   const want = Object.fromEntries(selector.split(",").map((kv) => kv.split("=") as [string, string]));
-  return (!want["involvedObject.kind"] || e.involvedKind === want["involvedObject.kind"]) && (!want["involvedObject.name"] || e.involvedName === want["involvedObject.name"]);
+  return (
+    (!want["involvedObject.kind"] || e.involvedKind === want["involvedObject.kind"]) &&
+    (!want["involvedObject.name"] || e.involvedName === want["involvedObject.name"])
+  );
 }

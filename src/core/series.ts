@@ -11,10 +11,16 @@ export function resampleMax(series: readonly Sample[], stepSeconds: number): Sam
     if (last && last.t === b) {
       if (v > last.v) last.v = v;
     } else if (!last || b > last.t) out.push({ t: b, v });
-    else { sorted = false; break; }
+    else {
+      sorted = false;
+      break;
+    }
   }
   if (sorted) return out;
-  return resampleMax([...series].sort((a, b) => a.t - b.t), stepSeconds);
+  return resampleMax(
+    [...series].sort((a, b) => a.t - b.t),
+    stepSeconds,
+  );
 }
 
 /** Already at most one sample per step, in order: nothing to resample. */
@@ -68,14 +74,16 @@ export function segmentAtRestarts(series: readonly Sample[], restarts: readonly 
   const useDrops = restarts.length === 0;
   const restartTimes = new Set<number>();
   for (let i = 1; i < restarts.length; i++) {
-    const cur = restarts[i], prev = restarts[i - 1];
+    const cur = restarts[i],
+      prev = restarts[i - 1];
     if (cur && prev && cur.v > prev.v) restartTimes.add(cur.t);
   }
   const sortedRestarts = [...restartTimes].sort((a, b) => a - b);
   const cuts: number[] = [];
   let r = 0;
   for (let i = 1; i < series.length; i++) {
-    const s = series[i]!, prev = series[i - 1]!;
+    const s = series[i]!,
+      prev = series[i - 1]!;
     let cut = useDrops && s.v < prev.v * 0.5;
     while (r < sortedRestarts.length && sortedRestarts[r]! <= s.t) {
       if (sortedRestarts[r]! > prev.t) cut = true;

@@ -33,13 +33,23 @@ export interface Line {
 export function ols(xs: readonly number[], ys: readonly number[]): Line & { r2: number } {
   const n = xs.length;
   if (n < 2) return { slope: 0, intercept: ys[0] ?? 0, r2: 0 };
-  let sx = 0, sy = 0;
-  for (let i = 0; i < n; i++) { sx += xs[i] ?? 0; sy += ys[i] ?? 0; }
-  const mx = sx / n, my = sy / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sx = 0,
+    sy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = (xs[i] ?? 0) - mx, dy = (ys[i] ?? 0) - my;
-    sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
+    sx += xs[i] ?? 0;
+    sy += ys[i] ?? 0;
+  }
+  const mx = sx / n,
+    my = sy / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] ?? 0) - mx,
+      dy = (ys[i] ?? 0) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
   }
   const slope = sxx === 0 ? 0 : sxy / sxx;
   const r2 = sxx === 0 || syy === 0 ? 0 : (sxy * sxy) / (sxx * syy);
@@ -50,7 +60,9 @@ export function ols(xs: readonly number[], ys: readonly number[]): Line & { r2: 
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
@@ -88,15 +100,21 @@ export function mannKendall(ys: readonly number[]): { s: number; variance: numbe
 }
 
 /** Theil–Sen slope with Sen's 95% confidence interval and the median-based intercept. */
-export function theilSen(xs: readonly number[], ys: readonly number[], withInterval = true): Line & { low: number; high: number } {
+export function theilSen(
+  xs: readonly number[],
+  ys: readonly number[],
+  withInterval = true,
+): Line & { low: number; high: number } {
   const n = xs.length;
   const size = (n * (n - 1)) / 2;
   if (scratch.length < size) scratch = new Float64Array(size);
   const slopes = scratch;
-  const x = xs, y = ys;
+  const x = xs,
+    y = ys;
   let m = 0;
   for (let i = 0; i < n - 1; i++) {
-    const xi = x[i]!, yi = y[i]!;
+    const xi = x[i]!,
+      yi = y[i]!;
     for (let j = i + 1; j < n; j++) {
       const dx = x[j]! - xi;
       if (dx !== 0) slopes[m++] = (y[j]! - yi) / dx;
@@ -117,10 +135,12 @@ let scratch = new Float64Array(0);
 
 /** The k-th smallest of a[0..n) (Hoare's quickselect; reorders a in place). */
 export function select(a: Float64Array, k: number, n: number): number {
-  let lo = 0, hi = n - 1;
+  let lo = 0,
+    hi = n - 1;
   while (hi > lo) {
     const pivot = a[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (a[i]! < pivot) i++;
       while (a[j]! > pivot) j--;
@@ -150,8 +170,13 @@ export function ranks(values: readonly number[]): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    let lo = 0, hi = n;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid]! < v) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
     let end = lo;
     while (end < n && sorted[end] === v) end++;
     out[i] = (lo + end - 1) / 2 + 1;
@@ -165,7 +190,10 @@ export function ranks(values: readonly number[]): Float64Array {
  * series. Memory samples taken minutes apart are strongly autocorrelated (GC cycles, daily traffic);
  * without this, noise that wanders looks like a significant trend.
  */
-export function mannKendallHamedRao(ys: readonly number[], slopePerIndex: number): { s: number; variance: number; z: number; p: number; correction: number } {
+export function mannKendallHamedRao(
+  ys: readonly number[],
+  slopePerIndex: number,
+): { s: number; variance: number; z: number; p: number; correction: number } {
   const mk = mannKendall(ys);
   const n = ys.length;
   if (n < 6) return { ...mk, correction: 1 };
@@ -189,7 +217,8 @@ export function mannKendallHamedRao(ys: readonly number[], slopePerIndex: number
   }
   const correction = Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
   const variance = mk.variance * correction;
-  const z = variance <= 0 ? 0 : mk.s > 0 ? (mk.s - 1) / Math.sqrt(variance) : mk.s < 0 ? (mk.s + 1) / Math.sqrt(variance) : 0;
+  const z =
+    variance <= 0 ? 0 : mk.s > 0 ? (mk.s - 1) / Math.sqrt(variance) : mk.s < 0 ? (mk.s + 1) / Math.sqrt(variance) : 0;
   return { s: mk.s, variance, z, p: 2 * (1 - normalCdf(Math.abs(z))), correction };
 }
 

@@ -14,15 +14,31 @@ export interface Target {
 }
 
 const PREFIXES: Record<string, TargetKind> = {
-  pod: "pod", pods: "pod", po: "pod",
-  deploy: "deployment", deployment: "deployment", deployments: "deployment",
-  sts: "statefulset", statefulset: "statefulset", statefulsets: "statefulset",
-  ds: "daemonset", daemonset: "daemonset", daemonsets: "daemonset",
-  ns: "namespace", namespace: "namespace", namespaces: "namespace",
+  pod: "pod",
+  pods: "pod",
+  po: "pod",
+  deploy: "deployment",
+  deployment: "deployment",
+  deployments: "deployment",
+  sts: "statefulset",
+  statefulset: "statefulset",
+  statefulsets: "statefulset",
+  ds: "daemonset",
+  daemonset: "daemonset",
+  daemonsets: "daemonset",
+  ns: "namespace",
+  namespace: "namespace",
+  namespaces: "namespace",
 };
 
 const SHORT: Record<TargetKind, string> = {
-  pod: "pod", deployment: "deploy", statefulset: "sts", daemonset: "ds", namespace: "ns", any: "", selector: "",
+  pod: "pod",
+  deployment: "deploy",
+  statefulset: "sts",
+  daemonset: "ds",
+  namespace: "ns",
+  any: "",
+  selector: "",
 };
 
 /** Parses `deploy/api`, `pod/api-7d9-x`, `ns/shop`, `api` plus namespace and selector into a Target. */
@@ -36,7 +52,9 @@ export function parseTarget(text: string | undefined, namespace: string, selecto
     sel = s.value;
   }
   if (text === undefined) {
-    return sel ? ok({ kind: "selector", namespace, selector: sel }) : err("say what to diagnose, e.g. deploy/api, pod/api-7d9c-x2x, ns/shop, or -l app=api");
+    return sel
+      ? ok({ kind: "selector", namespace, selector: sel })
+      : err("say what to diagnose, e.g. deploy/api, pod/api-7d9c-x2x, ns/shop, or -l app=api");
   }
   const slash = text.indexOf("/");
   let kind: TargetKind = "any";
@@ -59,17 +77,25 @@ export function parseTarget(text: string | undefined, namespace: string, selecto
 
 /** `deploy/api -n shop`, the way a person would type it back. */
 export function describeTarget(t: Target): string {
-  const what = t.kind === "selector" ? `-l ${t.selector ?? ""}` : t.kind === "any" ? (t.name ?? "") : `${SHORT[t.kind]}/${t.name ?? ""}`;
+  const what =
+    t.kind === "selector"
+      ? `-l ${t.selector ?? ""}`
+      : t.kind === "any"
+        ? (t.name ?? "")
+        : `${SHORT[t.kind]}/${t.name ?? ""}`;
   if (t.kind === "namespace") return what;
   return `${what} -n ${t.namespace}${t.selector && t.kind !== "selector" ? ` -l ${t.selector}` : ""}`;
 }
 
 /** How incidents and the audit log name a workload or pod: "deployment/api -n shop". */
-export const workloadKey = (r: { kind: string; name: string; namespace: string }): string => `${r.kind}/${r.name} -n ${r.namespace}`;
+export const workloadKey = (r: { kind: string; name: string; namespace: string }): string =>
+  `${r.kind}/${r.name} -n ${r.namespace}`;
 
 /** How the audit log names a target ("deployment/api -n shop"); null for a selection of pods. */
 export function auditName(t: Target): string | null {
   if (t.kind === "selector") return null;
   if (t.kind === "namespace") return `namespace/${t.namespace}`;
-  return t.kind === "any" ? `${t.name ?? ""} -n ${t.namespace}` : workloadKey({ kind: t.kind, name: t.name ?? "", namespace: t.namespace });
+  return t.kind === "any"
+    ? `${t.name ?? ""} -n ${t.namespace}`
+    : workloadKey({ kind: t.kind, name: t.name ?? "", namespace: t.namespace });
 }

@@ -14,7 +14,8 @@ const COLUMNS = ["timestamp", "working_set_bytes", "rss_bytes", "restarts", "oom
 type Column = (typeof COLUMNS)[number];
 type Row = Partial<Record<Column, unknown>>;
 /** A cell or JSON value as the user wrote it, for error messages. */
-const shown = (v: unknown) => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v));
+const shown = (v: unknown) =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function timestamp(v: unknown): Result<number> {
@@ -30,7 +31,8 @@ function timestamp(v: unknown): Result<number> {
 
 function bytes(name: Column, v: unknown): Result<number | null> {
   if (v === undefined || v === null || v === "") return ok(null);
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+(\.\d+)?([eE]\+?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+  const n =
+    typeof v === "number" ? v : typeof v === "string" && /^\d+(\.\d+)?([eE]\+?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isFinite(n) || n < 0) return err(`${name} "${shown(v)}" is not a number of bytes`);
   return ok(n);
 }
@@ -47,7 +49,8 @@ function flag(v: unknown): Result<boolean> {
 function addRow(trace: Trace, row: Row, previous: number | null): Result<number> {
   const t = timestamp(row.timestamp);
   if (!t.ok) return t;
-  if (previous !== null && t.value <= previous) return err(`timestamp ${String(row.timestamp)} is not after the previous row's: rows must be in time order`);
+  if (previous !== null && t.value <= previous)
+    return err(`timestamp ${String(row.timestamp)} is not after the previous row's: rows must be in time order`);
   const ws = bytes("working_set_bytes", row.working_set_bytes);
   if (!ws.ok) return ws;
   if (ws.value === null) return err("working_set_bytes is missing");
@@ -55,7 +58,8 @@ function addRow(trace: Trace, row: Row, previous: number | null): Result<number>
   if (!rss.ok) return rss;
   const restarts = bytes("restarts", row.restarts);
   if (!restarts.ok) return restarts;
-  if (restarts.value !== null && !Number.isInteger(restarts.value)) return err(`restarts "${String(row.restarts)}" must be a whole number (the container's restart counter)`);
+  if (restarts.value !== null && !Number.isInteger(restarts.value))
+    return err(`restarts "${String(row.restarts)}" must be a whole number (the container's restart counter)`);
   const oom = flag(row.oom_killed);
   if (!oom.ok) return oom;
   trace.workingSet.push({ t: t.value, v: ws.value });
@@ -74,15 +78,20 @@ function parseCsv(text: string): Result<Trace> {
   if (headerAt < 0) return err("the file is empty");
   const header = (lines[headerAt] ?? "").split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
   const unknown = unknownColumns(header);
-  if (unknown.length > 0) return err(`line ${headerAt + 1}: unknown column${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; the columns are ${COLUMNS.join(", ")}`);
-  if (!header.includes("timestamp") || !header.includes("working_set_bytes")) return err(`line ${headerAt + 1}: the header needs timestamp and working_set_bytes (found: ${header.join(",")})`);
+  if (unknown.length > 0)
+    return err(
+      `line ${headerAt + 1}: unknown column${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; the columns are ${COLUMNS.join(", ")}`,
+    );
+  if (!header.includes("timestamp") || !header.includes("working_set_bytes"))
+    return err(`line ${headerAt + 1}: the header needs timestamp and working_set_bytes (found: ${header.join(",")})`);
   const trace = empty();
   let previous: number | null = null;
   for (let i = headerAt + 1; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (line.trim() === "" || line.startsWith("#")) continue;
     const cells = line.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
-    if (cells.length !== header.length) return err(`line ${i + 1}: ${cells.length} values for ${header.length} columns`);
+    if (cells.length !== header.length)
+      return err(`line ${i + 1}: ${cells.length} values for ${header.length} columns`);
     const row: Row = Object.fromEntries(header.map((h, j) => [h, cells[j]]));
     const added = addRow(trace, row, previous);
     if (!added.ok) return err(`line ${i + 1}: ${added.error}`);
@@ -100,27 +109,40 @@ function parseJson(text: string): Result<Trace> {
     const line = at === undefined ? null : text.slice(0, Number(at)).split("\n").length;
     return err(`${line ? `line ${line}: ` : ""}not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  const rows: unknown[] | null = Array.isArray(doc) ? (doc as unknown[]) : doc && typeof doc === "object" && Array.isArray((doc as { samples?: unknown }).samples) ? (doc as { samples: unknown[] }).samples : null;
+  const rows: unknown[] | null = Array.isArray(doc)
+    ? (doc as unknown[])
+    : doc && typeof doc === "object" && Array.isArray((doc as { samples?: unknown }).samples)
+      ? (doc as { samples: unknown[] }).samples
+      : null;
   if (!rows) return err('expected an array of samples, or an object with a "samples" array');
   // Entries are reported with the line they start on, found by scanning for each object's opening brace.
   const starts: number[] = [];
-  let line = 1, depth = 0, inString = false;
+  let line = 1,
+    depth = 0,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inString) {
       if (ch === "\\") i++;
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
-    else if (ch === "{") { if (depth === (Array.isArray(doc) ? 0 : 1)) starts.push(line); depth++; } else if (ch === "}") depth--;
+    else if (ch === "{") {
+      if (depth === (Array.isArray(doc) ? 0 : 1)) starts.push(line);
+      depth++;
+    } else if (ch === "}") depth--;
     if (ch === "\n") line++;
   }
   const trace = empty();
   let previous: number | null = null;
   for (const [i, row] of rows.entries()) {
     const where = `line ${starts[i] ?? "?"} (sample ${i + 1})`;
-    if (!row || typeof row !== "object" || Array.isArray(row)) return err(`${where}: each sample must be an object with timestamp and working_set_bytes`);
+    if (!row || typeof row !== "object" || Array.isArray(row))
+      return err(`${where}: each sample must be an object with timestamp and working_set_bytes`);
     const unknown = unknownColumns(Object.keys(row));
-    if (unknown.length > 0) return err(`${where}: unknown field ${unknown.map((u) => `"${u}"`).join(", ")}; the fields are ${COLUMNS.join(", ")}`);
+    if (unknown.length > 0)
+      return err(
+        `${where}: unknown field ${unknown.map((u) => `"${u}"`).join(", ")}; the fields are ${COLUMNS.join(", ")}`,
+      );
     const added = addRow(trace, row, previous);
     if (!added.ok) return err(`${where}: ${added.error}`);
     previous = added.value;
@@ -133,6 +155,9 @@ export function parseTrace(text: string): Result<Trace> {
   const body = text.replace(/^\uFEFF/, "");
   const parsed = /^\s*[[{]/.test(body) ? parseJson(body) : parseCsv(body);
   if (!parsed.ok) return parsed;
-  if (parsed.value.workingSet.length < 2) return err(`only ${parsed.value.workingSet.length} sample${parsed.value.workingSet.length === 1 ? "" : "s"}: at least 2 are needed`);
+  if (parsed.value.workingSet.length < 2)
+    return err(
+      `only ${parsed.value.workingSet.length} sample${parsed.value.workingSet.length === 1 ? "" : "s"}: at least 2 are needed`,
+    );
   return parsed;
 }

@@ -6,7 +6,12 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 const rank: Record<Severity, number> = { ok: 0, warning: 1, critical: 2 };
 
 /** Reads the findings and says, first, what matters most. */
-export function verdictOf(target: TargetSummary, sections: readonly Section[], now: number, windowSeconds: number): Verdict {
+export function verdictOf(
+  target: TargetSummary,
+  sections: readonly Section[],
+  now: number,
+  windowSeconds: number,
+): Verdict {
   const points: { severity: Severity; text: string }[] = [];
   const oom = sectionData(sections, "oom-history");
   if (oom) {
@@ -14,13 +19,19 @@ export function verdictOf(target: TargetSummary, sections: readonly Section[], n
     const recent = killed.filter((r) => r.lastFinishedAt !== null && now - r.lastFinishedAt <= windowSeconds);
     for (const r of killed.slice(0, 3)) {
       const when = r.lastFinishedAt === null ? "" : ` ${formatDuration(now - r.lastFinishedAt)} ago`;
-      points.push({ severity: recent.includes(r) ? "critical" : "warning",
-        text: `${r.pod}/${r.container} was OOMKilled${when} (${r.restartCount} restarts${r.crashLoop ? ", CrashLoopBackOff" : ""})` });
+      points.push({
+        severity: recent.includes(r) ? "critical" : "warning",
+        text: `${r.pod}/${r.container} was OOMKilled${when} (${r.restartCount} restarts${r.crashLoop ? ", CrashLoopBackOff" : ""})`,
+      });
     }
-    if (killed.length > 3) points.push({ severity: "critical", text: `${killed.length - 3} more containers were OOMKilled` });
+    if (killed.length > 3)
+      points.push({ severity: "critical", text: `${killed.length - 3} more containers were OOMKilled` });
     const loopingNotOom = oom.rows.filter((r) => r.crashLoop && !r.oomKilled);
     if (loopingNotOom.length > 0) {
-      points.push({ severity: "warning", text: `${loopingNotOom.length} container(s) in CrashLoopBackOff for a reason other than OOM (${loopingNotOom[0]?.lastReason ?? "unknown"})` });
+      points.push({
+        severity: "warning",
+        text: `${loopingNotOom.length} container(s) in CrashLoopBackOff for a reason other than OOM (${loopingNotOom[0]?.lastReason ?? "unknown"})`,
+      });
     }
   }
   const trend = sectionData(sections, "memory-trend");
@@ -29,8 +40,10 @@ export function verdictOf(target: TargetSummary, sections: readonly Section[], n
     const who = `${row.pod}/${row.container}`;
     if (a.classification === "leak") {
       const ttl = a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`;
-      points.push({ severity: a.timeToLimitSeconds !== null && a.timeToLimitSeconds < 6 * 3600 ? "critical" : "warning",
-        text: `memory leak suspected in ${who}: +${formatBytes(a.slopeBytesPerHour)}/h${ttl}` });
+      points.push({
+        severity: a.timeToLimitSeconds !== null && a.timeToLimitSeconds < 6 * 3600 ? "critical" : "warning",
+        text: `memory leak suspected in ${who}: +${formatBytes(a.slopeBytesPerHour)}/h${ttl}`,
+      });
     } else if (a.classification === "oom-cycle") {
       points.push({ severity: "critical", text: `${who} is in an OOM-kill cycle (${a.evidence})` });
     } else if (a.classification === "limit-too-low") {
@@ -43,22 +56,32 @@ export function verdictOf(target: TargetSummary, sections: readonly Section[], n
   if (usage && usage.overThreshold > 0) {
     const top = usage.rows[0];
     const max = top?.ofLimit ?? 0;
-    points.push({ severity: max >= 0.95 ? "critical" : "warning",
-      text: `${usage.overThreshold} of ${usage.totalContainers} containers above ${pct(usage.warnRatio)} of their limit (highest ${top?.pod}/${top?.container} at ${pct(max)})` });
+    points.push({
+      severity: max >= 0.95 ? "critical" : "warning",
+      text: `${usage.overThreshold} of ${usage.totalContainers} containers above ${pct(usage.warnRatio)} of their limit (highest ${top?.pod}/${top?.container} at ${pct(max)})`,
+    });
   }
   const nodes = sectionData(sections, "node-pressure");
   for (const n of nodes?.nodes.filter((x) => x.memoryPressure) ?? []) {
-    points.push({ severity: "warning", text: `node ${n.name} reports MemoryPressure: pods above their request are evicted first` });
+    points.push({
+      severity: "warning",
+      text: `node ${n.name} reports MemoryPressure: pods above their request are evicted first`,
+    });
   }
   for (const c of sectionData(sections, "count-resources")?.counts ?? []) {
     if (c.warnAbove !== null && c.count > c.warnAbove) {
-      points.push({ severity: "warning", text: `${c.estimated ? "about " : ""}${c.count} ${c.kind} objects ${c.namespace ? `in ${c.namespace}` : "in the cluster"} (above ${c.warnAbove}): an operator's memory grows with what it watches` });
+      points.push({
+        severity: "warning",
+        text: `${c.estimated ? "about " : ""}${c.count} ${c.kind} objects ${c.namespace ? `in ${c.namespace}` : "in the cluster"} (above ${c.warnAbove}): an operator's memory grows with what it watches`,
+      });
     }
   }
   points.sort((a, b) => rank[b.severity] - rank[a.severity]);
   const severity = points[0]?.severity ?? "ok";
   const unavailable = sections.filter((s) => s.status === "unavailable").map((s) => s.title);
   const healthy = `no memory problem found in ${target.pods} pod${target.pods === 1 ? "" : "s"}`;
-  const headline = points[0]?.text ?? (unavailable.length > 0 ? `${healthy} (incomplete: ${unavailable.join(", ")} unavailable)` : healthy);
+  const headline =
+    points[0]?.text ??
+    (unavailable.length > 0 ? `${healthy} (incomplete: ${unavailable.join(", ")} unavailable)` : healthy);
   return { severity, headline, points: points.map((p) => p.text) };
 }

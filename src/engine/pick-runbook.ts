@@ -19,7 +19,12 @@ export function signalsOf(pods: readonly Pod[]): Set<string> {
  * The runbook asked for by id, or else the most specific one for this kind of target: one whose
  * signals the pods show beats one without signals.
  */
-export function pickRunbook(runbooks: readonly Runbook[], kind: TargetKind, pods: readonly Pod[], id?: string): Result<Runbook> {
+export function pickRunbook(
+  runbooks: readonly Runbook[],
+  kind: TargetKind,
+  pods: readonly Pod[],
+  id?: string,
+): Result<Runbook> {
   if (id) {
     const named = runbooks.find((r) => r.id === id);
     if (!named) return err(`no runbook "${id}" (available: ${runbooks.map((r) => r.id).join(", ") || "none"})`);
@@ -28,8 +33,9 @@ export function pickRunbook(runbooks: readonly Runbook[], kind: TargetKind, pods
   const targetKind = kind === "any" ? "pod" : kind;
   const candidates = runbooks.filter((r) => r.match.targets.includes(targetKind));
   const signals = signalsOf(pods);
-  const specific = candidates.find((r) => r.match.signals.length > 0 && r.match.signals.every((s) => signals.has(s)))
-    ?? candidates.find((r) => r.match.signals.some((s) => signals.has(s)));
+  const specific =
+    candidates.find((r) => r.match.signals.length > 0 && r.match.signals.every((s) => signals.has(s))) ??
+    candidates.find((r) => r.match.signals.some((s) => signals.has(s)));
   const general = candidates.find((r) => r.match.signals.length === 0);
   const chosen = specific ?? general;
   return chosen ? ok(chosen) : err(`no runbook matches a ${targetKind} target`);

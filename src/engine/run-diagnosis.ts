@@ -40,8 +40,14 @@ export type Progress =
 export const RESOLVE_TIMEOUT_MS = 15_000;
 
 const TITLES: Record<StepKind, string> = {
-  "usage-vs-limit": "Usage vs limit", "oom-history": "OOM kills and restarts", "logs-grep": "Memory-related log lines",
-  "node-pressure": "Node", "memory-trend": "Trend and forecast", promql: "Query", "count-resources": "Objects managed", "next-steps": "Next steps",
+  "usage-vs-limit": "Usage vs limit",
+  "oom-history": "OOM kills and restarts",
+  "logs-grep": "Memory-related log lines",
+  "node-pressure": "Node",
+  "memory-trend": "Trend and forecast",
+  promql: "Query",
+  "count-resources": "Objects managed",
+  "next-steps": "Next steps",
 };
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -54,25 +60,39 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 function runStep(ctx: StepContext, step: RunbookStep): Promise<unknown> {
   switch (step.kind) {
-    case "usage-vs-limit": return usageVsLimit(ctx);
-    case "oom-history": return oomHistory(ctx);
-    case "logs-grep": return logsGrep(ctx, step);
-    case "node-pressure": return nodePressure(ctx);
-    case "memory-trend": return memoryTrend(ctx);
-    case "promql": return promql(ctx, step);
-    case "count-resources": return countResources(ctx, step);
-    case "next-steps": return Promise.resolve(null);
+    case "usage-vs-limit":
+      return usageVsLimit(ctx);
+    case "oom-history":
+      return oomHistory(ctx);
+    case "logs-grep":
+      return logsGrep(ctx, step);
+    case "node-pressure":
+      return nodePressure(ctx);
+    case "memory-trend":
+      return memoryTrend(ctx);
+    case "promql":
+      return promql(ctx, step);
+    case "count-resources":
+      return countResources(ctx, step);
+    case "next-steps":
+      return Promise.resolve(null);
   }
 }
 
 /** Resolves the target, runs the runbook's steps in parallel (each with its own timeout) and builds the report. */
-export async function diagnose(deps: DiagnosisDeps, runbooks: readonly Runbook[], req: DiagnoseRequest, onProgress: (p: Progress) => void = () => {}): Promise<Result<Report>> {
+export async function diagnose(
+  deps: DiagnosisDeps,
+  runbooks: readonly Runbook[],
+  req: DiagnoseRequest,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<Result<Report>> {
   const startedAt = deps.clock.now() / 1000;
   let resolved: Result<ResolvedTarget>;
   try {
     resolved = await withTimeout(resolveTarget(deps.cluster, req.target), RESOLVE_TIMEOUT_MS, "kubernetes");
   } catch (e) {
-    if (e instanceof PortError && e.code === "timeout") return err(`the Kubernetes API did not answer within ${RESOLVE_TIMEOUT_MS / 1000}s while looking up the target`);
+    if (e instanceof PortError && e.code === "timeout")
+      return err(`the Kubernetes API did not answer within ${RESOLVE_TIMEOUT_MS / 1000}s while looking up the target`);
     throw e;
   }
   if (!resolved.ok) return resolved;
@@ -80,49 +100,86 @@ export async function diagnose(deps: DiagnosisDeps, runbooks: readonly Runbook[]
   const picked = pickRunbook(runbooks, req.target.kind, target.pods, req.runbookId);
   if (!picked.ok) return err(picked.error);
   const runbook = picked.value;
-  const log = deps.log.child({ runbook: runbook.id, target: `${target.kind}/${target.name}`, namespace: target.namespace });
+  const log = deps.log.child({
+    runbook: runbook.id,
+    target: `${target.kind}/${target.name}`,
+    namespace: target.namespace,
+  });
 
   const now = startedAt;
   let memory: Promise<ContainerMemory[]> | undefined;
   const ctx: StepContext = {
-    cluster: deps.cluster, metrics: deps.metrics, target, runbook, now, windowSeconds: req.windowSeconds,
-    memory: () => (memory ??= deps.metrics
-      ? deps.metrics.containerMemory({ namespace: target.namespace, podPattern: target.podPattern, start: now - req.windowSeconds, end: now, stepSeconds: req.windowSeconds <= 2 * 3600 ? 60 : 300 })
-      : Promise.reject(new PortError("prometheus", "unavailable", "Prometheus is not configured"))),
+    cluster: deps.cluster,
+    metrics: deps.metrics,
+    target,
+    runbook,
+    now,
+    windowSeconds: req.windowSeconds,
+    memory: () =>
+      (memory ??= deps.metrics
+        ? deps.metrics.containerMemory({
+            namespace: target.namespace,
+            podPattern: target.podPattern,
+            start: now - req.windowSeconds,
+            end: now,
+            stepSeconds: req.windowSeconds <= 2 * 3600 ? 60 : 300,
+          })
+        : Promise.reject(new PortError("prometheus", "unavailable", "Prometheus is not configured"))),
   };
   const steps = runbook.steps.filter((s) => s.kind !== "next-steps");
   const total = runbook.steps.length;
   onProgress({ phase: "started", target, runbook, total });
   let done = 0;
-  const sections = await Promise.all(steps.map(async (step): Promise<Section> => {
-    const t0 = deps.clock.now();
-    const title = step.title ?? (step.kind === "promql" ? step.name : TITLES[step.kind]);
-    const timeout = parseDuration(step.timeout);
-    const timeoutMs = (timeout.ok ? timeout.value : 10) * 1000;
-    let section: Section;
-    try {
-      const data = await withTimeout(runStep(ctx, step), timeoutMs, step.kind);
-      section = { kind: step.kind, title, status: "ok", data, millis: deps.clock.now() - t0 } as Section;
-    } catch (e) {
-      if (!(e instanceof PortError)) log.error({ err: e, step: step.kind }, "diagnosis step failed unexpectedly");
-      else log.warn({ step: step.kind, code: e.code, reason: e.message }, "diagnosis step unavailable");
-      section = { kind: step.kind, title, status: "unavailable", note: describeError(e), millis: deps.clock.now() - t0 };
-    }
-    onProgress({ phase: "step", kind: step.kind, title, status: section.status, done: ++done, total });
-    return section;
-  }));
+  const sections = await Promise.all(
+    steps.map(async (step): Promise<Section> => {
+      const t0 = deps.clock.now();
+      const title = step.title ?? (step.kind === "promql" ? step.name : TITLES[step.kind]);
+      const timeout = parseDuration(step.timeout);
+      const timeoutMs = (timeout.ok ? timeout.value : 10) * 1000;
+      let section: Section;
+      try {
+        const data = await withTimeout(runStep(ctx, step), timeoutMs, step.kind);
+        section = { kind: step.kind, title, status: "ok", data, millis: deps.clock.now() - t0 } as Section;
+      } catch (e) {
+        if (!(e instanceof PortError)) log.error({ err: e, step: step.kind }, "diagnosis step failed unexpectedly");
+        else log.warn({ step: step.kind, code: e.code, reason: e.message }, "diagnosis step unavailable");
+        section = {
+          kind: step.kind,
+          title,
+          status: "unavailable",
+          note: describeError(e),
+          millis: deps.clock.now() - t0,
+        };
+      }
+      onProgress({ phase: "step", kind: step.kind, title, status: section.status, done: ++done, total });
+      return section;
+    }),
+  );
   const summary = {
-    kind: target.kind, name: target.name, namespace: target.namespace, ownerChain: target.ownerChain,
-    pods: target.pods.length, containers: target.pods.reduce((n, p) => n + p.containers.length, 0), workload: target.workload,
+    kind: target.kind,
+    name: target.name,
+    namespace: target.namespace,
+    ownerChain: target.ownerChain,
+    pods: target.pods.length,
+    containers: target.pods.reduce((n, p) => n + p.containers.length, 0),
+    workload: target.workload,
   };
   const wantsNextSteps = runbook.steps.some((s) => s.kind === "next-steps");
   const report: Report = {
-    runbook: { id: runbook.id, title: runbook.title }, target: summary, windowSeconds: req.windowSeconds,
-    startedAt, finishedAt: deps.clock.now() / 1000, sections,
+    runbook: { id: runbook.id, title: runbook.title },
+    target: summary,
+    windowSeconds: req.windowSeconds,
+    startedAt,
+    finishedAt: deps.clock.now() / 1000,
+    sections,
     verdict: verdictOf(summary, sections, now, req.windowSeconds),
     nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, now) : [],
   };
-  if (wantsNextSteps) onProgress({ phase: "step", kind: "next-steps", title: TITLES["next-steps"], status: "ok", done: ++done, total });
-  log.info({ severity: report.verdict.severity, millis: Math.round((report.finishedAt - startedAt) * 1000) }, "diagnosis finished");
+  if (wantsNextSteps)
+    onProgress({ phase: "step", kind: "next-steps", title: TITLES["next-steps"], status: "ok", done: ++done, total });
+  log.info(
+    { severity: report.verdict.severity, millis: Math.round((report.finishedAt - startedAt) * 1000) },
+    "diagnosis finished",
+  );
   return ok(report);
 }

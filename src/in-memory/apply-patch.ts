@@ -9,18 +9,27 @@ interface Manifest {
   metadata: { generation: number };
   spec: {
     replicas?: number;
-    template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { name: string; resources: RawResources }[] } };
+    template: {
+      metadata: { annotations?: Record<string, string> };
+      spec: { containers: { name: string; resources: RawResources }[] };
+    };
   };
 }
 
 /** The workload as the API server would serve it, for the fields memops's patches read and write. */
 function manifestOf(w: WorkloadObject): Manifest {
-  const annotations = Object.keys(w.template.annotations).length > 0 ? { annotations: structuredClone(w.template.annotations) } : {};
+  const annotations =
+    Object.keys(w.template.annotations).length > 0 ? { annotations: structuredClone(w.template.annotations) } : {};
   return {
     metadata: { generation: w.rollout.generation },
     spec: {
       ...(w.replicas !== null ? { replicas: w.replicas } : {}),
-      template: { metadata: annotations, spec: { containers: w.template.containers.map((c) => ({ name: c.name, resources: structuredClone(rawResources(c)) })) } },
+      template: {
+        metadata: annotations,
+        spec: {
+          containers: w.template.containers.map((c) => ({ name: c.name, resources: structuredClone(rawResources(c)) })),
+        },
+      },
     },
   };
 }
@@ -39,7 +48,10 @@ export type PatchFailure = { code: typeof TEST_FAILED | "invalid"; message: stri
  * nothing changes; a spec change moves the generation on. For the stand-ins of the API server (the
  * playground's simulation, the component tests' fake).
  */
-export function applyWorkloadPatch(w: WorkloadObject, ops: readonly JsonPatchOp[]): Result<WorkloadObject, PatchFailure> {
+export function applyWorkloadPatch(
+  w: WorkloadObject,
+  ops: readonly JsonPatchOp[],
+): Result<WorkloadObject, PatchFailure> {
   const before = manifestOf(w);
   const patched = applyJsonPatch(before, ops);
   if (!patched.ok) return patched;
@@ -55,7 +67,12 @@ export function applyWorkloadPatch(w: WorkloadObject, ops: readonly JsonPatchOp[
     if (!request.ok) return err({ code: "invalid", message: request.error });
     // hand-made objects stay hand-made: their raw resources are derived from the bytes again
     const hadRaw = w.template.containers.find((x) => x.name === c.name)?.resources !== undefined;
-    containers.push({ name: c.name, requestBytes: request.value, limitBytes: limit.value, ...(hadRaw ? { resources: c.resources } : {}) });
+    containers.push({
+      name: c.name,
+      requestBytes: request.value,
+      limitBytes: limit.value,
+      ...(hadRaw ? { resources: c.resources } : {}),
+    });
   }
   next.template.containers = containers;
   const changed = JSON.stringify(m.spec) !== JSON.stringify(before.spec);
@@ -66,6 +83,10 @@ export function applyWorkloadPatch(w: WorkloadObject, ops: readonly JsonPatchOp[
 /** How an in-memory API server refuses a patch: a failed `test` is a conflict, anything else is invalid (HTTP 422). */
 export function patchRefused(what: string, f: PatchFailure): PortError {
   return f.code === TEST_FAILED
-    ? new PortError("kubernetes", "conflict", `the object changed since the request was made, so the API server refused to ${what} (${f.message})`)
+    ? new PortError(
+        "kubernetes",
+        "conflict",
+        `the object changed since the request was made, so the API server refused to ${what} (${f.message})`,
+      )
     : new PortError("kubernetes", "invalid", `the Kubernetes API refused to ${what} (HTTP 422): ${f.message}`);
 }

@@ -9,18 +9,34 @@ export function kubeError(e: unknown, what: string): PortError {
   if (e instanceof PortError) return e;
   if (e instanceof ApiException) {
     const code = e.code;
-    if (code === 403) return new PortError("kubernetes", "forbidden", `memops is not allowed to ${what} (forbidden by RBAC)`);
-    if (code === 401) return new PortError("kubernetes", "forbidden", `the Kubernetes API rejected memops's credentials while trying to ${what}`);
+    if (code === 403)
+      return new PortError("kubernetes", "forbidden", `memops is not allowed to ${what} (forbidden by RBAC)`);
+    if (code === 401)
+      return new PortError(
+        "kubernetes",
+        "forbidden",
+        `the Kubernetes API rejected memops's credentials while trying to ${what}`,
+      );
     if (code === 404) return new PortError("kubernetes", "not-found", `not found while trying to ${what}`);
     // A JSON Patch `test` that fails is a 422 whose Status names no field: kube-apiserver 1.35 answers
     // "the server rejected our request due to an error in our request" with empty details (older ones
     // said "Testing value … failed"). A validation error names its fields in details.causes.
-    if (code === 422 && isFailedTest(e)) return new PortError("kubernetes", "conflict", `the object changed since the request was made, so the API server refused to ${what}`);
-    if (code === 400 || code === 422) return new PortError("kubernetes", "invalid", `the Kubernetes API refused to ${what} (HTTP ${code})`);
+    if (code === 422 && isFailedTest(e))
+      return new PortError(
+        "kubernetes",
+        "conflict",
+        `the object changed since the request was made, so the API server refused to ${what}`,
+      );
+    if (code === 400 || code === 422)
+      return new PortError("kubernetes", "invalid", `the Kubernetes API refused to ${what} (HTTP ${code})`);
     return new PortError("kubernetes", "unavailable", `the Kubernetes API failed to ${what} (HTTP ${code})`);
   }
   const cause = (e as { cause?: { code?: string } } | null)?.cause?.code ?? (e as { code?: string } | null)?.code;
-  return new PortError("kubernetes", "unavailable", `cannot reach the Kubernetes API to ${what}${typeof cause === "string" ? ` (${cause})` : ""}`);
+  return new PortError(
+    "kubernetes",
+    "unavailable",
+    `cannot reach the Kubernetes API to ${what}${typeof cause === "string" ? ` (${cause})` : ""}`,
+  );
 }
 
 interface Status {
@@ -31,7 +47,7 @@ interface Status {
 /** The Status the API server answered with (never put into user-facing text whole). */
 function statusOf(e: ApiException<unknown>): Status {
   const body: unknown = e.body;
-  if (typeof body !== "string") return (body ?? {});
+  if (typeof body !== "string") return body ?? {};
   try {
     return JSON.parse(body) as Status;
   } catch {
@@ -42,5 +58,8 @@ function statusOf(e: ApiException<unknown>): Status {
 function isFailedTest(e: ApiException<unknown>): boolean {
   const s = statusOf(e);
   const message = typeof s.message === "string" ? s.message : "";
-  return /testing value .* failed/i.test(message) || (message === "the server rejected our request due to an error in our request" && !s.details?.causes?.length);
+  return (
+    /testing value .* failed/i.test(message) ||
+    (message === "the server rejected our request due to an error in our request" && !s.details?.causes?.length)
+  );
 }

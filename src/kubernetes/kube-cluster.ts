@@ -1,4 +1,20 @@
-import { AppsV1Api, AuthorizationV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, type KubeConfig, Metrics, type V1DaemonSet, type V1Deployment, type V1ReplicaSet, type V1StatefulSet } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  VersionApi,
+  type KubeConfig,
+  Metrics,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1ReplicaSet,
+  type V1StatefulSet,
+} from "@kubernetes/client-node";
 import type { ClusterEvent, NodeInfo, Pod, RawResources, WorkloadObject } from "../core/model.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
@@ -10,20 +26,43 @@ import { bytesOf, ownersOf, selectorString, toEvent, toNode, toPod } from "./tra
 type AppsObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1ReplicaSet;
 
 function toWorkload(kind: WorkloadObject["kind"], o: AppsObject): WorkloadObject {
-  const st = (o.status ?? {}) as { observedGeneration?: number; replicas?: number; updatedReplicas?: number; updatedNumberScheduled?: number; readyReplicas?: number; numberReady?: number; availableReplicas?: number; numberAvailable?: number; desiredNumberScheduled?: number };
+  const st = (o.status ?? {}) as {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    updatedNumberScheduled?: number;
+    readyReplicas?: number;
+    numberReady?: number;
+    availableReplicas?: number;
+    numberAvailable?: number;
+    desiredNumberScheduled?: number;
+  };
   return {
-    kind, name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "", uid: o.metadata?.uid ?? "",
-    owners: ownersOf(o.metadata), selector: selectorString(o.spec?.selector), labels: o.metadata?.labels ?? {},
+    kind,
+    name: o.metadata?.name ?? "",
+    namespace: o.metadata?.namespace ?? "",
+    uid: o.metadata?.uid ?? "",
+    owners: ownersOf(o.metadata),
+    selector: selectorString(o.spec?.selector),
+    labels: o.metadata?.labels ?? {},
     annotations: o.metadata?.annotations ?? {},
     replicas: o.spec && "replicas" in o.spec ? (o.spec.replicas ?? null) : null,
     template: {
-      containers: (o.spec?.template?.spec?.containers ?? []).map((c) => ({ name: c.name, requestBytes: bytesOf(c.resources?.requests?.["memory"]), limitBytes: bytesOf(c.resources?.limits?.["memory"]), resources: JSON.parse(JSON.stringify(c.resources ?? {})) as RawResources })),
+      containers: (o.spec?.template?.spec?.containers ?? []).map((c) => ({
+        name: c.name,
+        requestBytes: bytesOf(c.resources?.requests?.["memory"]),
+        limitBytes: bytesOf(c.resources?.limits?.["memory"]),
+        resources: JSON.parse(JSON.stringify(c.resources ?? {})) as RawResources,
+      })),
       annotations: o.spec?.template?.metadata?.annotations ?? {},
     },
     rollout: {
-      generation: o.metadata?.generation ?? 0, observedGeneration: st.observedGeneration ?? 0,
-      replicas: st.replicas ?? st.desiredNumberScheduled ?? 0, updatedReplicas: st.updatedReplicas ?? st.updatedNumberScheduled ?? 0,
-      readyReplicas: st.readyReplicas ?? st.numberReady ?? 0, availableReplicas: st.availableReplicas ?? st.numberAvailable ?? 0,
+      generation: o.metadata?.generation ?? 0,
+      observedGeneration: st.observedGeneration ?? 0,
+      replicas: st.replicas ?? st.desiredNumberScheduled ?? 0,
+      updatedReplicas: st.updatedReplicas ?? st.updatedNumberScheduled ?? 0,
+      readyReplicas: st.readyReplicas ?? st.numberReady ?? 0,
+      availableReplicas: st.availableReplicas ?? st.numberAvailable ?? 0,
     },
   };
 }
@@ -69,38 +108,61 @@ export class KubeCluster implements Cluster {
   }
 
   async getPod(namespace: string, name: string): Promise<Pod | null> {
-    const p = await orNull(this.#core.readNamespacedPod({ namespace, name }), `read pod ${name} in namespace ${namespace}`);
+    const p = await orNull(
+      this.#core.readNamespacedPod({ namespace, name }),
+      `read pod ${name} in namespace ${namespace}`,
+    );
     return p ? toPod(p) : null;
   }
 
-  async getWorkload(namespace: string, kind: WorkloadKind | "replicaset", name: string): Promise<WorkloadObject | null> {
+  async getWorkload(
+    namespace: string,
+    kind: WorkloadKind | "replicaset",
+    name: string,
+  ): Promise<WorkloadObject | null> {
     const what = `read ${kind} ${name} in namespace ${namespace}`;
     const a = this.#apps;
     const o: AppsObject | null =
-      kind === "deployment" ? await orNull(a.readNamespacedDeployment({ namespace, name }), what)
-      : kind === "statefulset" ? await orNull(a.readNamespacedStatefulSet({ namespace, name }), what)
-      : kind === "daemonset" ? await orNull(a.readNamespacedDaemonSet({ namespace, name }), what)
-      : await orNull(a.readNamespacedReplicaSet({ namespace, name }), what);
+      kind === "deployment"
+        ? await orNull(a.readNamespacedDeployment({ namespace, name }), what)
+        : kind === "statefulset"
+          ? await orNull(a.readNamespacedStatefulSet({ namespace, name }), what)
+          : kind === "daemonset"
+            ? await orNull(a.readNamespacedDaemonSet({ namespace, name }), what)
+            : await orNull(a.readNamespacedReplicaSet({ namespace, name }), what);
     return o ? toWorkload(kind, o) : null;
   }
 
   async listReplicaSets(namespace: string, labelSelector: string): Promise<WorkloadObject[]> {
-    const list = await orFail(this.#apps.listNamespacedReplicaSet({ namespace, labelSelector }), `list replicasets in namespace ${namespace}`);
+    const list = await orFail(
+      this.#apps.listNamespacedReplicaSet({ namespace, labelSelector }),
+      `list replicasets in namespace ${namespace}`,
+    );
     return list.items.map((rs) => toWorkload("replicaset", rs));
   }
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
-    const params = { limit: q.limit, labelSelector: q.labelSelector, fieldSelector: q.fieldSelector, _continue: q.continueToken };
-    const list = namespace === null
-      ? await orFail(this.#core.listPodForAllNamespaces(params), "list pods in all namespaces")
-      : await orFail(this.#core.listNamespacedPod({ namespace, ...params }), `list pods in namespace ${namespace}`);
+    const params = {
+      limit: q.limit,
+      labelSelector: q.labelSelector,
+      fieldSelector: q.fieldSelector,
+      _continue: q.continueToken,
+    };
+    const list =
+      namespace === null
+        ? await orFail(this.#core.listPodForAllNamespaces(params), "list pods in all namespaces")
+        : await orFail(this.#core.listNamespacedPod({ namespace, ...params }), `list pods in namespace ${namespace}`);
     return { items: list.items.map(toPod), continueToken: list.metadata?._continue || null };
   }
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]> {
-    const list = namespace === null
-      ? await orFail(this.#core.listEventForAllNamespaces({ fieldSelector, limit }), "list events in all namespaces")
-      : await orFail(this.#core.listNamespacedEvent({ namespace, fieldSelector, limit }), `list events in namespace ${namespace}`);
+    const list =
+      namespace === null
+        ? await orFail(this.#core.listEventForAllNamespaces({ fieldSelector, limit }), "list events in all namespaces")
+        : await orFail(
+            this.#core.listNamespacedEvent({ namespace, fieldSelector, limit }),
+            `list events in namespace ${namespace}`,
+          );
     return list.items.map(toEvent);
   }
 
@@ -109,9 +171,22 @@ export class KubeCluster implements Cluster {
     return n ? toNode(n) : null;
   }
 
-  async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }): Promise<string> {
-    return orFail(this.#core.readNamespacedPodLog({ namespace, name: pod, container, previous: o.previous, tailLines: o.tailLines }),
-      `read the ${o.previous ? "previous " : ""}log of ${pod}/${container}`);
+  async readLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    o: { previous: boolean; tailLines: number },
+  ): Promise<string> {
+    return orFail(
+      this.#core.readNamespacedPodLog({
+        namespace,
+        name: pod,
+        container,
+        previous: o.previous,
+        tailLines: o.tailLines,
+      }),
+      `read the ${o.previous ? "previous " : ""}log of ${pod}/${container}`,
+    );
   }
 
   async currentUsage(namespace: string): Promise<Map<string, number> | null> {
@@ -132,14 +207,33 @@ export class KubeCluster implements Cluster {
     return usage;
   }
 
-  async countObjects(apiVersion: string, kind: string, namespace: string | null): Promise<{ count: number; estimated: boolean }> {
+  async countObjects(
+    apiVersion: string,
+    kind: string,
+    namespace: string | null,
+  ): Promise<{ count: number; estimated: boolean }> {
     const where = namespace ? `in namespace ${namespace}` : "in the cluster";
     const list = (limit: number, token?: string) =>
-      orFail(this.#objects.list(apiVersion, kind, namespace ?? undefined, undefined, undefined, undefined, undefined, undefined, limit, token), `list ${kind} (${apiVersion}) ${where}`);
+      orFail(
+        this.#objects.list(
+          apiVersion,
+          kind,
+          namespace ?? undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          limit,
+          token,
+        ),
+        `list ${kind} (${apiVersion}) ${where}`,
+      );
     // One item and the server's estimate of the rest; a full count page by page only when it gives none.
     const first = await list(1);
     const remaining = first.metadata?.remainingItemCount;
-    if (remaining !== undefined || !first.metadata?._continue) return { count: first.items.length + (remaining ?? 0), estimated: remaining !== undefined };
+    if (remaining !== undefined || !first.metadata?._continue)
+      return { count: first.items.length + (remaining ?? 0), estimated: remaining !== undefined };
     let count = first.items.length;
     let token: string | undefined = first.metadata._continue;
     while (token) {
@@ -151,14 +245,22 @@ export class KubeCluster implements Cluster {
   }
 
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
-    const params = { namespace: ref.namespace, name: ref.name, body: [...ops], ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" };
+    const params = {
+      namespace: ref.namespace,
+      name: ref.name,
+      body: [...ops],
+      ...(o.dryRun ? { dryRun: "All" } : {}),
+      fieldManager: "memops",
+    };
     const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
     const what = `${o.dryRun ? "dry-run " : ""}patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`;
     const a = this.#apps;
     const obj: AppsObject =
-      ref.kind === "deployment" ? await orFail(a.patchNamespacedDeployment(params, jsonPatch), what)
-      : ref.kind === "statefulset" ? await orFail(a.patchNamespacedStatefulSet(params, jsonPatch), what)
-      : await orFail(a.patchNamespacedDaemonSet(params, jsonPatch), what);
+      ref.kind === "deployment"
+        ? await orFail(a.patchNamespacedDeployment(params, jsonPatch), what)
+        : ref.kind === "statefulset"
+          ? await orFail(a.patchNamespacedStatefulSet(params, jsonPatch), what)
+          : await orFail(a.patchNamespacedDaemonSet(params, jsonPatch), what);
     return toWorkload(ref.kind, obj);
   }
 
@@ -167,19 +269,46 @@ export class KubeCluster implements Cluster {
     const [ranges, quotas, hpas, largest] = await Promise.all([
       orFail(this.#core.listNamespacedLimitRange({ namespace: ns }), `list limitranges in namespace ${ns}`),
       orFail(this.#core.listNamespacedResourceQuota({ namespace: ns }), `list resourcequotas in namespace ${ns}`),
-      orFail(this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }), `list horizontalpodautoscalers in namespace ${ns}`),
+      orFail(
+        this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
+        `list horizontalpodautoscalers in namespace ${ns}`,
+      ),
       this.#largestNode(),
     ]);
-    const maxes = ranges.items.flatMap((r) => (r.spec?.limits ?? []).filter((l) => l.type === "Container").map((l) => bytesOf(l.max?.["memory"]))).filter((b): b is number => b !== null);
-    const quota = quotas.items.flatMap((q) => (["limits.memory", "requests.memory"] as const).flatMap((resource) => {
-      const hard = bytesOf(q.status?.hard?.[resource] ?? q.spec?.hard?.[resource]);
-      return hard === null ? [] : [{ resource, name: q.metadata?.name ?? "", hardBytes: hard, usedBytes: bytesOf(q.status?.used?.[resource]) ?? 0 }];
-    }));
+    const maxes = ranges.items
+      .flatMap((r) =>
+        (r.spec?.limits ?? []).filter((l) => l.type === "Container").map((l) => bytesOf(l.max?.["memory"])),
+      )
+      .filter((b): b is number => b !== null);
+    const quota = quotas.items.flatMap((q) =>
+      (["limits.memory", "requests.memory"] as const).flatMap((resource) => {
+        const hard = bytesOf(q.status?.hard?.[resource] ?? q.spec?.hard?.[resource]);
+        return hard === null
+          ? []
+          : [
+              {
+                resource,
+                name: q.metadata?.name ?? "",
+                hardBytes: hard,
+                usedBytes: bytesOf(q.status?.used?.[resource]) ?? 0,
+              },
+            ];
+      }),
+    );
     const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
     const hpa = hpas.items.find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === ref.name);
     return {
-      limitRangeMaxBytes: maxes.length ? Math.min(...maxes) : null, quota, largestNodeAllocatableBytes: largest,
-      hpa: hpa ? { name: hpa.metadata?.name ?? "", onMemory: (hpa.spec?.metrics ?? []).some((m) => m.resource?.name === "memory" || m.containerResource?.name === "memory") } : null,
+      limitRangeMaxBytes: maxes.length ? Math.min(...maxes) : null,
+      quota,
+      largestNodeAllocatableBytes: largest,
+      hpa: hpa
+        ? {
+            name: hpa.metadata?.name ?? "",
+            onMemory: (hpa.spec?.metrics ?? []).some(
+              (m) => m.resource?.name === "memory" || m.containerResource?.name === "memory",
+            ),
+          }
+        : null,
     };
   }
 
@@ -197,31 +326,85 @@ export class KubeCluster implements Cluster {
     return largest;
   }
 
-  async patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }): Promise<number> {
-    const r = await orFail(this.#custom.patchNamespacedCustomObject({
-      group: "helm.toolkit.fluxcd.io", version: "v2", namespace: ref.namespace, plural: "helmreleases", name: ref.name, body: patch,
-      ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops",
-    }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch)), `${o.dryRun ? "dry-run " : ""}patch HelmRelease ${ref.name} in namespace ${ref.namespace}`) as { metadata?: { generation?: number } };
+  async patchHelmRelease(
+    ref: { namespace: string; name: string },
+    patch: Record<string, unknown>,
+    o: { dryRun: boolean },
+  ): Promise<number> {
+    const r = (await orFail(
+      this.#custom.patchNamespacedCustomObject(
+        {
+          group: "helm.toolkit.fluxcd.io",
+          version: "v2",
+          namespace: ref.namespace,
+          plural: "helmreleases",
+          name: ref.name,
+          body: patch,
+          ...(o.dryRun ? { dryRun: "All" } : {}),
+          fieldManager: "memops",
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+      `${o.dryRun ? "dry-run " : ""}patch HelmRelease ${ref.name} in namespace ${ref.namespace}`,
+    )) as { metadata?: { generation?: number } };
     return r.metadata?.generation ?? 0;
   }
 
   async autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null> {
-    const list = await orFail(this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }), `list horizontalpodautoscalers in namespace ${ref.namespace}`);
+    const list = await orFail(
+      this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }),
+      `list horizontalpodautoscalers in namespace ${ref.namespace}`,
+    );
     const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
     const h = list.items.find((x) => x.spec?.scaleTargetRef.kind === kind && x.spec.scaleTargetRef.name === ref.name);
-    return h?.spec ? { name: h.metadata?.name ?? "", minReplicas: h.spec.minReplicas ?? 1, maxReplicas: h.spec.maxReplicas } : null;
+    return h?.spec
+      ? { name: h.metadata?.name ?? "", minReplicas: h.spec.minReplicas ?? 1, maxReplicas: h.spec.maxReplicas }
+      : null;
   }
 
-  async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<number> {
-    const r = await orFail(this.#autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace, name: ref.name, body: [...ops], ...(o.dryRun ? { dryRun: "All" } : {}), fieldManager: "memops" },
-      setHeaderOptions("Content-Type", PatchStrategy.JsonPatch)), `${o.dryRun ? "dry-run " : ""}patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`);
+  async patchAutoscaler(
+    ref: { namespace: string; name: string },
+    ops: readonly JsonPatchOp[],
+    o: { dryRun: boolean },
+  ): Promise<number> {
+    const r = await orFail(
+      this.#autoscaling.patchNamespacedHorizontalPodAutoscaler(
+        {
+          namespace: ref.namespace,
+          name: ref.name,
+          body: [...ops],
+          ...(o.dryRun ? { dryRun: "All" } : {}),
+          fieldManager: "memops",
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+      ),
+      `${o.dryRun ? "dry-run " : ""}patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`,
+    );
     return r.spec?.maxReplicas ?? 0;
   }
 
-  async mayDo(identity: { user: string; groups: readonly string[] }, act: { verb: string; group: string; resource: string; namespace: string; name: string }): Promise<boolean> {
-    const review = await orFail(this.#authz.createSubjectAccessReview({ body: {
-      spec: { user: identity.user, groups: [...identity.groups], resourceAttributes: { verb: act.verb, group: act.group, resource: act.resource, namespace: act.namespace, name: act.name } },
-    } }), "create a SubjectAccessReview");
+  async mayDo(
+    identity: { user: string; groups: readonly string[] },
+    act: { verb: string; group: string; resource: string; namespace: string; name: string },
+  ): Promise<boolean> {
+    const review = await orFail(
+      this.#authz.createSubjectAccessReview({
+        body: {
+          spec: {
+            user: identity.user,
+            groups: [...identity.groups],
+            resourceAttributes: {
+              verb: act.verb,
+              group: act.group,
+              resource: act.resource,
+              namespace: act.namespace,
+              name: act.name,
+            },
+          },
+        },
+      }),
+      "create a SubjectAccessReview",
+    );
     return review.status?.allowed === true;
   }
 

@@ -55,9 +55,21 @@ const NAMESPACE = "demo";
 /** Anyone may ask; the SRE group approves, never the person who asked; approvers act as their Kubernetes users. */
 function playgroundPolicy(): Policy {
   const p = parsePolicy({
-    expiry: "15m", selfApproval: false, maxLimitFactor: 2,
-    rules: [{ namespaces: ["*"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: [SRE_GROUP], maxReplicas: 10 }],
-    identities: Object.fromEntries(PLAYGROUND_USERS.map((u, i) => [u.id, { user: PLAYGROUND_PATCHERS[i] ?? "", groups: ["sre"] }])),
+    expiry: "15m",
+    selfApproval: false,
+    maxLimitFactor: 2,
+    rules: [
+      {
+        namespaces: ["*"],
+        actions: ["restart", "raise-limit", "scale-out"],
+        request: ["*"],
+        approve: [SRE_GROUP],
+        maxReplicas: 10,
+      },
+    ],
+    identities: Object.fromEntries(
+      PLAYGROUND_USERS.map((u, i) => [u.id, { user: PLAYGROUND_PATCHERS[i] ?? "", groups: ["sre"] }]),
+    ),
   });
   if (!p.ok) throw new Error(`the playground's own policy is invalid: ${p.error.join("; ")}`);
   return p.value;
@@ -67,7 +79,9 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
   const botToken = `xoxb-playground-${randomBytes(12).toString("hex")}`;
   const signingSecret = randomBytes(32).toString("hex");
   const emulator = await new SlackEmulator({
-    botToken, users: PLAYGROUND_USERS.map((u) => ({ id: u.id, name: u.name })), channels: [{ id: PLAYGROUND_CHANNEL, name: "incidents" }],
+    botToken,
+    users: PLAYGROUND_USERS.map((u) => ({ id: u.id, name: u.name })),
+    channels: [{ id: PLAYGROUND_CHANNEL, name: "incidents" }],
     usergroups: { [SRE_GROUP]: PLAYGROUND_USERS.map((u) => u.id) },
   }).start();
   const sim = o.kubeconfig ? null : new Simulation(SCENARIOS, () => Date.now() / 1000);
@@ -85,20 +99,40 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
   const store = new SqliteStore(join(dataDir, "memops.db"));
   const config: Config = {
     slack: { botToken, signingSecret, apiUrl: emulator.apiUrl, socketMode: false },
-    port: 0, prometheus: { timeoutMs: 10_000 }, defaultNamespace: NAMESPACE, defaultWindowSeconds: 6 * 3600,
-    runbooksDir: "runbooks", dataDir, logLevel: "info", verifyWindowSeconds: o.verifyWindowSeconds, leaseSeconds: 30,
+    port: 0,
+    prometheus: { timeoutMs: 10_000 },
+    defaultNamespace: NAMESPACE,
+    defaultWindowSeconds: 6 * 3600,
+    runbooksDir: "runbooks",
+    dataDir,
+    logLevel: "info",
+    verifyWindowSeconds: o.verifyWindowSeconds,
+    leaseSeconds: 30,
   };
   const app = await startSlackApp(config, {
-    diagnosis: { cluster, metrics, clock: { now: () => Date.now() }, log: o.log }, runbooks: o.runbooks, log: o.log, store,
-    newId: () => randomUUID(), remediation: { policy: playgroundPolicy() },
+    diagnosis: { cluster, metrics, clock: { now: () => Date.now() }, log: o.log },
+    runbooks: o.runbooks,
+    log: o.log,
+    store,
+    newId: () => randomUUID(),
+    remediation: { policy: playgroundPolicy() },
   });
   const slack = new SignedRequests({ appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret, emulator });
   const ui = await new WebUi({
-    emulator, slack, channel: PLAYGROUND_CHANNEL, users: PLAYGROUND_USERS, groups: { [SRE_GROUP]: "sre" }, namespace: NAMESPACE,
-    scenarios: sim ? SCENARIOS.map((s) => ({ name: s.name, story: s.story, expect: s.expect })) : [], host: o.host, port: o.port,
+    emulator,
+    slack,
+    channel: PLAYGROUND_CHANNEL,
+    users: PLAYGROUND_USERS,
+    groups: { [SRE_GROUP]: "sre" },
+    namespace: NAMESPACE,
+    scenarios: sim ? SCENARIOS.map((s) => ({ name: s.name, story: s.story, expect: s.expect })) : [],
+    host: o.host,
+    port: o.port,
   }).start();
   return {
-    url: ui.url, emulator, app,
+    url: ui.url,
+    emulator,
+    app,
     stop: async () => {
       await ui.stop();
       await app.stop();

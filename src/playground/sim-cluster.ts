@@ -20,7 +20,10 @@ export class SimCluster implements Cluster {
 
   #live(): { pod: Pod; node: string }[] {
     this.#sim.advance();
-    return this.#sim.allPods().filter(({ pod }) => pod.deletedAt === null).map(({ pod, d }) => ({ pod: this.#sim.podView(pod, d), node: pod.node }));
+    return this.#sim
+      .allPods()
+      .filter(({ pod }) => pod.deletedAt === null)
+      .map(({ pod, d }) => ({ pod: this.#sim.podView(pod, d), node: pod.node }));
   }
 
   async getPod(namespace: string, name: string) {
@@ -31,23 +34,39 @@ export class SimCluster implements Cluster {
     if (namespace !== this.#sim.namespace) return null;
     this.#sim.advance();
     if (kind === "deployment") return structuredClone(this.#sim.find(name)?.object) ?? null;
-    if (kind === "replicaset") return this.#sim.deployments.flatMap((d) => this.#sim.replicaSets(d)).find((rs) => rs.name === name) ?? null;
+    if (kind === "replicaset")
+      return this.#sim.deployments.flatMap((d) => this.#sim.replicaSets(d)).find((rs) => rs.name === name) ?? null;
     return null;
   }
 
   async listReplicaSets(namespace: string, labelSelector: string) {
     if (namespace !== this.#sim.namespace) return [];
-    return this.#sim.deployments.flatMap((d) => this.#sim.replicaSets(d)).filter((rs) => matchesSelector(rs.labels, labelSelector));
+    return this.#sim.deployments
+      .flatMap((d) => this.#sim.replicaSets(d))
+      .filter((rs) => matchesSelector(rs.labels, labelSelector));
   }
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
-    const all = this.#live().map((x) => x.pod).filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector) && podFieldsMatch(p, q.fieldSelector));
+    const all = this.#live()
+      .map((x) => x.pod)
+      .filter(
+        (p) =>
+          (namespace === null || p.namespace === namespace) &&
+          matchesSelector(p.labels, q.labelSelector) &&
+          podFieldsMatch(p, q.fieldSelector),
+      );
     const start = q.continueToken ? Number(q.continueToken) : 0;
-    return { items: all.slice(start, start + q.limit), continueToken: start + q.limit < all.length ? String(start + q.limit) : null };
+    return {
+      items: all.slice(start, start + q.limit),
+      continueToken: start + q.limit < all.length ? String(start + q.limit) : null,
+    };
   }
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
-    return this.#sim.events.filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector)).slice(0, limit).map((e) => ({ ...e }));
+    return this.#sim.events
+      .filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector))
+      .slice(0, limit)
+      .map((e) => ({ ...e }));
   }
 
   async getNode(name: string) {
@@ -57,19 +76,34 @@ export class SimCluster implements Cluster {
   async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
     const found = this.#sim.allPods().find((x) => x.pod.name === pod && x.pod.deletedAt === null);
     const c = found?.pod.containers.find((x) => x.name === container);
-    if (!found || !c || namespace !== this.#sim.namespace) throw new PortError("kubernetes", "not-found", `pod ${pod} not found`);
-    if (o.previous && c.restartCount === 0) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to read the previous log of ${pod}/${container} (HTTP 400): no previous container`);
+    if (!found || !c || namespace !== this.#sim.namespace)
+      throw new PortError("kubernetes", "not-found", `pod ${pod} not found`);
+    if (o.previous && c.restartCount === 0)
+      throw new PortError(
+        "kubernetes",
+        "invalid",
+        `the Kubernetes API refused to read the previous log of ${pod}/${container} (HTTP 400): no previous container`,
+      );
     const at = (t: number) => new Date(t * 1000).toISOString().replace(/\.\d+Z$/, "Z");
     const lines = o.previous ? found.d.scenario.logs.killed : found.d.scenario.logs.current;
     const end = o.previous ? (c.lastTerminated?.finishedAt ?? c.runStart) : this.#sim.now();
-    return lines.map((l, i) => `${at(end - (lines.length - i) * 7)} ${l}`).slice(-o.tailLines).join("\n");
+    return lines
+      .map((l, i) => `${at(end - (lines.length - i) * 7)} ${l}`)
+      .slice(-o.tailLines)
+      .join("\n");
   }
 
   async currentUsage(namespace: string) {
     if (namespace !== this.#sim.namespace) return new Map<string, number>();
     this.#sim.advance();
-    return new Map(this.#sim.allPods().filter(({ pod }) => pod.deletedAt === null)
-      .flatMap(({ pod }) => pod.containers.map((c) => [`${pod.name}/${c.name}`, c.workingSet.at(-1)?.v ?? 0] as const)));
+    return new Map(
+      this.#sim
+        .allPods()
+        .filter(({ pod }) => pod.deletedAt === null)
+        .flatMap(({ pod }) =>
+          pod.containers.map((c) => [`${pod.name}/${c.name}`, c.workingSet.at(-1)?.v ?? 0] as const),
+        ),
+    );
   }
 
   async countObjects(apiVersion: string, kind: string, namespace: string | null) {
@@ -79,7 +113,8 @@ export class SimCluster implements Cluster {
 
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
     const d = ref.kind === "deployment" && ref.namespace === this.#sim.namespace ? this.#sim.find(ref.name) : undefined;
-    if (!d) throw new PortError("kubernetes", "not-found", `${ref.kind} ${ref.name} not found in namespace ${ref.namespace}`);
+    if (!d)
+      throw new PortError("kubernetes", "not-found", `${ref.kind} ${ref.name} not found in namespace ${ref.namespace}`);
     const patched = applyWorkloadPatch(d.object, ops);
     if (!patched.ok) throw patchRefused(`patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`, patched.error);
     const next = patched.value;
@@ -91,7 +126,12 @@ export class SimCluster implements Cluster {
   }
 
   async preflightFacts(_ref: WorkloadRef): Promise<PreflightFacts> {
-    return { limitRangeMaxBytes: null, quota: [], largestNodeAllocatableBytes: Math.max(...this.#sim.nodes.map((n) => n.allocatableBytes ?? 0)), hpa: null };
+    return {
+      limitRangeMaxBytes: null,
+      quota: [],
+      largestNodeAllocatableBytes: Math.max(...this.#sim.nodes.map((n) => n.allocatableBytes ?? 0)),
+      hpa: null,
+    };
   }
 
   async patchHelmRelease(ref: { namespace: string; name: string }): Promise<number> {

@@ -18,14 +18,30 @@ export class SimMetrics implements MemoryMetrics {
     this.#sim.advance();
     if (q.namespace !== this.#sim.namespace) return [];
     const pattern = q.podPattern ? new RegExp(`^(?:${q.podPattern})$`) : null;
-    return this.#sim.allPods().filter(({ pod }) => !pattern || pattern.test(pod.name)).flatMap(({ pod }) => pod.containers.map((c) => {
-      const workingSet = stepMax(c.workingSet, q);
-      return { pod: pod.name, container: c.name, workingSet, rss: workingSet.map((s) => ({ t: s.t, v: s.v * 0.85 })), restarts: stepMax(c.restarts, q) };
-    })).filter((c) => c.workingSet.length > 0);
+    return this.#sim
+      .allPods()
+      .filter(({ pod }) => !pattern || pattern.test(pod.name))
+      .flatMap(({ pod }) =>
+        pod.containers.map((c) => {
+          const workingSet = stepMax(c.workingSet, q);
+          return {
+            pod: pod.name,
+            container: c.name,
+            workingSet,
+            rss: workingSet.map((s) => ({ t: s.t, v: s.v * 0.85 })),
+            restarts: stepMax(c.restarts, q),
+          };
+        }),
+      )
+      .filter((c) => c.workingSet.length > 0);
   }
 
   async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {
-    throw new PortError("prometheus", "unavailable", "the playground's simulated Prometheus answers memory range queries only (start it with --prometheus for PromQL steps)");
+    throw new PortError(
+      "prometheus",
+      "unavailable",
+      "the playground's simulated Prometheus answers memory range queries only (start it with --prometheus for PromQL steps)",
+    );
   }
 }
 

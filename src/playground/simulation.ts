@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import type { ClusterEvent, ContainerStatus, NodeInfo, Pod, Sample, Termination, WorkloadObject } from "../core/model.ts";
+import type {
+  ClusterEvent,
+  ContainerStatus,
+  NodeInfo,
+  Pod,
+  Sample,
+  Termination,
+  WorkloadObject,
+} from "../core/model.ts";
 import type { Scenario } from "./scenarios.ts";
 
 /**
@@ -74,7 +82,8 @@ export class Simulation {
     const start = Math.floor(now() / STEP) * STEP;
     this.deployments = scenarios.map((s) => {
       const d: SimDeployment = { scenario: s, pods: [], object: this.#deploymentObject(s) };
-      for (let i = 0; i < s.replicas; i++) this.#addPod(d, start - Math.max(STEP, s.podAge - i * 40 * 60), start - HISTORY);
+      for (let i = 0; i < s.replicas; i++)
+        this.#addPod(d, start - Math.max(STEP, s.podAge - i * 40 * 60), start - HISTORY);
       return d;
     });
     this.advance();
@@ -83,10 +92,27 @@ export class Simulation {
   #deploymentObject(s: Scenario): WorkloadObject {
     const uid = `uid-deploy-${s.name}`;
     return {
-      kind: "deployment", name: s.name, namespace: this.namespace, uid, owners: [], selector: `app=${s.name}`, replicas: s.replicas,
-      labels: { app: s.name }, annotations: { "deployment.kubernetes.io/revision": "1" },
-      template: { containers: [{ name: "app", limitBytes: s.limitBytes, requestBytes: s.requestBytes }], annotations: {} },
-      rollout: { generation: 1, observedGeneration: 1, replicas: s.replicas, updatedReplicas: s.replicas, readyReplicas: s.replicas, availableReplicas: s.replicas },
+      kind: "deployment",
+      name: s.name,
+      namespace: this.namespace,
+      uid,
+      owners: [],
+      selector: `app=${s.name}`,
+      replicas: s.replicas,
+      labels: { app: s.name },
+      annotations: { "deployment.kubernetes.io/revision": "1" },
+      template: {
+        containers: [{ name: "app", limitBytes: s.limitBytes, requestBytes: s.requestBytes }],
+        annotations: {},
+      },
+      rollout: {
+        generation: 1,
+        observedGeneration: 1,
+        replicas: s.replicas,
+        updatedReplicas: s.replicas,
+        readyReplicas: s.replicas,
+        availableReplicas: s.replicas,
+      },
     };
   }
 
@@ -100,10 +126,22 @@ export class Simulation {
     const name = `${d.scenario.name}-${templateHash}-${hash(`${d.scenario.name}/${++this.#seq}`, 5)}`;
     const first = Math.max(createdAt, Math.ceil(sampleFrom / STEP) * STEP);
     const pod: SimPod = {
-      name, uid: `uid-${name}`, node: this.nodes[this.#seq % this.nodes.length]?.name ?? "node-a", createdAt, deletedAt: null, templateHash, scenario: d.scenario,
+      name,
+      uid: `uid-${name}`,
+      node: this.nodes[this.#seq % this.nodes.length]?.name ?? "node-a",
+      createdAt,
+      deletedAt: null,
+      templateHash,
+      scenario: d.scenario,
       containers: d.object.template.containers.map((c) => ({
-        name: c.name, limitBytes: c.limitBytes, requestBytes: c.requestBytes, runStart: createdAt, restartCount: 0, lastTerminated: null,
-        workingSet: [], restarts: [{ t: first - STEP, v: 0 }],
+        name: c.name,
+        limitBytes: c.limitBytes,
+        requestBytes: c.requestBytes,
+        runStart: createdAt,
+        restartCount: 0,
+        lastTerminated: null,
+        workingSet: [],
+        restarts: [{ t: first - STEP, v: 0 }],
       })),
     };
     for (const c of pod.containers) c.workingSet.push({ t: first - STEP, v: this.#memory(pod, c, first - STEP) });
@@ -130,8 +168,18 @@ export class Simulation {
               c.lastTerminated = { reason: "OOMKilled", exitCode: 137, startedAt: c.runStart, finishedAt: t };
               c.restartCount++;
               c.runStart = t + 5;
-              this.#event(`Node/${pod.node}`, "OOMKilling", `Memory cgroup out of memory: Killed process ${1000 + (t % 9000)} (${d.scenario.name}) total-vm:${Math.round(v / 1024)}kB, anon-rss:${Math.round(v / 1024)}kB; pod ${pod.name}`, t);
-              this.#event(`Pod/${pod.name}`, "BackOff", `Back-off restarting failed container ${c.name} in pod ${pod.name}`, t);
+              this.#event(
+                `Node/${pod.node}`,
+                "OOMKilling",
+                `Memory cgroup out of memory: Killed process ${1000 + (t % 9000)} (${d.scenario.name}) total-vm:${Math.round(v / 1024)}kB, anon-rss:${Math.round(v / 1024)}kB; pod ${pod.name}`,
+                t,
+              );
+              this.#event(
+                `Pod/${pod.name}`,
+                "BackOff",
+                `Back-off restarting failed container ${c.name} in pod ${pod.name}`,
+                t,
+              );
             }
             c.workingSet.push({ t, v });
             c.restarts.push({ t, v: c.restartCount });
@@ -149,14 +197,25 @@ export class Simulation {
 
   #event(object: string, reason: string, message: string, t: number) {
     const [involvedKind = "", involvedName = ""] = object.split("/");
-    const same = this.events.find((e) => e.involvedKind === involvedKind && e.involvedName === involvedName && e.reason === reason);
+    const same = this.events.find(
+      (e) => e.involvedKind === involvedKind && e.involvedName === involvedName && e.reason === reason,
+    );
     if (same) {
       same.count++;
       same.lastSeen = t;
       same.message = message;
       return;
     }
-    this.events.push({ namespace: involvedKind === "Node" ? "" : this.namespace, reason, message, type: "Warning", involvedKind, involvedName, count: 1, lastSeen: t });
+    this.events.push({
+      namespace: involvedKind === "Node" ? "" : this.namespace,
+      reason,
+      message,
+      type: "Warning",
+      involvedKind,
+      involvedName,
+      count: 1,
+      lastSeen: t,
+    });
   }
 
   /** The pod as the Kubernetes API would show it now. */
@@ -166,17 +225,27 @@ export class Simulation {
     const statuses: ContainerStatus[] = pod.containers.map((c) => {
       const restarting = c.runStart > now;
       return {
-        name: c.name, ready: !restarting, restartCount: c.restartCount, running: !restarting,
-        waitingReason: restarting || (c.lastTerminated && now - (c.lastTerminated.finishedAt ?? 0) < 60) ? "CrashLoopBackOff" : null,
-        terminated: null, lastTerminated: c.lastTerminated,
+        name: c.name,
+        ready: !restarting,
+        restartCount: c.restartCount,
+        running: !restarting,
+        waitingReason:
+          restarting || (c.lastTerminated && now - (c.lastTerminated.finishedAt ?? 0) < 60) ? "CrashLoopBackOff" : null,
+        terminated: null,
+        lastTerminated: c.lastTerminated,
       };
     });
     return {
-      name: pod.name, namespace: this.namespace, uid: pod.uid, nodeName: pod.node, phase: "Running",
+      name: pod.name,
+      namespace: this.namespace,
+      uid: pod.uid,
+      nodeName: pod.node,
+      phase: "Running",
       labels: { app: d.scenario.name, "pod-template-hash": pod.templateHash },
       owners: [{ kind: "ReplicaSet", name: rs, uid: `uid-rs-${rs}`, controller: true }],
       containers: pod.containers.map((c) => ({ name: c.name, limitBytes: c.limitBytes, requestBytes: c.requestBytes })),
-      statuses, createdAt: pod.createdAt,
+      statuses,
+      createdAt: pod.createdAt,
     };
   }
 
@@ -188,9 +257,24 @@ export class Simulation {
       const name = `${d.scenario.name}-${h}`;
       const n = d.pods.filter((p) => p.deletedAt === null && p.templateHash === h).length;
       return {
-        kind: "replicaset", name, namespace: this.namespace, uid: `uid-rs-${name}`, owners: [{ kind: "Deployment", name: d.scenario.name, uid: d.object.uid, controller: true }],
-        selector: `app=${d.scenario.name},pod-template-hash=${h}`, replicas: n, labels: { app: d.scenario.name, "pod-template-hash": h }, annotations: {},
-        template: structuredClone(d.object.template), rollout: { generation: 1, observedGeneration: 1, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n },
+        kind: "replicaset",
+        name,
+        namespace: this.namespace,
+        uid: `uid-rs-${name}`,
+        owners: [{ kind: "Deployment", name: d.scenario.name, uid: d.object.uid, controller: true }],
+        selector: `app=${d.scenario.name},pod-template-hash=${h}`,
+        replicas: n,
+        labels: { app: d.scenario.name, "pod-template-hash": h },
+        annotations: {},
+        template: structuredClone(d.object.template),
+        rollout: {
+          generation: 1,
+          observedGeneration: 1,
+          replicas: n,
+          updatedReplicas: n,
+          readyReplicas: n,
+          availableReplicas: n,
+        },
       } satisfies WorkloadObject;
     });
   }
@@ -208,11 +292,23 @@ export class Simulation {
     const live = () => d.pods.filter((p) => p.deletedAt === null);
     if (templateChanged) {
       for (const p of live()) p.deletedAt = now;
-      d.object.annotations = { ...d.object.annotations, "deployment.kubernetes.io/revision": String(Number(d.object.annotations["deployment.kubernetes.io/revision"] ?? "1") + 1) };
+      d.object.annotations = {
+        ...d.object.annotations,
+        "deployment.kubernetes.io/revision": String(
+          Number(d.object.annotations["deployment.kubernetes.io/revision"] ?? "1") + 1,
+        ),
+      };
     }
     while (live().length < want) this.#addPod(d, now);
     for (const p of live().slice(want)) p.deletedAt = now;
-    d.object.rollout = { generation, observedGeneration: generation, replicas: want, updatedReplicas: want, readyReplicas: want, availableReplicas: want };
+    d.object.rollout = {
+      generation,
+      observedGeneration: generation,
+      replicas: want,
+      updatedReplicas: want,
+      readyReplicas: want,
+      availableReplicas: want,
+    };
   }
 
   now(): number {

@@ -17,7 +17,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
 };
 const SECURITY_HEADERS = {
-  "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
@@ -39,7 +40,11 @@ export interface WebUiOptions {
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    ...SECURITY_HEADERS,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -66,7 +71,9 @@ export class WebUi {
     this.#o = o;
     for (const [path, a] of Object.entries(ASSETS)) this.#assets.set(path, readFileSync(new URL(a.file, UI)));
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) => json(res, 500, { error: e instanceof Error ? e.message : String(e) }));
+      this.#handle(req, res).catch((e: unknown) =>
+        json(res, 500, { error: e instanceof Error ? e.message : String(e) }),
+      );
     });
     o.emulator.workspace.on("change", (kind: string) => {
       for (const s of this.#streams) s.write(`event: change\ndata: ${JSON.stringify({ kind })}\n\n`);
@@ -95,14 +102,16 @@ export class WebUi {
   async #handle(req: IncomingMessage, res: ServerResponse) {
     // Only pages served from this address may drive it (no DNS rebinding from a website).
     const host = req.headers.host ?? "";
-    if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host)) return json(res, 403, { error: "the playground answers on localhost only" });
+    if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host))
+      return json(res, 403, { error: "the playground answers on localhost only" });
     const url = new URL(req.url ?? "/", "http://localhost");
     const asset = ASSETS[url.pathname];
     if (req.method === "GET" && asset) {
       res.writeHead(200, { "content-type": asset.type, "cache-control": "no-store", ...SECURITY_HEADERS });
       return res.end(this.#assets.get(url.pathname));
     }
-    if (req.method === "GET" && url.pathname === "/api/state") return json(res, 200, this.#state(url.searchParams.get("user") ?? ""));
+    if (req.method === "GET" && url.pathname === "/api/state")
+      return json(res, 200, this.#state(url.searchParams.get("user") ?? ""));
     if (req.method === "GET" && url.pathname === "/api/events") return this.#stream(req, res);
     if (req.method === "GET" && url.pathname.startsWith("/files/")) {
       const f = this.#o.emulator.workspace.files.get(url.pathname.slice("/files/".length));
@@ -112,12 +121,15 @@ export class WebUi {
     }
     if (req.method === "POST" && (url.pathname === "/api/command" || url.pathname === "/api/click")) {
       // A form on another site cannot send JSON with this content type without a CORS preflight.
-      if (!(req.headers["content-type"] ?? "").startsWith("application/json")) return json(res, 415, { error: "send application/json" });
+      if (!(req.headers["content-type"] ?? "").startsWith("application/json"))
+        return json(res, 415, { error: "send application/json" });
       const body = await readJson(req).catch((e: unknown) => e as Error);
       if (body instanceof Error) return json(res, 400, { error: body.message });
       const user = str(body["user"]);
       if (!this.#o.users.some((u) => u.id === user)) return json(res, 400, { error: `unknown user "${user}"` });
-      return url.pathname === "/api/command" ? this.#command(res, user, str(body["text"])) : this.#click(res, user, body);
+      return url.pathname === "/api/command"
+        ? this.#command(res, user, str(body["text"]))
+        : this.#click(res, user, body);
     }
     return json(res, 404, { error: "not found" });
   }
@@ -125,7 +137,8 @@ export class WebUi {
   async #command(res: ServerResponse, user: string, text: string) {
     const m = /^\/(\w+)\s*([\s\S]*)$/.exec(text.trim());
     if (!m) return json(res, 400, { error: "type a slash command, such as /mem help" });
-    if (m[1] !== "mem") return json(res, 400, { error: `/${m[1] ?? ""} is not a command in this workspace; memops answers /mem` });
+    if (m[1] !== "mem")
+      return json(res, 400, { error: `/${m[1] ?? ""} is not a command in this workspace; memops answers /mem` });
     const r = await this.#o.slack.slash({ user, channel: this.#o.channel, text: (m[2] ?? "").trim() });
     return json(res, r.status === 200 ? 200 : 502, { status: r.status, millis: Math.round(r.millis) });
   }
@@ -135,14 +148,24 @@ export class WebUi {
     const message = this.#o.emulator.workspace.message(this.#o.channel, messageTs);
     if (!message) return json(res, 404, { error: "that message is gone" });
     const r = await this.#o.slack.click({
-      user, channel: this.#o.channel, messageTs, actionId: str(body["actionId"]), value: str(body["value"]), blockId: str(body["blockId"]) || "actions",
+      user,
+      channel: this.#o.channel,
+      messageTs,
+      actionId: str(body["actionId"]),
+      value: str(body["value"]),
+      blockId: str(body["blockId"]) || "actions",
       ...(message.threadTs ? { threadTs: message.threadTs } : {}),
     });
     return json(res, r.status === 200 ? 200 : 502, { status: r.status, millis: Math.round(r.millis) });
   }
 
   #stream(req: IncomingMessage, res: ServerResponse) {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", ...SECURITY_HEADERS });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      ...SECURITY_HEADERS,
+    });
     res.write("retry: 1000\n\n");
     this.#streams.add(res);
     req.on("close", () => this.#streams.delete(res));
@@ -152,16 +175,33 @@ export class WebUi {
     const ws = this.#o.emulator.workspace;
     const name = (id: string) => ws.users.get(id)?.name ?? id;
     const view = (m: EmuMessage) => ({
-      ts: m.ts, threadTs: m.threadTs, user: m.user, userName: name(m.user), bot: m.user === ws.botUserId, text: m.text, blocks: m.blocks, edited: m.edited,
-      files: m.files.map((f) => ({ id: f.id, title: f.title, altText: f.altText, url: `/files/${f.id}`, mimetype: f.mimetype })),
+      ts: m.ts,
+      threadTs: m.threadTs,
+      user: m.user,
+      userName: name(m.user),
+      bot: m.user === ws.botUserId,
+      text: m.text,
+      blocks: m.blocks,
+      edited: m.edited,
+      files: m.files.map((f) => ({
+        id: f.id,
+        title: f.title,
+        altText: f.altText,
+        url: `/files/${f.id}`,
+        mimetype: f.mimetype,
+      })),
     });
     return {
       channel: { id: this.#o.channel, name: ws.channels.get(this.#o.channel)?.name ?? this.#o.channel },
-      users: this.#o.users, namespace: this.#o.namespace, scenarios: this.#o.scenarios,
+      users: this.#o.users,
+      namespace: this.#o.namespace,
+      scenarios: this.#o.scenarios,
       names: Object.fromEntries([...ws.users.values()].map((u) => [u.id, u.name])),
       groups: this.#o.groups,
       messages: ws.messages.filter((m) => m.channel === this.#o.channel).map(view),
-      ephemerals: ws.ephemerals.filter((e) => e.channel === this.#o.channel && e.user === user).map((e) => ({ ts: e.ts, threadTs: e.threadTs, text: e.text, blocks: e.blocks })),
+      ephemerals: ws.ephemerals
+        .filter((e) => e.channel === this.#o.channel && e.user === user)
+        .map((e) => ({ ts: e.ts, threadTs: e.threadTs, text: e.text, blocks: e.blocks })),
     };
   }
 }

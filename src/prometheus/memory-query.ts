@@ -17,7 +17,8 @@ export type SeriesName = (typeof SERIES)[number]["name"];
  */
 export function memoryQuery(q: MemoryRangeQuery): string {
   const selector = `namespace=${promString(q.namespace)}${q.podPattern ? `,pod=~${promString(q.podPattern)}` : ""}`;
-  return SERIES.map((s) =>
-    `label_replace(max by (pod, container) (max_over_time(${s.metric}{${selector},${s.filter}}[${q.stepSeconds}s])), "metric", "${s.name}", "", "")`,
+  return SERIES.map(
+    (s) =>
+      `label_replace(max by (pod, container) (max_over_time(${s.metric}{${selector},${s.filter}}[${q.stepSeconds}s])), "metric", "${s.name}", "", "")`,
   ).join(" or ");
 }

@@ -11,7 +11,9 @@ export function boltLogger(log: Logger): SlackLogger {
     info: (...m: unknown[]) => child.info(text(m)),
     warn: (...m: unknown[]) => child.warn(text(m)),
     error: (...m: unknown[]) => child.error(text(m)),
-    setLevel: (l: LogLevel) => { level = l; },
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };

@@ -31,11 +31,14 @@ export interface ThreadDeps {
 
 /** A fast diagnosis goes straight to the verdict: progress updates would only spend chat.update's rate limit. */
 const PROGRESS_AFTER_MS = 1000;
-const stepTitle = (p: Extract<Progress, { phase: "step" }>) => `${p.title}${p.status === "unavailable" ? " (unavailable)" : ""}`;
+const stepTitle = (p: Extract<Progress, { phase: "step" }>) =>
+  `${p.title}${p.status === "unavailable" ? " (unavailable)" : ""}`;
 
 /** The incident a diagnosis belongs to: the workload behind the target ("deployment/api -n shop"). */
 export function incidentKey(t: ResolvedTarget): string {
-  return t.workload ? workloadKey({ ...t.workload, namespace: t.namespace }) : (auditName({ kind: t.kind, name: t.name, namespace: t.namespace }) ?? workloadKey(t));
+  return t.workload
+    ? workloadKey({ ...t.workload, namespace: t.namespace })
+    : (auditName({ kind: t.kind, name: t.name, namespace: t.namespace }) ?? workloadKey(t));
 }
 
 /**
@@ -43,7 +46,12 @@ export function incidentKey(t: ResolvedTarget): string {
  * incident's live summary) when none is open in this channel, else the open one, updated in place.
  * `requestedBy` is mrkdwn: a mention, or the alert that asked.
  */
-export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, channel: string, requestedBy: string): Promise<Result<{ threadTs: string; report: Report }>> {
+export async function diagnoseInThread(
+  d: ThreadDeps,
+  req: DiagnoseRequest,
+  channel: string,
+  requestedBy: string,
+): Promise<Result<{ threadTs: string; report: Report }>> {
   const label = describeTarget(req.target);
   const log = d.log.child({ target: label, channel });
   const view = { target: label, requestedBy, done: 0, total: 0, finished: [] as string[] };
@@ -60,12 +68,27 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
       parent = (async () => {
         const open = await d.store.openIncident(key, channel);
         if (open) {
-          await d.chat.post(channel, { text: `New diagnosis of ${label}, requested by ${requestedBy}`, blocks: sections(`:mag: New diagnosis of *${label}*, requested by ${requestedBy}`) }, open.threadTs);
+          await d.chat.post(
+            channel,
+            {
+              text: `New diagnosis of ${label}, requested by ${requestedBy}`,
+              blocks: sections(`:mag: New diagnosis of *${label}*, requested by ${requestedBy}`),
+            },
+            open.threadTs,
+          );
           return { ts: open.threadTs, existing: true, incident: open.id, key };
         }
         const ts = await d.chat.post(channel, progressMessage(view));
         const id = d.newId();
-        await d.store.createIncident({ id, workload: key, channel, threadTs: ts, status: "open", openedAt: d.diagnosis.clock.now() / 1000, resolvedAt: null });
+        await d.store.createIncident({
+          id,
+          workload: key,
+          channel,
+          threadTs: ts,
+          status: "open",
+          openedAt: d.diagnosis.clock.now() / 1000,
+          resolvedAt: null,
+        });
         return { ts, existing: false, incident: id, key };
       })();
       parent.catch(() => undefined); // awaited below, where its failure is reported
@@ -78,24 +101,49 @@ export async function diagnoseInThread(d: ThreadDeps, req: DiagnoseRequest, chan
   });
   if (!result.ok) return err(`Could not diagnose ${label}: ${result.error}`);
   try {
-    const { ts, incident, key } = await (parent as Promise<{ ts: string; existing: boolean; incident: string; key: string }>);
+    const { ts, incident, key } = await (parent as Promise<{
+      ts: string;
+      existing: boolean;
+      incident: string;
+      key: string;
+    }>);
     for (const m of reportMessages(result.value)) await d.chat.post(channel, m, ts);
     await postCharts(d.chat, channel, ts, result.value, label, log);
     const runbook = d.runbooks.find((r) => r.id === result.value.runbook.id);
-    const offers = d.policy && runbook
-      ? await offerRemediations({ cluster: d.diagnosis.cluster, store: d.store, newId: d.newId }, result.value, runbook, d.policy, { channel, threadTs: ts }, d.diagnosis.clock.now() / 1000)
-        .catch((e: unknown) => {
-          if (!(e instanceof PortError)) throw e;
-          log.warn({ reason: e.message }, "no remediations offered");
-          return [];
-        })
-      : [];
+    const offers =
+      d.policy && runbook
+        ? await offerRemediations(
+            { cluster: d.diagnosis.cluster, store: d.store, newId: d.newId },
+            result.value,
+            runbook,
+            d.policy,
+            { channel, threadTs: ts },
+            d.diagnosis.clock.now() / 1000,
+          ).catch((e: unknown) => {
+            if (!(e instanceof PortError)) throw e;
+            log.warn({ reason: e.message }, "no remediations offered");
+            return [];
+          })
+        : [];
     await updates.idle();
-    const verdict = verdictMessage(result.value, requestedBy, [...remediationButtons(offers), ...incidentButtons(incident)]);
+    const verdict = verdictMessage(result.value, requestedBy, [
+      ...remediationButtons(offers),
+      ...incidentButtons(incident),
+    ]);
     const trend = sectionData(result.value.sections, "memory-trend");
     await d.audit.record({
-      kind: "diagnosis", slackUser: null, target: key, what: `${result.value.runbook.id} on ${label} (requested by ${requestedBy})`, outcome: result.value.verdict.headline,
-      details: { incident, severity: result.value.verdict.severity, points: result.value.verdict.points, runbook: result.value.runbook.id, classification: trend?.rows[0]?.analysis.classification ?? null },
+      kind: "diagnosis",
+      slackUser: null,
+      target: key,
+      what: `${result.value.runbook.id} on ${label} (requested by ${requestedBy})`,
+      outcome: result.value.verdict.headline,
+      details: {
+        incident,
+        severity: result.value.verdict.severity,
+        points: result.value.verdict.points,
+        runbook: result.value.runbook.id,
+        classification: trend?.rows[0]?.analysis.classification ?? null,
+      },
     });
     await d.chat.update(channel, ts, verdict);
     await d.store.saveParent(channel, ts, verdict);

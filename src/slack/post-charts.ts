@@ -14,7 +14,14 @@ const MAX_CHARTS = 3;
  * One PNG chart per diagnosed workload into the incident thread, with alt text. A chart that cannot be
  * drawn or uploaded costs the thread one line saying so; the report's sparklines carry the same trend.
  */
-export async function postCharts(chat: Chat, channel: string, threadTs: string, report: Report, label: string, log: Logger): Promise<void> {
+export async function postCharts(
+  chat: Chat,
+  channel: string,
+  threadTs: string,
+  report: Report,
+  label: string,
+  log: Logger,
+): Promise<void> {
   const trend = sectionData(report.sections, "memory-trend");
   if (!trend || trend.rows.length === 0) return;
   const perWorkload = report.target.kind === "namespace" || report.target.kind === "selector";
@@ -27,7 +34,10 @@ export async function postCharts(chat: Chat, channel: string, threadTs: string, 
     try {
       const chart = memoryChart({ ...trend, rows }, title);
       const png = await svgToPng(chartSvg(chart));
-      const filename = `memory-${title.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase()}.png`;
+      const filename = `memory-${title
+        .replace(/[^a-z0-9]+/gi, "-")
+        .replace(/^-|-$/g, "")
+        .toLowerCase()}.png`;
       await chat.upload(channel, threadTs, { filename, title: chart.title, altText: chartAltText(chart), png });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);

@@ -6,7 +6,12 @@ const NOT_POSTABLE = new Set(["channel_not_found", "not_in_channel", "is_archive
 function slackError(e: unknown, method: string): PortError {
   const data = (e as { data?: { error?: string } } | null)?.data;
   const code = data?.error;
-  if (code && NOT_POSTABLE.has(code)) return new PortError("slack", "forbidden", `memops cannot post in this channel (${code}): invite it with /invite @memops`);
+  if (code && NOT_POSTABLE.has(code))
+    return new PortError(
+      "slack",
+      "forbidden",
+      `memops cannot post in this channel (${code}): invite it with /invite @memops`,
+    );
   if (code) return new PortError("slack", "invalid", `Slack rejected ${method}: ${code}`);
   return new PortError("slack", "unavailable", `cannot reach Slack for ${method}`);
 }
@@ -22,8 +27,12 @@ export class SlackChat implements Chat {
   async post(channel: string, m: ChatMessage, threadTs?: string): Promise<string> {
     try {
       const r = await this.#client.chat.postMessage({
-        channel, text: m.text, ...(m.blocks.length ? { blocks: m.blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}),
-        unfurl_links: false, unfurl_media: false,
+        channel,
+        text: m.text,
+        ...(m.blocks.length ? { blocks: m.blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
       });
       if (!r.ts) throw new PortError("slack", "invalid", "Slack returned no ts for chat.postMessage");
       return r.ts;
@@ -34,7 +43,13 @@ export class SlackChat implements Chat {
 
   async whisper(channel: string, user: string, m: ChatMessage, threadTs?: string): Promise<void> {
     try {
-      await this.#client.chat.postEphemeral({ channel, user, text: m.text, ...(m.blocks.length ? { blocks: m.blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) });
+      await this.#client.chat.postEphemeral({
+        channel,
+        user,
+        text: m.text,
+        ...(m.blocks.length ? { blocks: m.blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
     } catch (e) {
       throw slackError(e, "chat.postEphemeral");
     }
@@ -55,13 +70,27 @@ export class SlackChat implements Chat {
   async upload(channel: string, threadTs: string, image: ChatImage): Promise<void> {
     let method = "files.getUploadURLExternal";
     try {
-      const target = await this.#client.apiCall(method, { filename: image.filename, length: image.png.byteLength, alt_txt: image.altText }) as { upload_url?: string; file_id?: string };
-      if (!target.upload_url || !target.file_id) throw new PortError("slack", "invalid", `Slack returned no upload URL for ${method}`);
+      const target = (await this.#client.apiCall(method, {
+        filename: image.filename,
+        length: image.png.byteLength,
+        alt_txt: image.altText,
+      })) as { upload_url?: string; file_id?: string };
+      if (!target.upload_url || !target.file_id)
+        throw new PortError("slack", "invalid", `Slack returned no upload URL for ${method}`);
       method = "the file upload";
-      const sent = await fetch(target.upload_url, { method: "POST", body: image.png, headers: { "content-type": "application/octet-stream" }, signal: AbortSignal.timeout(30_000) });
+      const sent = await fetch(target.upload_url, {
+        method: "POST",
+        body: image.png,
+        headers: { "content-type": "application/octet-stream" },
+        signal: AbortSignal.timeout(30_000),
+      });
       if (!sent.ok) throw new PortError("slack", "unavailable", `Slack refused the file upload (HTTP ${sent.status})`);
       method = "files.completeUploadExternal";
-      await this.#client.files.completeUploadExternal({ files: [{ id: target.file_id, title: image.title }], channel_id: channel, thread_ts: threadTs });
+      await this.#client.files.completeUploadExternal({
+        files: [{ id: target.file_id, title: image.title }],
+        channel_id: channel,
+        thread_ts: threadTs,
+      });
     } catch (e) {
       throw e instanceof PortError ? e : slackError(e, method);
     }

@@ -12,7 +12,15 @@ export interface IncidentRow {
 
 /** A row of the incidents table as the port's type (both stores). */
 export function incident(r: IncidentRow): Incident {
-  return { id: r.id, workload: r.workload, channel: r.channel, threadTs: r.thread_ts, status: r.status === "resolved" ? "resolved" : "open", openedAt: Number(r.opened_at), resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at) };
+  return {
+    id: r.id,
+    workload: r.workload,
+    channel: r.channel,
+    threadTs: r.thread_ts,
+    status: r.status === "resolved" ? "resolved" : "open",
+    openedAt: Number(r.opened_at),
+    resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+  };
 }
 
 export interface WatchRow {
@@ -24,5 +32,11 @@ export interface WatchRow {
 }
 
 export function watch(r: WatchRow): Watch {
-  return { proposalId: r.proposal_id, startedAt: Number(r.started_at), windowSeconds: Number(r.window_seconds), owner: r.owner, leaseUntil: Number(r.lease_until) };
+  return {
+    proposalId: r.proposal_id,
+    startedAt: Number(r.started_at),
+    windowSeconds: Number(r.window_seconds),
+    owner: r.owner,
+    leaseUntil: Number(r.lease_until),
+  };
 }

@@ -45,12 +45,18 @@ export class PostgresStore implements Store {
   async #migrate(): Promise<void> {
     await this.#tx(async (c) => {
       await c.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-      await c.query("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+      await c.query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+      );
       const done = new Set((await c.query<{ id: number }>("SELECT id FROM schema_migrations")).rows.map((r) => r.id));
       for (const m of MIGRATIONS) {
         if (done.has(m.id)) continue;
         await c.query(m.sql);
-        await c.query("INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)", [m.id, m.name, new Date().toISOString()]);
+        await c.query("INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)", [
+          m.id,
+          m.name,
+          new Date().toISOString(),
+        ]);
       }
     });
   }
@@ -61,7 +67,10 @@ export class PostgresStore implements Store {
   }
 
   async insertProposal(p: Proposal): Promise<void> {
-    await this.#q("INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES ($1, $2, $3, $4, $5, $6, $7)", [p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p)]);
+    await this.#q(
+      "INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      [p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p)],
+    );
   }
 
   async proposal(id: string): Promise<Proposal | null> {
@@ -71,32 +80,49 @@ export class PostgresStore implements Store {
 
   async updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null> {
     const saved = { ...next, version: expectedVersion + 1 };
-    const r = await this.#q("UPDATE proposals SET version = $1, status = $2, expires_at = $3, data = $4 WHERE id = $5 AND version = $6",
-      [saved.version, saved.status, saved.expiresAt, JSON.stringify(saved), saved.id, expectedVersion]);
+    const r = await this.#q(
+      "UPDATE proposals SET version = $1, status = $2, expires_at = $3, data = $4 WHERE id = $5 AND version = $6",
+      [saved.version, saved.status, saved.expiresAt, JSON.stringify(saved), saved.id, expectedVersion],
+    );
     return r.rowCount === 1 ? saved : null;
   }
 
   async proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]> {
-    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE target = $1 AND status = $2 ORDER BY created_at", [target, status]);
+    const r = await this.#q<{ data: string }>(
+      "SELECT data FROM proposals WHERE target = $1 AND status = $2 ORDER BY created_at",
+      [target, status],
+    );
     return r.rows.map((row) => JSON.parse(row.data) as Proposal);
   }
 
   async proposalsInStatus(status: ProposalStatus): Promise<Proposal[]> {
-    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE status = $1 ORDER BY created_at LIMIT 500", [status]);
+    const r = await this.#q<{ data: string }>(
+      "SELECT data FROM proposals WHERE status = $1 ORDER BY created_at LIMIT 500",
+      [status],
+    );
     return r.rows.map((row) => JSON.parse(row.data) as Proposal);
   }
 
   async expiredProposals(now: number): Promise<Proposal[]> {
-    const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE status = 'pending' AND expires_at < $1", [now]);
+    const r = await this.#q<{ data: string }>(
+      "SELECT data FROM proposals WHERE status = 'pending' AND expires_at < $1",
+      [now],
+    );
     return r.rows.map((row) => JSON.parse(row.data) as Proposal);
   }
 
   async saveParent(channel: string, ts: string, message: ChatMessage): Promise<void> {
-    await this.#q("INSERT INTO parent_messages (channel, ts, message) VALUES ($1, $2, $3) ON CONFLICT (channel, ts) DO UPDATE SET message = EXCLUDED.message", [channel, ts, JSON.stringify(message)]);
+    await this.#q(
+      "INSERT INTO parent_messages (channel, ts, message) VALUES ($1, $2, $3) ON CONFLICT (channel, ts) DO UPDATE SET message = EXCLUDED.message",
+      [channel, ts, JSON.stringify(message)],
+    );
   }
 
   async parent(channel: string, ts: string): Promise<ChatMessage | null> {
-    const r = await this.#q<{ message: string }>("SELECT message FROM parent_messages WHERE channel = $1 AND ts = $2", [channel, ts]);
+    const r = await this.#q<{ message: string }>("SELECT message FROM parent_messages WHERE channel = $1 AND ts = $2", [
+      channel,
+      ts,
+    ]);
     return r.rows[0] ? (JSON.parse(r.rows[0].message) as ChatMessage) : null;
   }
 
@@ -104,11 +130,18 @@ export class PostgresStore implements Store {
     await this.#ready;
     return this.#tx(async (c) => {
       await c.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-      const last = (await c.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).rows[0];
+      const last = (
+        await c.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+      ).rows[0];
       const entry = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, event);
-      await c.query("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash]);
-      await c.query("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash", [entry.seq, entry.hash]);
+      await c.query(
+        "INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash],
+      );
+      await c.query(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+        [entry.seq, entry.hash],
+      );
       return entry;
     });
   }
@@ -123,24 +156,39 @@ export class PostgresStore implements Store {
     if (filter.target) params.push(filter.target);
     if (filter.limit) params.push(filter.limit);
     const r = await this.#q<{ seq: number; entry: string; prev_hash: string; hash: string }>(
-      `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`, params);
-    const entries = r.rows.map((row) => ({ ...(JSON.parse(row.entry) as AuditEntry), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash }));
+      `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`,
+      params,
+    );
+    const entries = r.rows.map((row) => ({
+      ...(JSON.parse(row.entry) as AuditEntry),
+      seq: Number(row.seq),
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    }));
     return filter.limit ? entries.reverse() : entries;
   }
 
   async openIncident(workload: string, channel: string): Promise<Incident | null> {
-    const r = await this.#q<IncidentRow>("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = $1 AND channel = $2 AND status = 'open'", [workload, channel]);
+    const r = await this.#q<IncidentRow>(
+      "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = $1 AND channel = $2 AND status = 'open'",
+      [workload, channel],
+    );
     return r.rows[0] ? incident(r.rows[0]) : null;
   }
 
   async createIncident(i: Incident): Promise<boolean> {
-    const r = await this.#q("INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-      [i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt]);
+    const r = await this.#q(
+      "INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+      [i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt],
+    );
     return r.rowCount === 1;
   }
 
   async incident(id: string): Promise<Incident | null> {
-    const r = await this.#q<IncidentRow>("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE id = $1", [id]);
+    const r = await this.#q<IncidentRow>(
+      "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE id = $1",
+      [id],
+    );
     return r.rows[0] ? incident(r.rows[0]) : null;
   }
 
@@ -149,29 +197,51 @@ export class PostgresStore implements Store {
   }
 
   async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
-    const r = await this.#q("INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", [fingerprint, startsAt, status, at]);
+    const r = await this.#q(
+      "INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+      [fingerprint, startsAt, status, at],
+    );
     return r.rowCount === 1;
   }
 
   async startWatch(w: Watch): Promise<void> {
-    await this.#q("INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES ($1, $2, $3, $4, $5, 'watching')",
-      [w.proposalId, w.startedAt, w.windowSeconds, w.owner, w.leaseUntil]);
+    await this.#q(
+      "INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES ($1, $2, $3, $4, $5, 'watching')",
+      [w.proposalId, w.startedAt, w.windowSeconds, w.owner, w.leaseUntil],
+    );
   }
 
   async claimExpiredWatch(owner: string, now: number, leaseUntil: number): Promise<Watch | null> {
     // SKIP LOCKED: two replicas looking at once take different rows, never the same one.
-    const r = await this.#q<WatchRow>(`UPDATE watches SET owner = $1, lease_until = $2 WHERE proposal_id = (
+    const r = await this.#q<WatchRow>(
+      `UPDATE watches SET owner = $1, lease_until = $2 WHERE proposal_id = (
         SELECT proposal_id FROM watches WHERE status = 'watching' AND lease_until < $3 ORDER BY lease_until LIMIT 1 FOR UPDATE SKIP LOCKED
-      ) RETURNING proposal_id, started_at, window_seconds, owner, lease_until`, [owner, leaseUntil, now]);
+      ) RETURNING proposal_id, started_at, window_seconds, owner, lease_until`,
+      [owner, leaseUntil, now],
+    );
     return r.rows[0] ? watch(r.rows[0]) : null;
   }
 
   async renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean> {
-    return (await this.#q("UPDATE watches SET lease_until = $1 WHERE proposal_id = $2 AND owner = $3 AND status = 'watching'", [leaseUntil, proposalId, owner])).rowCount === 1;
+    return (
+      (
+        await this.#q(
+          "UPDATE watches SET lease_until = $1 WHERE proposal_id = $2 AND owner = $3 AND status = 'watching'",
+          [leaseUntil, proposalId, owner],
+        )
+      ).rowCount === 1
+    );
   }
 
   async finishWatch(proposalId: string, owner: string): Promise<boolean> {
-    return (await this.#q("UPDATE watches SET status = 'done' WHERE proposal_id = $1 AND owner = $2 AND status = 'watching'", [proposalId, owner])).rowCount === 1;
+    return (
+      (
+        await this.#q(
+          "UPDATE watches SET status = 'done' WHERE proposal_id = $1 AND owner = $2 AND status = 'watching'",
+          [proposalId, owner],
+        )
+      ).rowCount === 1
+    );
   }
 
   async close(): Promise<void> {

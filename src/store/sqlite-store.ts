@@ -15,19 +15,27 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.#db = new DatabaseSync(file);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+    this.#db.exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+    );
     this.#migrate();
   }
 
   #migrate(): void {
-    this.#db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-    const done = new Set((this.#db.prepare("SELECT id FROM schema_migrations").all() as { id: number }[]).map((r) => r.id));
+    this.#db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    );
+    const done = new Set(
+      (this.#db.prepare("SELECT id FROM schema_migrations").all() as { id: number }[]).map((r) => r.id),
+    );
     for (const m of MIGRATIONS) {
       if (done.has(m.id)) continue;
       this.#db.exec("BEGIN IMMEDIATE");
       try {
         this.#db.exec(m.sql);
-        this.#db.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)").run(m.id, m.name, new Date().toISOString());
+        this.#db
+          .prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)")
+          .run(m.id, m.name, new Date().toISOString());
         this.#db.exec("COMMIT");
       } catch (e) {
         this.#db.exec("ROLLBACK");
@@ -37,7 +45,10 @@ export class SqliteStore implements Store {
   }
 
   async insertProposal(p: Proposal): Promise<void> {
-    this.#db.prepare("INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    this.#db
+      .prepare(
+        "INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
       .run(p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p));
   }
 
@@ -48,33 +59,45 @@ export class SqliteStore implements Store {
 
   async updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null> {
     const saved = { ...next, version: expectedVersion + 1 };
-    const r = this.#db.prepare("UPDATE proposals SET version = ?, status = ?, expires_at = ?, data = ? WHERE id = ? AND version = ?")
+    const r = this.#db
+      .prepare("UPDATE proposals SET version = ?, status = ?, expires_at = ?, data = ? WHERE id = ? AND version = ?")
       .run(saved.version, saved.status, saved.expiresAt, JSON.stringify(saved), saved.id, expectedVersion);
     return r.changes === 1 ? saved : null;
   }
 
   async proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]> {
-    const rows = this.#db.prepare("SELECT data FROM proposals WHERE target = ? AND status = ? ORDER BY created_at").all(target, status) as { data: string }[];
+    const rows = this.#db
+      .prepare("SELECT data FROM proposals WHERE target = ? AND status = ? ORDER BY created_at")
+      .all(target, status) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as Proposal);
   }
 
   async proposalsInStatus(status: ProposalStatus): Promise<Proposal[]> {
-    const rows = this.#db.prepare("SELECT data FROM proposals WHERE status = ? ORDER BY created_at LIMIT 500").all(status) as { data: string }[];
+    const rows = this.#db
+      .prepare("SELECT data FROM proposals WHERE status = ? ORDER BY created_at LIMIT 500")
+      .all(status) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as Proposal);
   }
 
   async expiredProposals(now: number): Promise<Proposal[]> {
-    const rows = this.#db.prepare("SELECT data FROM proposals WHERE status = 'pending' AND expires_at < ?").all(now) as { data: string }[];
+    const rows = this.#db
+      .prepare("SELECT data FROM proposals WHERE status = 'pending' AND expires_at < ?")
+      .all(now) as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as Proposal);
   }
 
   async saveParent(channel: string, ts: string, message: ChatMessage): Promise<void> {
-    this.#db.prepare("INSERT INTO parent_messages (channel, ts, message) VALUES (?, ?, ?) ON CONFLICT (channel, ts) DO UPDATE SET message = excluded.message")
+    this.#db
+      .prepare(
+        "INSERT INTO parent_messages (channel, ts, message) VALUES (?, ?, ?) ON CONFLICT (channel, ts) DO UPDATE SET message = excluded.message",
+      )
       .run(channel, ts, JSON.stringify(message));
   }
 
   async parent(channel: string, ts: string): Promise<ChatMessage | null> {
-    const row = this.#db.prepare("SELECT message FROM parent_messages WHERE channel = ? AND ts = ?").get(channel, ts) as { message: string } | undefined;
+    const row = this.#db
+      .prepare("SELECT message FROM parent_messages WHERE channel = ? AND ts = ?")
+      .get(channel, ts) as { message: string } | undefined;
     return row ? (JSON.parse(row.message) as ChatMessage) : null;
   }
 
@@ -82,11 +105,17 @@ export class SqliteStore implements Store {
     // IMMEDIATE takes the write lock before reading the last entry: no two appends chain from the same one.
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      const last = this.#db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string } | undefined;
+      const last = this.#db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
+        { seq: number; hash: string } | undefined;
       const entry = chain(last ?? null, event);
-      this.#db.prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      this.#db
+        .prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash);
-      this.#db.prepare("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash").run(entry.seq, entry.hash);
+      this.#db
+        .prepare(
+          "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )
+        .run(entry.seq, entry.hash);
       this.#db.exec("COMMIT");
       return entry;
     } catch (e) {
@@ -96,31 +125,51 @@ export class SqliteStore implements Store {
   }
 
   async auditHead(): Promise<{ seq: number; hash: string } | null> {
-    const r = this.#db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as { seq: number; hash: string } | undefined;
+    const r = this.#db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as
+      { seq: number; hash: string } | undefined;
     return r ? { seq: Number(r.seq), hash: r.hash } : null;
   }
 
   async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-    const rows = this.#db.prepare(`SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= ? ${filter.target ? "AND target = ?" : ""} ORDER BY seq ${filter.limit ? "DESC LIMIT ?" : "ASC"}`)
-      .all(...[filter.since ?? 0, ...(filter.target ? [filter.target] : []), ...(filter.limit ? [filter.limit] : [])]) as { seq: number; entry: string; prev_hash: string; hash: string }[];
+    const rows = this.#db
+      .prepare(
+        `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= ? ${filter.target ? "AND target = ?" : ""} ORDER BY seq ${filter.limit ? "DESC LIMIT ?" : "ASC"}`,
+      )
+      .all(
+        ...[filter.since ?? 0, ...(filter.target ? [filter.target] : []), ...(filter.limit ? [filter.limit] : [])],
+      ) as { seq: number; entry: string; prev_hash: string; hash: string }[];
     // The chain columns are the record; the JSON copy carries the content. A row's seq and hashes win.
-    const entries = rows.map((r) => ({ ...(JSON.parse(r.entry) as AuditEntry), seq: r.seq, prevHash: r.prev_hash, hash: r.hash }));
+    const entries = rows.map((r) => ({
+      ...(JSON.parse(r.entry) as AuditEntry),
+      seq: r.seq,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
     return filter.limit ? entries.reverse() : entries;
   }
 
   async openIncident(workload: string, channel: string): Promise<Incident | null> {
-    const r = this.#db.prepare("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = ? AND channel = ? AND status = 'open'").get(workload, channel) as IncidentRow | undefined;
+    const r = this.#db
+      .prepare(
+        "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = ? AND channel = ? AND status = 'open'",
+      )
+      .get(workload, channel) as IncidentRow | undefined;
     return r ? incident(r) : null;
   }
 
   async createIncident(i: Incident): Promise<boolean> {
-    const r = this.#db.prepare("INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    const r = this.#db
+      .prepare(
+        "INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      )
       .run(i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt);
     return r.changes === 1;
   }
 
   async incident(id: string): Promise<Incident | null> {
-    const r = this.#db.prepare("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE id = ?").get(id) as IncidentRow | undefined;
+    const r = this.#db
+      .prepare("SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE id = ?")
+      .get(id) as IncidentRow | undefined;
     return r ? incident(r) : null;
   }
 
@@ -129,28 +178,49 @@ export class SqliteStore implements Store {
   }
 
   async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
-    return this.#db.prepare("INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING").run(fingerprint, startsAt, status, at).changes === 1;
+    return (
+      this.#db
+        .prepare(
+          "INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .run(fingerprint, startsAt, status, at).changes === 1
+    );
   }
 
   async startWatch(w: Watch): Promise<void> {
-    this.#db.prepare("INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES (?, ?, ?, ?, ?, 'watching')")
+    this.#db
+      .prepare(
+        "INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES (?, ?, ?, ?, ?, 'watching')",
+      )
       .run(w.proposalId, w.startedAt, w.windowSeconds, w.owner, w.leaseUntil);
   }
 
   async claimExpiredWatch(owner: string, now: number, leaseUntil: number): Promise<Watch | null> {
-    const r = this.#db.prepare(`UPDATE watches SET owner = ?, lease_until = ? WHERE proposal_id = (
+    const r = this.#db
+      .prepare(
+        `UPDATE watches SET owner = ?, lease_until = ? WHERE proposal_id = (
         SELECT proposal_id FROM watches WHERE status = 'watching' AND lease_until < ? ORDER BY lease_until LIMIT 1
       ) AND status = 'watching' AND lease_until < ?
-      RETURNING proposal_id, started_at, window_seconds, owner, lease_until`).get(owner, leaseUntil, now, now) as WatchRow | undefined;
+      RETURNING proposal_id, started_at, window_seconds, owner, lease_until`,
+      )
+      .get(owner, leaseUntil, now, now) as WatchRow | undefined;
     return r ? watch(r) : null;
   }
 
   async renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean> {
-    return this.#db.prepare("UPDATE watches SET lease_until = ? WHERE proposal_id = ? AND owner = ? AND status = 'watching'").run(leaseUntil, proposalId, owner).changes === 1;
+    return (
+      this.#db
+        .prepare("UPDATE watches SET lease_until = ? WHERE proposal_id = ? AND owner = ? AND status = 'watching'")
+        .run(leaseUntil, proposalId, owner).changes === 1
+    );
   }
 
   async finishWatch(proposalId: string, owner: string): Promise<boolean> {
-    return this.#db.prepare("UPDATE watches SET status = 'done' WHERE proposal_id = ? AND owner = ? AND status = 'watching'").run(proposalId, owner).changes === 1;
+    return (
+      this.#db
+        .prepare("UPDATE watches SET status = 'done' WHERE proposal_id = ? AND owner = ? AND status = 'watching'")
+        .run(proposalId, owner).changes === 1
+    );
   }
 
   async close(): Promise<void> {

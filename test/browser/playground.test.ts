@@ -15,7 +15,8 @@ const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const SHOTS = "artifacts/playground";
 const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
 if (missing) {
-  if (process.env["CI"]) throw new Error(`browser tier cannot start: ${missing}. Under CI every tier must run (see .ci/run).`);
+  if (process.env["CI"])
+    throw new Error(`browser tier cannot start: ${missing}. Under CI every tier must run (see .ci/run).`);
   process.stderr.write(`\n${"!".repeat(100)}\n!! SKIPPING THE BROWSER TIER: ${missing}\n${"!".repeat(100)}\n\n`);
 }
 
@@ -29,7 +30,13 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    pg = await startPlayground({ host: "127.0.0.1", port: 0, runbooks: await shippedRunbooks(), log: pino({ level: "silent" }), verifyWindowSeconds: 3 });
+    pg = await startPlayground({
+      host: "127.0.0.1",
+      port: 0,
+      runbooks: await shippedRunbooks(),
+      log: pino({ level: "silent" }),
+      verifyWindowSeconds: 3,
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(pg.url);
@@ -55,8 +62,14 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
     expect(report).toMatch(/leak/);
     const chart = thread().locator("img[data-file]");
     await chart.waitFor();
-    await expect.poll(() => chart.evaluate((img: { complete: boolean; naturalWidth: number }) => (img.complete ? img.naturalWidth : 0))).toBe(1000);
-    expect(await chart.getAttribute("alt")).toMatch(/^Line chart of the memory working set of deploy\/checkout -n demo.*: leak, limit in ~/);
+    await expect
+      .poll(() =>
+        chart.evaluate((img: { complete: boolean; naturalWidth: number }) => (img.complete ? img.naturalWidth : 0)),
+      )
+      .toBe(1000);
+    expect(await chart.getAttribute("alt")).toMatch(
+      /^Line chart of the memory working set of deploy\/checkout -n demo.*: leak, limit in ~/,
+    );
     await shot("1-report");
 
     await parent.getByRole("button", { name: "Rolling restart" }).click();
@@ -72,8 +85,13 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
     expect(await dialog.innerText()).toContain("Approve this change?");
     await dialog.getByRole("button", { name: "Approve" }).click();
 
-    const verified = page.locator("li.message", { hasText: /Verified: Rolling restart of deploy\/checkout in demo/ }).first();
-    await verified.waitFor({ timeout: 60_000 }).catch(async (e: unknown) => { await shot("x-failed"); throw e; });
+    const verified = page
+      .locator("li.message", { hasText: /Verified: Rolling restart of deploy\/checkout in demo/ })
+      .first();
+    await verified.waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+      await shot("x-failed");
+      throw e;
+    });
     expect(await verified.innerText()).toMatch(/rollout finished/);
     await shot("3-verified");
 
@@ -93,14 +111,25 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
     await page.locator("#messages li.message").first().waitFor();
     await page.keyboard.press("Tab"); // the skip link comes first
     await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe("composer");
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id,
+      ),
+    ).toBe("composer");
     const replies = page.getByRole("button", { name: /\d+ replies/ }).first();
     await replies.focus();
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("#thread").isVisible()).toBe(true);
     await page.keyboard.press("Escape");
     await expect.poll(() => page.locator("#thread").isVisible()).toBe(false);
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toMatch(/\d+ replies/);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document
+            .activeElement?.textContent,
+      ),
+    ).toMatch(/\d+ replies/);
     await shot("5-keyboard");
   });
 });

@@ -23,18 +23,32 @@ const BOB = "U0BOB";
 const policy = ((): Policy => {
   const p = parsePolicy({
     expiry: "15m",
-    rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] }],
+    rules: [
+      { namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] },
+    ],
     identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] } },
   });
   if (!p.ok) throw new Error(p.error.join("; "));
   return p.value;
 })();
-const noLeak = () => new FakeMetrics(shopSeries().map((s) => (s.pod === SHOP.leaking && s.container === "api" ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) } : s)));
+const noLeak = () =>
+  new FakeMetrics(
+    shopSeries().map((s) =>
+      s.pod === SHOP.leaking && s.container === "api"
+        ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) }
+        : s,
+    ),
+  );
 
 type Button = { action_id: string; value: string; text: { text: string } };
-const buttons = (m: EmuMessage): Button[] => (m.blocks as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
-const apiLimit = (c: FakeCluster) => c.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!.template.containers[0]!.limitBytes;
-const realPatches = (c: FakeCluster) => c.calls.filter((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
+const buttons = (m: EmuMessage): Button[] =>
+  (m.blocks as { type: string; elements?: Button[] }[])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements ?? []);
+const apiLimit = (c: FakeCluster) =>
+  c.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!.template.containers[0]!.limitBytes;
+const realPatches = (c: FakeCluster) =>
+  c.calls.filter((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
 
 /** A store whose audit log refuses one kind of entry, as a full disk or a lost database would. */
 class FailingAudit extends SqliteStore {
@@ -52,78 +66,192 @@ describe("what is approved is what runs", () => {
   let cluster: FakeCluster;
   beforeEach(async () => {
     cluster = shopCluster({ patchers: ["bob@example.com"] });
-    h = await startHarness({ cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } });
+    h = await startHarness({
+      cluster,
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy,
+      users: [ALICE, BOB].map((id) => ({ id, name: id })),
+      usergroups: { S0SRE: [BOB] },
+    });
   });
   afterEach(async () => h.stop());
   const ws = () => h.emulator.workspace;
 
   async function diagnose() {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    return ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+    return ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => buttons(m).length > 0),
+    );
   }
-  const cardsIn = (ts: string) => ws().thread(CHANNEL, ts).filter((m) => messageText(m).includes("Approval needed") || messageText(m).includes("Not done"));
+  const cardsIn = (ts: string) =>
+    ws()
+      .thread(CHANNEL, ts)
+      .filter((m) => messageText(m).includes("Approval needed") || messageText(m).includes("Not done"));
 
   it("a newer request for the same container supersedes the older card; approving the older one changes nothing", async () => {
     const parent = await diagnose();
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 600Mi" });
-    const older = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 600Mi")));
+    const older = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) =>
+          messageText(m).includes("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 600Mi"),
+        ),
+    );
     const olderId = buttons(older).find((b) => b.action_id === "mem:approve")!.value;
     await cardRecorded(h.store, olderId);
     const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
-    const newer = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 640Mi")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: raise.action_id,
+      value: raise.value,
+    });
+    const newer = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) =>
+          messageText(m).includes("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 640Mi"),
+        ),
+    );
     await cardRecorded(h.store, raise.value);
     // the older card says what replaced it and has no buttons left
     const superseded = await ws().waitFor(() => {
       const m = ws().message(CHANNEL, older.ts)!;
       return messageText(m).includes("Superseded") ? m : undefined;
     });
-    expect(messageText(superseded)).toContain("by a newer request: Raise the memory limit of api in deploy/api from 512Mi to 640Mi");
+    expect(messageText(superseded)).toContain(
+      "by a newer request: Raise the memory limit of api in deploy/api from 512Mi to 640Mi",
+    );
     expect(buttons(superseded)).toEqual([]);
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: newer.ts, actionId: "mem:approve", value: raise.value, threadTs: parent.ts });
-    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Done:")));
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: newer.ts,
+      actionId: "mem:approve",
+      value: raise.value,
+      threadTs: parent.ts,
+    });
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Done:")),
+    );
     // bob clicks the stale card's old button anyway (a payload Slack still delivers)
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: older.ts, actionId: "mem:approve", value: olderId, threadTs: parent.ts });
-    const said = await ws().waitFor(() => ws().ephemeralFor(BOB).find((e) => e.text.includes("this request is superseded")));
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: older.ts,
+      actionId: "mem:approve",
+      value: olderId,
+      threadTs: parent.ts,
+    });
+    const said = await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(BOB)
+        .find((e) => e.text.includes("this request is superseded")),
+    );
     expect(said.threadTs).toBe(parent.ts);
     expect(apiLimit(cluster)).toBe(640 * MiB);
     expect(realPatches(cluster)).toHaveLength(1);
-    expect((await h.store.auditEntries()).filter((e) => e.kind === "supersession")).toMatchObject([{ details: { proposal: olderId, by: raise.value } }]);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "supersession")).toMatchObject([
+      { details: { proposal: olderId, by: raise.value } },
+    ]);
   });
 
   it("a card made for 512Mi is refused by the API server once the limit has changed: nothing changes, the thread says why", async () => {
     const parent = await diagnose();
     const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
-    const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: raise.action_id,
+      value: raise.value,
+    });
+    const card = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
     await cardRecorded(h.store, raise.value);
     // someone raises it by hand meanwhile (kubectl), to 700Mi
     const w = cluster.data.workloads.find((x) => x.kind === "deployment" && x.name === "api")!;
     w.template.containers[0] = { ...w.template.containers[0]!, limitBytes: 700 * MiB };
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: raise.value, threadTs: parent.ts });
-    const notRun = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Not run:")));
-    expect(messageText(notRun)).toContain("made for 512Mi; the limit of api is now 700Mi — ask again. Nothing was changed.");
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: raise.value,
+      threadTs: parent.ts,
+    });
+    const notRun = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Not run:")),
+    );
+    expect(messageText(notRun)).toContain(
+      "made for 512Mi; the limit of api is now 700Mi — ask again. Nothing was changed.",
+    );
     expect(apiLimit(cluster)).toBe(700 * MiB);
     const decided = ws().message(CHANNEL, card.ts)!;
     expect(buttons(decided)).toEqual([]);
     expect(messageText(decided)).toContain("Not run: made for 512Mi; the limit of api is now 700Mi — ask again");
     const audit = await h.store.auditEntries();
-    expect(audit.filter((e) => e.kind === "mutation")).toMatchObject([{ outcome: "refused by the API server, the object changed: made for 512Mi; the limit of api is now 700Mi" }]);
+    expect(audit.filter((e) => e.kind === "mutation")).toMatchObject([
+      { outcome: "refused by the API server, the object changed: made for 512Mi; the limit of api is now 700Mi" },
+    ]);
     expect(cardsIn(parent.ts)).toHaveLength(1);
   });
 
   it("refusals are told in the thread the person clicked in", async () => {
     const parent = await diagnose();
     const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
-    const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: raise.action_id,
+      value: raise.value,
+    });
+    const card = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
     await cardRecorded(h.store, raise.value);
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: raise.value, threadTs: parent.ts });
-    const refusal = await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("another person must approve it")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: raise.value,
+      threadTs: parent.ts,
+    });
+    const refusal = await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((e) => e.text.includes("another person must approve it")),
+    );
     expect(refusal.threadTs).toBe(parent.ts);
     // clicking the offer again answers in the thread too
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
-    const again = await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("already requested by")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: raise.action_id,
+      value: raise.value,
+    });
+    const again = await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((e) => e.text.includes("already requested by")),
+    );
     expect(again.threadTs).toBe(parent.ts);
   });
 });
@@ -132,11 +260,21 @@ describe("on the record before it happens", () => {
   it("when the intent cannot be recorded, nothing runs and the approver is told", async () => {
     const cluster = shopCluster({ patchers: ["bob@example.com"] });
     const store = tmpStore();
-    const h = await startHarness({ cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy, store, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } });
+    const h = await startHarness({
+      cluster,
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy,
+      store,
+      users: [ALICE, BOB].map((id) => ({ id, name: id })),
+      usergroups: { S0SRE: [BOB] },
+    });
     try {
       const ws = h.emulator.workspace;
       await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-      const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+      const card = await ws.waitFor(() =>
+        ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")),
+      );
       const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
       await cardRecorded(store, id);
       store.failKind = "intent";
@@ -156,50 +294,64 @@ describe("on the record before it happens", () => {
   it.each([
     ["between the intent and the patch", "hang", "Not applied", 512, "not applied (reconciled)"],
     ["between the patch and its outcome", "hangAfter", "In effect", 1024, "in effect (reconciled)"],
-  ] as const)("memops stops %s: the next start reconciles from the cluster, says so in the thread, and sends nothing again", async (_when, fault, says, limitMi, outcome) => {
-    let nowMs = NOW * 1000;
-    const clock = { now: () => nowMs };
-    const cluster = shopCluster({ patchers: ["bob@example.com"] });
-    const store = tmpStore();
-    const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } }).start();
-    const shared = { metrics: noLeak(), clock, policy, emulator, store };
-    const a = await startHarness({ ...shared, cluster });
-    let b: Harness | null = null;
-    try {
-      const ws = emulator.workspace;
-      await a.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-      const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
-      const id = buttons(card).find((x) => x.action_id === "mem:approve")!.value;
-      await cardRecorded(store, id);
-      cluster.data[fault] = ["patchWorkload"];
-      await a.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
-      await ws.waitFor(() => realPatchesOrHang(cluster, fault));
-      await a.stop(); // the process is gone: no outcome was recorded
-      expect((await store.auditEntries()).filter((e) => e.kind === "mutation")).toHaveLength(0);
+  ] as const)(
+    "memops stops %s: the next start reconciles from the cluster, says so in the thread, and sends nothing again",
+    async (_when, fault, says, limitMi, outcome) => {
+      let nowMs = NOW * 1000;
+      const clock = { now: () => nowMs };
+      const cluster = shopCluster({ patchers: ["bob@example.com"] });
+      const store = tmpStore();
+      const emulator = await new SlackEmulator({
+        botToken: BOT_TOKEN,
+        users: [ALICE, BOB].map((id) => ({ id, name: id })),
+        usergroups: { S0SRE: [BOB] },
+      }).start();
+      const shared = { metrics: noLeak(), clock, policy, emulator, store };
+      const a = await startHarness({ ...shared, cluster });
+      let b: Harness | null = null;
+      try {
+        const ws = emulator.workspace;
+        await a.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
+        const card = await ws.waitFor(() =>
+          ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")),
+        );
+        const id = buttons(card).find((x) => x.action_id === "mem:approve")!.value;
+        await cardRecorded(store, id);
+        cluster.data[fault] = ["patchWorkload"];
+        await a.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+        await ws.waitFor(() => realPatchesOrHang(cluster, fault));
+        await a.stop(); // the process is gone: no outcome was recorded
+        expect((await store.auditEntries()).filter((e) => e.kind === "mutation")).toHaveLength(0);
 
-      cluster.data[fault] = [];
-      nowMs += 31_000; // the execution's lease has run out
-      b = await startHarness({ ...shared, cluster });
-      const report = await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith(says)));
-      expect(messageText(report)).toContain("Raise the memory limit of api in deploy/api from 512Mi to 1Gi");
-      await b.app.idle();
-      expect(apiLimit(cluster)).toBe(limitMi * MiB);
-      expect(realPatches(cluster)).toHaveLength(1); // the one call before the stop; never a second
-      const audit = await store.auditEntries();
-      expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
-      expect(audit.filter((e) => e.kind === "intent")).toMatchObject([{ details: { proposal: id } }]);
-      expect(audit.filter((e) => e.kind === "mutation")).toMatchObject([{ outcome, details: { proposal: id, reconciled: true } }]);
-      expect(await store.proposal(id)).toMatchObject({ status: fault === "hang" ? "failed" : "executed" });
-      if (fault === "hangAfter") await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Verified") || m.text.startsWith("Not verified")));
-      // another pass finds nothing left to reconcile
-      await b.app.resumeWatches();
-      expect((await store.auditEntries()).filter((e) => e.kind === "mutation")).toHaveLength(1);
-    } finally {
-      await b?.stop();
-      await emulator.stop();
-      await store.close();
-    }
-  });
+        cluster.data[fault] = [];
+        nowMs += 31_000; // the execution's lease has run out
+        b = await startHarness({ ...shared, cluster });
+        const report = await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith(says)));
+        expect(messageText(report)).toContain("Raise the memory limit of api in deploy/api from 512Mi to 1Gi");
+        await b.app.idle();
+        expect(apiLimit(cluster)).toBe(limitMi * MiB);
+        expect(realPatches(cluster)).toHaveLength(1); // the one call before the stop; never a second
+        const audit = await store.auditEntries();
+        expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
+        expect(audit.filter((e) => e.kind === "intent")).toMatchObject([{ details: { proposal: id } }]);
+        expect(audit.filter((e) => e.kind === "mutation")).toMatchObject([
+          { outcome, details: { proposal: id, reconciled: true } },
+        ]);
+        expect(await store.proposal(id)).toMatchObject({ status: fault === "hang" ? "failed" : "executed" });
+        if (fault === "hangAfter")
+          await ws.waitFor(() =>
+            ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Verified") || m.text.startsWith("Not verified")),
+          );
+        // another pass finds nothing left to reconcile
+        await b.app.resumeWatches();
+        expect((await store.auditEntries()).filter((e) => e.kind === "mutation")).toHaveLength(1);
+      } finally {
+        await b?.stop();
+        await emulator.stop();
+        await store.close();
+      }
+    },
+  );
 });
 
 /** The patch call was made (and, for "hang", is stuck before it did anything). */
@@ -210,7 +362,14 @@ function realPatchesOrHang(c: FakeCluster, _fault: string): boolean {
 describe("the audit log records what really happened to each command", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ cluster: shopCluster({ patchers: ["bob@example.com"] }), metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } });
+    h = await startHarness({
+      cluster: shopCluster({ patchers: ["bob@example.com"] }),
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy,
+      users: [ALICE, BOB].map((id) => ({ id, name: id })),
+      usergroups: { S0SRE: [BOB] },
+    });
   });
   afterEach(async () => h.stop());
   const ws = () => h.emulator.workspace;
@@ -225,24 +384,51 @@ describe("the audit log records what really happened to each command", () => {
 
   it("refused commands are recorded as refused, with the reason; /mem audit records its target; mentions render as mentions", async () => {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "scale deploy/api -n shop 2" });
-    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("2 is not more than the current 3 replicas")));
-    expect(await commandEntry("/mem scale deploy/api -n shop 2")).toMatchObject({ target: "deployment/api -n shop", outcome: "refused: 2 is not more than the current 3 replicas" });
+    await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((e) => e.text.includes("2 is not more than the current 3 replicas")),
+    );
+    expect(await commandEntry("/mem scale deploy/api -n shop 2")).toMatchObject({
+      target: "deployment/api -n shop",
+      outcome: "refused: 2 is not more than the current 3 replicas",
+    });
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 99Ti" });
-    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("at most ×2 per step")));
-    expect((await commandEntry("/mem limit deploy/api -n shop --container api 99Ti")).outcome).toMatch(/^refused: at most ×2 per step/);
+    await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((e) => e.text.includes("at most ×2 per step")),
+    );
+    expect((await commandEntry("/mem limit deploy/api -n shop --container api 99Ti")).outcome).toMatch(
+      /^refused: at most ×2 per step/,
+    );
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
     expect((await commandEntry("/mem limit deploy/api -n shop --container api 1Gi")).outcome).toBe("accepted");
     const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
     await cardRecorded(h.store, id);
     await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
-    await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("another person must approve it")));
+    await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((e) => e.text.includes("another person must approve it")),
+    );
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "audit deploy/api -n shop" });
-    const shown = await ws().waitFor(() => ws().ephemeralFor(ALICE).find((e) => e.text.includes("audit entries for")));
+    const shown = await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((e) => e.text.includes("audit entries for")),
+    );
     expect(messageText(shown as unknown as EmuMessage)).toContain("*request* by <@U0ALICE>");
     expect(messageText(shown as unknown as EmuMessage)).not.toContain("&lt;@");
     expect(await commandEntry("/mem audit deploy/api -n shop")).toMatchObject({ target: "deployment/api -n shop" });
     const entries = await h.store.auditEntries();
-    expect(entries.findIndex((e) => e.what === "/mem limit deploy/api -n shop --container api 1Gi")).toBeLessThan(entries.findIndex((e) => e.kind === "request"));
+    expect(entries.findIndex((e) => e.what === "/mem limit deploy/api -n shop --container api 1Gi")).toBeLessThan(
+      entries.findIndex((e) => e.kind === "request"),
+    );
   });
 });

@@ -5,24 +5,55 @@ import { NOW, SHOP, shopCluster, shopMetrics } from "../support/shop-scenario.ts
 
 const TOKEN = "alertmanager-bearer-token-0123456789";
 
-function payload(status: "firing" | "resolved", alerts: { name: string; labels: Record<string, string>; fingerprint: string }[]) {
+function payload(
+  status: "firing" | "resolved",
+  alerts: { name: string; labels: Record<string, string>; fingerprint: string }[],
+) {
   return {
-    version: "4", groupKey: "{}:{alertname=\"KubePodOOMKilled\"}", status, receiver: "memops", groupLabels: { alertname: alerts[0]?.name ?? "" }, commonLabels: {},
-    externalURL: "http://alertmanager", truncatedAlerts: 0,
-    alerts: alerts.map((a) => ({ status, labels: { alertname: a.name, ...a.labels }, annotations: { summary: "x" }, startsAt: "2026-09-21T14:00:00Z", endsAt: status === "resolved" ? "2026-09-21T14:10:00Z" : "0001-01-01T00:00:00Z", generatorURL: "http://prometheus/graph", fingerprint: a.fingerprint })),
+    version: "4",
+    groupKey: '{}:{alertname="KubePodOOMKilled"}',
+    status,
+    receiver: "memops",
+    groupLabels: { alertname: alerts[0]?.name ?? "" },
+    commonLabels: {},
+    externalURL: "http://alertmanager",
+    truncatedAlerts: 0,
+    alerts: alerts.map((a) => ({
+      status,
+      labels: { alertname: a.name, ...a.labels },
+      annotations: { summary: "x" },
+      startsAt: "2026-09-21T14:00:00Z",
+      endsAt: status === "resolved" ? "2026-09-21T14:10:00Z" : "0001-01-01T00:00:00Z",
+      generatorURL: "http://prometheus/graph",
+      fingerprint: a.fingerprint,
+    })),
   };
 }
 
 describe("Alertmanager webhook → incident threads", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 }, alerts: { token: TOKEN, channel: CHANNEL } });
+    h = await startHarness({
+      cluster: shopCluster(),
+      metrics: shopMetrics(),
+      clock: { now: () => NOW * 1000 },
+      alerts: { token: TOKEN, channel: CHANNEL },
+    });
   });
   afterEach(async () => h.stop());
 
-  const send = (body: unknown, token = TOKEN) => fetch(`http://127.0.0.1:${h.app.port}/alertmanager`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const send = (body: unknown, token = TOKEN) =>
+    fetch(`http://127.0.0.1:${h.app.port}/alertmanager`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
   const ws = () => h.emulator.workspace;
-  const killed = { name: "KubePodOOMKilled", labels: { namespace: "shop", pod: SHOP.killed, container: "api" }, fingerprint: "f1killed" };
+  const killed = {
+    name: "KubePodOOMKilled",
+    labels: { namespace: "shop", pod: SHOP.killed, container: "api" },
+    fingerprint: "f1killed",
+  };
 
   it("a bad token gets 401 and nothing else happens", async () => {
     const res = await send(payload("firing", [killed]), "wrong-token-wrong-token-wrong-token!");
@@ -30,7 +61,9 @@ describe("Alertmanager webhook → incident threads", () => {
     await h.app.idle();
     expect(ws().messages).toHaveLength(0);
     expect(await h.store.auditEntries()).toEqual([]);
-    expect((await fetch(`http://127.0.0.1:${h.app.port}/alertmanager`, { method: "POST", body: "{}" })).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${h.app.port}/alertmanager`, { method: "POST", body: "{}" })).status).toBe(
+      401,
+    );
   });
 
   it("a malformed body is refused with the problem", async () => {
@@ -57,11 +90,17 @@ describe("Alertmanager webhook → incident threads", () => {
 
     expect((await send(payload("resolved", [killed]))).status).toBe(200);
     await h.app.idle();
-    expect(messageText(ws().thread(CHANNEL, parent.ts).at(-1)!)).toContain("*KubePodOOMKilled* resolved (firing since 2026-09-21T14:00:00Z)");
+    expect(messageText(ws().thread(CHANNEL, parent.ts).at(-1)!)).toContain(
+      "*KubePodOOMKilled* resolved (firing since 2026-09-21T14:00:00Z)",
+    );
 
     const audit = await h.store.auditEntries();
     expect(audit.filter((e) => e.kind === "alert").map((e) => `${e.what}: ${e.outcome}`)).toEqual([
-      "KubePodOOMKilled firing: diagnosing", "KubePodOOMKilled firing: diagnosing", "KubePodOOMKilled firing: repeat: ignored", "KubePodOOMKilled firing: repeat: ignored", "KubePodOOMKilled resolved: resolved",
+      "KubePodOOMKilled firing: diagnosing",
+      "KubePodOOMKilled firing: diagnosing",
+      "KubePodOOMKilled firing: repeat: ignored",
+      "KubePodOOMKilled firing: repeat: ignored",
+      "KubePodOOMKilled resolved: resolved",
     ]);
   });
 
@@ -75,9 +114,17 @@ describe("Alertmanager webhook → incident threads", () => {
   });
 
   it("an alert no runbook maps, or without a workload in its labels, is recorded and nothing is posted", async () => {
-    await send(payload("firing", [{ name: "DiskFull", labels: { namespace: "shop", pod: SHOP.killed }, fingerprint: "d1" }, { name: "KubePodOOMKilled", labels: { job: "x" }, fingerprint: "d2" }]));
+    await send(
+      payload("firing", [
+        { name: "DiskFull", labels: { namespace: "shop", pod: SHOP.killed }, fingerprint: "d1" },
+        { name: "KubePodOOMKilled", labels: { job: "x" }, fingerprint: "d2" },
+      ]),
+    );
     await h.app.idle();
     expect(ws().messages).toHaveLength(0);
-    expect((await h.store.auditEntries()).map((e) => e.outcome)).toEqual(["no runbook maps this alert", "no workload in its labels"]);
+    expect((await h.store.auditEntries()).map((e) => e.outcome)).toEqual([
+      "no runbook maps this alert",
+      "no workload in its labels",
+    ]);
   });
 });

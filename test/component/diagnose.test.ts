@@ -18,7 +18,11 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
   async function diagnose(text: string) {
     const res = await h.slack.slash({ user: ALICE, channel: CHANNEL, text });
     const ws = h.emulator.workspace;
-    const parent = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => m.blocks.length > 0 && messageText(m).includes("Full report in the thread")));
+    const parent = await ws.waitFor(() =>
+      ws
+        .channelMessages(CHANNEL)
+        .find((m) => m.blocks.length > 0 && messageText(m).includes("Full report in the thread")),
+    );
     return { res, parent, thread: ws.thread(CHANNEL, parent.ts) };
   }
 
@@ -80,11 +84,23 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
 
   it("charts a namespace one workload at a time, the most urgent first", async () => {
     await h.stop();
-    const canary = { namespace: "shop", pod: "api-canary-5f6b7c8d9e-aaaaa", container: "api", workingSet: series(6 * 3600, 60, () => 220 * 2 ** 20, 3 * 2 ** 20, 9) };
-    h = await startHarness({ cluster: shopCluster(), metrics: new FakeMetrics([...shopSeries(), canary]), clock: { now: () => NOW * 1000 } });
+    const canary = {
+      namespace: "shop",
+      pod: "api-canary-5f6b7c8d9e-aaaaa",
+      container: "api",
+      workingSet: series(6 * 3600, 60, () => 220 * 2 ** 20, 3 * 2 ** 20, 9),
+    };
+    h = await startHarness({
+      cluster: shopCluster(),
+      metrics: new FakeMetrics([...shopSeries(), canary]),
+      clock: { now: () => NOW * 1000 },
+    });
     const { thread } = await diagnose("diagnose ns/shop");
     const charts = thread.flatMap((m) => m.files);
-    expect(charts.map((f) => f.title)).toEqual(["Memory working set — deployment/api -n shop", "Memory working set — deployment/api-canary -n shop"]);
+    expect(charts.map((f) => f.title)).toEqual([
+      "Memory working set — deployment/api -n shop",
+      "Memory working set — deployment/api-canary -n shop",
+    ]);
     expect(charts[1]?.altText).toContain("api-canary-5f6b7c8d9e-aaaaa/api: stable");
     expect(charts[0]?.altText).not.toContain("canary");
   });
@@ -95,7 +111,9 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
     expect(thread.some((m) => m.files.length > 0)).toBe(false);
     const report = thread.map(messageText).join("\n");
     expect(report).toContain("Trend and forecast");
-    expect(report).toContain("The memory chart of deploy/api -n shop could not be posted: Slack rejected files.getUploadURLExternal: file_uploads_disabled");
+    expect(report).toContain(
+      "The memory chart of deploy/api -n shop could not be posted: Slack rejected files.getUploadURLExternal: file_uploads_disabled",
+    );
     expect(messageText(parent)).toContain("Full report in the thread");
   });
 
@@ -110,7 +128,9 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
     const { parent, thread } = await diagnose("diagnose deploy/api -n shop");
     const report = thread.map(messageText).join("\n");
     expect(report).toContain("Trend and forecast* — :warning: unavailable: cannot reach Prometheus (ECONNREFUSED)");
-    expect(report).toContain("Prometheus unavailable (cannot reach Prometheus (ECONNREFUSED)), and the cluster does not serve metrics.k8s.io");
+    expect(report).toContain(
+      "Prometheus unavailable (cannot reach Prometheus (ECONNREFUSED)), and the cluster does not serve metrics.k8s.io",
+    );
     expect(report).toMatch(new RegExp(`${SHOP.killed}/api\\s+4\\s+OOMKilled`));
     expect(messageText(parent)).toContain("unavailable: Trend and forecast");
   });
@@ -121,17 +141,25 @@ describe("one incident thread per workload", () => {
     const h = await startHarness({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 } });
     try {
       const ws = h.emulator.workspace;
-      const verdicts = () => ws.channelMessages(CHANNEL).filter((m) => messageText(m).includes("Full report in the thread"));
+      const verdicts = () =>
+        ws.channelMessages(CHANNEL).filter((m) => messageText(m).includes("Full report in the thread"));
       await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
       const parent = await ws.waitFor(() => verdicts()[0]);
       const firstReplies = ws.thread(CHANNEL, parent.ts).length;
       await h.slack.slash({ user: "U0BOB", channel: CHANNEL, text: `diagnose pod/${SHOP.killed} -n shop` });
-      await ws.waitFor(() => ws.thread(CHANNEL, parent.ts).length > firstReplies + 1 && messageText(ws.message(CHANNEL, parent.ts)!).includes("requested by <@U0BOB>"));
+      await ws.waitFor(
+        () =>
+          ws.thread(CHANNEL, parent.ts).length > firstReplies + 1 &&
+          messageText(ws.message(CHANNEL, parent.ts)!).includes("requested by <@U0BOB>"),
+      );
       expect(ws.channelMessages(CHANNEL)).toHaveLength(1);
       const replies = ws.thread(CHANNEL, parent.ts).map(messageText);
       expect(replies[firstReplies]).toContain(`New diagnosis of *pod/${SHOP.killed} -n shop*, requested by <@U0BOB>`);
       expect(replies.slice(firstReplies + 1).join("\n")).toContain(`Memory report: pod/${SHOP.killed} -n shop`);
-      expect(await h.store.openIncident("deployment/api -n shop", CHANNEL)).toMatchObject({ threadTs: parent.ts, status: "open" });
+      expect(await h.store.openIncident("deployment/api -n shop", CHANNEL)).toMatchObject({
+        threadTs: parent.ts,
+        status: "open",
+      });
     } finally {
       await h.stop();
     }

@@ -11,49 +11,125 @@ import { NOW, SHOP, shopCluster, shopSeries } from "../support/shop-scenario.ts"
 
 const BOB = "U0BOB";
 type Button = { action_id: string; value: string; text: { text: string } };
-const buttons = (m: EmuMessage): Button[] => (m.blocks as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
-const noLeak = () => new FakeMetrics(shopSeries().map((s) => (s.pod === SHOP.leaking && s.container === "api" ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) } : s)));
+const buttons = (m: EmuMessage): Button[] =>
+  (m.blocks as { type: string; elements?: Button[] }[])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements ?? []);
+const noLeak = () =>
+  new FakeMetrics(
+    shopSeries().map((s) =>
+      s.pod === SHOP.leaking && s.container === "api"
+        ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) }
+        : s,
+    ),
+  );
 
 describe("incident summaries: Summarize and Resolve on the parent", () => {
   let h: Harness;
   beforeEach(async () => {
-    const policy = parsePolicy({ rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit"], request: ["*"], approve: ["S0SRE"] }], identities: { [BOB]: { user: "bob@example.com" } } });
+    const policy = parsePolicy({
+      rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit"], request: ["*"], approve: ["S0SRE"] }],
+      identities: { [BOB]: { user: "bob@example.com" } },
+    });
     if (!policy.ok) throw new Error(policy.error.join("; "));
-    h = await startHarness({ cluster: shopCluster({ patchers: ["bob@example.com"] }), metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy: policy.value, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } });
+    h = await startHarness({
+      cluster: shopCluster({ patchers: ["bob@example.com"] }),
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy: policy.value,
+      users: [ALICE, BOB].map((id) => ({ id, name: id })),
+      usergroups: { S0SRE: [BOB] },
+    });
   });
   afterEach(async () => h.stop());
   const ws = () => h.emulator.workspace;
 
   it("summarizes what happened, resolves with a final summary, and a later diagnosis opens a new incident", async () => {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => buttons(m).some((b) => b.action_id === "mem:summarize")));
+    const parent = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => buttons(m).some((b) => b.action_id === "mem:summarize")),
+    );
     const raise = buttons(parent).find((b) => b.text.text.startsWith("Raise"))!;
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
-    const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: raise.action_id,
+      value: raise.value,
+    });
+    const card = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
     await cardRecorded(h.store, raise.value);
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: raise.value });
-    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified")));
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: raise.value,
+    });
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Verified")),
+    );
 
     const summarizeButton = buttons(ws().message(CHANNEL, parent.ts)!).find((b) => b.action_id === "mem:summarize")!;
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: "mem:summarize", value: summarizeButton.value });
-    const summary = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Summary:")));
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: "mem:summarize",
+      value: summarizeButton.value,
+    });
+    const summary = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Summary:")),
+    );
     const text = messageText(summary);
     expect(validateBlocks(summary.blocks)).toBeNull();
     expect(text).toContain("Summary: Memory incident: deployment/api -n shop");
     expect(text).toContain(`*${SHOP.killed}/api was OOMKilled 12m ago (4 restarts, CrashLoopBackOff)*`);
     expect(text).toContain("*Category:* OOM-kill cycle (limit below peak usage)");
-    expect(text).toMatch(/Raise the memory limit of api in deploy\/api from 512Mi to 640Mi: requested by <@U0ALICE>, approved by <@U0BOB>, ok: patched; generation 5/);
+    expect(text).toMatch(
+      /Raise the memory limit of api in deploy\/api from 512Mi to 640Mi: requested by <@U0ALICE>, approved by <@U0BOB>, ok: patched; generation 5/,
+    );
     expect(text).toMatch(/Raise the memory limit of api in deploy\/api from 512Mi to 640Mi: verified/);
     expect(text).toContain("commit the change to the manifests or Git");
 
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: parent.ts, actionId: "mem:resolve", value: summarizeButton.value });
-    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Final summary:")));
-    const resolved = await ws().waitFor(() => (messageText(ws().message(CHANNEL, parent.ts)!).includes("Resolved by") ? ws().message(CHANNEL, parent.ts) : undefined));
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: "mem:resolve",
+      value: summarizeButton.value,
+    });
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Final summary:")),
+    );
+    const resolved = await ws().waitFor(() =>
+      messageText(ws().message(CHANNEL, parent.ts)!).includes("Resolved by")
+        ? ws().message(CHANNEL, parent.ts)
+        : undefined,
+    );
     expect(messageText(resolved)).toContain("Resolved by <@U0BOB> — the final summary is in the thread");
     expect(buttons(resolved)).toEqual([]);
-    expect((await h.store.auditEntries()).filter((e) => e.kind === "incident")).toMatchObject([{ slackUser: BOB, target: "deployment/api -n shop", what: "incident resolved" }]);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "incident")).toMatchObject([
+      { slackUser: BOB, target: "deployment/api -n shop", what: "incident resolved" },
+    ]);
 
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    await ws().waitFor(() => ws().channelMessages(CHANNEL).length === 2 && messageText(ws().channelMessages(CHANNEL)[1]!).includes("Full report"));
+    await ws().waitFor(
+      () =>
+        ws().channelMessages(CHANNEL).length === 2 &&
+        messageText(ws().channelMessages(CHANNEL)[1]!).includes("Full report"),
+    );
   });
 });

@@ -8,12 +8,26 @@ import { shippedRunbooks } from "../support/app-harness.ts";
 describe("the playground's web server", () => {
   let pg: Playground;
   beforeAll(async () => {
-    pg = await startPlayground({ host: "127.0.0.1", port: 0, runbooks: await shippedRunbooks(), log: pino({ level: "silent" }), verifyWindowSeconds: 1 });
+    pg = await startPlayground({
+      host: "127.0.0.1",
+      port: 0,
+      runbooks: await shippedRunbooks(),
+      log: pino({ level: "silent" }),
+      verifyWindowSeconds: 1,
+    });
   });
   afterAll(async () => pg?.stop());
   const post = (path: string, body: unknown, type = "application/json") =>
-    fetch(new URL(path, pg.url), { method: "POST", headers: { "content-type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
-  const state = async (user: string) => (await (await fetch(new URL(`/api/state?user=${user}`, pg.url))).json()) as { messages: unknown[]; ephemerals: { text: string }[] };
+    fetch(new URL(path, pg.url), {
+      method: "POST",
+      headers: { "content-type": type },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  const state = async (user: string) =>
+    (await (await fetch(new URL(`/api/state?user=${user}`, pg.url))).json()) as {
+      messages: unknown[];
+      ephemerals: { text: string }[];
+    };
 
   it("serves the page with a strict content security policy", async () => {
     const r = await fetch(pg.url);
@@ -25,7 +39,12 @@ describe("the playground's web server", () => {
   it("answers only to localhost (no DNS rebinding) and only to JSON posts from a known user", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const u = new URL(pg.url);
-      request({ host: u.hostname, port: u.port, path: "/api/state", headers: { host: "evil.example:80" } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on("error", reject).end();
+      request({ host: u.hostname, port: u.port, path: "/api/state", headers: { host: "evil.example:80" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on("error", reject)
+        .end();
     });
     expect(status).toBe(403);
     expect((await post("/api/command", "text=/mem help", "application/x-www-form-urlencoded")).status).toBe(415);
@@ -34,7 +53,9 @@ describe("the playground's web server", () => {
     expect(await unknown.json()).toEqual({ error: 'unknown user "U0MALLORY"' });
     const other = await post("/api/command", { user: "U0ALICE", text: "/deploy prod" });
     expect(await other.json()).toEqual({ error: "/deploy is not a command in this workspace; memops answers /mem" });
-    expect((await post("/api/click", { user: "U0ALICE", messageTs: "1.000000", actionId: "x", value: "y" })).status).toBe(404);
+    expect(
+      (await post("/api/click", { user: "U0ALICE", messageTs: "1.000000", actionId: "x", value: "y" })).status,
+    ).toBe(404);
     expect((await state("U0ALICE")).messages).toEqual([]);
   });
 

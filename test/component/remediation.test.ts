@@ -17,13 +17,25 @@ import { pod, series, workload } from "../support/fixtures.ts";
 import { NOW, SHOP, shopCluster, shopSeries } from "../support/shop-scenario.ts";
 
 /** The shop incident without the leaking replica: an OOM cycle whose fix is a bounded limit increase. */
-const noLeak = () => new FakeMetrics(shopSeries().map((s) => (s.pod === SHOP.leaking && s.container === "api" ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) } : s)));
+const noLeak = () =>
+  new FakeMetrics(
+    shopSeries().map((s) =>
+      s.pod === SHOP.leaking && s.container === "api"
+        ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) }
+        : s,
+    ),
+  );
 
-const BOB = "U0BOB", CAROL = "U0CAROL", DAVE = "U0DAVE", MALLORY = "U0MALLORY";
+const BOB = "U0BOB",
+  CAROL = "U0CAROL",
+  DAVE = "U0DAVE",
+  MALLORY = "U0MALLORY";
 const policy = ((): Policy => {
   const p = parsePolicy({
     expiry: "15m",
-    rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] }],
+    rules: [
+      { namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] },
+    ],
     identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] }, [CAROL]: { user: "carol@example.com" } },
   });
   if (!p.ok) throw new Error(p.error.join("; "));
@@ -31,7 +43,10 @@ const policy = ((): Policy => {
 })();
 
 type Button = { action_id: string; value: string; text: { text: string }; style?: string; confirm?: unknown };
-const buttons = (m: EmuMessage): Button[] => (m.blocks as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
+const buttons = (m: EmuMessage): Button[] =>
+  (m.blocks as { type: string; elements?: Button[] }[])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements ?? []);
 
 describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake cluster)", () => {
   let h: Harness;
@@ -41,7 +56,10 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     nowMs = NOW * 1000;
     cluster = shopCluster({ patchers: ["bob@example.com"] });
     h = await startHarness({
-      cluster, metrics: noLeak(), clock: { now: () => nowMs }, policy,
+      cluster,
+      metrics: noLeak(),
+      clock: { now: () => nowMs },
+      policy,
       users: [ALICE, BOB, CAROL, DAVE, MALLORY].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
       usergroups: { S0SRE: [BOB, CAROL, DAVE] },
     });
@@ -53,19 +71,52 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
 
   async function diagnoseAndRequest(label: RegExp) {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+    const parent = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => buttons(m).length > 0),
+    );
     const offer = buttons(parent).find((b) => label.test(b.text.text));
-    expect(offer, buttons(parent).map((b) => b.text.text).join(", ")).toBeDefined();
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: offer!.action_id, value: offer!.value });
-    const card = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")));
+    expect(
+      offer,
+      buttons(parent)
+        .map((b) => b.text.text)
+        .join(", "),
+    ).toBeDefined();
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: offer!.action_id,
+      value: offer!.value,
+    });
+    const card = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
     // the request flow ends once memops has recorded where its card is
     const id = buttons(card)[0]!.value;
     await cardRecorded(h.store, id);
-    return { parent, card, approve: buttons(card).find((b) => b.action_id === "mem:approve")!, deny: buttons(card).find((b) => b.action_id === "mem:deny")! };
+    return {
+      parent,
+      card,
+      approve: buttons(card).find((b) => b.action_id === "mem:approve")!,
+      deny: buttons(card).find((b) => b.action_id === "mem:deny")!,
+    };
   }
 
-  const approveAs = (user: string, card: EmuMessage, value: string) => h.slack.click({ user, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value, threadTs: card.threadTs ?? undefined });
-  const realPatches = () => cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun);
+  const approveAs = (user: string, card: EmuMessage, value: string) =>
+    h.slack.click({
+      user,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value,
+      threadTs: card.threadTs ?? undefined,
+    });
+  const realPatches = () =>
+    cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun);
 
   it("offers bounded remediations; the request card shows the dry run and mentions the approvers", async () => {
     const { parent, card, approve } = await diagnoseAndRequest(/Raise api limit to 640Mi/);
@@ -78,7 +129,9 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     expect(text).toContain("Needs 1 more approval from <!subteam^S0SRE>");
     expect(text).toContain("spec.template.spec.containers[api].resources.limits.memory: 512Mi → 640Mi");
     expect(text).toContain("accepted by the API server (dry run): api: limit 640Mi, request 256Mi");
-    expect(text).toContain("*Pre-flight checks*\n:white_check_mark: a pod (requests 320Mi) fits the largest node (16Gi allocatable)");
+    expect(text).toContain(
+      "*Pre-flight checks*\n:white_check_mark: a pod (requests 320Mi) fits the largest node (16Gi allocatable)",
+    );
     expect(approve).toMatchObject({ style: "primary", confirm: { confirm: { text: "Approve" } } });
     expect(validateBlocks(card.blocks)).toBeNull();
     expect(realPatches()).toHaveLength(0);
@@ -89,7 +142,10 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     for (const [user, says] of [
       [ALICE, "you asked for this change: another person must approve it"],
       [MALLORY, "you are not an approver for raise-limit in namespace shop"],
-      [CAROL, "your Kubernetes identity (carol@example.com) may not patch deployments/api in shop, so you cannot approve it"],
+      [
+        CAROL,
+        "your Kubernetes identity (carol@example.com) may not patch deployments/api in shop, so you cannot approve it",
+      ],
       [DAVE, "no Kubernetes identity is mapped to you in the policy"],
     ] as const) {
       await approveAs(user, card, approve.value);
@@ -103,17 +159,36 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     const { parent, card, approve } = await diagnoseAndRequest(/Raise api limit/);
     const before = structuredClone(cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!);
     await Promise.all(Array.from({ length: 20 }, () => approveAs(BOB, card, approve.value)));
-    const done = await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Done:")));
-    expect(messageText(done)).toContain("Done:* Raise the memory limit of api in deploy/api from 512Mi to 640Mi (approved by <@U0BOB>, requested by <@U0ALICE>)");
+    const done = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Done:")),
+    );
+    expect(messageText(done)).toContain(
+      "Done:* Raise the memory limit of api in deploy/api from 512Mi to 640Mi (approved by <@U0BOB>, requested by <@U0ALICE>)",
+    );
     expect(realPatches()).toHaveLength(1);
     const after = cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!;
-    expect(after.template.containers).toEqual([{ name: "api", requestBytes: 256 * MiB, limitBytes: 640 * MiB }, before.template.containers[1]]);
+    expect(after.template.containers).toEqual([
+      { name: "api", requestBytes: 256 * MiB, limitBytes: 640 * MiB },
+      before.template.containers[1],
+    ]);
     expect(after.replicas).toBe(before.replicas);
-    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified")));
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Verified")),
+    );
     await ws().waitFor(() => messageText(ws().message(CHANNEL, parent.ts)!).includes("*Last action:*"));
-    expect(messageText(ws().message(CHANNEL, parent.ts)!)).toContain("*Last action:* Raise the memory limit of api in deploy/api from 512Mi to 640Mi — approved by <@U0BOB>, :white_check_mark: verified");
-    const verified = ws().thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Verified"));
-    expect(messageText(verified!)).toMatch(/Verified:\* Raise the memory limit of api.*\n• rollout finished: 3\/3 updated, 3 available\n• no new OOM kills or restarts in 0s\n• memory at most \d+% of its limit \(api-7d9c8f6b5d-\w+\/api: \d+Mi of 640Mi\)/s);
+    expect(messageText(ws().message(CHANNEL, parent.ts)!)).toContain(
+      "*Last action:* Raise the memory limit of api in deploy/api from 512Mi to 640Mi — approved by <@U0BOB>, :white_check_mark: verified",
+    );
+    const verified = ws()
+      .thread(CHANNEL, parent.ts)
+      .find((m) => m.text.startsWith("Verified"));
+    expect(messageText(verified!)).toMatch(
+      /Verified:\* Raise the memory limit of api.*\n• rollout finished: 3\/3 updated, 3 available\n• no new OOM kills or restarts in 0s\n• memory at most \d+% of its limit \(api-7d9c8f6b5d-\w+\/api: \d+Mi of 640Mi\)/s,
+    );
     const decided = ws().message(CHANNEL, card.ts)!;
     expect(buttons(decided)).toEqual([]);
     expect(messageText(decided)).toMatch(/Approved by <@U0BOB> at .* · executed: patched; generation 5/);
@@ -125,35 +200,82 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     // Everything is in the audit log, in order, and the chain verifies.
     const audit = await h.store.auditEntries();
     expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
-    expect(audit[0]).toMatchObject({ kind: "command", slackUser: ALICE, what: "/mem diagnose deploy/api -n shop", outcome: "accepted" });
-    expect(audit.find((e) => e.kind === "request")).toMatchObject({ slackUser: ALICE, target: "deployment/api -n shop", outcome: "pending" });
+    expect(audit[0]).toMatchObject({
+      kind: "command",
+      slackUser: ALICE,
+      what: "/mem diagnose deploy/api -n shop",
+      outcome: "accepted",
+    });
+    expect(audit.find((e) => e.kind === "request")).toMatchObject({
+      slackUser: ALICE,
+      target: "deployment/api -n shop",
+      outcome: "pending",
+    });
     const mutations = audit.filter((e) => e.kind === "mutation");
     expect(mutations).toHaveLength(1);
-    expect(mutations[0]).toMatchObject({ slackUser: BOB, kubernetesIdentity: "memops (service account), approved as bob@example.com", outcome: "ok: patched; generation 5",
-      details: { route: "live", patch: [
-        { op: "test", path: "/spec/template/spec/containers/0/name", value: "api" },
-        { op: "test", path: "/spec/template/spec/containers/0/resources", value: { limits: { memory: "512Mi" }, requests: { memory: "256Mi" } } },
-        { op: "add", path: "/spec/template/spec/containers/0/resources/limits", value: { memory: "640Mi" } },
-      ] } });
+    expect(mutations[0]).toMatchObject({
+      slackUser: BOB,
+      kubernetesIdentity: "memops (service account), approved as bob@example.com",
+      outcome: "ok: patched; generation 5",
+      details: {
+        route: "live",
+        patch: [
+          { op: "test", path: "/spec/template/spec/containers/0/name", value: "api" },
+          {
+            op: "test",
+            path: "/spec/template/spec/containers/0/resources",
+            value: { limits: { memory: "512Mi" }, requests: { memory: "256Mi" } },
+          },
+          { op: "add", path: "/spec/template/spec/containers/0/resources/limits", value: { memory: "640Mi" } },
+        ],
+      },
+    });
     // the intent is on the record before the change, with the same patch
     const intent = audit.findIndex((e) => e.kind === "intent");
     expect(intent).toBeGreaterThan(-1);
     expect(intent).toBeLessThan(audit.indexOf(mutations[0]!));
-    expect(audit[intent]).toMatchObject({ slackUser: BOB, outcome: "about to send", details: { proposal: approve.value, patch: mutations[0]!.details["patch"], requester: ALICE } });
+    expect(audit[intent]).toMatchObject({
+      slackUser: BOB,
+      outcome: "about to send",
+      details: { proposal: approve.value, patch: mutations[0]!.details["patch"], requester: ALICE },
+    });
     expect(audit.filter((e) => e.kind === "approval").map((e) => e.outcome)).toContain("approved");
-    expect(audit.filter((e) => e.kind === "approval" && e.outcome.startsWith("refused: already executed")).length).toBeGreaterThanOrEqual(1);
+    expect(
+      audit.filter((e) => e.kind === "approval" && e.outcome.startsWith("refused: already executed")).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(audit.find((e) => e.kind === "verification")).toMatchObject({ outcome: "verified" });
   });
 
   it("a change the namespace's LimitRange would reject is refused before anyone is asked to approve it", async () => {
     cluster.data.limits = { limitRangeMaxBytes: 600 * MiB };
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+    const parent = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => buttons(m).length > 0),
+    );
     const raise = buttons(parent).find((b) => b.text.text.startsWith("Raise"))!;
-    await h.slack.click({ user: ALICE, channel: CHANNEL, messageTs: parent.ts, actionId: raise.action_id, value: raise.value });
-    await ws().waitFor(() => lastEphemeral(ALICE).includes("this change would fail after approval: 640Mi is above the namespace's LimitRange maximum (600Mi): new pods would be rejected"));
-    expect(ws().thread(CHANNEL, parent.ts).filter((m) => messageText(m).includes("Approval needed"))).toHaveLength(0);
-    expect(await h.store.proposal(raise.value)).toMatchObject({ status: "failed", result: expect.stringContaining("pre-flight: 640Mi is above") });
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: raise.action_id,
+      value: raise.value,
+    });
+    await ws().waitFor(() =>
+      lastEphemeral(ALICE).includes(
+        "this change would fail after approval: 640Mi is above the namespace's LimitRange maximum (600Mi): new pods would be rejected",
+      ),
+    );
+    expect(
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .filter((m) => messageText(m).includes("Approval needed")),
+    ).toHaveLength(0);
+    expect(await h.store.proposal(raise.value)).toMatchObject({
+      status: "failed",
+      result: expect.stringContaining("pre-flight: 640Mi is above"),
+    });
   });
 
   it("a forged id or a payload from another channel is refused and changes nothing", async () => {
@@ -161,7 +283,13 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, "0f0f0f0f-forged-0000-0000-000000000000");
     await ws().waitFor(() => lastEphemeral(BOB).includes("memops has no such request"));
     ws().channels.set("C0OTHER", { id: "C0OTHER", name: "other", isPrivate: false, members: new Set([BOB]) });
-    await h.slack.click({ user: BOB, channel: "C0OTHER", messageTs: card.ts, actionId: "mem:approve", value: approve.value });
+    await h.slack.click({
+      user: BOB,
+      channel: "C0OTHER",
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: approve.value,
+    });
     await ws().waitFor(() => lastEphemeral(BOB).includes("this request belongs to another channel"));
     expect(realPatches()).toHaveLength(0);
     expect(approve.style).toBe("danger"); // a restart kills pods
@@ -177,7 +305,9 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("this request is expired"));
     expect(realPatches()).toHaveLength(0);
-    expect((await h.store.auditEntries()).filter((e) => e.kind === "expiry")).toMatchObject([{ target: "deployment/api -n shop", outcome: "expired", details: { requester: ALICE } }]);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "expiry")).toMatchObject([
+      { target: "deployment/api -n shop", outcome: "expired", details: { requester: ALICE } },
+    ]);
   });
 
   it("a denial is recorded on the card and nothing runs", async () => {
@@ -187,7 +317,9 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await approveAs(BOB, card, approve.value);
     await ws().waitFor(() => lastEphemeral(BOB).includes("already denied by <@U0CAROL>"));
     expect(realPatches()).toHaveLength(0);
-    expect((await h.store.auditEntries()).filter((e) => e.kind === "denial")).toMatchObject([{ slackUser: CAROL, outcome: "denied" }]);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "denial")).toMatchObject([
+      { slackUser: CAROL, outcome: "denied" },
+    ]);
   });
 });
 
@@ -195,13 +327,20 @@ describe("remediation by command: the same proposal and approval card, never a s
   let h: Harness;
   let cluster: FakeCluster;
   beforeEach(async () => {
-    cluster = shopCluster({ patchers: ["bob@example.com"], autoscalers: { "shop/deployment/api-canary": "api-canary" } });
+    cluster = shopCluster({
+      patchers: ["bob@example.com"],
+      autoscalers: { "shop/deployment/api-canary": "api-canary" },
+    });
     // the fake answers every SubjectAccessReview for patch by bob, HPAs included
     cluster.data.workloads.push(workload({ kind: "deployment", name: "api-canary" }));
     cluster.data.pods.push(pod({ name: "debug-shell" }));
     h = await startHarness({
-      cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy,
-      users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id.slice(2).toLowerCase() })), usergroups: { S0SRE: [BOB, CAROL] },
+      cluster,
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy,
+      users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
+      usergroups: { S0SRE: [BOB, CAROL] },
     });
   });
   afterEach(async () => h.stop());
@@ -210,14 +349,32 @@ describe("remediation by command: the same proposal and approval card, never a s
 
   it("/mem limit asks; the card stands in the channel; an approver executes it once", async () => {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
-    expect(messageText(card)).toContain("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 1Gi");
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
+    expect(messageText(card)).toContain(
+      "Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 1Gi",
+    );
     expect(messageText(card)).toContain("Requested by <@U0ALICE>");
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
     await cardRecorded(h.store, approve.value);
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
-    await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
-    expect(cluster.data.workloads.find((w) => w.name === "api" && w.kind === "deployment")!.template.containers[0]).toEqual({ name: "api", requestBytes: 256 * MiB, limitBytes: 1024 * MiB });
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: approve.value,
+    });
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, card.ts)
+        .find((m) => m.text.startsWith("Done:")),
+    );
+    expect(
+      cluster.data.workloads.find((w) => w.name === "api" && w.kind === "deployment")!.template.containers[0],
+    ).toEqual({ name: "api", requestBytes: 256 * MiB, limitBytes: 1024 * MiB });
   });
 
   it.each([
@@ -225,34 +382,74 @@ describe("remediation by command: the same proposal and approval card, never a s
     ["limit deploy/api -n shop 1Gi", "which container? add --container api|envoy"],
     ["limit deploy/api -n shop --container api lots", '"lots" is not a memory quantity'],
     ["scale deploy/api -n shop 2", "2 is not more than the current 3 replicas"],
-    ["restart pod/debug-shell -n shop", "Pod debug-shell has no controller: memops will not delete a bare pod, which would not come back"],
+    [
+      "restart pod/debug-shell -n shop",
+      "Pod debug-shell has no controller: memops will not delete a bare pod, which would not come back",
+    ],
     ["restart ns/shop", "a remediation acts on one workload, not a namespace"],
   ])("/mem %s → %s", async (text, says) => {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text });
     expect(await reply(ALICE)).toContain(says);
     expect(ws().messages.filter((m) => messageText(m).includes("Approval needed"))).toHaveLength(0);
-    expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(0);
+    expect(
+      cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun),
+    ).toHaveLength(0);
   });
 
   it("/mem scale on a workload an HPA owns proposes raising the HPA's ceiling; approval patches the HPA only", async () => {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "scale deploy/api-canary -n shop 5" });
-    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
-    expect(messageText(card)).toContain("Approval needed: Let the HorizontalPodAutoscaler api-canary scale deploy/api-canary up to 6 replicas (was 5)");
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
+    expect(messageText(card)).toContain(
+      "Approval needed: Let the HorizontalPodAutoscaler api-canary scale deploy/api-canary up to 6 replicas (was 5)",
+    );
     expect(messageText(card)).toContain("HorizontalPodAutoscaler api-canary spec.maxReplicas: 5 → 6");
-    expect(messageText(card)).toContain("accepted by the API server (dry run): HorizontalPodAutoscaler shop/api-canary");
+    expect(messageText(card)).toContain(
+      "accepted by the API server (dry run): HorizontalPodAutoscaler shop/api-canary",
+    );
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
     await cardRecorded(h.store, approve.value);
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
-    await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
-    expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([{ ref: { name: "api-canary", namespace: "shop" }, ops: [{ op: "test", path: "/spec/maxReplicas", value: 5 }, { op: "replace", path: "/spec/maxReplicas", value: 6 }], dryRun: false }]);
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: approve.value,
+    });
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, card.ts)
+        .find((m) => m.text.startsWith("Done:")),
+    );
+    expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([
+      {
+        ref: { name: "api-canary", namespace: "shop" },
+        ops: [
+          { op: "test", path: "/spec/maxReplicas", value: 5 },
+          { op: "replace", path: "/spec/maxReplicas", value: 6 },
+        ],
+        dryRun: false,
+      },
+    ]);
     expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
   });
 
   it("with an open incident for the workload, a command's approval card goes into its thread", async () => {
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    const parent = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")));
+    const parent = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Full report")),
+    );
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
-    await ws().waitFor(() => ws().thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed: Rolling restart of deploy/api")));
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => messageText(m).includes("Approval needed: Rolling restart of deploy/api")),
+    );
     expect(ws().channelMessages(CHANNEL)).toHaveLength(1);
   });
 
@@ -260,7 +457,9 @@ describe("remediation by command: the same proposal and approval card, never a s
     const off = await startHarness({ cluster: shopCluster(), metrics: noLeak(), clock: { now: () => NOW * 1000 } });
     try {
       await off.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
-      expect(await off.emulator.workspace.waitFor(() => off.emulator.workspace.ephemeralFor(ALICE).at(-1)?.text)).toBe("Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).");
+      expect(await off.emulator.workspace.waitFor(() => off.emulator.workspace.ephemeralFor(ALICE).at(-1)?.text)).toBe(
+        "Remediation is off: memops has no approval policy (MEMOPS_POLICY_FILE).",
+      );
     } finally {
       await off.stop();
     }
@@ -274,7 +473,14 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
     cluster = shopCluster({ patchers: ["bob@example.com"] });
     const api = cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!;
     api.labels = { ...api.labels, ...labels };
-    h = await startHarness({ cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy, users: [ALICE, BOB].map((id) => ({ id, name: id.slice(2).toLowerCase() })), usergroups: { S0SRE: [BOB] } });
+    h = await startHarness({
+      cluster,
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy,
+      users: [ALICE, BOB].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
+      usergroups: { S0SRE: [BOB] },
+    });
   }
   afterEach(async () => h.stop());
   const ws = () => h.emulator.workspace;
@@ -282,16 +488,36 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
   it("Flux HelmRelease: the approval changes the HelmRelease's values; the Deployment is not patched", async () => {
     await start({ "helm.toolkit.fluxcd.io/name": "shop-api", "helm.toolkit.fluxcd.io/namespace": "flux-system" });
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
     const text = messageText(card);
     expect(text).toContain("HelmRelease flux-system/shop-api spec.values.resources.limits.memory: 512Mi → 1Gi");
-    expect(text).toContain("Managed by Flux HelmRelease flux-system/shop-api*: memops changes the HelmRelease's values and asks Flux to reconcile");
-    expect(text).toContain("accepted by the API server (dry run): HelmRelease flux-system/shop-api values; generation 7");
+    expect(text).toContain(
+      "Managed by Flux HelmRelease flux-system/shop-api*: memops changes the HelmRelease's values and asks Flux to reconcile",
+    );
+    expect(text).toContain(
+      "accepted by the API server (dry run): HelmRelease flux-system/shop-api values; generation 7",
+    );
     const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
     await cardRecorded(h.store, approve.value);
-    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: approve.value });
-    const done = await ws().waitFor(() => ws().thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
-    expect(messageText(done)).toContain("HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it");
+    await h.slack.click({
+      user: BOB,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: "mem:approve",
+      value: approve.value,
+    });
+    const done = await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, card.ts)
+        .find((m) => m.text.startsWith("Done:")),
+    );
+    expect(messageText(done)).toContain(
+      "HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it",
+    );
     expect(cluster.helmReleasePatches.filter((p) => !p.dryRun)).toHaveLength(1);
     expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
   });
@@ -299,11 +525,19 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
   it("Argo CD: the card hands out the patch for Git, with nothing to approve", async () => {
     await start({ "argocd.argoproj.io/instance": "shop" });
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-    const card = await ws().waitFor(() => ws().channelMessages(CHANNEL).find((m) => messageText(m).includes("For Git")));
-    expect(messageText(card)).toContain("Managed by Argo CD application shop*: a live patch would be reverted at the next sync, and memops does not write to Git. Commit this change to Git:");
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("For Git")),
+    );
+    expect(messageText(card)).toContain(
+      "Managed by Argo CD application shop*: a live patch would be reverted at the next sync, and memops does not write to Git. Commit this change to Git:",
+    );
     expect(messageText(card)).toContain('"memory": "1Gi"');
     expect(buttons(card)).toEqual([]);
-    expect(cluster.calls.filter((c) => c.method === "patchWorkload" || c.method === "patchHelmRelease")).toHaveLength(0);
+    expect(cluster.calls.filter((c) => c.method === "patchWorkload" || c.method === "patchHelmRelease")).toHaveLength(
+      0,
+    );
   });
 });
 
@@ -315,23 +549,40 @@ describe("a protected namespace: two distinct approvers", () => {
     });
     if (!protectedPolicy.ok) throw new Error(protectedPolicy.error.join("; "));
     const cluster = shopCluster({ patchers: ["bob@example.com", "carol@example.com"] });
-    const h = await startHarness({ cluster, metrics: noLeak(), clock: { now: () => NOW * 1000 }, policy: protectedPolicy.value, users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id })), usergroups: { S0LEADS: [BOB, CAROL] } });
+    const h = await startHarness({
+      cluster,
+      metrics: noLeak(),
+      clock: { now: () => NOW * 1000 },
+      policy: protectedPolicy.value,
+      users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id })),
+      usergroups: { S0LEADS: [BOB, CAROL] },
+    });
     try {
       const ws = h.emulator.workspace;
       await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
-      const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+      const card = await ws.waitFor(() =>
+        ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")),
+      );
       expect(messageText(card)).toContain("Needs 2 more approvals from <!subteam^S0LEADS>");
       const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
       await cardRecorded(h.store, id);
       await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
       await ws.waitFor(() => ws.ephemeralFor(BOB).find((e) => e.text === "Approved. It needs 1 more approval."));
-      expect(messageText(ws.message(CHANNEL, card.ts)!)).toContain("Needs 1 more approval from <!subteam^S0LEADS> · approved so far by <@U0BOB>");
-      expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(0);
+      expect(messageText(ws.message(CHANNEL, card.ts)!)).toContain(
+        "Needs 1 more approval from <!subteam^S0LEADS> · approved so far by <@U0BOB>",
+      );
+      expect(
+        cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun),
+      ).toHaveLength(0);
       await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
-      await ws.waitFor(() => ws.ephemeralFor(BOB).find((e) => e.text === "you already approved this; it needs another approver"));
+      await ws.waitFor(() =>
+        ws.ephemeralFor(BOB).find((e) => e.text === "you already approved this; it needs another approver"),
+      );
       await h.slack.click({ user: CAROL, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
       await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")));
-      expect(cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun)).toHaveLength(1);
+      expect(
+        cluster.calls.filter((c) => c.method === "patchWorkload" && !(c.args[2] as { dryRun: boolean }).dryRun),
+      ).toHaveLength(1);
     } finally {
       await h.stop();
     }
@@ -344,14 +595,25 @@ describe("a verification watch outlives its replica (a lease on the watch row)",
     const clock = { now: () => nowMs };
     const cluster = shopCluster({ patchers: ["bob@example.com"] });
     const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
-    const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [ALICE, BOB].map((id) => ({ id, name: id })), usergroups: { S0SRE: [BOB] } }).start();
+    const emulator = await new SlackEmulator({
+      botToken: BOT_TOKEN,
+      users: [ALICE, BOB].map((id) => ({ id, name: id })),
+      usergroups: { S0SRE: [BOB] },
+    }).start();
     const shared = { cluster, metrics: noLeak(), clock, policy, emulator, store, verifyWindowSeconds: 600 };
     const a = await startHarness({ ...shared, sleep: () => new Promise<void>(() => undefined) }); // A hangs in its watch, then dies
-    const b = await startHarness({ ...shared, sleep: async (ms) => { nowMs += ms; } });
+    const b = await startHarness({
+      ...shared,
+      sleep: async (ms) => {
+        nowMs += ms;
+      },
+    });
     try {
       const ws = emulator.workspace;
       await a.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
-      const card = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")));
+      const card = await ws.waitFor(() =>
+        ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Approval needed")),
+      );
       const id = buttons(card).find((x) => x.action_id === "mem:approve")!.value;
       await cardRecorded(store, id);
       await a.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });

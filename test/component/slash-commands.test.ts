@@ -16,7 +16,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function start(cluster = shopCluster(), metrics: FakeMetrics | null = shopMetrics(), channels?: Parameters<typeof startHarness>[0]["channels"]) {
+async function start(
+  cluster = shopCluster(),
+  metrics: FakeMetrics | null = shopMetrics(),
+  channels?: Parameters<typeof startHarness>[0]["channels"],
+) {
   h = await startHarness({ cluster, metrics, clock, ...(channels ? { channels } : {}) });
   return h;
 }
@@ -27,7 +31,12 @@ const settle = () => new Promise((r) => setTimeout(r, 300));
 describe("request signatures", () => {
   it("rejects a tampered signature with 401 and posts nothing", async () => {
     const { slack, emulator } = await start();
-    const res = await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop", signature: `v0=${"0".repeat(64)}` });
+    const res = await slack.slash({
+      user: ALICE,
+      channel: CHANNEL,
+      text: "diagnose deploy/api -n shop",
+      signature: `v0=${"0".repeat(64)}`,
+    });
     await settle();
     expect(res.status).toBe(401);
     expect(emulator.workspace.messages).toHaveLength(0);
@@ -36,7 +45,12 @@ describe("request signatures", () => {
 
   it("rejects a correctly signed but stale request (timestamp older than 5 minutes)", async () => {
     const { slack, emulator } = await start();
-    const res = await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop", timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const res = await slack.slash({
+      user: ALICE,
+      channel: CHANNEL,
+      text: "diagnose deploy/api -n shop",
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
     await settle();
     expect(res.status).toBe(401);
     expect(emulator.workspace.messages).toHaveLength(0);
@@ -46,7 +60,15 @@ describe("request signatures", () => {
     const { appUrl, emulator } = await start();
     const ts = Math.floor(Date.now() / 1000);
     const signed = "command=%2Fmem&text=help&user_id=U0ALICE&channel_id=C0INCIDENTS";
-    const res = await fetch(appUrl, { method: "POST", body: signed.replace("help", "diagnose+ns%2Fshop"), headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": slackSignature(SIGNING_SECRET, ts, signed) } });
+    const res = await fetch(appUrl, {
+      method: "POST",
+      body: signed.replace("help", "diagnose+ns%2Fshop"),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": String(ts),
+        "x-slack-signature": slackSignature(SIGNING_SECRET, ts, signed),
+      },
+    });
     await settle();
     expect(res.status).toBe(401);
     expect(emulator.workspace.messages).toHaveLength(0);
@@ -57,7 +79,7 @@ describe("bad input gets an ephemeral answer and changes nothing", () => {
   it.each([
     ["diagnose Deploy/API -n shop", 'deployment name "API" is not valid'],
     ["diagnose deploy/api -n Shop_1", 'namespace "Shop_1" is not valid'],
-    ["diagnose deploy/api --since 3 hours", "--since: \"3\" is not a duration"],
+    ["diagnose deploy/api --since 3 hours", '--since: "3" is not a duration'],
     ["diagnose deploy/api --since 30d", "--since must be between 10m and 14d"],
     ["diagnose deploy/api --frobnicate", "unknown option --frobnicate"],
     ["diagnose deploy/api -n", "option -n needs a value"],
@@ -91,7 +113,9 @@ describe("bad input gets an ephemeral answer and changes nothing", () => {
     const { slack, emulator } = await start();
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/payments -n shop" });
     const reply = await emulator.workspace.waitFor(() => emulator.workspace.ephemeralFor(ALICE)[0]);
-    expect(reply.text).toBe('Could not diagnose deploy/payments -n shop: deployment "payments" not found in namespace "shop"');
+    expect(reply.text).toBe(
+      'Could not diagnose deploy/payments -n shop: deployment "payments" not found in namespace "shop"',
+    );
     expect(emulator.workspace.messages).toHaveLength(0);
   });
 
@@ -112,7 +136,9 @@ describe("bad input gets an ephemeral answer and changes nothing", () => {
   });
 
   it("a private channel the bot is not in gets an ephemeral 'invite memops'", async () => {
-    const { slack, emulator } = await start(shopCluster(), shopMetrics(), [{ id: "G0SECRET", name: "secret", isPrivate: true, members: [ALICE] }]);
+    const { slack, emulator } = await start(shopCluster(), shopMetrics(), [
+      { id: "G0SECRET", name: "secret", isPrivate: true, members: [ALICE] },
+    ]);
     await slack.slash({ user: ALICE, channel: "G0SECRET", text: "diagnose deploy/api -n shop" });
     const reply = await emulator.workspace.waitFor(() => emulator.workspace.ephemeralFor(ALICE)[0]);
     expect(reply.text).toContain("invite it with /invite @memops");
@@ -122,17 +148,32 @@ describe("bad input gets an ephemeral answer and changes nothing", () => {
 
 describe("a namespace with 2,000 pods", () => {
   it("summarises the top offenders within Block Kit limits", async () => {
-    const pods = Array.from({ length: 2000 }, (_, i) => pod({
-      name: `worker-6c9f8d7b5-${String(i).padStart(5, "0")}`, namespace: "big", nodeName: `node-${i % 40}`,
-      owners: [controller("ReplicaSet", "worker-6c9f8d7b5")], labels: { app: "worker" },
-      statuses: [status({ name: "api", restartCount: i % 97 === 0 ? 3 : 0 })],
-    }));
-    const metrics = new FakeMetrics(pods.map((p, i) => ({ namespace: "big", pod: p.name, container: "api", workingSet: series(6 * 3600, 300, () => (100 + (i % 400)) * MiB, MiB, i) })));
+    const pods = Array.from({ length: 2000 }, (_, i) =>
+      pod({
+        name: `worker-6c9f8d7b5-${String(i).padStart(5, "0")}`,
+        namespace: "big",
+        nodeName: `node-${i % 40}`,
+        owners: [controller("ReplicaSet", "worker-6c9f8d7b5")],
+        labels: { app: "worker" },
+        statuses: [status({ name: "api", restartCount: i % 97 === 0 ? 3 : 0 })],
+      }),
+    );
+    const metrics = new FakeMetrics(
+      pods.map((p, i) => ({
+        namespace: "big",
+        pod: p.name,
+        container: "api",
+        workingSet: series(6 * 3600, 300, () => (100 + (i % 400)) * MiB, MiB, i),
+      })),
+    );
     const cluster = new FakeCluster({ pods, nodes: Array.from({ length: 40 }, (_, i) => node({ name: `node-${i}` })) });
     const { slack, emulator } = await start(cluster, metrics);
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose ns/big" });
     const ws = emulator.workspace;
-    const parent = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report in the thread")), 15_000);
+    const parent = await ws.waitFor(
+      () => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report in the thread")),
+      15_000,
+    );
     const thread = ws.thread(CHANNEL, parent.ts);
     const report = thread.map(messageText).join("\n");
     expect(report).toContain("…and 1990 more containers");
@@ -168,8 +209,12 @@ describe("other commands and endpoints", () => {
   it("logs each request with its user, and never the bot token", async () => {
     const { slack, emulator, logs } = await start();
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    await emulator.workspace.waitFor(() => emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")));
-    const accepted = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["msg"] === "command accepted");
+    await emulator.workspace.waitFor(() =>
+      emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")),
+    );
+    const accepted = logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l["msg"] === "command accepted");
     expect(accepted).toMatchObject({ user: ALICE, channel: CHANNEL, command: "diagnose" });
     expect(logs.join("\n")).not.toContain(BOT_TOKEN);
   });
@@ -179,14 +224,22 @@ describe("/mem audit", () => {
   it("shows the recent entries for a workload, only to the person who asked", async () => {
     const { slack, emulator } = await start();
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
-    await emulator.workspace.waitFor(() => emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")));
+    await emulator.workspace.waitFor(() =>
+      emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report")),
+    );
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/Bad -n shop" });
     await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit deploy/api -n shop --since 1h" });
     const shown = messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!);
     expect(shown).toContain("*Audit log for deployment/api -n shop* (latest 2)");
-    expect(shown).toMatch(/\*diagnosis\* · deployment\/api -n shop — oomkilled on deploy\/api -n shop \(requested by <@U0ALICE>\) → api-7d9c8f6b5d-x2x9q\/api was OOMKilled/);
-    expect(shown).toMatch(/`#1` <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \*command\* by <@U0ALICE> · deployment\/api -n shop — \/mem diagnose deploy\/api -n shop → accepted/);
+    expect(shown).toMatch(
+      /\*diagnosis\* · deployment\/api -n shop — oomkilled on deploy\/api -n shop \(requested by <@U0ALICE>\) → api-7d9c8f6b5d-x2x9q\/api was OOMKilled/,
+    );
+    expect(shown).toMatch(
+      /`#1` <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \*command\* by <@U0ALICE> · deployment\/api -n shop — \/mem diagnose deploy\/api -n shop → accepted/,
+    );
     await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit" });
-    expect(messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!)).toContain("answered: deployment name \"Bad\" is not valid");
+    expect(messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!)).toContain(
+      'answered: deployment name "Bad" is not valid',
+    );
   });
 });

@@ -38,13 +38,23 @@ const DIR = resolve(".cache/integration");
 async function missing(): Promise<string[]> {
   const problems: string[] = [];
   if (!controlPlaneBinaries()) problems.push("kube-apiserver/etcd not built (run scripts/build-control-plane.sh)");
-  for (const bin of [PROMETHEUS_BIN, PROMTOOL_BIN, ALERTMANAGER_BIN]) if (!existsSync(bin)) problems.push(`${bin} missing (apt-get install prometheus prometheus-alertmanager)`);
+  for (const bin of [PROMETHEUS_BIN, PROMTOOL_BIN, ALERTMANAGER_BIN])
+    if (!existsSync(bin)) problems.push(`${bin} missing (apt-get install prometheus prometheus-alertmanager)`);
   const pg = await postgresReachable();
   if (pg) problems.push(pg);
   return problems;
 }
 
-const empty: Omit<IntegrationEnv, "skipped"> = { now: 0, apiUrl: "", kubeconfig: { admin: "", bot: "" }, auditLog: "", prometheusUrl: "", alertmanagerUrl: "", alertsFile: "", memopsAlertPort: 0 };
+const empty: Omit<IntegrationEnv, "skipped"> = {
+  now: 0,
+  apiUrl: "",
+  kubeconfig: { admin: "", bot: "" },
+  auditLog: "",
+  prometheusUrl: "",
+  alertmanagerUrl: "",
+  alertsFile: "",
+  memopsAlertPort: 0,
+};
 
 export default async function setup(project: TestProject) {
   const problems = await missing();
@@ -60,11 +70,21 @@ export default async function setup(project: TestProject) {
   try {
     const now = Math.floor(Date.now() / 1000);
     const kubelet = await startKubeletStub(DIR, LOGS);
-    const [cp, prom] = await Promise.all([startControlPlane(group, resolve(DIR, "kube")), startPrometheusStack(group, resolve(DIR, "prom"), now)]);
+    const [cp, prom] = await Promise.all([
+      startControlPlane(group, resolve(DIR, "kube")),
+      startPrometheusStack(group, resolve(DIR, "prom"), now),
+    ]);
     await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, resolve("deploy/kubernetes/rbac.yaml"));
     project.provide("integration", {
-      skipped: null, now, apiUrl: cp.url, kubeconfig: cp.kubeconfig, auditLog: cp.auditLog,
-      prometheusUrl: prom.prometheusUrl, alertmanagerUrl: prom.alertmanagerUrl, alertsFile: prom.alertsFile, memopsAlertPort: prom.memopsAlertPort,
+      skipped: null,
+      now,
+      apiUrl: cp.url,
+      kubeconfig: cp.kubeconfig,
+      auditLog: cp.auditLog,
+      prometheusUrl: prom.prometheusUrl,
+      alertmanagerUrl: prom.alertmanagerUrl,
+      alertsFile: prom.alertsFile,
+      memopsAlertPort: prom.memopsAlertPort,
     });
     return async () => {
       kubelet.server.close();

@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
-import { AppsV1Api, AuthorizationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { resolveTarget } from "../../src/engine/resolve-target.ts";
@@ -34,32 +41,61 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
 
   it("follows owner chains: a Deployment's pods are those its ReplicaSet owns", async () => {
     const d = await resolveTarget(cluster, { kind: "deployment", name: "api", namespace: "shop" });
-    expect(d.ok && d.value.pods.map((p) => p.name).sort()).toEqual(["api-7d9c8f6b5d-k8s7d", "api-7d9c8f6b5d-p0v2n", "api-7d9c8f6b5d-x2x9q"]);
+    expect(d.ok && d.value.pods.map((p) => p.name).sort()).toEqual([
+      "api-7d9c8f6b5d-k8s7d",
+      "api-7d9c8f6b5d-p0v2n",
+      "api-7d9c8f6b5d-x2x9q",
+    ]);
     const p = await resolveTarget(cluster, { kind: "pod", name: "api-7d9c8f6b5d-x2x9q", namespace: "shop" });
-    expect(p.ok && p.value.ownerChain).toEqual(["Pod api-7d9c8f6b5d-x2x9q", "ReplicaSet api-7d9c8f6b5d", "Deployment api"]);
+    expect(p.ok && p.value.ownerChain).toEqual([
+      "Pod api-7d9c8f6b5d-x2x9q",
+      "ReplicaSet api-7d9c8f6b5d",
+      "Deployment api",
+    ]);
     const s = await resolveTarget(cluster, { kind: "any", name: "db", namespace: "shop" });
     expect(s.ok && [s.value.kind, s.value.pods.map((x) => x.name)]).toEqual(["statefulset", ["db-0"]]);
   });
 
   it("translates statuses: restart counts, last termination reasons, limits and requests", async () => {
     const pod = await cluster.getPod("shop", "api-7d9c8f6b5d-x2x9q");
-    expect(pod?.containers.find((c) => c.name === "api")).toEqual({ name: "api", requestBytes: 256 * 2 ** 20, limitBytes: 512 * 2 ** 20 });
-    expect(pod?.statuses.find((c) => c.name === "api")).toMatchObject({ restartCount: 4, waitingReason: "CrashLoopBackOff", lastTerminated: { reason: "OOMKilled", exitCode: 137, finishedAt: env.now - 720 } });
+    expect(pod?.containers.find((c) => c.name === "api")).toEqual({
+      name: "api",
+      requestBytes: 256 * 2 ** 20,
+      limitBytes: 512 * 2 ** 20,
+    });
+    expect(pod?.statuses.find((c) => c.name === "api")).toMatchObject({
+      restartCount: 4,
+      waitingReason: "CrashLoopBackOff",
+      lastTerminated: { reason: "OOMKilled", exitCode: 137, finishedAt: env.now - 720 },
+    });
     const node = await cluster.getNode("node-a");
-    expect(node).toEqual({ name: "node-a", memoryPressure: true, allocatableBytes: 8 * 2 ** 30, capacityBytes: 8 * 2 ** 30 });
+    expect(node).toEqual({
+      name: "node-a",
+      memoryPressure: true,
+      allocatableBytes: 8 * 2 ** 30,
+      capacityBytes: 8 * 2 ** 30,
+    });
   });
 
   it(`reads ${BULK_PODS} pods page by page`, async () => {
     cluster.pages.length = 0;
     const r = await resolveTarget(cluster, { kind: "namespace", name: "bulk", namespace: "bulk" });
     expect(r.ok && r.value.pods).toHaveLength(BULK_PODS);
-    expect(cluster.pages.map((q) => [q.limit, !!q.continueToken])).toEqual([[500, false], [500, true], [500, true]]);
+    expect(cluster.pages.map((q) => [q.limit, !!q.continueToken])).toEqual([
+      [500, false],
+      [500, true],
+      [500, true],
+    ]);
     expect(await cluster.countObjects("v1", "Pod", "bulk")).toEqual({ count: BULK_PODS, estimated: true });
     expect(await cluster.countObjects("apps/v1", "ReplicaSet", "bulk")).toEqual({ count: 1, estimated: false });
   });
 
   it("selects events by field: only the pod's own, and the node's OOM kill", async () => {
-    const podEvents = await cluster.listEvents("shop", "involvedObject.kind=Pod,involvedObject.name=api-7d9c8f6b5d-x2x9q", 50);
+    const podEvents = await cluster.listEvents(
+      "shop",
+      "involvedObject.kind=Pod,involvedObject.name=api-7d9c8f6b5d-x2x9q",
+      50,
+    );
     expect(podEvents.map((e) => [e.reason, e.count])).toEqual([["BackOff", 7]]);
     const nodeEvents = await cluster.listEvents(null, "involvedObject.kind=Node,involvedObject.name=node-a", 50);
     expect(nodeEvents.map((e) => e.reason)).toEqual(["OOMKilling"]);
@@ -67,45 +103,88 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
 
   it("reads current and previous logs through the API server", async () => {
     expect(await cluster.readLog("shop", "api-7d9c8f6b5d-x2x9q", "api", { previous: true, tailLines: 2 })).toBe(
-      "2026-11-21T07:58:40Z INFO connecting to postgres://app:hunter2@db:5432/shop password=hunter2\n2026-11-21T07:59:03Z ERROR java.lang.OutOfMemoryError: Java heap space");
-    expect(await cluster.readLog("shop", "api-7d9c8f6b5d-x2x9q", "api", { previous: false, tailLines: 100 })).toContain("heap usage 61%");
+      "2026-11-21T07:58:40Z INFO connecting to postgres://app:hunter2@db:5432/shop password=hunter2\n2026-11-21T07:59:03Z ERROR java.lang.OutOfMemoryError: Java heap space",
+    );
+    expect(await cluster.readLog("shop", "api-7d9c8f6b5d-x2x9q", "api", { previous: false, tailLines: 100 })).toContain(
+      "heap usage 61%",
+    );
   });
 
   it("a missing object is 'not found', in words", async () => {
     expect(await cluster.getPod("shop", "nope")).toBeNull();
-    expect(await resolveTarget(cluster, { kind: "deployment", name: "payments", namespace: "shop" })).toEqual({ ok: false, error: 'deployment "payments" not found in namespace "shop"' });
+    expect(await resolveTarget(cluster, { kind: "deployment", name: "payments", namespace: "shop" })).toEqual({
+      ok: false,
+      error: 'deployment "payments" not found in namespace "shop"',
+    });
     expect(await cluster.currentUsage("shop")).toBeNull(); // metrics.k8s.io is not served here
     expect(await cluster.version()).toBe("v1.35.4");
   });
 
   it("dry-run patches change nothing; HPAs and people's own permissions are looked up", async () => {
     const before = await cluster.getWorkload("scenarios", "deployment", "quiet");
-    const dry = await cluster.patchWorkload({ kind: "deployment", namespace: "scenarios", name: "quiet" }, [{ op: "replace", path: "/spec/replicas", value: 3 }], { dryRun: true });
+    const dry = await cluster.patchWorkload(
+      { kind: "deployment", namespace: "scenarios", name: "quiet" },
+      [{ op: "replace", path: "/spec/replicas", value: 3 }],
+      { dryRun: true },
+    );
     expect(dry.replicas).toBe(3);
     expect((await cluster.getWorkload("scenarios", "deployment", "quiet"))?.replicas).toBe(before?.replicas);
-    expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toEqual({ name: "plateau", minReplicas: 1, maxReplicas: 4 });
-    expect(await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, [{ op: "test", path: "/spec/maxReplicas", value: 4 }, { op: "replace", path: "/spec/maxReplicas", value: 6 }], { dryRun: true })).toBe(6);
-    expect((await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" }))?.maxReplicas).toBe(4);
+    expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toEqual({
+      name: "plateau",
+      minReplicas: 1,
+      maxReplicas: 4,
+    });
+    expect(
+      await cluster.patchAutoscaler(
+        { namespace: "scenarios", name: "plateau" },
+        [
+          { op: "test", path: "/spec/maxReplicas", value: 4 },
+          { op: "replace", path: "/spec/maxReplicas", value: 6 },
+        ],
+        { dryRun: true },
+      ),
+    ).toBe(6);
+    expect(
+      (await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "plateau" }))?.maxReplicas,
+    ).toBe(4);
     expect(await cluster.autoscalerFor({ kind: "deployment", namespace: "scenarios", name: "quiet" })).toBeNull();
     const patchQuiet = { verb: "patch", group: "apps", resource: "deployments", namespace: "scenarios", name: "quiet" };
     expect(await cluster.mayDo({ user: "bob@example.com", groups: [] }, patchQuiet)).toBe(true);
     expect(await cluster.mayDo({ user: "carol@example.com", groups: [] }, patchQuiet)).toBe(false);
-    expect(await cluster.mayDo({ user: "bob@example.com", groups: [] }, { ...patchQuiet, resource: "daemonsets" })).toBe(false);
+    expect(
+      await cluster.mayDo({ user: "bob@example.com", groups: [] }, { ...patchQuiet, resource: "daemonsets" }),
+    ).toBe(false);
     expect(await cluster.preflightFacts({ kind: "deployment", namespace: "scenarios", name: "plateau" })).toEqual({
-      limitRangeMaxBytes: 4 * 2 ** 30, quota: [{ resource: "limits.memory", name: "scenarios", hardBytes: 20 * 2 ** 30, usedBytes: 0 }],
-      largestNodeAllocatableBytes: 16 * 2 ** 30, hpa: { name: "plateau", onMemory: true },
+      limitRangeMaxBytes: 4 * 2 ** 30,
+      quota: [{ resource: "limits.memory", name: "scenarios", hardBytes: 20 * 2 ** 30, usedBytes: 0 }],
+      largestNodeAllocatableBytes: 16 * 2 ** 30,
+      hpa: { name: "plateau", onMemory: true },
     });
   });
 
   it("what the RBAC does not grant is 'forbidden', in words", async () => {
     const core = botConfig().makeApiClient(CoreV1Api);
-    const secret = await core.readNamespacedSecret({ namespace: "shop", name: "db-password" }).catch((e: unknown) => kubeError(e, "read secret db-password in namespace shop"));
-    expect(secret).toMatchObject({ code: "forbidden", message: "memops is not allowed to read secret db-password in namespace shop (forbidden by RBAC)" });
+    const secret = await core
+      .readNamespacedSecret({ namespace: "shop", name: "db-password" })
+      .catch((e: unknown) => kubeError(e, "read secret db-password in namespace shop"));
+    expect(secret).toMatchObject({
+      code: "forbidden",
+      message: "memops is not allowed to read secret db-password in namespace shop (forbidden by RBAC)",
+    });
     const apps = botConfig().makeApiClient(AppsV1Api);
-    const scale = await apps.replaceNamespacedDeploymentScale({ namespace: "shop", name: "api", body: { metadata: { name: "api", namespace: "shop" }, spec: { replicas: 5 } } })
+    const scale = await apps
+      .replaceNamespacedDeploymentScale({
+        namespace: "shop",
+        name: "api",
+        body: { metadata: { name: "api", namespace: "shop" }, spec: { replicas: 5 } },
+      })
       .catch((e: unknown) => kubeError(e, "scale deployment api"));
     expect(scale).toMatchObject({ code: "forbidden" });
-    const replicaset = await apps.patchNamespacedReplicaSet({ namespace: "shop", name: "api-7d9c8f6b5d", body: { spec: { replicas: 5 } } }, setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch))
+    const replicaset = await apps
+      .patchNamespacedReplicaSet(
+        { namespace: "shop", name: "api-7d9c8f6b5d", body: { spec: { replicas: 5 } } },
+        setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+      )
       .catch((e: unknown) => kubeError(e, "patch replicaset api-7d9c8f6b5d"));
     expect(replicaset).toMatchObject({ code: "forbidden" });
   });
@@ -113,15 +192,39 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
   it("deploy/'s RBAC grants exactly these rules, and memops used every one of them", async () => {
     const authz = botConfig().makeApiClient(AuthorizationV1Api);
     const review = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace: "shop" } } });
-    const granted = review.status!.resourceRules
-      // every authenticated user may review itself (system:basic-user); those rules are not memops's
+    const granted = review
+      .status!.resourceRules // every authenticated user may review itself (system:basic-user); those rules are not memops's
       .filter((r) => !(r.resources ?? []).some((x) => x.startsWith("selfsubject")))
-      .flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))).sort();
-    const roles = parseAllDocuments(readFileSync("deploy/kubernetes/rbac.yaml", "utf8")).map((d) => d.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).filter((d) => d.kind === "ClusterRole");
-    const declared = [...new Set(roles.flatMap((role) => role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))))))].sort();
+      .flatMap((r) =>
+        (r.apiGroups ?? []).flatMap((g) =>
+          (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)),
+        ),
+      )
+      .sort();
+    const roles = parseAllDocuments(readFileSync("deploy/kubernetes/rbac.yaml", "utf8"))
+      .map((d) => d.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] })
+      .filter((d) => d.kind === "ClusterRole");
+    const declared = [
+      ...new Set(
+        roles.flatMap((role) =>
+          role.rules!.flatMap((r) =>
+            r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
+          ),
+        ),
+      ),
+    ].sort();
     expect(granted).toEqual(declared);
-    expect(declared).not.toContainEqual(expect.stringMatching(/secrets|configmaps|:(update|delete|deletecollection|escalate|bind|impersonate)|\*/));
-    expect(declared.filter((p) => /:(create|patch)$/.test(p))).toEqual(["apps/daemonsets:patch", "apps/deployments:patch", "apps/statefulsets:patch", "authorization.k8s.io/subjectaccessreviews:create", "autoscaling/horizontalpodautoscalers:patch", "helm.toolkit.fluxcd.io/helmreleases:patch"]);
+    expect(declared).not.toContainEqual(
+      expect.stringMatching(/secrets|configmaps|:(update|delete|deletecollection|escalate|bind|impersonate)|\*/),
+    );
+    expect(declared.filter((p) => /:(create|patch)$/.test(p))).toEqual([
+      "apps/daemonsets:patch",
+      "apps/deployments:patch",
+      "apps/statefulsets:patch",
+      "authorization.k8s.io/subjectaccessreviews:create",
+      "autoscaling/horizontalpodautoscalers:patch",
+      "helm.toolkit.fluxcd.io/helmreleases:patch",
+    ]);
 
     // Every adapter operation, once, as the bot; then every granted permission must appear in the audit log.
     const ref = { kind: "deployment" as const, namespace: "shop", name: "api" };
@@ -136,17 +239,49 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     await cluster.readLog("shop", "api-7d9c8f6b5d-x2x9q", "api", { previous: true, tailLines: 5 });
     await cluster.currentUsage("shop");
     for (const kind of ["deployment", "statefulset", "daemonset"] as const) {
-      await cluster.patchWorkload({ kind, namespace: "shop", name: kind === "statefulset" ? "db" : "api" }, [{ op: "add", path: "/metadata/annotations/memops.dev~1probe", value: "1" }], { dryRun: true }).catch(() => undefined);
+      await cluster
+        .patchWorkload(
+          { kind, namespace: "shop", name: kind === "statefulset" ? "db" : "api" },
+          [{ op: "add", path: "/metadata/annotations/memops.dev~1probe", value: "1" }],
+          { dryRun: true },
+        )
+        .catch(() => undefined);
     }
     await cluster.autoscalerFor(ref);
     await cluster.preflightFacts(ref);
-    await cluster.patchHelmRelease({ namespace: "flux-system", name: "flux-app" }, { spec: { values: { probe: 1 } } }, { dryRun: true });
-    await cluster.patchAutoscaler({ namespace: "scenarios", name: "plateau" }, [{ op: "replace", path: "/spec/maxReplicas", value: 5 }], { dryRun: true });
-    await cluster.mayDo({ user: "bob@example.com", groups: [] }, { verb: "patch", group: "apps", resource: "deployments", namespace: "shop", name: "api" });
+    await cluster.patchHelmRelease(
+      { namespace: "flux-system", name: "flux-app" },
+      { spec: { values: { probe: 1 } } },
+      { dryRun: true },
+    );
+    await cluster.patchAutoscaler(
+      { namespace: "scenarios", name: "plateau" },
+      [{ op: "replace", path: "/spec/maxReplicas", value: 5 }],
+      { dryRun: true },
+    );
+    await cluster.mayDo(
+      { user: "bob@example.com", groups: [] },
+      { verb: "patch", group: "apps", resource: "deployments", namespace: "shop", name: "api" },
+    );
     await new Promise((r) => setTimeout(r, 1500));
-    const used = new Set(readFileSync(env.auditLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { user: { username: string }; verb: string; objectRef?: { apiGroup?: string; resource?: string; subresource?: string } })
-      .filter((e) => e.user.username === BOT_USER && e.objectRef?.resource)
-      .map((e) => `${e.objectRef?.apiGroup ?? ""}/${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ""}:${e.verb === "watch" ? "list" : e.verb}`));
+    const used = new Set(
+      readFileSync(env.auditLog, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              user: { username: string };
+              verb: string;
+              objectRef?: { apiGroup?: string; resource?: string; subresource?: string };
+            },
+        )
+        .filter((e) => e.user.username === BOT_USER && e.objectRef?.resource)
+        .map(
+          (e) =>
+            `${e.objectRef?.apiGroup ?? ""}/${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ""}:${e.verb === "watch" ? "list" : e.verb}`,
+        ),
+    );
     expect(declared.filter((p) => !used.has(p))).toEqual([]);
   });
 });

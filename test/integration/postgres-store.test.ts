@@ -22,8 +22,20 @@ describe.skipIf(!!env.skipped)("PostgreSQL store (the machine's server, a schema
 
   it("two stores on one database (two replicas) append one unbroken audit chain", async () => {
     const name = await schema();
-    const [a, b] = [new PostgresStore(DATABASE_URL, { schema: name }), new PostgresStore(DATABASE_URL, { schema: name })];
-    const ev = (i: number) => ({ at: i, kind: "command" as const, slackUser: "U1", kubernetesIdentity: null, target: null, what: `#${i}`, outcome: "ok", details: {} });
+    const [a, b] = [
+      new PostgresStore(DATABASE_URL, { schema: name }),
+      new PostgresStore(DATABASE_URL, { schema: name }),
+    ];
+    const ev = (i: number) => ({
+      at: i,
+      kind: "command" as const,
+      slackUser: "U1",
+      kubernetesIdentity: null,
+      target: null,
+      what: `#${i}`,
+      outcome: "ok",
+      details: {},
+    });
     await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).appendAudit(ev(i))));
     expect(verifyChain(await a.auditEntries())).toEqual({ ok: true, entries: 40 });
     await a.close();

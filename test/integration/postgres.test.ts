@@ -19,7 +19,10 @@ describe.skipIf(!!env.skipped)("PostgreSQL for the tests that need it", () => {
     }
     const check = await freshSchema();
     try {
-      const left = await check.client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name = ANY($1)", [[a.schema, b.schema]]);
+      const left = await check.client.query(
+        "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ANY($1)",
+        [[a.schema, b.schema]],
+      );
       expect(left.rows).toEqual([]);
     } finally {
       await check.drop();

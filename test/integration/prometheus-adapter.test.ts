@@ -15,7 +15,8 @@ function backfilled(metric: string, pod: string, container: string): Map<number,
   const out = new Map<number, number>();
   const prefix = `${metric}{`;
   for (const line of openMetrics(env.now).split("\n")) {
-    if (!line.startsWith(prefix) || !line.includes(`pod="${pod}"`) || !line.includes(`container="${container}"`)) continue;
+    if (!line.startsWith(prefix) || !line.includes(`pod="${pod}"`) || !line.includes(`container="${container}"`))
+      continue;
     const [, value, t] = /} (\S+) (\d+)$/.exec(line) ?? [];
     out.set(Number(t), Number(value));
   }
@@ -33,44 +34,90 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
   it("returns exactly the backfilled numbers: per-step maxima of working set, rss and restarts", async () => {
     const step = 300;
     const end = Math.floor(env.now / step) * step;
-    const series = await metrics.containerMemory({ namespace: "shop", podPattern: "api-[a-z0-9]{1,10}-[a-z0-9]{5}", start: end - 2 * 3600, end, stepSeconds: step });
+    const series = await metrics.containerMemory({
+      namespace: "shop",
+      podPattern: "api-[a-z0-9]{1,10}-[a-z0-9]{5}",
+      start: end - 2 * 3600,
+      end,
+      stepSeconds: step,
+    });
     expect(series.map((s) => `${s.pod}/${s.container}`).sort()).toEqual([
-      "api-7d9c8f6b5d-k8s7d/api", "api-7d9c8f6b5d-k8s7d/envoy", "api-7d9c8f6b5d-p0v2n/api", "api-7d9c8f6b5d-p0v2n/envoy", "api-7d9c8f6b5d-x2x9q/api", "api-7d9c8f6b5d-x2x9q/envoy",
+      "api-7d9c8f6b5d-k8s7d/api",
+      "api-7d9c8f6b5d-k8s7d/envoy",
+      "api-7d9c8f6b5d-p0v2n/api",
+      "api-7d9c8f6b5d-p0v2n/envoy",
+      "api-7d9c8f6b5d-x2x9q/api",
+      "api-7d9c8f6b5d-x2x9q/envoy",
     ]);
     const killed = series.find((s) => s.pod === "api-7d9c8f6b5d-x2x9q" && s.container === "api")!;
-    for (const [field, metric] of [["workingSet", "container_memory_working_set_bytes"], ["rss", "container_memory_rss"], ["restarts", "kube_pod_container_status_restarts_total"]] as const) {
+    for (const [field, metric] of [
+      ["workingSet", "container_memory_working_set_bytes"],
+      ["rss", "container_memory_rss"],
+      ["restarts", "kube_pod_container_status_restarts_total"],
+    ] as const) {
       const raw = backfilled(metric, "api-7d9c8f6b5d-x2x9q", "api");
-      const expected = killed[field].map((s) => ({ t: s.t, v: Math.max(...[...raw].filter(([t]) => t >= s.t - step && t <= s.t).map(([, v]) => v)) }));
+      const expected = killed[field].map((s) => ({
+        t: s.t,
+        v: Math.max(...[...raw].filter(([t]) => t >= s.t - step && t <= s.t).map(([, v]) => v)),
+      }));
       expect(killed[field]).toHaveLength(25);
       expect(killed[field]).toEqual(expected);
     }
   });
 
   it("a bad query is a clear 'invalid', an unreachable Prometheus a clear 'unavailable'", async () => {
-    await expect(metrics.evaluate("sum(", env.now)).rejects.toMatchObject({ code: "invalid", message: expect.stringContaining("Prometheus rejected the query") });
-    await expect(new PromMetrics("http://127.0.0.1:9", 2000).evaluate("up", env.now)).rejects.toMatchObject({ code: "unavailable", message: "cannot reach Prometheus (ECONNREFUSED)" });
+    await expect(metrics.evaluate("sum(", env.now)).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringContaining("Prometheus rejected the query"),
+    });
+    await expect(new PromMetrics("http://127.0.0.1:9", 2000).evaluate("up", env.now)).rejects.toMatchObject({
+      code: "unavailable",
+      message: "cannot reach Prometheus (ECONNREFUSED)",
+    });
   });
 
-  it.each(SCENARIOS.map((s) => [s.name, s.expected] as const))("scenario %s is classified as labelled, through the real API server and Prometheus", async (name, expected) => {
-    const r = await diagnose({ cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now * 1000 }, log: pino({ level: "silent" }) }, await shippedRunbooks(),
-      { target: { kind: "deployment", name, namespace: "scenarios" }, windowSeconds: 8 * 3600, runbookId: "high-memory" });
-    const trend = r.ok ? r.value.sections.find((s) => s.kind === "memory-trend") : undefined;
-    expect(trend?.status).toBe("ok");
-    const analysis = trend?.status === "ok" && trend.kind === "memory-trend" ? trend.data?.rows[0]?.analysis : undefined;
-    expect({ classification: analysis?.classification, ...(expected?.plateau !== undefined ? { plateau: analysis?.plateau } : {}) }).toEqual(expected);
-  });
+  it.each(SCENARIOS.map((s) => [s.name, s.expected] as const))(
+    "scenario %s is classified as labelled, through the real API server and Prometheus",
+    async (name, expected) => {
+      const r = await diagnose(
+        { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now * 1000 }, log: pino({ level: "silent" }) },
+        await shippedRunbooks(),
+        {
+          target: { kind: "deployment", name, namespace: "scenarios" },
+          windowSeconds: 8 * 3600,
+          runbookId: "high-memory",
+        },
+      );
+      const trend = r.ok ? r.value.sections.find((s) => s.kind === "memory-trend") : undefined;
+      expect(trend?.status).toBe("ok");
+      const analysis =
+        trend?.status === "ok" && trend.kind === "memory-trend" ? trend.data?.rows[0]?.analysis : undefined;
+      expect({
+        classification: analysis?.classification,
+        ...(expected?.plateau !== undefined ? { plateau: analysis?.plateau } : {}),
+      }).toEqual(expected);
+    },
+  );
 
   it("an alert rule firing on this data reaches Alertmanager's webhook receiver", async () => {
     const deadline = Date.now() + 45_000;
     let alert: { labels: Record<string, string>; status: string } | undefined;
     while (!alert && Date.now() < deadline) {
       for (const line of readFileSync(env.alertsFile, "utf8").split("\n").filter(Boolean)) {
-        const payload = JSON.parse(line) as { version: string; alerts: { labels: Record<string, string>; status: string }[] };
+        const payload = JSON.parse(line) as {
+          version: string;
+          alerts: { labels: Record<string, string>; status: string }[];
+        };
         expect(payload.version).toBe("4");
-        alert ??= payload.alerts.find((a) => a.labels["alertname"] === "ContainerHighMemory" && a.labels["pod"]?.startsWith("limit-too-low-"));
+        alert ??= payload.alerts.find(
+          (a) => a.labels["alertname"] === "ContainerHighMemory" && a.labels["pod"]?.startsWith("limit-too-low-"),
+        );
       }
       if (!alert) await new Promise((r) => setTimeout(r, 500));
     }
-    expect(alert).toMatchObject({ status: "firing", labels: { namespace: "scenarios", container: "app", severity: "warning" } });
+    expect(alert).toMatchObject({
+      status: "firing",
+      labels: { namespace: "scenarios", container: "app", severity: "warning" },
+    });
   });
 });

@@ -72,7 +72,20 @@ export interface Sampled {
  * sample shows the peak, the restart counter rises and memory starts over. With `lookAhead`, keeps
  * simulating after `end` (same noise stream) until the limit is first reached, for forecast truth.
  */
-export function sample(p: Process, texture: Texture, o: { start: number; end: number; step: number; limit: number | null; seed: number; counters?: boolean; oomFlags?: boolean; lookAhead?: number }): Sampled {
+export function sample(
+  p: Process,
+  texture: Texture,
+  o: {
+    start: number;
+    end: number;
+    step: number;
+    limit: number | null;
+    seed: number;
+    counters?: boolean;
+    oomFlags?: boolean;
+    lookAhead?: number;
+  },
+): Sampled {
   const r = rng(o.seed);
   const trace: Trace = { workingSet: [], rss: [], restarts: [], oomAt: [] };
   let startedAt = o.start - between(r, 0, 2 * H);
@@ -93,7 +106,10 @@ export function sample(p: Process, texture: Texture, o: { start: number; end: nu
       oom = true;
     }
     if (t > o.end) {
-      if (oom || (o.limit !== null && v >= o.limit)) { reachedLimitAt = t; break; }
+      if (oom || (o.limit !== null && v >= o.limit)) {
+        reachedLimitAt = t;
+        break;
+      }
       continue;
     }
     trace.workingSet.push({ t, v });

@@ -27,23 +27,35 @@ interface Spec {
   /** the windows this family is realistic in (default: all) */
   windows?: readonly number[];
   label: Scenario["label"];
-  build(r: () => number, window: number, limit: number): { process: Process; daily?: boolean; counters?: boolean; oomFlags?: boolean; lookAhead?: boolean; level: number };
+  build(
+    r: () => number,
+    window: number,
+    limit: number,
+  ): { process: Process; daily?: boolean; counters?: boolean; oomFlags?: boolean; lookAhead?: boolean; level: number };
 }
 
 const stepFor = (window: number) => (window <= DAY ? MIN : 5 * MIN);
 
 const SPECS: Spec[] = [
   {
-    family: "leak-slow", label: { classification: "leak", plateau: false },
+    family: "leak-slow",
+    label: { classification: "leak", plateau: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.25, 0.4);
       // 8–20% of the limit a day, but never reaching it inside the window
       const perDay = Math.min(limit * between(r, 0.08, 0.2), ((0.8 * limit - level) / window) * DAY);
-      return { level, lookAhead: true, daily: window >= 3 * DAY && r() < 0.5, process: { need: (s) => level + (perDay * s) / DAY } };
+      return {
+        level,
+        lookAhead: true,
+        daily: window >= 3 * DAY && r() < 0.5,
+        process: { need: (s) => level + (perDay * s) / DAY },
+      };
     },
   },
   {
-    family: "leak-fast", label: { classification: "leak", plateau: false }, windows: [12 * H, DAY],
+    family: "leak-fast",
+    label: { classification: "leak", plateau: false },
+    windows: [12 * H, DAY],
     build: (r, window, limit) => {
       const level = limit * between(r, 0.2, 0.35);
       const perDay = ((between(r, 0.5, 0.75) * limit - level) / window) * DAY;
@@ -51,32 +63,53 @@ const SPECS: Spec[] = [
     },
   },
   {
-    family: "leak-after-deploy", label: { classification: "leak", plateau: false },
+    family: "leak-after-deploy",
+    label: { classification: "leak", plateau: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.2, 0.3);
       const perDay = ((between(r, 0.55, 0.7) * limit - level) / (0.7 * window)) * DAY;
-      return { level, lookAhead: true, process: { need: (s) => level + (perDay * s) / DAY, restartsAt: [END - window * between(r, 0.7, 0.75)] } };
+      return {
+        level,
+        lookAhead: true,
+        process: { need: (s) => level + (perDay * s) / DAY, restartsAt: [END - window * between(r, 0.7, 0.75)] },
+      };
     },
   },
   {
-    family: "oom-cycle", label: { classification: "oom-cycle", plateau: false },
+    family: "oom-cycle",
+    label: { classification: "oom-cycle", plateau: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.2, 0.4);
       const cycle = Math.min(window / between(r, 3, 8), between(r, 1, 10) * H);
-      return { level, counters: r() < 0.7, oomFlags: r() < 0.7, process: { need: (s) => level + ((limit - level) * 1.02 * s) / cycle } };
+      return {
+        level,
+        counters: r() < 0.7,
+        oomFlags: r() < 0.7,
+        process: { need: (s) => level + ((limit - level) * 1.02 * s) / cycle },
+      };
     },
   },
   {
-    family: "spike-recovered", label: { classification: "spike", plateau: false, recovered: true },
+    family: "spike-recovered",
+    label: { classification: "spike", plateau: false, recovered: true },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.25, 0.45);
       const n = pick(r, [1, 1, 2, 3]);
-      const spikes = Array.from({ length: n }, () => ({ at: END - window * between(r, 0.1, 0.85), len: between(r, 5, 30) * MIN, h: level * between(r, 0.5, 1.2) }));
-      return { level, daily: window >= 3 * DAY && r() < 0.3, process: { need: (_s, t) => level + spikes.reduce((a, k) => a + (t >= k.at && t < k.at + k.len ? k.h : 0), 0) } };
+      const spikes = Array.from({ length: n }, () => ({
+        at: END - window * between(r, 0.1, 0.85),
+        len: between(r, 5, 30) * MIN,
+        h: level * between(r, 0.5, 1.2),
+      }));
+      return {
+        level,
+        daily: window >= 3 * DAY && r() < 0.3,
+        process: { need: (_s, t) => level + spikes.reduce((a, k) => a + (t >= k.at && t < k.at + k.len ? k.h : 0), 0) },
+      };
     },
   },
   {
-    family: "spike-ongoing", label: { classification: "spike", plateau: false, recovered: false },
+    family: "spike-ongoing",
+    label: { classification: "spike", plateau: false, recovered: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.25, 0.45);
       const at = END - between(r, 2, 4) * stepFor(window) * (window <= DAY ? 5 : 1);
@@ -85,22 +118,31 @@ const SPECS: Spec[] = [
     },
   },
   {
-    family: "limit-too-low", label: { classification: "limit-too-low", plateau: false },
+    family: "limit-too-low",
+    label: { classification: "limit-too-low", plateau: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.6, 0.8);
       const rise = window * between(r, 0.02, 0.15);
-      return { level, process: { need: (s) => level + (limit * 1.3 - level) * Math.min(1, s / rise), saturateAt: limit * between(r, 0.93, 0.985) } };
+      return {
+        level,
+        process: {
+          need: (s) => level + (limit * 1.3 - level) * Math.min(1, s / rise),
+          saturateAt: limit * between(r, 0.93, 0.985),
+        },
+      };
     },
   },
   {
-    family: "stable-noise", label: { classification: "stable", plateau: false },
+    family: "stable-noise",
+    label: { classification: "stable", plateau: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.2, 0.6);
       return { level, daily: window >= 3 * DAY || r() < 0.3, process: { need: () => level } };
     },
   },
   {
-    family: "stable-deploy-step", label: { classification: "stable", plateau: false },
+    family: "stable-deploy-step",
+    label: { classification: "stable", plateau: false },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.25, 0.5);
       const at = END - window * between(r, 0.3, 0.7);
@@ -109,12 +151,19 @@ const SPECS: Spec[] = [
     },
   },
   {
-    family: "stable-warmup-plateau", label: { classification: "stable", plateau: true },
+    family: "stable-warmup-plateau",
+    label: { classification: "stable", plateau: true },
     build: (r, window, limit) => {
       const level = limit * between(r, 0.15, 0.3);
       const gain = limit * between(r, 0.2, 0.35);
       const tau = window * between(r, 0.04, 0.1);
-      return { level, process: { need: (s) => level + gain * (1 - Math.exp(-s / tau)), restartsAt: [END - window * between(r, 0.85, 0.95)] } };
+      return {
+        level,
+        process: {
+          need: (s) => level + gain * (1 - Math.exp(-s / tau)),
+          restartsAt: [END - window * between(r, 0.85, 0.95)],
+        },
+      };
     },
   },
 ];
@@ -133,12 +182,22 @@ export function scenarioLibrary(perFamily = 24, seed = 20261121): Scenario[] {
       const tex = texture(r, built.level, { daily: built.daily === true && window >= DAY });
       const step = stepFor(window);
       const sampled = sample(built.process, tex, {
-        start: END - window, end: END, step, limit, seed: seed * 7 + f * 1000 + i,
-        counters: built.counters, oomFlags: built.oomFlags, lookAhead: built.lookAhead ? 30 * DAY : undefined,
+        start: END - window,
+        end: END,
+        step,
+        limit,
+        seed: seed * 7 + f * 1000 + i,
+        counters: built.counters,
+        oomFlags: built.oomFlags,
+        lookAhead: built.lookAhead ? 30 * DAY : undefined,
       });
       out.push({
-        name: `${spec.family}-${i + 1}`, label: spec.label, trace: sampled.trace, limitBytes: limit,
-        requestBytes: Math.round(limit / 2), now: END,
+        name: `${spec.family}-${i + 1}`,
+        label: spec.label,
+        trace: sampled.trace,
+        limitBytes: limit,
+        requestBytes: Math.round(limit / 2),
+        now: END,
         truthTimeToLimit: built.lookAhead && sampled.reachedLimitAt !== null ? sampled.reachedLimitAt - END : null,
       });
     }

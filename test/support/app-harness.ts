@@ -67,26 +67,71 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(deps: HarnessOptions): Promise<Harness> {
-  const emulator = deps.emulator ?? await new SlackEmulator({
-    botToken: BOT_TOKEN, appToken: APP_TOKEN, ...(deps.channels ? { channels: deps.channels } : {}), ...(deps.users ? { users: deps.users } : {}), ...(deps.usergroups ? { usergroups: deps.usergroups } : {}),
-  }).start();
+  const emulator =
+    deps.emulator ??
+    (await new SlackEmulator({
+      botToken: BOT_TOKEN,
+      appToken: APP_TOKEN,
+      ...(deps.channels ? { channels: deps.channels } : {}),
+      ...(deps.users ? { users: deps.users } : {}),
+      ...(deps.usergroups ? { usergroups: deps.usergroups } : {}),
+    }).start());
   const logs: string[] = [];
-  const log = pino({ level: "debug", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } }, new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } }));
+  const log = pino(
+    { level: "debug", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } },
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        logs.push(chunk.toString());
+        cb();
+      },
+    }),
+  );
   const config: Config = {
     slack: deps.socketMode
       ? { botToken: BOT_TOKEN, appToken: APP_TOKEN, apiUrl: emulator.apiUrl, socketMode: true }
       : { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: emulator.apiUrl, socketMode: false },
-    port: deps.port ?? 0, prometheus: { timeoutMs: 5000 }, ...(deps.alerts ? { alerts: deps.alerts } : {}), defaultNamespace: "shop", defaultWindowSeconds: 6 * 3600,
-    runbooksDir: "runbooks", dataDir: "data", logLevel: "debug", verifyWindowSeconds: deps.verifyWindowSeconds ?? 0, leaseSeconds: 30,
+    port: deps.port ?? 0,
+    prometheus: { timeoutMs: 5000 },
+    ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    defaultNamespace: "shop",
+    defaultWindowSeconds: 6 * 3600,
+    runbooksDir: "runbooks",
+    dataDir: "data",
+    logLevel: "debug",
+    verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
+    leaseSeconds: 30,
   };
   const store = deps.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
-  const app = await startSlackApp(config, { diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log }, runbooks: await shippedRunbooks(), log, store, newId: () => randomUUID(), ...(deps.sleep ? { sleep: deps.sleep } : {}), remediation: deps.policy ? { policy: deps.policy } : null });
+  const app = await startSlackApp(config, {
+    diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log },
+    runbooks: await shippedRunbooks(),
+    log,
+    store,
+    newId: () => randomUUID(),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    remediation: deps.policy ? { policy: deps.policy } : null,
+  });
   const appUrl = `http://127.0.0.1:${app.port}/slack/events`;
-  const slack = deps.socketMode ? new SignedRequests({ emulator, socketMode: true }) : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
-  return { emulator, slack, app, logs, appUrl, store, stop: async () => { await app.stop(); if (!deps.emulator) await emulator.stop(); if (!deps.store) await store.close(); } };
+  const slack = deps.socketMode
+    ? new SignedRequests({ emulator, socketMode: true })
+    : new SignedRequests({ appUrl, signingSecret: SIGNING_SECRET, emulator });
+  return {
+    emulator,
+    slack,
+    app,
+    logs,
+    appUrl,
+    store,
+    stop: async () => {
+      await app.stop();
+      if (!deps.emulator) await emulator.stop();
+      if (!deps.store) await store.close();
+    },
+  };
 }
 
 /** The request flow ends once memops has recorded where its approval card is. */
 export async function cardRecorded(store: Store, proposalId: string): Promise<void> {
-  for (let i = 0; i < 200 && !(await store.proposal(proposalId))?.cardTs; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && !(await store.proposal(proposalId))?.cardTs; i++)
+    await new Promise((r) => setTimeout(r, 10));
 }

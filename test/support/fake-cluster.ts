@@ -37,13 +37,28 @@ export class FakeCluster implements Cluster {
   readonly calls: { method: string; args: unknown[] }[] = [];
 
   constructor(data: FakeClusterData = {}) {
-    this.data = { pods: [], workloads: [], nodes: [], events: [], logs: {}, objects: {}, autoscalers: {}, patchers: [], limits: {}, forbidden: [], hang: [], hangAfter: [], ...data };
+    this.data = {
+      pods: [],
+      workloads: [],
+      nodes: [],
+      events: [],
+      logs: {},
+      objects: {},
+      autoscalers: {},
+      patchers: [],
+      limits: {},
+      forbidden: [],
+      hang: [],
+      hangAfter: [],
+      ...data,
+    };
   }
 
   async #enter(method: keyof Cluster, ...args: unknown[]) {
     this.calls.push({ method, args });
     if (this.data.hang.includes(method)) await new Promise(() => undefined);
-    if (this.data.forbidden.includes(method)) throw new PortError("kubernetes", "forbidden", `memops is not allowed to ${method} (forbidden by RBAC)`);
+    if (this.data.forbidden.includes(method))
+      throw new PortError("kubernetes", "forbidden", `memops is not allowed to ${method} (forbidden by RBAC)`);
   }
 
   async getPod(namespace: string, name: string) {
@@ -58,12 +73,19 @@ export class FakeCluster implements Cluster {
 
   async listReplicaSets(namespace: string, labelSelector: string) {
     await this.#enter("listReplicaSets", namespace, labelSelector);
-    return this.data.workloads.filter((w) => w.kind === "replicaset" && w.namespace === namespace && matchesSelector(w.labels, labelSelector));
+    return this.data.workloads.filter(
+      (w) => w.kind === "replicaset" && w.namespace === namespace && matchesSelector(w.labels, labelSelector),
+    );
   }
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
     await this.#enter("listPods", namespace, q);
-    const all = this.data.pods.filter((p) => (namespace === null || p.namespace === namespace) && matchesSelector(p.labels, q.labelSelector) && podFieldsMatch(p, q.fieldSelector));
+    const all = this.data.pods.filter(
+      (p) =>
+        (namespace === null || p.namespace === namespace) &&
+        matchesSelector(p.labels, q.labelSelector) &&
+        podFieldsMatch(p, q.fieldSelector),
+    );
     const start = q.continueToken ? Number(q.continueToken) : 0;
     const items = all.slice(start, start + q.limit);
     return { items, continueToken: start + q.limit < all.length ? String(start + q.limit) : null };
@@ -71,7 +93,9 @@ export class FakeCluster implements Cluster {
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
     await this.#enter("listEvents", namespace, fieldSelector, limit);
-    return this.data.events.filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector)).slice(0, limit);
+    return this.data.events
+      .filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector))
+      .slice(0, limit);
   }
 
   async getNode(name: string) {
@@ -82,7 +106,12 @@ export class FakeCluster implements Cluster {
   async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
     await this.#enter("readLog", namespace, pod, container, o);
     const text = this.data.logs[`${namespace}/${pod}/${container}${o.previous ? "/previous" : ""}`];
-    if (text === undefined) throw new PortError("kubernetes", "invalid", `the Kubernetes API refused to read the ${o.previous ? "previous " : ""}log of ${pod}/${container} (HTTP 400)`);
+    if (text === undefined)
+      throw new PortError(
+        "kubernetes",
+        "invalid",
+        `the Kubernetes API refused to read the ${o.previous ? "previous " : ""}log of ${pod}/${container} (HTTP 400)`,
+      );
     return text.split("\n").slice(-o.tailLines).join("\n");
   }
 
@@ -90,21 +119,25 @@ export class FakeCluster implements Cluster {
     await this.#enter("currentUsage", namespace);
     if (!this.data.usage) return null;
     const m = new Map<string, number>();
-    for (const [k, v] of Object.entries(this.data.usage)) if (k.startsWith(`${namespace}/`)) m.set(k.slice(namespace.length + 1), v);
+    for (const [k, v] of Object.entries(this.data.usage))
+      if (k.startsWith(`${namespace}/`)) m.set(k.slice(namespace.length + 1), v);
     return m;
   }
 
   async countObjects(apiVersion: string, kind: string, namespace: string | null) {
     await this.#enter("countObjects", apiVersion, kind, namespace);
     const key = `${apiVersion}/${kind}/${namespace ?? "*"}`;
-    if (!(key in this.data.objects)) throw new PortError("kubernetes", "not-found", `not found while trying to list ${kind} (${apiVersion})`);
+    if (!(key in this.data.objects))
+      throw new PortError("kubernetes", "not-found", `not found while trying to list ${kind} (${apiVersion})`);
     return { count: this.data.objects[key] ?? 0, estimated: (this.data.objects[key] ?? 0) > 1000 };
   }
 
   /** Applies a JSON Patch as the API server does: all `test`s hold, or nothing changes. */
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
     await this.#enter("patchWorkload", ref, ops, o);
-    const w = this.data.workloads.find((x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name);
+    const w = this.data.workloads.find(
+      (x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name,
+    );
     if (!w) throw new PortError("kubernetes", "not-found", `not found while trying to patch ${ref.kind} ${ref.name}`);
     const patched = applyWorkloadPatch(w, ops);
     if (!patched.ok) throw patchRefused(`patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`, patched.error);
@@ -112,7 +145,14 @@ export class FakeCluster implements Cluster {
     if (!o.dryRun) {
       // No controllers here: the rollout completes at once.
       const r = next.replicas ?? next.rollout.replicas;
-      next.rollout = { generation: next.rollout.generation, observedGeneration: next.rollout.generation, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r };
+      next.rollout = {
+        generation: next.rollout.generation,
+        observedGeneration: next.rollout.generation,
+        replicas: r,
+        updatedReplicas: r,
+        readyReplicas: r,
+        availableReplicas: r,
+      };
       this.data.workloads[this.data.workloads.indexOf(w)] = next;
       if (this.data.hangAfter.includes("patchWorkload")) await new Promise(() => undefined);
     }
@@ -123,15 +163,27 @@ export class FakeCluster implements Cluster {
     await this.#enter("preflightFacts", ref);
     const hpa = this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`];
     return {
-      limitRangeMaxBytes: this.data.limits?.limitRangeMaxBytes ?? null, quota: this.data.limits?.quota ?? [],
-      largestNodeAllocatableBytes: this.data.nodes.reduce<number | null>((m, n) => (n.allocatableBytes !== null && (m === null || n.allocatableBytes > m) ? n.allocatableBytes : m), null),
+      limitRangeMaxBytes: this.data.limits?.limitRangeMaxBytes ?? null,
+      quota: this.data.limits?.quota ?? [],
+      largestNodeAllocatableBytes: this.data.nodes.reduce<number | null>(
+        (m, n) => (n.allocatableBytes !== null && (m === null || n.allocatableBytes > m) ? n.allocatableBytes : m),
+        null,
+      ),
       hpa: hpa ? { name: hpa, onMemory: true } : null,
     };
   }
 
-  readonly helmReleasePatches: { ref: { namespace: string; name: string }; patch: Record<string, unknown>; dryRun: boolean }[] = [];
+  readonly helmReleasePatches: {
+    ref: { namespace: string; name: string };
+    patch: Record<string, unknown>;
+    dryRun: boolean;
+  }[] = [];
 
-  async patchHelmRelease(ref: { namespace: string; name: string }, patch: Record<string, unknown>, o: { dryRun: boolean }) {
+  async patchHelmRelease(
+    ref: { namespace: string; name: string },
+    patch: Record<string, unknown>,
+    o: { dryRun: boolean },
+  ) {
     await this.#enter("patchHelmRelease", ref, patch, o);
     this.helmReleasePatches.push({ ref, patch, dryRun: o.dryRun });
     return 7 + this.helmReleasePatches.filter((p) => !p.dryRun).length;
@@ -146,13 +198,18 @@ export class FakeCluster implements Cluster {
     return name ? { name, minReplicas: 2, maxReplicas: this.#hpaMax.get(`${ref.namespace}/${name}`) ?? 5 } : null;
   }
 
-  readonly autoscalerPatches: { ref: { namespace: string; name: string }; ops: readonly JsonPatchOp[]; dryRun: boolean }[] = [];
+  readonly autoscalerPatches: {
+    ref: { namespace: string; name: string };
+    ops: readonly JsonPatchOp[];
+    dryRun: boolean;
+  }[] = [];
 
   async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
     await this.#enter("patchAutoscaler", ref, ops, o);
     const key = `${ref.namespace}/${ref.name}`;
     const patched = applyJsonPatch({ spec: { minReplicas: 2, maxReplicas: this.#hpaMax.get(key) ?? 5 } }, ops);
-    if (!patched.ok) throw patchRefused(`patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`, patched.error);
+    if (!patched.ok)
+      throw patchRefused(`patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`, patched.error);
     this.autoscalerPatches.push({ ref, ops, dryRun: o.dryRun });
     if (!o.dryRun) this.#hpaMax.set(key, patched.value.spec.maxReplicas);
     return patched.value.spec.maxReplicas;

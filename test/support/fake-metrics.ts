@@ -27,7 +27,13 @@ export class FakeMetrics implements MemoryMetrics {
     const inWindow = (s: Sample[] = []) => s.filter((x) => x.t >= q.start && x.t <= q.end);
     return this.#series
       .filter((s) => s.namespace === q.namespace && (!pattern || pattern.test(s.pod)))
-      .map((s) => ({ pod: s.pod, container: s.container, workingSet: inWindow(s.workingSet), rss: inWindow(s.rss), restarts: inWindow(s.restarts) }));
+      .map((s) => ({
+        pod: s.pod,
+        container: s.container,
+        workingSet: inWindow(s.workingSet),
+        rss: inWindow(s.rss),
+        restarts: inWindow(s.restarts),
+      }));
   }
 
   async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {

@@ -27,7 +27,11 @@ export interface WorldContainer {
   restarts?: (t: number) => number;
 }
 
-export interface WorldPod { name: string; node: string; containers: WorldContainer[] }
+export interface WorldPod {
+  name: string;
+  node: string;
+  containers: WorldContainer[];
+}
 
 export interface WorldWorkload {
   namespace: string;
@@ -45,54 +49,202 @@ const noise = (seed: number, amount: number) => {
   return () => (r() * 2 - 1) * amount;
 };
 
-function scenario(name: string, hash: string, limit: number, request: number, ws: (t: number) => number, expected: WorldWorkload["expected"], extra: Partial<WorldContainer> = {}, seed = 1): WorldWorkload {
+function scenario(
+  name: string,
+  hash: string,
+  limit: number,
+  request: number,
+  ws: (t: number) => number,
+  expected: WorldWorkload["expected"],
+  extra: Partial<WorldContainer> = {},
+  seed = 1,
+): WorldWorkload {
   const n = noise(seed, 4 * MiB);
   return {
-    namespace: "scenarios", kind: "Deployment", name, hash, expected,
-    pods: [{ name: `${name}-${hash}-a1b2c`, node: "node-b", containers: [{ name: "app", requestBytes: request, limitBytes: limit, restartCount: 0, workingSet: (t) => Math.max(0, ws(t) + n()), ...extra }] }],
+    namespace: "scenarios",
+    kind: "Deployment",
+    name,
+    hash,
+    expected,
+    pods: [
+      {
+        name: `${name}-${hash}-a1b2c`,
+        node: "node-b",
+        containers: [
+          {
+            name: "app",
+            requestBytes: request,
+            limitBytes: limit,
+            restartCount: 0,
+            workingSet: (t) => Math.max(0, ws(t) + n()),
+            ...extra,
+          },
+        ],
+      },
+    ],
   };
 }
 
 const CYCLE = 90 * 60;
 export const SCENARIOS: WorldWorkload[] = [
-  scenario("leak", "6f7d8c9b5a", 1024 * MiB, 512 * MiB, (t) => 350 * MiB + 50 * MiB * (t / H), { classification: "leak" }, {}, 11),
-  scenario("oom-cycle", "5c6d7e8f9a", 512 * MiB, 256 * MiB, (t) => 150 * MiB + ((t % CYCLE) / CYCLE) * 362 * MiB, { classification: "oom-cycle" },
-    { restartCount: Math.floor(SERIES_SPAN / CYCLE), restarts: (t) => Math.floor(t / CYCLE), lastTerminated: { reason: "OOMKilled", exitCode: 137, secondsAgo: 900 } }, 12),
-  scenario("spike", "4b5c6d7e8f", 1024 * MiB, 512 * MiB, (t) => 400 * MiB + (t > 5 * H && t < 5.2 * H ? 420 * MiB : 0), { classification: "spike" }, {}, 13),
-  scenario("plateau", "3a4b5c6d7e", 1024 * MiB, 512 * MiB, (t) => 300 * MiB + 300 * MiB * (1 - Math.exp(-Math.max(0, t - 1.5 * H) / (1.2 * H))), { classification: "stable", plateau: true }, {}, 14),
-  scenario("limit-too-low", "2f3a4b5c6d", 512 * MiB, 384 * MiB, () => 0.96 * 512 * MiB, { classification: "limit-too-low" }, {}, 15),
-  scenario("quiet", "1e2f3a4b5c", 1024 * MiB, 256 * MiB, () => 200 * MiB, { classification: "stable", plateau: false }, {}, 16),
+  scenario(
+    "leak",
+    "6f7d8c9b5a",
+    1024 * MiB,
+    512 * MiB,
+    (t) => 350 * MiB + 50 * MiB * (t / H),
+    { classification: "leak" },
+    {},
+    11,
+  ),
+  scenario(
+    "oom-cycle",
+    "5c6d7e8f9a",
+    512 * MiB,
+    256 * MiB,
+    (t) => 150 * MiB + ((t % CYCLE) / CYCLE) * 362 * MiB,
+    { classification: "oom-cycle" },
+    {
+      restartCount: Math.floor(SERIES_SPAN / CYCLE),
+      restarts: (t) => Math.floor(t / CYCLE),
+      lastTerminated: { reason: "OOMKilled", exitCode: 137, secondsAgo: 900 },
+    },
+    12,
+  ),
+  scenario(
+    "spike",
+    "4b5c6d7e8f",
+    1024 * MiB,
+    512 * MiB,
+    (t) => 400 * MiB + (t > 5 * H && t < 5.2 * H ? 420 * MiB : 0),
+    { classification: "spike" },
+    {},
+    13,
+  ),
+  scenario(
+    "plateau",
+    "3a4b5c6d7e",
+    1024 * MiB,
+    512 * MiB,
+    (t) => 300 * MiB + 300 * MiB * (1 - Math.exp(-Math.max(0, t - 1.5 * H) / (1.2 * H))),
+    { classification: "stable", plateau: true },
+    {},
+    14,
+  ),
+  scenario(
+    "limit-too-low",
+    "2f3a4b5c6d",
+    512 * MiB,
+    384 * MiB,
+    () => 0.96 * 512 * MiB,
+    { classification: "limit-too-low" },
+    {},
+    15,
+  ),
+  scenario(
+    "quiet",
+    "1e2f3a4b5c",
+    1024 * MiB,
+    256 * MiB,
+    () => 200 * MiB,
+    { classification: "stable", plateau: false },
+    {},
+    16,
+  ),
 ];
 
 /** deploy/api in shop: one replica OOM-killed and crash-looping, one leaking, one healthy after a rollout restart. */
 export const SHOP_API: WorldWorkload = {
-  namespace: "shop", kind: "Deployment", name: "api", hash: "7d9c8f6b5d",
+  namespace: "shop",
+  kind: "Deployment",
+  name: "api",
+  hash: "7d9c8f6b5d",
   pods: [
-    { name: "api-7d9c8f6b5d-x2x9q", node: "node-a", containers: [
-      { name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB, restartCount: 4, waiting: "CrashLoopBackOff", lastTerminated: { reason: "OOMKilled", exitCode: 137, secondsAgo: 720 },
-        workingSet: (t) => 150 * MiB + ((t % 4500) / 4500) * 362 * MiB, restarts: (t) => Math.floor(t / 4500) },
-      { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB, restartCount: 0, workingSet: () => 40 * MiB },
-    ] },
-    { name: "api-7d9c8f6b5d-k8s7d", node: "node-a", containers: [
-      { name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB, restartCount: 0, workingSet: (t) => 200 * MiB + (270 * MiB * t) / SERIES_SPAN },
-      { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB, restartCount: 0, workingSet: () => 41 * MiB },
-    ] },
-    { name: "api-7d9c8f6b5d-p0v2n", node: "node-b", containers: [
-      { name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB, restartCount: 1, lastTerminated: { reason: "Error", exitCode: 143, secondsAgo: 86_000 }, workingSet: () => 300 * MiB },
-      { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB, restartCount: 0, workingSet: () => 39 * MiB },
-    ] },
+    {
+      name: "api-7d9c8f6b5d-x2x9q",
+      node: "node-a",
+      containers: [
+        {
+          name: "api",
+          requestBytes: 256 * MiB,
+          limitBytes: 512 * MiB,
+          restartCount: 4,
+          waiting: "CrashLoopBackOff",
+          lastTerminated: { reason: "OOMKilled", exitCode: 137, secondsAgo: 720 },
+          workingSet: (t) => 150 * MiB + ((t % 4500) / 4500) * 362 * MiB,
+          restarts: (t) => Math.floor(t / 4500),
+        },
+        { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB, restartCount: 0, workingSet: () => 40 * MiB },
+      ],
+    },
+    {
+      name: "api-7d9c8f6b5d-k8s7d",
+      node: "node-a",
+      containers: [
+        {
+          name: "api",
+          requestBytes: 256 * MiB,
+          limitBytes: 512 * MiB,
+          restartCount: 0,
+          workingSet: (t) => 200 * MiB + (270 * MiB * t) / SERIES_SPAN,
+        },
+        { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB, restartCount: 0, workingSet: () => 41 * MiB },
+      ],
+    },
+    {
+      name: "api-7d9c8f6b5d-p0v2n",
+      node: "node-b",
+      containers: [
+        {
+          name: "api",
+          requestBytes: 256 * MiB,
+          limitBytes: 512 * MiB,
+          restartCount: 1,
+          lastTerminated: { reason: "Error", exitCode: 143, secondsAgo: 86_000 },
+          workingSet: () => 300 * MiB,
+        },
+        { name: "envoy", requestBytes: 64 * MiB, limitBytes: 128 * MiB, restartCount: 0, workingSet: () => 39 * MiB },
+      ],
+    },
   ],
 };
 
 /** Same labels as deploy/api, another owner: must never be counted as part of it. */
 export const SHOP_CANARY: WorldWorkload = {
-  namespace: "shop", kind: "Deployment", name: "api-canary", hash: "5f6b7c8d9e",
-  pods: [{ name: "api-canary-5f6b7c8d9e-aaaaa", node: "node-b", containers: [{ name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB, restartCount: 0, workingSet: () => 100 * MiB }] }],
+  namespace: "shop",
+  kind: "Deployment",
+  name: "api-canary",
+  hash: "5f6b7c8d9e",
+  pods: [
+    {
+      name: "api-canary-5f6b7c8d9e-aaaaa",
+      node: "node-b",
+      containers: [
+        { name: "api", requestBytes: 256 * MiB, limitBytes: 512 * MiB, restartCount: 0, workingSet: () => 100 * MiB },
+      ],
+    },
+  ],
 };
 
 export const SHOP_DB: WorldWorkload = {
-  namespace: "shop", kind: "StatefulSet", name: "db",
-  pods: [{ name: "db-0", node: "node-b", containers: [{ name: "postgres", requestBytes: 1024 * MiB, limitBytes: 2048 * MiB, restartCount: 0, workingSet: () => 900 * MiB }] }],
+  namespace: "shop",
+  kind: "StatefulSet",
+  name: "db",
+  pods: [
+    {
+      name: "db-0",
+      node: "node-b",
+      containers: [
+        {
+          name: "postgres",
+          requestBytes: 1024 * MiB,
+          limitBytes: 2048 * MiB,
+          restartCount: 0,
+          workingSet: () => 900 * MiB,
+        },
+      ],
+    },
+  ],
 };
 
 export const BULK_PODS = 1200;
@@ -104,15 +256,27 @@ export const LOGS: Record<string, string> = {
     "2026-11-21T07:58:40Z INFO connecting to postgres://app:hunter2@db:5432/shop password=hunter2",
     "2026-11-21T07:59:03Z ERROR java.lang.OutOfMemoryError: Java heap space",
   ].join("\n"),
-  "shop/api-7d9c8f6b5d-x2x9q/api": "2026-11-21T08:00:05Z INFO started in 4.1s\n2026-11-21T08:03:00Z WARN heap usage 61%",
+  "shop/api-7d9c8f6b5d-x2x9q/api":
+    "2026-11-21T08:00:05Z INFO started in 4.1s\n2026-11-21T08:03:00Z WARN heap usage 61%",
   "shop/api-7d9c8f6b5d-x2x9q/envoy": "envoy: all good, heap 12MB",
 };
 
 /** Managed by Flux through a HelmRelease: changes must go to the HelmRelease, never to the live object. */
 export const FLUX_APP: WorldWorkload = {
-  namespace: "scenarios", kind: "Deployment", name: "flux-app", hash: "9a8b7c6d5e",
+  namespace: "scenarios",
+  kind: "Deployment",
+  name: "flux-app",
+  hash: "9a8b7c6d5e",
   labels: { "helm.toolkit.fluxcd.io/name": "flux-app", "helm.toolkit.fluxcd.io/namespace": "flux-system" },
-  pods: [{ name: "flux-app-9a8b7c6d5e-f1u2x", node: "node-b", containers: [{ name: "app", requestBytes: 256 * MiB, limitBytes: 1024 * MiB, restartCount: 0, workingSet: () => 300 * MiB }] }],
+  pods: [
+    {
+      name: "flux-app-9a8b7c6d5e-f1u2x",
+      node: "node-b",
+      containers: [
+        { name: "app", requestBytes: 256 * MiB, limitBytes: 1024 * MiB, restartCount: 0, workingSet: () => 300 * MiB },
+      ],
+    },
+  ],
 };
 
 export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS, FLUX_APP];
@@ -121,11 +285,16 @@ export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS, FLUX_APP
 export function openMetrics(end: number): string {
   const start = end - SERIES_SPAN;
   const families: Record<string, string[]> = {
-    container_memory_working_set_bytes: [], container_memory_rss: [], kube_pod_container_status_restarts_total: [],
-    kube_pod_container_resource_limits: [], kube_pod_container_resource_requests: [], kube_pod_container_status_last_terminated_reason: [],
+    container_memory_working_set_bytes: [],
+    container_memory_rss: [],
+    kube_pod_container_status_restarts_total: [],
+    kube_pod_container_resource_limits: [],
+    kube_pod_container_resource_requests: [],
+    kube_pod_container_status_last_terminated_reason: [],
   };
   const add = (family: string, labels: string, value: (t: number) => number) => {
-    for (let t = 0; t <= SERIES_SPAN + SERIES_AHEAD; t += STEP) families[family]?.push(`${family}{${labels}} ${Math.round(value(t))} ${start + t}`);
+    for (let t = 0; t <= SERIES_SPAN + SERIES_AHEAD; t += STEP)
+      families[family]?.push(`${family}{${labels}} ${Math.round(value(t))} ${start + t}`);
   };
   for (const w of WORKLOADS) {
     for (const p of w.pods) {
@@ -139,7 +308,12 @@ export function openMetrics(end: number): string {
         add("kube_pod_container_status_restarts_total", ksm, c.restarts ?? (() => c.restartCount));
         add("kube_pod_container_resource_limits", `${ksm},resource="memory",unit="byte"`, () => c.limitBytes);
         add("kube_pod_container_resource_requests", `${ksm},resource="memory",unit="byte"`, () => c.requestBytes);
-        if (c.lastTerminated) add("kube_pod_container_status_last_terminated_reason", `${ksm},reason="${c.lastTerminated.reason}"`, () => 1);
+        if (c.lastTerminated)
+          add(
+            "kube_pod_container_status_last_terminated_reason",
+            `${ksm},reason="${c.lastTerminated.reason}"`,
+            () => 1,
+          );
       }
     }
   }

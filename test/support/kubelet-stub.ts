@@ -12,9 +12,31 @@ import { join } from "node:path";
 export type Logs = Record<string, string>;
 
 export async function startKubeletStub(dir: string, logs: Logs): Promise<{ port: number; server: Server }> {
-  const cert = join(dir, "kubelet.crt"), key = join(dir, "kubelet.key");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-    "-days", "2", "-subj", "/CN=kubelet", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  const cert = join(dir, "kubelet.crt"),
+    key = join(dir, "kubelet.key");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=kubelet",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
   const server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

@@ -5,7 +5,8 @@ export function messageText(m: { text: string; blocks: unknown[] }): string {
     if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
-      if (typeof o["text"] === "string" && (o["type"] === "mrkdwn" || o["type"] === "plain_text")) parts.push(o["text"]);
+      if (typeof o["text"] === "string" && (o["type"] === "mrkdwn" || o["type"] === "plain_text"))
+        parts.push(o["text"]);
       for (const [k, x] of Object.entries(o)) if (k !== "text" || typeof x !== "string") visit(x);
     }
   };

@@ -41,7 +41,13 @@ export class ProcessGroup {
     writeFileSync(pidFile, "[]");
   }
 
-  start(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  start(
+    name: string,
+    command: string,
+    args: string[],
+    logFile: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ): ChildProcess {
     const log = createWriteStream(logFile);
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
     child.stdout?.pipe(log);
@@ -57,22 +63,36 @@ export class ProcessGroup {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      const timer = setTimeout(() => c.kill("SIGKILL"), 5000);
-      c.once("exit", () => { clearTimeout(timer); resolve(); });
-      c.kill("SIGTERM");
-    })));
+    await Promise.all(
+      this.#children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const timer = setTimeout(() => c.kill("SIGKILL"), 5000);
+            c.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            c.kill("SIGTERM");
+          }),
+      ),
+    );
     writeFileSync(this.#pidFile, "[]");
   }
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes; the error names what never became ready. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, exited?: ChildProcess): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  exited?: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
   while (Date.now() < deadline) {
-    if (exited && exited.exitCode !== null) throw new Error(`${what} exited with code ${exited.exitCode} before it was ready`);
+    if (exited && exited.exitCode !== null)
+      throw new Error(`${what} exited with code ${exited.exitCode} before it was ready`);
     try {
       if (await check()) return;
     } catch (e) {

@@ -46,13 +46,19 @@ export async function startPrometheusStack(group: ProcessGroup, dir: string, end
   mkdirSync(join(dir, "alertmanager"), { recursive: true });
   const metricsFile = join(dir, "world.om.txt");
   writeFileSync(metricsFile, openMetrics(end));
-  execFileSync(PROMTOOL_BIN, ["tsdb", "create-blocks-from", "openmetrics", "--quiet", metricsFile, join(dir, "prometheus")], { stdio: "pipe" });
+  execFileSync(
+    PROMTOOL_BIN,
+    ["tsdb", "create-blocks-from", "openmetrics", "--quiet", metricsFile, join(dir, "prometheus")],
+    { stdio: "pipe" },
+  );
 
   const alertsFile = join(dir, "alerts.jsonl");
   writeFileSync(alertsFile, "");
   const receiver = createServer((req, res) => {
     let body = "";
-    req.on("data", (c: Buffer) => { body += c.toString("utf8"); });
+    req.on("data", (c: Buffer) => {
+      body += c.toString("utf8");
+    });
     req.on("end", () => {
       appendFileSync(alertsFile, `${body.replace(/\n/g, " ")}\n`);
       res.writeHead(200).end();
@@ -63,7 +69,9 @@ export async function startPrometheusStack(group: ProcessGroup, dir: string, end
 
   const [promPort, amPort, memopsAlertPort] = [await freePort(), await freePort(), await freePort()];
   // memops may start after the first notification: Alertmanager repeats to it often, and memops dedupes.
-  writeFileSync(join(dir, "alertmanager.yml"), `route:
+  writeFileSync(
+    join(dir, "alertmanager.yml"),
+    `route:
   receiver: webhook
   group_by: [alertname, namespace]
   group_wait: 1s
@@ -85,26 +93,44 @@ receivers:
     send_resolved: true
     http_config:
       authorization: { type: Bearer, credentials: ${ALERT_TOKEN} }
-`);
-  const am = group.start("alertmanager", ALERTMANAGER_BIN, [
-    `--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "alertmanager")}`,
-    `--web.listen-address=127.0.0.1:${amPort}`, "--cluster.listen-address=",
-  ], join(dir, "alertmanager.log"));
+`,
+  );
+  const am = group.start(
+    "alertmanager",
+    ALERTMANAGER_BIN,
+    [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "alertmanager")}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      "--cluster.listen-address=",
+    ],
+    join(dir, "alertmanager.log"),
+  );
   writeFileSync(join(dir, "rules.yml"), RULES);
-  writeFileSync(join(dir, "prometheus.yml"), `global:
+  writeFileSync(
+    join(dir, "prometheus.yml"),
+    `global:
   evaluation_interval: 1s
 rule_files: [${join(dir, "rules.yml")}]
 alerting:
   alertmanagers:
   - static_configs:
     - targets: ["127.0.0.1:${amPort}"]
-`);
-  const prom = group.start("prometheus", PROMETHEUS_BIN, [
-    `--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "prometheus")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`, "--storage.tsdb.retention.time=30d",
-    // The first evaluation can run before Alertmanager discovery syncs (those alerts are dropped): re-send soon.
-    "--rules.alert.resend-delay=2s",
-  ], join(dir, "prometheus.log"));
+`,
+  );
+  const prom = group.start(
+    "prometheus",
+    PROMETHEUS_BIN,
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "prometheus")}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      "--storage.tsdb.retention.time=30d",
+      // The first evaluation can run before Alertmanager discovery syncs (those alerts are dropped): re-send soon.
+      "--rules.alert.resend-delay=2s",
+    ],
+    join(dir, "prometheus.log"),
+  );
   const prometheusUrl = `http://127.0.0.1:${promPort}`;
   const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
   await waitUntil("alertmanager", async () => (await fetch(`${alertmanagerUrl}/-/ready`)).ok, 30_000, am);

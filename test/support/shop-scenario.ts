@@ -26,33 +26,114 @@ export const SHOP = {
 export function shopPods() {
   const owners = [controller("ReplicaSet", RS)];
   return [
-    pod({ name: SHOP.killed, owners, containers, nodeName: "node-a", statuses: [oomKilled("api", SHOP.killedRestarts, 720), status({ name: "envoy" })] }),
-    pod({ name: SHOP.leaking, owners, containers, nodeName: "node-a", statuses: [status({ name: "api" }), status({ name: "envoy" })] }),
-    pod({ name: SHOP.healthy, owners, containers, nodeName: "node-b", statuses: [status({ name: "api", restartCount: 1, lastTerminated: { reason: "Error", exitCode: 143, startedAt: NOW - 90_000, finishedAt: NOW - 86_000 } }), status({ name: "envoy" })] }),
+    pod({
+      name: SHOP.killed,
+      owners,
+      containers,
+      nodeName: "node-a",
+      statuses: [oomKilled("api", SHOP.killedRestarts, 720), status({ name: "envoy" })],
+    }),
+    pod({
+      name: SHOP.leaking,
+      owners,
+      containers,
+      nodeName: "node-a",
+      statuses: [status({ name: "api" }), status({ name: "envoy" })],
+    }),
+    pod({
+      name: SHOP.healthy,
+      owners,
+      containers,
+      nodeName: "node-b",
+      statuses: [
+        status({
+          name: "api",
+          restartCount: 1,
+          lastTerminated: { reason: "Error", exitCode: 143, startedAt: NOW - 90_000, finishedAt: NOW - 86_000 },
+        }),
+        status({ name: "envoy" }),
+      ],
+    }),
     // Same labels, other owner: must not be counted as part of deploy/api.
-    pod({ name: "api-canary-5f6b7c8d9e-aaaaa", owners: [controller("ReplicaSet", "api-canary-5f6b7c8d9e")], containers, nodeName: "node-b" }),
+    pod({
+      name: "api-canary-5f6b7c8d9e-aaaaa",
+      owners: [controller("ReplicaSet", "api-canary-5f6b7c8d9e")],
+      containers,
+      nodeName: "node-b",
+    }),
   ];
 }
 
 function events(): (ClusterEvent & { namespace: string })[] {
   return [
-    { namespace: "shop", reason: "BackOff", message: "Back-off restarting failed container api in pod", type: "Warning", involvedKind: "Pod", involvedName: SHOP.killed, count: 7, lastSeen: NOW - 60 },
-    { namespace: "default", reason: "OOMKilling", message: "Memory cgroup out of memory: Killed process 4242 (java) total-vm:2000000kB", type: "Warning", involvedKind: "Node", involvedName: "node-a", count: 4, lastSeen: NOW - 720 },
-    { namespace: "shop", reason: "Pulled", message: "Container image already present", type: "Normal", involvedKind: "Pod", involvedName: SHOP.leaking, count: 1, lastSeen: NOW - 3000 },
+    {
+      namespace: "shop",
+      reason: "BackOff",
+      message: "Back-off restarting failed container api in pod",
+      type: "Warning",
+      involvedKind: "Pod",
+      involvedName: SHOP.killed,
+      count: 7,
+      lastSeen: NOW - 60,
+    },
+    {
+      namespace: "default",
+      reason: "OOMKilling",
+      message: "Memory cgroup out of memory: Killed process 4242 (java) total-vm:2000000kB",
+      type: "Warning",
+      involvedKind: "Node",
+      involvedName: "node-a",
+      count: 4,
+      lastSeen: NOW - 720,
+    },
+    {
+      namespace: "shop",
+      reason: "Pulled",
+      message: "Container image already present",
+      type: "Normal",
+      involvedKind: "Pod",
+      involvedName: SHOP.leaking,
+      count: 1,
+      lastSeen: NOW - 3000,
+    },
   ];
 }
 
 const HOUR = 3600;
 export function shopSeries(): FakeSeries[] {
-  const at = (pod: string, container: string, workingSet: FakeSeries["workingSet"], restarts?: FakeSeries["restarts"]): FakeSeries => ({ namespace: "shop", pod, container, workingSet, ...(restarts ? { restarts } : {}) });
+  const at = (
+    pod: string,
+    container: string,
+    workingSet: FakeSeries["workingSet"],
+    restarts?: FakeSeries["restarts"],
+  ): FakeSeries => ({ namespace: "shop", pod, container, workingSet, ...(restarts ? { restarts } : {}) });
   const window = 6 * HOUR;
   return [
     // grows 45Mi/h from ~200Mi to 470Mi now
-    at(SHOP.leaking, "api", series(window, 60, (t) => 200 * MiB + (270 * MiB * t) / window, 4 * MiB, 2)),
+    at(
+      SHOP.leaking,
+      "api",
+      series(window, 60, (t) => 200 * MiB + (270 * MiB * t) / window, 4 * MiB, 2),
+    ),
     // climbs to the limit and is killed every ~75 minutes
-    at(SHOP.killed, "api", series(window, 60, (t) => 150 * MiB + ((t % 4500) / 4500) * 362 * MiB, 2 * MiB, 3), series(window, 60, (t) => Math.floor(t / 4500))),
-    at(SHOP.healthy, "api", series(window, 60, () => 300 * MiB, 6 * MiB, 4)),
-    ...[SHOP.killed, SHOP.leaking, SHOP.healthy].map((p, i) => at(p, "envoy", series(window, 60, () => 40 * MiB, 1 * MiB, 10 + i))),
+    at(
+      SHOP.killed,
+      "api",
+      series(window, 60, (t) => 150 * MiB + ((t % 4500) / 4500) * 362 * MiB, 2 * MiB, 3),
+      series(window, 60, (t) => Math.floor(t / 4500)),
+    ),
+    at(
+      SHOP.healthy,
+      "api",
+      series(window, 60, () => 300 * MiB, 6 * MiB, 4),
+    ),
+    ...[SHOP.killed, SHOP.leaking, SHOP.healthy].map((p, i) =>
+      at(
+        p,
+        "envoy",
+        series(window, 60, () => 40 * MiB, 1 * MiB, 10 + i),
+      ),
+    ),
   ];
 }
 
@@ -73,7 +154,8 @@ export function shopCluster(extra: Partial<ConstructorParameters<typeof FakeClus
         "2026-11-21T07:58:40Z INFO connecting to postgres://app:hunter2@db:5432/shop password=hunter2",
         "2026-11-21T07:59:03Z ERROR java.lang.OutOfMemoryError: Java heap space",
       ].join("\n"),
-      [`shop/${SHOP.killed}/api`]: "2026-11-21T08:00:05Z INFO started in 4.1s\n2026-11-21T08:03:00Z WARN heap usage 61%",
+      [`shop/${SHOP.killed}/api`]:
+        "2026-11-21T08:00:05Z INFO started in 4.1s\n2026-11-21T08:03:00Z WARN heap usage 61%",
       [`shop/${SHOP.killed}/envoy`]: "envoy: all good, heap 12MB",
     },
     ...extra,

@@ -9,7 +9,29 @@ import { NOW, workload } from "./fixtures.ts";
 export function proposalFixture(id: string, over: Partial<Proposal> = {}): Proposal {
   const plan = planRestart(workload({ kind: "deployment", name: "api" }), NOW);
   if (!plan.ok) throw new Error(plan.error);
-  return { id, version: 1, status: "offered", plan: plan.value, channel: "C1", threadTs: "1.000001", cardTs: null, requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null, gitOps: null, route: { kind: "live" }, dryRun: null, preflight: null, result: null, createdAt: NOW, ...over };
+  return {
+    id,
+    version: 1,
+    status: "offered",
+    plan: plan.value,
+    channel: "C1",
+    threadTs: "1.000001",
+    cardTs: null,
+    requester: null,
+    requestedAt: null,
+    expiresAt: null,
+    approvals: [],
+    requiredApprovals: 1,
+    decidedBy: null,
+    decidedAt: null,
+    gitOps: null,
+    route: { kind: "live" },
+    dryRun: null,
+    preflight: null,
+    result: null,
+    createdAt: NOW,
+    ...over,
+  };
 }
 
 export function storeContract(name: string, open: () => Promise<Store>) {
@@ -36,7 +58,11 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     it("of 20 concurrent updates from the same version, exactly one wins", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("p-3", { status: "pending" }));
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.updateProposal({ ...proposalFixture("p-3"), status: "approved", decidedBy: `U${i}` }, 1)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          s.updateProposal({ ...proposalFixture("p-3"), status: "approved", decidedBy: `U${i}` }, 1),
+        ),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await s.proposal("p-3"))?.decidedBy).toBe(results.find(Boolean)?.decidedBy);
       await s.close();
@@ -53,12 +79,23 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     it("appends audit entries as one unbroken chain, even when they race", async () => {
       const s = await open();
-      const ev = (i: number) => ({ at: NOW + i, kind: "command" as const, slackUser: "U1", kubernetesIdentity: null, target: i % 2 ? "deployment/api -n shop" : null, what: `#${i}`, outcome: "ok", details: { i } });
+      const ev = (i: number) => ({
+        at: NOW + i,
+        kind: "command" as const,
+        slackUser: "U1",
+        kubernetesIdentity: null,
+        target: i % 2 ? "deployment/api -n shop" : null,
+        what: `#${i}`,
+        outcome: "ok",
+        details: { i },
+      });
       await Promise.all(Array.from({ length: 25 }, (_, i) => s.appendAudit(ev(i))));
       const all = await s.auditEntries();
       expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
       expect(verifyChain(all)).toEqual({ ok: true, entries: 25 });
-      expect((await s.auditEntries({ target: "deployment/api -n shop", since: NOW + 10 })).map((e) => e.details["i"])).toEqual([11, 13, 15, 17, 19, 21, 23]);
+      expect(
+        (await s.auditEntries({ target: "deployment/api -n shop", since: NOW + 10 })).map((e) => e.details["i"]),
+      ).toEqual([11, 13, 15, 17, 19, 21, 23]);
       expect((await s.auditEntries({ limit: 2 })).map((e) => e.seq)).toEqual([24, 25]);
       expect(await s.auditHead()).toEqual({ seq: 25, hash: all[24]?.hash });
       await s.close();
@@ -66,7 +103,15 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     it("keeps one open incident per workload and channel, and remembers alerts seen", async () => {
       const s = await open();
-      const inc = { id: "i1", workload: "deployment/api -n shop", channel: "C1", threadTs: "1.000001", status: "open" as const, openedAt: NOW, resolvedAt: null };
+      const inc = {
+        id: "i1",
+        workload: "deployment/api -n shop",
+        channel: "C1",
+        threadTs: "1.000001",
+        status: "open" as const,
+        openedAt: NOW,
+        resolvedAt: null,
+      };
       expect(await s.createIncident(inc)).toBe(true);
       expect(await s.createIncident({ ...inc, id: "i2", threadTs: "2.0" })).toBe(false);
       expect(await s.openIncident("deployment/api -n shop", "C1")).toEqual(inc);
@@ -83,10 +128,19 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     it("a watch is owned under a lease; an expired lease can be taken over once, and then only the new owner finishes it", async () => {
       const s = await open();
-      await s.startWatch({ proposalId: "w1", startedAt: NOW, windowSeconds: 600, owner: "replica-a", leaseUntil: NOW + 30 });
+      await s.startWatch({
+        proposalId: "w1",
+        startedAt: NOW,
+        windowSeconds: 600,
+        owner: "replica-a",
+        leaseUntil: NOW + 30,
+      });
       expect(await s.claimExpiredWatch("replica-b", NOW + 10, NOW + 40)).toBeNull();
       expect(await s.renewWatch("w1", "replica-a", NOW + 60)).toBe(true);
-      const [first, second] = await Promise.all([s.claimExpiredWatch("replica-b", NOW + 61, NOW + 91), s.claimExpiredWatch("replica-c", NOW + 61, NOW + 91)]);
+      const [first, second] = await Promise.all([
+        s.claimExpiredWatch("replica-b", NOW + 61, NOW + 91),
+        s.claimExpiredWatch("replica-c", NOW + 61, NOW + 91),
+      ]);
       const claimed = [first, second].filter(Boolean);
       expect(claimed).toHaveLength(1);
       expect(claimed[0]).toMatchObject({ proposalId: "w1", startedAt: NOW, windowSeconds: 600, leaseUntil: NOW + 91 });

@@ -18,9 +18,16 @@ function io() {
 const dbDir = mkdtempSync(join(tmpdir(), "memops-cli-"));
 const playgroundCalls: PlaygroundFlags[] = [];
 const wiring: Wiring = {
-  diagnosisDeps: () => ({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 }, log: pino({ level: "silent" }) }),
+  diagnosisDeps: () => ({
+    cluster: shopCluster(),
+    metrics: shopMetrics(),
+    clock: { now: () => NOW * 1000 },
+    log: pino({ level: "silent" }),
+  }),
   serve: async () => undefined,
-  playground: async (flags) => { playgroundCalls.push(flags); },
+  playground: async (flags) => {
+    playgroundCalls.push(flags);
+  },
   openStore: () => new SqliteStore(join(dbDir, "memops.db")),
 };
 
@@ -37,7 +44,11 @@ describe("memops CLI", () => {
   it("--format json and blocks are machine-readable", async () => {
     const j = io();
     expect(await runCli(["diagnose", "deploy/api", "-n", "shop", "--format", "json"], {}, j.io, wiring)).toBe(EXIT.ok);
-    expect(JSON.parse(j.out.join(""))).toMatchObject({ runbook: { id: "oomkilled" }, target: { kind: "deployment", name: "api", pods: 3 }, verdict: { severity: "critical" } });
+    expect(JSON.parse(j.out.join(""))).toMatchObject({
+      runbook: { id: "oomkilled" },
+      target: { kind: "deployment", name: "api", pods: 3 },
+      verdict: { severity: "critical" },
+    });
     const b = io();
     expect(await runCli(["diagnose", "deploy/api", "-n", "shop", "--format=blocks"], {}, b.io, wiring)).toBe(EXIT.ok);
     const messages = JSON.parse(b.out.join("")) as { blocks: unknown[] }[];
@@ -65,14 +76,35 @@ describe("memops CLI", () => {
 
   it("validate checks runbooks and configuration", async () => {
     const t = io();
-    expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef" }, t.io, wiring)).toBe(EXIT.ok);
-    expect(t.out[0]).toBe("ok: 3 runbooks (high-memory, oomkilled, operator-memory); configuration valid; no policy (remediations off)");
-    expect(await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef", MEMOPS_RUNBOOKS_DIR: "/nonexistent" }, io().io, wiring)).toBe(EXIT.usage);
+    expect(
+      await runCli(["validate"], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef" }, t.io, wiring),
+    ).toBe(EXIT.ok);
+    expect(t.out[0]).toBe(
+      "ok: 3 runbooks (high-memory, oomkilled, operator-memory); configuration valid; no policy (remediations off)",
+    );
+    expect(
+      await runCli(
+        ["validate"],
+        { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "0123456789abcdef", MEMOPS_RUNBOOKS_DIR: "/nonexistent" },
+        io().io,
+        wiring,
+      ),
+    ).toBe(EXIT.usage);
   });
 
   it("audit verify is green on an intact log and red, naming the entry, after tampering; export writes JSON lines", async () => {
     const store = wiring.openStore({} as never);
-    for (let i = 1; i <= 4; i++) await store.appendAudit({ at: NOW + i, kind: "command", slackUser: "U0ALICE", kubernetesIdentity: null, target: null, what: `/mem help #${i}`, outcome: "answered", details: {} });
+    for (let i = 1; i <= 4; i++)
+      await store.appendAudit({
+        at: NOW + i,
+        kind: "command",
+        slackUser: "U0ALICE",
+        kubernetesIdentity: null,
+        target: null,
+        what: `/mem help #${i}`,
+        outcome: "answered",
+        details: {},
+      });
     await store.close();
     const ok = io();
     expect(await runCli(["audit", "verify"], {}, ok.io, wiring)).toBe(EXIT.ok);
@@ -85,18 +117,44 @@ describe("memops CLI", () => {
     raw.close();
     const bad = io();
     expect(await runCli(["audit", "verify"], {}, bad.io, wiring)).toBe(EXIT.failure);
-    expect(bad.err[0]).toBe("memops audit: the audit log is broken at entry 2: entry 2 does not match its hash: edited");
+    expect(bad.err[0]).toBe(
+      "memops audit: the audit log is broken at entry 2: entry 2 does not match its hash: edited",
+    );
     expect(await runCli(["audit", "frobnicate"], {}, io().io, wiring)).toBe(EXIT.usage);
   });
 
   it("incident export writes the post-incident document; an unknown id is a runtime failure", async () => {
     const store = wiring.openStore({} as never);
-    await store.createIncident({ id: "inc-1", workload: "deployment/api -n shop", channel: "C1", threadTs: "1.0", status: "resolved", openedAt: NOW, resolvedAt: NOW + 3600 });
-    await store.appendAudit({ at: NOW + 5, kind: "diagnosis", slackUser: null, kubernetesIdentity: null, target: "deployment/api -n shop", what: "oomkilled on deploy/api", outcome: "api-1/api was OOMKilled 2m ago (3 restarts)", details: { incident: "inc-1", points: ["api-1/api was OOMKilled 2m ago (3 restarts)"], classification: "oom-cycle", runbook: "oomkilled" } });
+    await store.createIncident({
+      id: "inc-1",
+      workload: "deployment/api -n shop",
+      channel: "C1",
+      threadTs: "1.0",
+      status: "resolved",
+      openedAt: NOW,
+      resolvedAt: NOW + 3600,
+    });
+    await store.appendAudit({
+      at: NOW + 5,
+      kind: "diagnosis",
+      slackUser: null,
+      kubernetesIdentity: null,
+      target: "deployment/api -n shop",
+      what: "oomkilled on deploy/api",
+      outcome: "api-1/api was OOMKilled 2m ago (3 restarts)",
+      details: {
+        incident: "inc-1",
+        points: ["api-1/api was OOMKilled 2m ago (3 restarts)"],
+        classification: "oom-cycle",
+        runbook: "oomkilled",
+      },
+    });
     await store.close();
     const t = io();
     expect(await runCli(["incident", "export", "inc-1", "--markdown"], {}, t.io, wiring)).toBe(EXIT.ok);
-    expect(t.out[0]).toContain("# Memory incident: deployment/api -n shop\n\n**api-1/api was OOMKilled 2m ago (3 restarts)**\n\nCategory: OOM-kill cycle (limit below peak usage)");
+    expect(t.out[0]).toContain(
+      "# Memory incident: deployment/api -n shop\n\n**api-1/api was OOMKilled 2m ago (3 restarts)**\n\nCategory: OOM-kill cycle (limit below peak usage)",
+    );
     expect(t.out[0]).toContain("- opened 2026-09-21T14:13:20Z, resolved 2026-09-21T15:13:20Z (1h)");
     expect(await runCli(["incident", "export", "nope", "--markdown"], {}, io().io, wiring)).toBe(EXIT.failure);
     expect(await runCli(["incident", "export", "inc-1"], {}, io().io, wiring)).toBe(EXIT.usage);

@@ -34,7 +34,8 @@ export interface ChartSeries {
 /** A forecast further out than this share of the window is drawn to the edge, not to the crossing. */
 const FUTURE_SHARE = 0.35;
 
-const verdictOf = ({ analysis: a }: TrendRow) => `${classLabel(a)}${a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`}`;
+const verdictOf = ({ analysis: a }: TrendRow) =>
+  `${classLabel(a)}${a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`}`;
 
 function seriesOf(r: TrendRow, now: number): ChartSeries {
   const points = r.analysis.resampled;
@@ -59,13 +60,19 @@ export function memoryChart(findings: TrendFindings, title: string): MemoryChart
   // Far enough to show every crossing within FUTURE_SHARE of the window; those further out run off the edge.
   const crossings = series.flatMap((s) => (s.forecast ? [s.forecast.at] : []));
   const shown = crossings.filter((t) => t <= now + FUTURE_SHARE * span);
-  const end = crossings.length === 0 ? now
-    : shown.length < crossings.length ? now + FUTURE_SHARE * span
-      : Math.min(now + FUTURE_SHARE * span, Math.max(now + 0.1 * span, Math.max(...shown) + 0.04 * span));
+  const end =
+    crossings.length === 0
+      ? now
+      : shown.length < crossings.length
+        ? now + FUTURE_SHARE * span
+        : Math.min(now + FUTURE_SHARE * span, Math.max(now + 0.1 * span, Math.max(...shown) + 0.04 * span));
   const thresholds: MemoryChart["thresholds"] = [];
   const many = new Set(findings.rows.map((r) => r.container)).size > 1;
   for (const r of findings.rows) {
-    for (const [kind, bytes] of [["limit", r.limitBytes], ["request", r.requestBytes]] as const) {
+    for (const [kind, bytes] of [
+      ["limit", r.limitBytes],
+      ["request", r.requestBytes],
+    ] as const) {
       if (bytes === null || thresholds.some((x) => x.kind === kind && x.bytes === bytes)) continue;
       thresholds.push({ kind, bytes, label: `${kind} ${formatBytes(bytes)}${many ? ` (${r.container})` : ""}` });
     }
@@ -74,7 +81,11 @@ export function memoryChart(findings: TrendFindings, title: string): MemoryChart
     subject: title,
     title: `Memory working set — ${title}`,
     subtitle: `last ${formatDuration(span)}, ${stepLabel(findings.rows[0])} maxima, UTC${end > now ? "; dashed: forecast at the current trend" : ""}`,
-    start, end, now, series, thresholds,
+    start,
+    end,
+    now,
+    series,
+    thresholds,
   };
 }
 
@@ -82,7 +93,9 @@ function stepLabel(r: TrendRow | undefined): string {
   const p = r?.analysis.resampled;
   if (!p || p.length < 2) return "5-minute";
   const dt = ((p[p.length - 1]?.t ?? 0) - (p[0]?.t ?? 0)) / (p.length - 1);
-  return `${formatDuration(Math.round(dt / 60) * 60 || 60)}`.replace(/^(\d+)m$/, "$1-minute").replace(/^(\d+)h$/, "$1-hour");
+  return `${formatDuration(Math.round(dt / 60) * 60 || 60)}`
+    .replace(/^(\d+)m$/, "$1-minute")
+    .replace(/^(\d+)h$/, "$1-hour");
 }
 
 /** Slack's alt_txt limit for an uploaded image. */
@@ -92,7 +105,8 @@ export const ALT_TEXT_MAX = 1000;
 export function chartAltText(c: MemoryChart): string {
   const head = `Line chart of the memory working set of ${c.subject} over the last ${formatDuration(c.now - c.start)}.`;
   const lines = c.series.map((s) => {
-    const first = s.points[0]?.v ?? 0, last = s.points[s.points.length - 1]?.v ?? 0;
+    const first = s.points[0]?.v ?? 0,
+      last = s.points[s.points.length - 1]?.v ?? 0;
     const limit = s.limitBytes ? ` of a ${formatBytes(s.limitBytes)} limit` : ", no limit";
     const ooms = s.ooms.length ? `; ${s.ooms.length} OOM kill${s.ooms.length > 1 ? "s" : ""} marked` : "";
     return ` ${s.label}: ${s.verdict}; ${formatBytes(first)} to ${formatBytes(last)}${limit}${ooms}.`;

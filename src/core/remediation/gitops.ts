@@ -8,7 +8,12 @@ export function gitOpsOwner(labels: Record<string, string>, annotations: Record<
   const helm = labels["helm.toolkit.fluxcd.io/name"];
   if (helm) return { tool: "flux-helm", name: helm, namespace: labels["helm.toolkit.fluxcd.io/namespace"] ?? "" };
   const kustomize = labels["kustomize.toolkit.fluxcd.io/name"];
-  if (kustomize) return { tool: "flux-kustomize", name: kustomize, namespace: labels["kustomize.toolkit.fluxcd.io/namespace"] ?? "" };
+  if (kustomize)
+    return {
+      tool: "flux-kustomize",
+      name: kustomize,
+      namespace: labels["kustomize.toolkit.fluxcd.io/namespace"] ?? "",
+    };
   const argo = labels["argocd.argoproj.io/instance"] ?? annotations["argocd.argoproj.io/tracking-id"]?.split(":")[0];
   if (argo) return { tool: "argocd", app: argo };
   return null;
@@ -16,8 +21,11 @@ export function gitOpsOwner(labels: Record<string, string>, annotations: Record<
 
 export function describeGitOps(o: GitOpsOwner): string {
   switch (o.tool) {
-    case "flux-helm": return `Flux HelmRelease ${o.namespace}/${o.name}`;
-    case "flux-kustomize": return `Flux Kustomization ${o.namespace}/${o.name}`;
-    case "argocd": return `Argo CD application ${o.app}`;
+    case "flux-helm":
+      return `Flux HelmRelease ${o.namespace}/${o.name}`;
+    case "flux-kustomize":
+      return `Flux Kustomization ${o.namespace}/${o.name}`;
+    case "argocd":
+      return `Argo CD application ${o.app}`;
   }
 }

@@ -15,17 +15,22 @@ function fieldOf(plan: Plan, w: WorkloadObject, c: Change): Field | null {
     const spec = w.template.containers.find((x) => x.name === plan.container);
     const limit = c.path.endsWith(".limits.memory");
     const bytes = limit ? spec?.limitBytes : spec?.requestBytes;
-    return { label: `the ${limit ? "limit" : "request"} of ${plan.container ?? "?"}`, now: bytes === null || bytes === undefined ? "(none)" : exactQuantity(bytes) };
+    return {
+      label: `the ${limit ? "limit" : "request"} of ${plan.container ?? "?"}`,
+      now: bytes === null || bytes === undefined ? "(none)" : exactQuantity(bytes),
+    };
   }
   if (plan.action === "scale-out" && !plan.autoscaler) return { label: "replicas", now: String(w.replicas ?? 1) };
-  if (plan.action === "restart") return { label: "the last restart", now: w.template.annotations[RESTARTED_AT] ?? "(none)" };
+  if (plan.action === "restart")
+    return { label: "the last restart", now: w.template.annotations[RESTARTED_AT] ?? "(none)" };
   return null;
 }
 
 /** Same value, allowing for the spellings of one quantity ("0.5Gi" and "512Mi"). */
 function same(a: string, b: string): boolean {
   if (a === b) return true;
-  const x = parseQuantity(a), y = parseQuantity(b);
+  const x = parseQuantity(a),
+    y = parseQuantity(b);
   return x.ok && y.ok && x.value === y.value;
 }
 

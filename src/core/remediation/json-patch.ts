@@ -23,7 +23,10 @@ function equal(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -34,7 +37,11 @@ function locate(doc: unknown, path: string): Result<{ parent: Container; key: st
   const tokens = path.slice(1).split("/").map(unescape);
   let node: unknown = doc;
   for (const t of tokens.slice(0, -1)) {
-    const next: unknown = Array.isArray(node) ? (node as unknown[])[Number(t)] : node !== null && typeof node === "object" ? (node as Record<string, unknown>)[t] : undefined;
+    const next: unknown = Array.isArray(node)
+      ? (node as unknown[])[Number(t)]
+      : node !== null && typeof node === "object"
+        ? (node as Record<string, unknown>)[t]
+        : undefined;
     if (next === undefined || next === null || typeof next !== "object") return err(`${path}: no ${t}`);
     node = next;
   }
@@ -44,7 +51,10 @@ function locate(doc: unknown, path: string): Result<{ parent: Container; key: st
 const read = (c: Container, key: string): unknown => (Array.isArray(c) ? c[Number(key)] : c[key]);
 
 /** Applies the operations to a copy; the first failure leaves the document as it was. */
-export function applyJsonPatch<T>(doc: T, ops: readonly JsonPatchOp[]): Result<T, { code: typeof TEST_FAILED | "invalid"; message: string }> {
+export function applyJsonPatch<T>(
+  doc: T,
+  ops: readonly JsonPatchOp[],
+): Result<T, { code: typeof TEST_FAILED | "invalid"; message: string }> {
   const out = structuredClone(doc);
   for (const o of ops) {
     const at = locate(out, o.path);
@@ -55,10 +65,12 @@ export function applyJsonPatch<T>(doc: T, ops: readonly JsonPatchOp[]): Result<T
       if (!equal(current, o.value)) return err({ code: TEST_FAILED, message: `testing value ${o.path} failed` });
       continue;
     }
-    if ((o.op === "replace" || o.op === "remove") && current === undefined) return err({ code: "invalid", message: `${o.path}: nothing to ${o.op}` });
+    if ((o.op === "replace" || o.op === "remove") && current === undefined)
+      return err({ code: "invalid", message: `${o.path}: nothing to ${o.op}` });
     if (Array.isArray(parent)) {
       const i = key === "-" ? parent.length : Number(key);
-      if (!Number.isInteger(i) || i < 0 || i > parent.length) return err({ code: "invalid", message: `${o.path}: bad index` });
+      if (!Number.isInteger(i) || i < 0 || i > parent.length)
+        return err({ code: "invalid", message: `${o.path}: bad index` });
       if (o.op === "remove") parent.splice(i, 1);
       else if (o.op === "add") parent.splice(i, 0, structuredClone(o.value));
       else parent[i] = structuredClone(o.value);

@@ -53,14 +53,23 @@ export function planRestart(w: WorkloadObject, nowSeconds: number): Result<Plan>
   const at = new Date(nowSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   // The generation pins the whole spec: a restart (or any change) since the card was made refuses this one.
   const annotations = w.template.annotations;
-  const set: JsonPatchOp = Object.keys(annotations).length > 0
-    ? { op: "add", path: `/spec/template/metadata/annotations/${pointerToken(RESTARTED_AT)}`, value: at }
-    : { op: "add", path: "/spec/template/metadata/annotations", value: { [RESTARTED_AT]: at } };
+  const set: JsonPatchOp =
+    Object.keys(annotations).length > 0
+      ? { op: "add", path: `/spec/template/metadata/annotations/${pointerToken(RESTARTED_AT)}`, value: at }
+      : { op: "add", path: "/spec/template/metadata/annotations", value: { [RESTARTED_AT]: at } };
   return ok({
-    action: "restart", target: target(w), container: null,
+    action: "restart",
+    target: target(w),
+    container: null,
     patch: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } },
     ops: [{ op: "test", path: "/metadata/generation", value: w.rollout.generation }, set],
-    changes: [{ path: `spec.template.metadata.annotations["${RESTARTED_AT}"]`, before: w.template.annotations[RESTARTED_AT] ?? "(none)", after: at }],
+    changes: [
+      {
+        path: `spec.template.metadata.annotations["${RESTARTED_AT}"]`,
+        before: w.template.annotations[RESTARTED_AT] ?? "(none)",
+        after: at,
+      },
+    ],
     summary: `Rolling restart of ${label(w)} in ${w.namespace}`,
   });
 }
@@ -77,13 +86,22 @@ export interface LimitBounds {
 export function planLimit(w: WorkloadObject, container: string, newLimit: number, bounds: LimitBounds): Result<Plan> {
   if (w.kind === "replicaset") return err("change the Deployment, not its ReplicaSet");
   const c = w.template.containers.find((x) => x.name === container);
-  if (!c) return err(`${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`);
+  if (!c)
+    return err(
+      `${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`,
+    );
   const old = c.limitBytes;
-  if (old !== null && newLimit <= old) return err(`${formatBytes(newLimit)} is not above the current limit of ${container} (${formatBytes(old)})`);
+  if (old !== null && newLimit <= old)
+    return err(`${formatBytes(newLimit)} is not above the current limit of ${container} (${formatBytes(old)})`);
   if (old !== null && newLimit > old * bounds.maxFactor) {
-    return err(`at most ×${bounds.maxFactor} per step: ${container} can go from ${formatBytes(old)} to ${formatBytes(Math.floor(old * bounds.maxFactor))} now, more after verification`);
+    return err(
+      `at most ×${bounds.maxFactor} per step: ${container} can go from ${formatBytes(old)} to ${formatBytes(Math.floor(old * bounds.maxFactor))} now, more after verification`,
+    );
   }
-  if (bounds.ceilingBytes !== null && newLimit > bounds.ceilingBytes) return err(`${formatBytes(newLimit)} is above the policy's ceiling for ${w.namespace} (${formatBytes(bounds.ceilingBytes)})`);
+  if (bounds.ceilingBytes !== null && newLimit > bounds.ceilingBytes)
+    return err(
+      `${formatBytes(newLimit)} is above the policy's ceiling for ${w.namespace} (${formatBytes(bounds.ceilingBytes)})`,
+    );
   const moveRequest = c.requestBytes !== null && old !== null && c.requestBytes === old;
   const resources: Record<string, Record<string, string>> = { limits: { memory: exactQuantity(newLimit) } };
   if (moveRequest) resources["requests"] = { memory: exactQuantity(newLimit) };
@@ -94,15 +112,37 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
     { op: "test", path: `${at}/name`, value: container },
     { op: "test", path: `${at}/resources`, value: raw },
     { op: "add", path: `${at}/resources/limits`, value: { ...raw.limits, memory: exactQuantity(newLimit) } },
-    ...(moveRequest ? [{ op: "add" as const, path: `${at}/resources/requests`, value: { ...raw.requests, memory: exactQuantity(newLimit) } }] : []),
+    ...(moveRequest
+      ? [
+          {
+            op: "add" as const,
+            path: `${at}/resources/requests`,
+            value: { ...raw.requests, memory: exactQuantity(newLimit) },
+          },
+        ]
+      : []),
   ];
   return ok({
-    action: "raise-limit", target: target(w), container,
+    action: "raise-limit",
+    target: target(w),
+    container,
     patch: { spec: { template: { spec: { containers: [{ name: container, resources }] } } } },
     ops,
     changes: [
-      { path: `${path}.limits.memory`, before: old === null ? "(none)" : exactQuantity(old), after: exactQuantity(newLimit) },
-      ...(moveRequest ? [{ path: `${path}.requests.memory`, before: exactQuantity(c.requestBytes ?? 0), after: exactQuantity(newLimit) }] : []),
+      {
+        path: `${path}.limits.memory`,
+        before: old === null ? "(none)" : exactQuantity(old),
+        after: exactQuantity(newLimit),
+      },
+      ...(moveRequest
+        ? [
+            {
+              path: `${path}.requests.memory`,
+              before: exactQuantity(c.requestBytes ?? 0),
+              after: exactQuantity(newLimit),
+            },
+          ]
+        : []),
     ],
     summary: `Raise the memory limit of ${container} in ${label(w)} from ${old === null ? "none" : formatBytes(old)} to ${exactQuantity(newLimit)}`,
   });
@@ -117,29 +157,62 @@ export function recommendedReplicas(current: number, usageRatio: number, targetR
  * When an HPA owns the replica count, scaling the workload would be undone at once: raise the HPA's
  * ceiling instead, so it may scale to `replicas` (and beyond its old maximum by at least one).
  */
-export function planAutoscalerMax(w: WorkloadObject, hpa: { name: string; maxReplicas: number }, replicas: number, maxReplicas: number | null): Result<Plan> {
+export function planAutoscalerMax(
+  w: WorkloadObject,
+  hpa: { name: string; maxReplicas: number },
+  replicas: number,
+  maxReplicas: number | null,
+): Result<Plan> {
   const next = Math.max(hpa.maxReplicas + 1, replicas);
-  if (maxReplicas !== null && next > maxReplicas) return err(`the HorizontalPodAutoscaler ${hpa.name} would allow ${next} replicas, above the policy's maximum for ${w.namespace} (${maxReplicas})`);
+  if (maxReplicas !== null && next > maxReplicas)
+    return err(
+      `the HorizontalPodAutoscaler ${hpa.name} would allow ${next} replicas, above the policy's maximum for ${w.namespace} (${maxReplicas})`,
+    );
   return ok({
-    action: "scale-out", target: target(w), container: null, autoscaler: hpa.name,
+    action: "scale-out",
+    target: target(w),
+    container: null,
+    autoscaler: hpa.name,
     patch: { spec: { maxReplicas: next } },
-    ops: [{ op: "test", path: "/spec/maxReplicas", value: hpa.maxReplicas }, { op: "replace", path: "/spec/maxReplicas", value: next }],
-    changes: [{ path: `HorizontalPodAutoscaler ${hpa.name} spec.maxReplicas`, before: String(hpa.maxReplicas), after: String(next) }],
+    ops: [
+      { op: "test", path: "/spec/maxReplicas", value: hpa.maxReplicas },
+      { op: "replace", path: "/spec/maxReplicas", value: next },
+    ],
+    changes: [
+      {
+        path: `HorizontalPodAutoscaler ${hpa.name} spec.maxReplicas`,
+        before: String(hpa.maxReplicas),
+        after: String(next),
+      },
+    ],
     summary: `Let the HorizontalPodAutoscaler ${hpa.name} scale ${label(w)} up to ${next} replicas (was ${hpa.maxReplicas})`,
   });
 }
 
-export function planScale(w: WorkloadObject, replicas: number, opts: { hpa: string | null; maxReplicas: number | null }): Result<Plan> {
+export function planScale(
+  w: WorkloadObject,
+  replicas: number,
+  opts: { hpa: string | null; maxReplicas: number | null },
+): Result<Plan> {
   if (w.kind === "daemonset") return err("a DaemonSet runs one pod per node; it cannot be scaled out");
   if (w.kind === "replicaset") return err("scale the Deployment, not its ReplicaSet");
-  if (opts.hpa) return err(`the HorizontalPodAutoscaler ${opts.hpa} owns the replica count of ${label(w)}: change its minReplicas/maxReplicas instead`);
+  if (opts.hpa)
+    return err(
+      `the HorizontalPodAutoscaler ${opts.hpa} owns the replica count of ${label(w)}: change its minReplicas/maxReplicas instead`,
+    );
   const current = w.replicas ?? 1;
   if (replicas <= current) return err(`${replicas} is not more than the current ${current} replicas`);
-  if (opts.maxReplicas !== null && replicas > opts.maxReplicas) return err(`${replicas} replicas is above the policy's maximum for ${w.namespace} (${opts.maxReplicas})`);
+  if (opts.maxReplicas !== null && replicas > opts.maxReplicas)
+    return err(`${replicas} replicas is above the policy's maximum for ${w.namespace} (${opts.maxReplicas})`);
   return ok({
-    action: "scale-out", target: target(w), container: null,
+    action: "scale-out",
+    target: target(w),
+    container: null,
     patch: { spec: { replicas } },
-    ops: [{ op: "test", path: "/spec/replicas", value: current }, { op: "replace", path: "/spec/replicas", value: replicas }],
+    ops: [
+      { op: "test", path: "/spec/replicas", value: current },
+      { op: "replace", path: "/spec/replicas", value: replicas },
+    ],
     changes: [{ path: "spec.replicas", before: String(current), after: String(replicas) }],
     summary: `Scale ${label(w)} from ${current} to ${replicas} replicas`,
   });

@@ -6,28 +6,55 @@ import { REMEDIATIONS } from "../runbook.ts";
 export type Action = (typeof REMEDIATIONS)[number];
 
 const slackId = z.string().regex(/^([UWS][A-Z0-9]{2,}|\*)$/, "a Slack user id (U…/W…), a user group id (S…), or *");
-const quantity = z.string().refine((s) => parseQuantity(s).ok, "a memory quantity such as 4Gi").transform((s) => (parseQuantity(s) as { value: number }).value);
-const nsPattern = z.string().regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?\*?)$/, "a namespace, a prefix ending in *, or *");
+const quantity = z
+  .string()
+  .refine((s) => parseQuantity(s).ok, "a memory quantity such as 4Gi")
+  .transform((s) => (parseQuantity(s) as { value: number }).value);
+const nsPattern = z
+  .string()
+  .regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?\*?)$/, "a namespace, a prefix ending in *, or *");
 
 const ruleSchema = z.strictObject({
   namespaces: z.array(nsPattern).min(1),
   actions: z.array(z.enum(REMEDIATIONS)).min(1),
   request: z.array(slackId).min(1).describe("who may ask for the action"),
   approve: z.array(slackId).min(1).describe("who may approve it"),
-  approvals: z.number().int().min(1).max(3).default(1).describe("distinct approvers needed (2 for protected namespaces)"),
+  approvals: z
+    .number()
+    .int()
+    .min(1)
+    .max(3)
+    .default(1)
+    .describe("distinct approvers needed (2 for protected namespaces)"),
   limitCeiling: quantity.optional().describe("never raise a memory limit above this"),
   maxReplicas: z.number().int().min(1).optional(),
-  onCall: z.string().regex(/^S[A-Z0-9]{2,}$/, "a user group id (S…)").optional().describe("mentioned on escalation"),
+  onCall: z
+    .string()
+    .regex(/^S[A-Z0-9]{2,}$/, "a user group id (S…)")
+    .optional()
+    .describe("mentioned on escalation"),
 });
 
 export const policySchema = z.strictObject({
-  expiry: z.string().refine((s) => parseDuration(s).ok, "a duration such as 15m").default("15m"),
+  expiry: z
+    .string()
+    .refine((s) => parseDuration(s).ok, "a duration such as 15m")
+    .default("15m"),
   selfApproval: z.boolean().default(false),
   maxLimitFactor: z.number().min(1.1).max(10).default(2),
   rules: z.array(ruleSchema).min(1),
-  identities: z.record(z.string().regex(/^[UW][A-Z0-9]{2,}$/), z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) })).default({}),
+  identities: z
+    .record(
+      z.string().regex(/^[UW][A-Z0-9]{2,}$/),
+      z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) }),
+    )
+    .default({}),
   // Impersonating the approver is not implemented yet: refuse it rather than pretend.
-  permissionCheck: z.literal("subject-access-review", { message: 'only "subject-access-review" is supported (impersonation is not implemented yet)' }).default("subject-access-review"),
+  permissionCheck: z
+    .literal("subject-access-review", {
+      message: 'only "subject-access-review" is supported (impersonation is not implemented yet)',
+    })
+    .default("subject-access-review"),
 });
 
 export type Policy = z.output<typeof policySchema>;
@@ -35,7 +62,9 @@ export type PolicyRule = Policy["rules"][number];
 
 export function parsePolicy(doc: unknown): { ok: true; value: Policy } | { ok: false; error: string[] } {
   const r = policySchema.safeParse(doc);
-  return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`) };
+  return r.success
+    ? { ok: true, value: r.data }
+    : { ok: false, error: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`) };
 }
 
 export const expirySeconds = (p: Policy): number => {
@@ -43,7 +72,8 @@ export const expirySeconds = (p: Policy): number => {
   return d.ok ? d.value : 900;
 };
 
-const nsMatches = (pattern: string, ns: string) => pattern === "*" || pattern === ns || (pattern.endsWith("*") && ns.startsWith(pattern.slice(0, -1)));
+const nsMatches = (pattern: string, ns: string) =>
+  pattern === "*" || pattern === ns || (pattern.endsWith("*") && ns.startsWith(pattern.slice(0, -1)));
 
 /** The first rule for this namespace and action; none means the action is not allowed there. */
 export function ruleFor(p: Policy, namespace: string, action: Action): PolicyRule | undefined {
@@ -57,5 +87,8 @@ export function listed(who: readonly string[], user: string, groups: readonly st
 
 /** The Slack ids to mention on an approval card: groups as <!subteam^S…>, users as <@U…>. */
 export function mentions(who: readonly string[]): string {
-  return who.filter((w) => w !== "*").map((w) => (w.startsWith("S") ? `<!subteam^${w}>` : `<@${w}>`)).join(" ");
+  return who
+    .filter((w) => w !== "*")
+    .map((w) => (w.startsWith("S") ? `<!subteam^${w}>` : `<@${w}>`))
+    .join(" ");
 }

@@ -11,7 +11,17 @@ import { err, ok, type Result } from "../result.ts";
  * the change because the object is no longer what the card was made from; `superseded`: a newer request
  * for the same field took its place.
  */
-export type ProposalStatus = "offered" | "pending" | "approved" | "executed" | "failed" | "denied" | "expired" | "handed-to-git" | "stale" | "superseded";
+export type ProposalStatus =
+  | "offered"
+  | "pending"
+  | "approved"
+  | "executed"
+  | "failed"
+  | "denied"
+  | "expired"
+  | "handed-to-git"
+  | "stale"
+  | "superseded";
 
 export interface Proposal {
   id: string;
@@ -51,26 +61,46 @@ const isExpired = (p: Proposal, now: number) => p.expiresAt !== null && now > p.
 
 /** May this person ask for the proposal? Returns the proposal as it should be stored once asked. */
 export function request(p: Proposal, actor: Actor, policy: Policy, now: number): Result<Proposal> {
-  if (p.status !== "offered") return err(p.status === "pending" ? `already requested by <@${p.requester ?? ""}>` : `this was already ${p.status}`);
+  if (p.status !== "offered")
+    return err(
+      p.status === "pending" ? `already requested by <@${p.requester ?? ""}>` : `this was already ${p.status}`,
+    );
   const rule = ruleFor(policy, p.plan.target.namespace, p.plan.action);
   if (!rule) return err(`no policy rule allows ${p.plan.action} in namespace ${p.plan.target.namespace}`);
-  if (!listed(rule.request, actor.user, actor.groups)) return err(`you may not ask for ${p.plan.action} in namespace ${p.plan.target.namespace}`);
-  return ok({ ...p, status: "pending", requester: actor.user, requestedAt: now, expiresAt: now + expirySeconds(policy), requiredApprovals: rule.approvals });
+  if (!listed(rule.request, actor.user, actor.groups))
+    return err(`you may not ask for ${p.plan.action} in namespace ${p.plan.target.namespace}`);
+  return ok({
+    ...p,
+    status: "pending",
+    requester: actor.user,
+    requestedAt: now,
+    expiresAt: now + expirySeconds(policy),
+    requiredApprovals: rule.approvals,
+  });
 }
 
-export type ApprovalOutcome = { kind: "needs-more"; proposal: Proposal; remaining: number } | { kind: "execute"; proposal: Proposal };
+export type ApprovalOutcome =
+  { kind: "needs-more"; proposal: Proposal; remaining: number } | { kind: "execute"; proposal: Proposal };
 
 /** One approval: who, whether they may, and whether it is the last one needed. */
 export function approve(p: Proposal, actor: Actor, policy: Policy, now: number): Result<ApprovalOutcome> {
   if (p.status === "pending" && isExpired(p, now)) return err("this request has expired; ask again");
-  if (p.status !== "pending") return err(p.decidedBy ? `already ${p.status} by <@${p.decidedBy}>` : `this request is ${p.status}`);
-  if (p.requester === actor.user && !policy.selfApproval) return err("you asked for this change: another person must approve it");
+  if (p.status !== "pending")
+    return err(p.decidedBy ? `already ${p.status} by <@${p.decidedBy}>` : `this request is ${p.status}`);
+  if (p.requester === actor.user && !policy.selfApproval)
+    return err("you asked for this change: another person must approve it");
   const rule = ruleFor(policy, p.plan.target.namespace, p.plan.action);
-  if (!rule || !listed(rule.approve, actor.user, actor.groups)) return err(`you are not an approver for ${p.plan.action} in namespace ${p.plan.target.namespace}`);
-  if (p.approvals.some((a) => a.user === actor.user)) return err("you already approved this; it needs another approver");
+  if (!rule || !listed(rule.approve, actor.user, actor.groups))
+    return err(`you are not an approver for ${p.plan.action} in namespace ${p.plan.target.namespace}`);
+  if (p.approvals.some((a) => a.user === actor.user))
+    return err("you already approved this; it needs another approver");
   const approvals = [...p.approvals, { user: actor.user, at: now }];
-  if (approvals.length < p.requiredApprovals) return ok({ kind: "needs-more", proposal: { ...p, approvals }, remaining: p.requiredApprovals - approvals.length });
-  return ok({ kind: "execute", proposal: { ...p, approvals, status: "approved", decidedBy: actor.user, decidedAt: now } });
+  if (approvals.length < p.requiredApprovals)
+    return ok({ kind: "needs-more", proposal: { ...p, approvals }, remaining: p.requiredApprovals - approvals.length });
+  return ok({
+    kind: "execute",
+    proposal: { ...p, approvals, status: "approved", decidedBy: actor.user, decidedAt: now },
+  });
 }
 
 /** A denial by anyone who could approve (or by the requester, withdrawing). */
@@ -91,12 +121,21 @@ export type { Action };
 
 /** Do two proposals change the same thing (same workload, action, container, autoscaler)? */
 export function sameField(a: Proposal, b: Proposal): boolean {
-  const t = a.plan.target, u = b.plan.target;
-  return t.kind === u.kind && t.namespace === u.namespace && t.name === u.name && a.plan.action === b.plan.action
-    && a.plan.container === b.plan.container && (a.plan.autoscaler ?? null) === (b.plan.autoscaler ?? null);
+  const t = a.plan.target,
+    u = b.plan.target;
+  return (
+    t.kind === u.kind &&
+    t.namespace === u.namespace &&
+    t.name === u.name &&
+    a.plan.action === b.plan.action &&
+    a.plan.container === b.plan.container &&
+    (a.plan.autoscaler ?? null) === (b.plan.autoscaler ?? null)
+  );
 }
 
 /** A pending request that a newer one for the same field replaces: it can no longer be approved. */
 export function supersede(p: Proposal, by: Proposal, now: number): Proposal | null {
-  return p.status === "pending" ? { ...p, status: "superseded", supersededBy: by.id, result: by.plan.summary, decidedAt: now } : null;
+  return p.status === "pending"
+    ? { ...p, status: "superseded", supersededBy: by.id, result: by.plan.summary, decidedAt: now }
+    : null;
 }

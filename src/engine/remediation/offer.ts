@@ -1,7 +1,14 @@
 import { sectionData, type Report, type TrendRow } from "../../core/findings.ts";
 import { proposedLimit } from "../../core/next-steps.ts";
 import { gitOpsOwner } from "../../core/remediation/gitops.ts";
-import { type Plan, planAutoscalerMax, planLimit, planRestart, planScale, recommendedReplicas } from "../../core/remediation/plan.ts";
+import {
+  type Plan,
+  planAutoscalerMax,
+  planLimit,
+  planRestart,
+  planScale,
+  recommendedReplicas,
+} from "../../core/remediation/plan.ts";
 import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
 import type { Proposal } from "../../core/remediation/proposal.ts";
 import { routeFor } from "../../core/remediation/route.ts";
@@ -21,7 +28,14 @@ export interface OfferDeps {
  * After a diagnosis: the remediations the runbook allows and the findings justify, each stored as an
  * "offered" proposal whose opaque id is all a button carries.
  */
-export async function offerRemediations(deps: OfferDeps, report: Report, runbook: Runbook, policy: Policy, where: { channel: string; threadTs: string }, now: number): Promise<Proposal[]> {
+export async function offerRemediations(
+  deps: OfferDeps,
+  report: Report,
+  runbook: Runbook,
+  policy: Policy,
+  where: { channel: string; threadTs: string },
+  now: number,
+): Promise<Proposal[]> {
   const ref = report.target.workload;
   if (!ref) return [];
   const w = await deps.cluster.getWorkload(report.target.namespace, ref.kind, ref.name);
@@ -37,13 +51,32 @@ export async function offerRemediations(deps: OfferDeps, report: Report, runbook
     for (const c of w.template.containers) {
       if (leaking.has(c.name) || c.limitBytes === null) continue; // a leak needs a fix or restarts, not an endless limit
       const killed = oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false;
-      const tight = trend?.rows.some((r) => r.container === c.name && (r.analysis.classification === "oom-cycle" || r.analysis.classification === "limit-too-low")) ?? false;
+      const tight =
+        trend?.rows.some(
+          (r) =>
+            r.container === c.name &&
+            (r.analysis.classification === "oom-cycle" || r.analysis.classification === "limit-too-low"),
+        ) ?? false;
       if (!killed && !tight) continue;
       const rule = ruleFor(policy, w.namespace, "raise-limit");
       // the pod that came closest to its limit speaks for the container
-      const row = trend?.rows.filter((r) => r.container === c.name).reduce<TrendRow | null>((a, r) => (!a || r.analysis.peakBytes > a.analysis.peakBytes ? r : a), null) ?? null;
-      const size = proposedLimit({ analysis: row?.analysis ?? null, limitBytes: c.limitBytes, requestBytes: c.requestBytes, oomKilled: killed, peakBytes: row?.analysis.peakBytes ?? 0, maxFactor: policy.maxLimitFactor, now });
-      const plan = planLimit(w, c.name, size.limitBytes, { maxFactor: policy.maxLimitFactor, ceilingBytes: rule?.limitCeiling ?? null });
+      const row =
+        trend?.rows
+          .filter((r) => r.container === c.name)
+          .reduce<TrendRow | null>((a, r) => (!a || r.analysis.peakBytes > a.analysis.peakBytes ? r : a), null) ?? null;
+      const size = proposedLimit({
+        analysis: row?.analysis ?? null,
+        limitBytes: c.limitBytes,
+        requestBytes: c.requestBytes,
+        oomKilled: killed,
+        peakBytes: row?.analysis.peakBytes ?? 0,
+        maxFactor: policy.maxLimitFactor,
+        now,
+      });
+      const plan = planLimit(w, c.name, size.limitBytes, {
+        maxFactor: policy.maxLimitFactor,
+        ceilingBytes: rule?.limitCeiling ?? null,
+      });
       if (plan.ok) plans.push({ ...plan.value, reason: size.reason });
     }
   }
@@ -52,19 +85,44 @@ export async function offerRemediations(deps: OfferDeps, report: Report, runbook
     if (plan.ok) plans.push(plan.value);
   }
   const hottest = Math.max(0, ...(usage?.rows.map((r) => r.ofLimit ?? 0) ?? []));
-  if (allowed("scale-out") && usage && usage.overThreshold > 0 && leaking.size === 0 && (w.kind === "deployment" || w.kind === "statefulset")) {
+  if (
+    allowed("scale-out") &&
+    usage &&
+    usage.overThreshold > 0 &&
+    leaking.size === 0 &&
+    (w.kind === "deployment" || w.kind === "statefulset")
+  ) {
     const hpa = await deps.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name });
     const wanted = recommendedReplicas(w.replicas ?? 1, hottest, SCALE_TARGET);
     const maxReplicas = ruleFor(policy, w.namespace, "scale-out")?.maxReplicas ?? null;
     // An HPA owns the replica count: propose raising its ceiling, not a scale it would undo.
-    const plan = hpa ? planAutoscalerMax(w, hpa, wanted, maxReplicas) : planScale(w, wanted, { hpa: null, maxReplicas });
+    const plan = hpa
+      ? planAutoscalerMax(w, hpa, wanted, maxReplicas)
+      : planScale(w, wanted, { hpa: null, maxReplicas });
     if (plan.ok) plans.push(plan.value);
   }
   const gitOps = gitOpsOwner(w.labels, w.annotations);
   const proposals = plans.map((plan): Proposal => ({
-    id: deps.newId(), version: 1, status: "offered", plan, channel: where.channel, threadTs: where.threadTs, cardTs: null,
-    requester: null, requestedAt: null, expiresAt: null, approvals: [], requiredApprovals: 1, decidedBy: null, decidedAt: null,
-    gitOps, route: routeFor(plan, gitOps, w.annotations, now), dryRun: null, preflight: null, result: null, createdAt: now,
+    id: deps.newId(),
+    version: 1,
+    status: "offered",
+    plan,
+    channel: where.channel,
+    threadTs: where.threadTs,
+    cardTs: null,
+    requester: null,
+    requestedAt: null,
+    expiresAt: null,
+    approvals: [],
+    requiredApprovals: 1,
+    decidedBy: null,
+    decidedAt: null,
+    gitOps,
+    route: routeFor(plan, gitOps, w.annotations, now),
+    dryRun: null,
+    preflight: null,
+    result: null,
+    createdAt: now,
   }));
   for (const p of proposals) await deps.store.insertProposal(p);
   return proposals;

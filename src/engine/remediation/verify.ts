@@ -30,10 +30,15 @@ export interface Verification {
 
 const rolledOut = (w: WorkloadObject) => {
   const want = w.replicas ?? w.rollout.replicas;
-  return w.rollout.observedGeneration >= w.rollout.generation && w.rollout.updatedReplicas >= want && w.rollout.availableReplicas >= want;
+  return (
+    w.rollout.observedGeneration >= w.rollout.generation &&
+    w.rollout.updatedReplicas >= want &&
+    w.rollout.availableReplicas >= want
+  );
 };
 
-const restartsOf = (pods: readonly Pod[]) => new Map(pods.flatMap((p) => p.statuses.map((s) => [`${p.uid}/${s.name}`, s.restartCount] as const)));
+const restartsOf = (pods: readonly Pod[]) =>
+  new Map(pods.flatMap((p) => p.statuses.map((s) => [`${p.uid}/${s.name}`, s.restartCount] as const)));
 
 /** After an executed remediation: did the rollout finish, and is the workload healthy with memory under 80% of its limit? */
 export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOptions): Promise<Verification> {
@@ -53,16 +58,31 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
   const lines: string[] = [];
   const want = w.replicas ?? w.rollout.replicas;
   const rollout = rolledOut(w);
-  lines.push(rollout ? `rollout finished: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`
-    : `rollout did not finish within ${formatDuration(o.rolloutTimeoutSeconds)}: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`);
+  lines.push(
+    rollout
+      ? `rollout finished: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`
+      : `rollout did not finish within ${formatDuration(o.rolloutTimeoutSeconds)}: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`,
+  );
 
   await d.sleep(o.windowSeconds * 1000);
   const now = d.clock.now() / 1000;
   const after = await pods();
-  const oomKills = after.flatMap((pod) => pod.statuses.filter((s) => s.lastTerminated?.reason === "OOMKilled" && (s.lastTerminated.finishedAt ?? 0) >= p.decidedAt!).map((s) => `${pod.name}/${s.name}`));
-  const restarts = after.reduce((n, pod) => n + pod.statuses.reduce((m, s) => m + Math.max(0, s.restartCount - (baseline.get(`${pod.uid}/${s.name}`) ?? 0)), 0), 0);
-  lines.push(oomKills.length === 0 && restarts === 0 ? `no new OOM kills or restarts in ${formatDuration(o.windowSeconds)}`
-    : `${oomKills.length} new OOM kill${oomKills.length === 1 ? "" : "s"} (${oomKills.slice(0, 3).join(", ")}) and ${restarts} restart${restarts === 1 ? "" : "s"} since the change`);
+  const oomKills = after.flatMap((pod) =>
+    pod.statuses
+      .filter((s) => s.lastTerminated?.reason === "OOMKilled" && (s.lastTerminated.finishedAt ?? 0) >= p.decidedAt!)
+      .map((s) => `${pod.name}/${s.name}`),
+  );
+  const restarts = after.reduce(
+    (n, pod) =>
+      n +
+      pod.statuses.reduce((m, s) => m + Math.max(0, s.restartCount - (baseline.get(`${pod.uid}/${s.name}`) ?? 0)), 0),
+    0,
+  );
+  lines.push(
+    oomKills.length === 0 && restarts === 0
+      ? `no new OOM kills or restarts in ${formatDuration(o.windowSeconds)}`
+      : `${oomKills.length} new OOM kill${oomKills.length === 1 ? "" : "s"} (${oomKills.slice(0, 3).join(", ")}) and ${restarts} restart${restarts === 1 ? "" : "s"} since the change`,
+  );
 
   const limits = new Map(w.template.containers.map((c) => [c.name, c.limitBytes]));
   let worst: { ratio: number; who: string; used: number; limit: number } | null = null;
@@ -70,8 +90,17 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
   let memoryProblem = "no current usage from Prometheus or metrics.k8s.io";
   try {
     const usage = d.metrics
-      ? new Map((await d.metrics.containerMemory({ namespace: t.namespace, podPattern: exactly(after.map((x) => x.name)), start: now - 300, end: now, stepSeconds: 60 }))
-        .map((c) => [`${c.pod}/${c.container}`, c.workingSet.at(-1)?.v ?? null] as const))
+      ? new Map(
+          (
+            await d.metrics.containerMemory({
+              namespace: t.namespace,
+              podPattern: exactly(after.map((x) => x.name)),
+              start: now - 300,
+              end: now,
+              stepSeconds: 60,
+            })
+          ).map((c) => [`${c.pod}/${c.container}`, c.workingSet.at(-1)?.v ?? null] as const),
+        )
       : await d.cluster.currentUsage(t.namespace);
     for (const pod of after) {
       for (const c of pod.containers) {
@@ -79,7 +108,8 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
         const limit = limits.get(c.name) ?? c.limitBytes;
         if (used === null || !limit) continue;
         memoryKnown = true;
-        if (!worst || used / limit > worst.ratio) worst = { ratio: used / limit, who: `${pod.name}/${c.name}`, used, limit };
+        if (!worst || used / limit > worst.ratio)
+          worst = { ratio: used / limit, who: `${pod.name}/${c.name}`, used, limit };
       }
     }
   } catch (e) {
@@ -87,22 +117,47 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
     memoryProblem = e instanceof Error ? e.message : String(e);
   }
   const memoryOk = memoryKnown && worst !== null && worst.ratio < 0.8;
-  lines.push(!memoryKnown || !worst ? `memory now: unknown (${memoryProblem})`
-    : `memory at most ${Math.round(worst.ratio * 100)}% of its limit (${worst.who}: ${formatBytes(worst.used)} of ${formatBytes(worst.limit)})`);
-  const growth = p.plan.action === "raise-limit" && d.metrics ? await growthSince(d.metrics, t.namespace, after, p.decidedAt ?? started, now) : null;
+  lines.push(
+    !memoryKnown || !worst
+      ? `memory now: unknown (${memoryProblem})`
+      : `memory at most ${Math.round(worst.ratio * 100)}% of its limit (${worst.who}: ${formatBytes(worst.used)} of ${formatBytes(worst.limit)})`,
+  );
+  const growth =
+    p.plan.action === "raise-limit" && d.metrics
+      ? await growthSince(d.metrics, t.namespace, after, p.decidedAt ?? started, now)
+      : null;
   if (growth) lines.push(`memory keeps growing after the increase: ${growth.who} +${formatBytes(growth.perHour)}/h`);
   const ready = w.rollout.availableReplicas >= want;
   if (!ready) lines.push(`not Ready: ${w.rollout.availableReplicas}/${want} available`);
-  const escalation = oomKills.length >= 3 ? `${oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change`
-    : growth ? `memory keeps growing after the limit increase (${growth.who} +${formatBytes(growth.perHour)}/h): more memory will not fix a leak`
-    : null;
-  return { verified: rollout && oomKills.length === 0 && restarts === 0 && memoryOk && ready && !growth, lines, escalation };
+  const escalation =
+    oomKills.length >= 3
+      ? `${oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change`
+      : growth
+        ? `memory keeps growing after the limit increase (${growth.who} +${formatBytes(growth.perHour)}/h): more memory will not fix a leak`
+        : null;
+  return {
+    verified: rollout && oomKills.length === 0 && restarts === 0 && memoryOk && ready && !growth,
+    lines,
+    escalation,
+  };
 }
 
 /** Significant growth (Mann–Kendall p < 0.01, Theil–Sen slope > 0) of any container since the change. */
-async function growthSince(metrics: MemoryMetrics, namespace: string, pods: readonly Pod[], since: number, now: number): Promise<{ who: string; perHour: number } | null> {
+async function growthSince(
+  metrics: MemoryMetrics,
+  namespace: string,
+  pods: readonly Pod[],
+  since: number,
+  now: number,
+): Promise<{ who: string; perHour: number } | null> {
   if (now - since < 600 || pods.length === 0) return null;
-  const series = await metrics.containerMemory({ namespace, podPattern: exactly(pods.map((x) => x.name)), start: since, end: now, stepSeconds: 60 });
+  const series = await metrics.containerMemory({
+    namespace,
+    podPattern: exactly(pods.map((x) => x.name)),
+    start: since,
+    end: now,
+    stepSeconds: 60,
+  });
   for (const c of series) {
     const s = c.workingSet.filter((x) => x.t >= since);
     if (s.length < 10) continue;

@@ -6,18 +6,27 @@ export async function nodePressure(ctx: StepContext): Promise<NodeFindings> {
   const counts = new Map<string, number>();
   for (const p of ctx.target.pods) if (p.nodeName) counts.set(p.nodeName, (counts.get(p.nodeName) ?? 0) + 1);
   // The nodes carrying most of the target's pods; a namespace can span hundreds of nodes.
-  const names = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([n]) => n);
-  const nodes = await Promise.all(names.map(async (name): Promise<NodeRow | null> => {
-    const [node, pods] = await Promise.all([
-      ctx.cluster.getNode(name),
-      listAllPods(ctx.cluster, null, undefined, `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed`),
-    ]);
-    if (!node) return null;
-    const requested = pods.reduce((sum, p) => sum + p.containers.reduce((s, c) => s + (c.requestBytes ?? 0), 0), 0);
-    return {
-      name, memoryPressure: node.memoryPressure, allocatableBytes: node.allocatableBytes, requestedBytes: requested,
-      ofAllocatable: node.allocatableBytes ? requested / node.allocatableBytes : null, pods: pods.length,
-    };
-  }));
+  const names = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(([n]) => n);
+  const nodes = await Promise.all(
+    names.map(async (name): Promise<NodeRow | null> => {
+      const [node, pods] = await Promise.all([
+        ctx.cluster.getNode(name),
+        listAllPods(ctx.cluster, null, undefined, `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed`),
+      ]);
+      if (!node) return null;
+      const requested = pods.reduce((sum, p) => sum + p.containers.reduce((s, c) => s + (c.requestBytes ?? 0), 0), 0);
+      return {
+        name,
+        memoryPressure: node.memoryPressure,
+        allocatableBytes: node.allocatableBytes,
+        requestedBytes: requested,
+        ofAllocatable: node.allocatableBytes ? requested / node.allocatableBytes : null,
+        pods: pods.length,
+      };
+    }),
+  );
   return { nodes: nodes.filter((n): n is NodeRow => n !== null) };
 }

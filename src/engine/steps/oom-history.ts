@@ -17,23 +17,51 @@ function rowsOf(ctx: StepContext): OomRow[] {
       if (s.restartCount === 0 && !oomKilled && !crashLoop && !s.waitingReason) continue;
       const t = oomNow ? s.terminated : last;
       rows.push({
-        pod: pod.name, container: s.name, restartCount: s.restartCount, oomKilled,
-        lastReason: t?.reason ?? null, lastExitCode: t?.exitCode ?? null, lastFinishedAt: t?.finishedAt ?? null,
-        crashLoop, waitingReason: s.waitingReason,
+        pod: pod.name,
+        container: s.name,
+        restartCount: s.restartCount,
+        oomKilled,
+        lastReason: t?.reason ?? null,
+        lastExitCode: t?.exitCode ?? null,
+        lastFinishedAt: t?.finishedAt ?? null,
+        crashLoop,
+        waitingReason: s.waitingReason,
       });
     }
   }
-  return rows.sort((a, b) => Number(b.oomKilled) - Number(a.oomKilled) || (b.lastFinishedAt ?? 0) - (a.lastFinishedAt ?? 0) || b.restartCount - a.restartCount);
+  return rows.sort(
+    (a, b) =>
+      Number(b.oomKilled) - Number(a.oomKilled) ||
+      (b.lastFinishedAt ?? 0) - (a.lastFinishedAt ?? 0) ||
+      b.restartCount - a.restartCount,
+  );
 }
 
 async function events(ctx: StepContext): Promise<ClusterEvent[]> {
   const { cluster, target } = ctx;
   const names = new Set(target.pods.map((p) => p.name));
-  const podEvents = target.pods.length <= PER_POD_EVENT_QUERIES
-    ? (await Promise.all(target.pods.map((p) => cluster.listEvents(target.namespace, `involvedObject.kind=Pod,involvedObject.name=${p.name}`, 200)))).flat()
-    : (await cluster.listEvents(target.namespace, "involvedObject.kind=Pod", 2000)).filter((e) => names.has(e.involvedName));
-  const nodes = [...new Set(target.pods.map((p) => p.nodeName).filter((n): n is string => !!n))].slice(0, PER_POD_EVENT_QUERIES);
-  const nodeEvents = (await Promise.all(nodes.map((n) => cluster.listEvents(null, `involvedObject.kind=Node,involvedObject.name=${n}`, 200)))).flat()
+  const podEvents =
+    target.pods.length <= PER_POD_EVENT_QUERIES
+      ? (
+          await Promise.all(
+            target.pods.map((p) =>
+              cluster.listEvents(target.namespace, `involvedObject.kind=Pod,involvedObject.name=${p.name}`, 200),
+            ),
+          )
+        ).flat()
+      : (await cluster.listEvents(target.namespace, "involvedObject.kind=Pod", 2000)).filter((e) =>
+          names.has(e.involvedName),
+        );
+  const nodes = [...new Set(target.pods.map((p) => p.nodeName).filter((n): n is string => !!n))].slice(
+    0,
+    PER_POD_EVENT_QUERIES,
+  );
+  const nodeEvents = (
+    await Promise.all(
+      nodes.map((n) => cluster.listEvents(null, `involvedObject.kind=Node,involvedObject.name=${n}`, 200)),
+    )
+  )
+    .flat()
     // A node OOM event names the process and often the pod; keep those that name one of ours, or all if none does.
     .filter((e) => /oom/i.test(e.reason));
   return [...podEvents, ...nodeEvents].filter((e) => INTERESTING.test(e.reason));
@@ -43,7 +71,13 @@ export async function oomHistory(ctx: StepContext): Promise<OomFindings> {
   const rows = rowsOf(ctx);
   const evs: EventRow[] = (await events(ctx))
     .sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))
-    .map((e) => ({ reason: e.reason, message: e.message.slice(0, 300), object: `${e.involvedKind}/${e.involvedName}`, count: e.count, lastSeen: e.lastSeen }));
+    .map((e) => ({
+      reason: e.reason,
+      message: e.message.slice(0, 300),
+      object: `${e.involvedKind}/${e.involvedName}`,
+      count: e.count,
+      lastSeen: e.lastSeen,
+    }));
   return {
     rows: rows.slice(0, TOP),
     totalRestarts: rows.reduce((n, r) => n + r.restartCount, 0),

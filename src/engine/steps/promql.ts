@@ -4,16 +4,24 @@ import type { RunbookStep } from "../../core/runbook.ts";
 import { type StepContext, TOP } from "../step-context.ts";
 
 /** Evaluates a runbook's own PromQL with {{namespace}} and {{pods}} filled in. */
-export async function promql(ctx: StepContext, step: Extract<RunbookStep, { kind: "promql" }>): Promise<PromqlFindings> {
-  if (!ctx.metrics) throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
+export async function promql(
+  ctx: StepContext,
+  step: Extract<RunbookStep, { kind: "promql" }>,
+): Promise<PromqlFindings> {
+  if (!ctx.metrics)
+    throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
   const query = step.query
     .replaceAll("{{namespace}}", ctx.target.namespace)
     .replaceAll("{{pods}}", ctx.target.podPattern ?? ".+");
   const result = await ctx.metrics.evaluate(query, ctx.now);
   return {
-    name: step.name, query,
+    name: step.name,
+    query,
     values: result.slice(0, TOP).map((r) => ({
-      labels: Object.entries(r.labels).filter(([k]) => k !== "__name__").map(([k, v]) => `${k}="${v}"`).join(", "),
+      labels: Object.entries(r.labels)
+        .filter(([k]) => k !== "__name__")
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(", "),
       value: r.value,
     })),
   };

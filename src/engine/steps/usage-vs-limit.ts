@@ -2,7 +2,9 @@ import type { UsageFindings, UsageRow } from "../../core/findings.ts";
 import { keyOf } from "../../core/model.ts";
 import { describeError, type StepContext, TOP } from "../step-context.ts";
 
-async function currentUsage(ctx: StepContext): Promise<{ usage: Map<string, number> | null; source: UsageFindings["source"]; note?: string }> {
+async function currentUsage(
+  ctx: StepContext,
+): Promise<{ usage: Map<string, number> | null; source: UsageFindings["source"]; note?: string }> {
   let why = "Prometheus is not configured";
   if (ctx.metrics) {
     try {
@@ -18,7 +20,11 @@ async function currentUsage(ctx: StepContext): Promise<{ usage: Map<string, numb
   }
   const fromApi = await ctx.cluster.currentUsage(ctx.target.namespace);
   if (fromApi) return { usage: fromApi, source: "metrics-api", note: `${why}; current usage from metrics.k8s.io` };
-  return { usage: null, source: "none", note: `${why}, and the cluster does not serve metrics.k8s.io: limits and requests only` };
+  return {
+    usage: null,
+    source: "none",
+    note: `${why}, and the cluster does not serve metrics.k8s.io: limits and requests only`,
+  };
 }
 
 export async function usageVsLimit(ctx: StepContext): Promise<UsageFindings> {
@@ -29,7 +35,11 @@ export async function usageVsLimit(ctx: StepContext): Promise<UsageFindings> {
     for (const c of pod.containers) {
       const used = usage?.get(keyOf({ pod: pod.name, container: c.name })) ?? null;
       rows.push({
-        pod: pod.name, container: c.name, usageBytes: used, requestBytes: c.requestBytes, limitBytes: c.limitBytes,
+        pod: pod.name,
+        container: c.name,
+        usageBytes: used,
+        requestBytes: c.requestBytes,
+        limitBytes: c.limitBytes,
         ofLimit: used !== null && c.limitBytes ? used / c.limitBytes : null,
         ofRequest: used !== null && c.requestBytes ? used / c.requestBytes : null,
       });
@@ -37,7 +47,11 @@ export async function usageVsLimit(ctx: StepContext): Promise<UsageFindings> {
   }
   rows.sort((a, b) => (b.ofLimit ?? -1) - (a.ofLimit ?? -1) || (b.usageBytes ?? -1) - (a.usageBytes ?? -1));
   return {
-    source, ...(note ? { sourceNote: note } : {}), rows: rows.slice(0, TOP), totalContainers: rows.length,
-    overThreshold: rows.filter((r) => (r.ofLimit ?? 0) >= warnRatio).length, warnRatio,
+    source,
+    ...(note ? { sourceNote: note } : {}),
+    rows: rows.slice(0, TOP),
+    totalContainers: rows.length,
+    overThreshold: rows.filter((r) => (r.ofLimit ?? 0) >= warnRatio).length,
+    warnRatio,
   };
 }

@@ -6,10 +6,35 @@ const $ = (id) => document.getElementById(id);
 const state = { data: null, me: localStorage.getItem("memops.playground.user"), thread: null };
 
 const EMOJI = {
-  warning: "⚠️", white_check_mark: "✅", x: "❌", mag: "🔍", rotating_light: "🚨", hourglass_flowing_sand: "⏳", fire: "🔥",
-  chart_with_upwards_trend: "📈", arrows_counterclockwise: "🔄", lock: "🔒", heavy_check_mark: "✔️", red_circle: "🔴", large_yellow_circle: "🟡",
-  large_green_circle: "🟢", information_source: "ℹ️", memo: "📝", no_entry: "⛔", bell: "🔔", clipboard: "📋", wrench: "🔧", hourglass: "⌛",
-  heavy_plus_sign: "➕", ok: "🆗", octagonal_sign: "🛑", stopwatch: "⏱️", bar_chart: "📊", scroll: "📜", pushpin: "📌", link: "🔗",
+  warning: "⚠️",
+  white_check_mark: "✅",
+  x: "❌",
+  mag: "🔍",
+  rotating_light: "🚨",
+  hourglass_flowing_sand: "⏳",
+  fire: "🔥",
+  chart_with_upwards_trend: "📈",
+  arrows_counterclockwise: "🔄",
+  lock: "🔒",
+  heavy_check_mark: "✔️",
+  red_circle: "🔴",
+  large_yellow_circle: "🟡",
+  large_green_circle: "🟢",
+  information_source: "ℹ️",
+  memo: "📝",
+  no_entry: "⛔",
+  bell: "🔔",
+  clipboard: "📋",
+  wrench: "🔧",
+  hourglass: "⌛",
+  heavy_plus_sign: "➕",
+  ok: "🆗",
+  octagonal_sign: "🛑",
+  stopwatch: "⏱️",
+  bar_chart: "📊",
+  scroll: "📜",
+  pushpin: "📌",
+  link: "🔗",
 };
 
 function el(tag, attrs = {}, ...children) {
@@ -20,7 +45,9 @@ function el(tag, attrs = {}, ...children) {
     else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat())
+    if (c !== null && c !== undefined && c !== false)
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 }
 
@@ -31,7 +58,8 @@ const emoji = (s) => s.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] ?? 
 function inline(text) {
   const out = [];
   // emphasis markers count only at word edges, as in Slack: container_memory_working_set stays as it is
-  const re = /`([^`\n]+)`|<([^>\n]+)>|(?<![\w*])\*([^*\n]+)\*(?![\w*])|(?<![\w_])_([^_\n]+)_(?![\w_])|(?<![\w~])~([^~\n]+)~(?![\w~])/g;
+  const re =
+    /`([^`\n]+)`|<([^>\n]+)>|(?<![\w*])\*([^*\n]+)\*(?![\w*])|(?<![\w_])_([^_\n]+)_(?![\w_])|(?<![\w~])~([^~\n]+)~(?![\w~])/g;
   let last = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m.index > last) out.push(emoji(decode(text.slice(last, m.index))));
@@ -53,11 +81,15 @@ function control(body) {
   if (target.startsWith("@")) return el("span", { class: "mention" }, `@${names[target.slice(1)] ?? target.slice(1)}`);
   if (target.startsWith("!date^")) {
     const seconds = Number(target.split("^")[1]);
-    return Number.isFinite(seconds) ? new Date(seconds * 1000).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : decode(label ?? "");
+    return Number.isFinite(seconds)
+      ? new Date(seconds * 1000).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })
+      : decode(label ?? "");
   }
-  if (target.startsWith("!subteam^")) return el("span", { class: "mention" }, `@${state.data?.groups?.[target.slice(9)] ?? target.slice(9)}`);
+  if (target.startsWith("!subteam^"))
+    return el("span", { class: "mention" }, `@${state.data?.groups?.[target.slice(9)] ?? target.slice(9)}`);
   if (target.startsWith("!")) return el("span", { class: "mention" }, `@${target.slice(1)}`);
-  if (/^https?:\/\//.test(target)) return el("a", { href: target, target: "_blank", rel: "noreferrer noopener" }, decode(label ?? target));
+  if (/^https?:\/\//.test(target))
+    return el("a", { href: target, target: "_blank", rel: "noreferrer noopener" }, decode(label ?? target));
   return decode(label ?? target);
 }
 
@@ -66,7 +98,10 @@ function mrkdwn(text) {
   const frag = document.createDocumentFragment();
   const parts = text.split("```");
   parts.forEach((part, i) => {
-    if (i % 2 === 1) { frag.append(el("pre", {}, decode(part.replace(/^\n/, "")))); return; }
+    if (i % 2 === 1) {
+      frag.append(el("pre", {}, decode(part.replace(/^\n/, ""))));
+      return;
+    }
     const lines = part.split("\n");
     lines.forEach((line, j) => {
       if (line.startsWith("&gt; ")) frag.append(el("blockquote", {}, inline(line.slice(5))));
@@ -85,33 +120,77 @@ const fileUrl = (f) => (f && f.id ? `/files/${encodeURIComponent(f.id)}` : null)
 function button(b, message, blockId) {
   const cls = b.style === "primary" ? "primary" : b.style === "danger" ? "danger" : undefined;
   const key = `${message.ts}/${blockId}/${b.action_id}`;
-  return el("button", {
-    type: "button", class: cls, "data-focus": key,
-    onclick: async (ev) => {
-      const btn = ev.currentTarget; // only set while the event is dispatched: take it before awaiting
-      if (b.confirm && !(await confirmDialog(b.confirm))) return;
-      btn.disabled = true;
-      await post("/api/click", { user: state.me, messageTs: message.ts, actionId: b.action_id, value: b.value ?? "", blockId });
-      btn.disabled = false;
+  return el(
+    "button",
+    {
+      type: "button",
+      class: cls,
+      "data-focus": key,
+      onclick: async (ev) => {
+        const btn = ev.currentTarget; // only set while the event is dispatched: take it before awaiting
+        if (b.confirm && !(await confirmDialog(b.confirm))) return;
+        btn.disabled = true;
+        await post("/api/click", {
+          user: state.me,
+          messageTs: message.ts,
+          actionId: b.action_id,
+          value: b.value ?? "",
+          blockId,
+        });
+        btn.disabled = false;
+      },
     },
-  }, b.text?.text ?? "button");
+    b.text?.text ?? "button",
+  );
 }
 
 function block(b, message) {
   switch (b.type) {
-    case "header": return el("div", { class: "block" }, el("h3", {}, emoji(b.text?.text ?? "")));
-    case "section": return el("div", { class: "block section" },
-      b.text ? el("div", {}, textOf(b.text)) : null,
-      b.fields ? el("div", { class: "fields" }, b.fields.map((f) => el("div", {}, textOf(f)))) : null,
-      b.accessory?.type === "button" ? el("div", { class: "actions" }, button(b.accessory, message, b.block_id ?? "section")) : null);
-    case "context": return el("div", { class: "block context" }, (b.elements ?? []).map((e) => (e.type === "image" ? el("img", { src: e.image_url, alt: e.alt_text }) : el("span", {}, textOf(e)))));
-    case "divider": return el("hr");
-    case "actions": return el("div", { class: "block actions", role: "group", "aria-label": "Actions" }, (b.elements ?? []).filter((e) => e.type === "button").map((e) => button(e, message, b.block_id ?? "actions")));
+    case "header":
+      return el("div", { class: "block" }, el("h3", {}, emoji(b.text?.text ?? "")));
+    case "section":
+      return el(
+        "div",
+        { class: "block section" },
+        b.text ? el("div", {}, textOf(b.text)) : null,
+        b.fields
+          ? el(
+              "div",
+              { class: "fields" },
+              b.fields.map((f) => el("div", {}, textOf(f))),
+            )
+          : null,
+        b.accessory?.type === "button"
+          ? el("div", { class: "actions" }, button(b.accessory, message, b.block_id ?? "section"))
+          : null,
+      );
+    case "context":
+      return el(
+        "div",
+        { class: "block context" },
+        (b.elements ?? []).map((e) =>
+          e.type === "image" ? el("img", { src: e.image_url, alt: e.alt_text }) : el("span", {}, textOf(e)),
+        ),
+      );
+    case "divider":
+      return el("hr");
+    case "actions":
+      return el(
+        "div",
+        { class: "block actions", role: "group", "aria-label": "Actions" },
+        (b.elements ?? []).filter((e) => e.type === "button").map((e) => button(e, message, b.block_id ?? "actions")),
+      );
     case "image": {
       const src = b.slack_file ? fileUrl(b.slack_file) : b.image_url;
-      return el("figure", { class: "block image" }, el("img", { src, alt: b.alt_text ?? "" }), b.title ? el("figcaption", {}, b.title.text) : null);
+      return el(
+        "figure",
+        { class: "block image" },
+        el("img", { src, alt: b.alt_text ?? "" }),
+        b.title ? el("figcaption", {}, b.title.text) : null,
+      );
     }
-    default: return el("div", { class: "block" }, `[${b.type} block]`);
+    default:
+      return el("div", { class: "block" }, `[${b.type} block]`);
   }
 }
 
@@ -121,15 +200,44 @@ function messageView(m, { inThread, ephemeral } = {}) {
   const replies = inThread ? [] : (state.data?.messages ?? []).filter((r) => r.threadTs === m.ts);
   const who = ephemeral ? "memops" : m.userName;
   const body = m.blocks?.length ? m.blocks.map((b) => block(b, m)) : [el("div", {}, mrkdwn(m.text ?? ""))];
-  return el("li", { class: `message${ephemeral ? " ephemeral" : ""}`, "data-ts": m.ts },
-    el("div", { class: `avatar${ephemeral || m.bot ? " bot" : ""}`, "aria-hidden": "true" }, who.slice(0, 1).toUpperCase()),
-    el("article", { "aria-label": `${who} at ${time(m.ts)}` },
-      el("div", {}, el("span", { class: "who" }, who), ephemeral || m.bot ? el("span", { class: "app-badge" }, "APP") : null,
-        el("span", { class: "when" }, time(m.ts)), m.edited ? el("span", { class: "edited" }, "(edited)") : null),
+  return el(
+    "li",
+    { class: `message${ephemeral ? " ephemeral" : ""}`, "data-ts": m.ts },
+    el(
+      "div",
+      { class: `avatar${ephemeral || m.bot ? " bot" : ""}`, "aria-hidden": "true" },
+      who.slice(0, 1).toUpperCase(),
+    ),
+    el(
+      "article",
+      { "aria-label": `${who} at ${time(m.ts)}` },
+      el(
+        "div",
+        {},
+        el("span", { class: "who" }, who),
+        ephemeral || m.bot ? el("span", { class: "app-badge" }, "APP") : null,
+        el("span", { class: "when" }, time(m.ts)),
+        m.edited ? el("span", { class: "edited" }, "(edited)") : null,
+      ),
       ephemeral ? el("div", { class: "ephemeral-note" }, "Only visible to you") : null,
       body,
-      (m.files ?? []).map((f) => el("figure", { class: "file" }, el("img", { src: f.url, alt: f.altText ?? f.title, "data-file": f.id }), el("figcaption", {}, f.title))),
-      replies.length ? el("button", { type: "button", class: "reply-link", "data-focus": `replies/${m.ts}`, onclick: () => openThread(m.ts) }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`) : null));
+      (m.files ?? []).map((f) =>
+        el(
+          "figure",
+          { class: "file" },
+          el("img", { src: f.url, alt: f.altText ?? f.title, "data-file": f.id }),
+          el("figcaption", {}, f.title),
+        ),
+      ),
+      replies.length
+        ? el(
+            "button",
+            { type: "button", class: "reply-link", "data-focus": `replies/${m.ts}`, onclick: () => openThread(m.ts) },
+            `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`,
+          )
+        : null,
+    ),
+  );
 }
 
 function fill(list, items) {
@@ -147,7 +255,10 @@ function render() {
     ...d.messages.filter((m) => m.threadTs === null).map((m) => ({ m, ephemeral: false })),
     ...d.ephemerals.filter((e) => e.threadTs === null).map((m) => ({ m, ephemeral: true })),
   ].sort((a, b) => byTs(a.m, b.m));
-  fill($("messages"), top.map(({ m, ephemeral }) => messageView(m, { ephemeral })));
+  fill(
+    $("messages"),
+    top.map(({ m, ephemeral }) => messageView(m, { ephemeral })),
+  );
   const thread = $("thread");
   if (state.thread) {
     const parent = d.messages.find((m) => m.ts === state.thread);
@@ -155,7 +266,13 @@ function render() {
       ...d.messages.filter((m) => m.threadTs === state.thread).map((m) => ({ m, ephemeral: false })),
       ...d.ephemerals.filter((e) => e.threadTs === state.thread).map((m) => ({ m, ephemeral: true })),
     ].sort((a, b) => byTs(a.m, b.m));
-    fill($("thread-messages"), [parent ? messageView(parent, { inThread: true }) : null, ...replies.map(({ m, ephemeral }) => messageView(m, { inThread: true, ephemeral }))].filter(Boolean));
+    fill(
+      $("thread-messages"),
+      [
+        parent ? messageView(parent, { inThread: true }) : null,
+        ...replies.map(({ m, ephemeral }) => messageView(m, { inThread: true, ephemeral })),
+      ].filter(Boolean),
+    );
     thread.hidden = false;
   } else thread.hidden = true;
   if (focused) document.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
@@ -179,20 +296,39 @@ let queued = false;
 function soon() {
   if (queued) return;
   queued = true;
-  setTimeout(() => { queued = false; refresh().catch(showError); }, 60);
+  setTimeout(() => {
+    queued = false;
+    refresh().catch(showError);
+  }, 60);
 }
 
 function renderSidebar() {
   const d = state.data;
   const as = $("as");
-  if (as.options.length !== d.users.length) as.replaceChildren(...d.users.map((u) => el("option", { value: u.id }, u.name)));
+  if (as.options.length !== d.users.length)
+    as.replaceChildren(...d.users.map((u) => el("option", { value: u.id }, u.name)));
   as.value = state.me;
   $("as-role").textContent = d.users.find((u) => u.id === state.me)?.role ?? "";
   if ($("scenarios").children.length !== d.scenarios.length) {
-    $("scenarios").replaceChildren(...d.scenarios.map((s) => el("li", {},
-      el("button", { type: "button", onclick: () => send(`/mem diagnose deploy/${s.name} -n ${d.namespace}`) }, `deploy/${s.name}`),
-      el("span", { class: "story" }, `${s.story} (expect: ${s.expect})`))));
-    $("tries").replaceChildren(...["/mem help", "/mem runbooks", `/mem diagnose ns/${d.namespace}`, "/mem audit"].map((t) => el("li", {}, el("button", { type: "button", onclick: () => send(t) }, t))));
+    $("scenarios").replaceChildren(
+      ...d.scenarios.map((s) =>
+        el(
+          "li",
+          {},
+          el(
+            "button",
+            { type: "button", onclick: () => send(`/mem diagnose deploy/${s.name} -n ${d.namespace}`) },
+            `deploy/${s.name}`,
+          ),
+          el("span", { class: "story" }, `${s.story} (expect: ${s.expect})`),
+        ),
+      ),
+    );
+    $("tries").replaceChildren(
+      ...["/mem help", "/mem runbooks", `/mem diagnose ns/${d.namespace}`, "/mem audit"].map((t) =>
+        el("li", {}, el("button", { type: "button", onclick: () => send(t) }, t)),
+      ),
+    );
   }
 }
 
@@ -202,7 +338,11 @@ function showError(e) {
 
 async function post(path, body) {
   $("status").textContent = "";
-  const r = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!r.ok) {
     const why = await r.json().catch(() => ({}));
     showError(why.error ?? `memops answered HTTP ${why.status ?? r.status}`);
@@ -223,7 +363,9 @@ function confirmDialog(c) {
   $("confirm-deny").textContent = c.deny?.text ?? "Cancel";
   dialog.showModal();
   $("confirm-ok").focus();
-  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }));
+  return new Promise((resolve) =>
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }),
+  );
 }
 
 $("composer-form").addEventListener("submit", (ev) => {

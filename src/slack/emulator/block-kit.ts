@@ -29,27 +29,33 @@ function confirm(p: Problems, at: string, v: unknown) {
   text(p, `${at}/text`, v["text"], 300);
   text(p, `${at}/confirm`, v["confirm"], 30, "plain_text");
   text(p, `${at}/deny`, v["deny"], 30, "plain_text");
-  if ("style" in v && v["style"] !== "primary" && v["style"] !== "danger") p.add(`${at}/style`, "must be primary or danger");
+  if ("style" in v && v["style"] !== "primary" && v["style"] !== "danger")
+    p.add(`${at}/style`, "must be primary or danger");
 }
 
 function element(p: Problems, at: string, v: unknown, ids: Set<string>) {
   if (!isObj(v)) return p.add(at, "must be an element object");
   if (v["type"] === "image") {
     if (typeof v["alt_text"] !== "string" || v["alt_text"].length === 0) p.add(`${at}/alt_text`, "is required");
-    if (typeof v["image_url"] !== "string" && !isObj(v["slack_file"])) p.add(at, "must provide image_url or slack_file");
+    if (typeof v["image_url"] !== "string" && !isObj(v["slack_file"]))
+      p.add(at, "must provide image_url or slack_file");
     return;
   }
   if (v["type"] !== "button") return p.add(`${at}/type`, `unsupported element type ${String(v["type"])}`);
   text(p, `${at}/text`, v["text"], 75, "plain_text");
   const id = v["action_id"];
   if (id !== undefined) {
-    if (typeof id !== "string" || id.length === 0 || id.length > 255) p.add(`${at}/action_id`, "must be 1-255 characters");
+    if (typeof id !== "string" || id.length === 0 || id.length > 255)
+      p.add(`${at}/action_id`, "must be 1-255 characters");
     else if (ids.has(id)) p.add(`${at}/action_id`, "must be unique within the block");
     else ids.add(id);
   }
-  if (v["value"] !== undefined && (typeof v["value"] !== "string" || v["value"].length > 2000)) p.add(`${at}/value`, "must be a string of at most 2000 characters");
-  if (v["url"] !== undefined && (typeof v["url"] !== "string" || v["url"].length > 3000)) p.add(`${at}/url`, "must be a string of at most 3000 characters");
-  if (v["style"] !== undefined && v["style"] !== "primary" && v["style"] !== "danger") p.add(`${at}/style`, "must be primary or danger");
+  if (v["value"] !== undefined && (typeof v["value"] !== "string" || v["value"].length > 2000))
+    p.add(`${at}/value`, "must be a string of at most 2000 characters");
+  if (v["url"] !== undefined && (typeof v["url"] !== "string" || v["url"].length > 3000))
+    p.add(`${at}/url`, "must be a string of at most 3000 characters");
+  if (v["style"] !== undefined && v["style"] !== "primary" && v["style"] !== "danger")
+    p.add(`${at}/style`, "must be primary or danger");
   if (v["confirm"] !== undefined) confirm(p, `${at}/confirm`, v["confirm"]);
 }
 
@@ -57,7 +63,8 @@ function block(p: Problems, at: string, b: unknown, blockIds: Set<string>) {
   if (!isObj(b)) return p.add(at, "must be a block object");
   const id = b["block_id"];
   if (id !== undefined) {
-    if (typeof id !== "string" || id.length === 0 || id.length > 255) p.add(`${at}/block_id`, "must be 1-255 characters");
+    if (typeof id !== "string" || id.length === 0 || id.length > 255)
+      p.add(`${at}/block_id`, "must be 1-255 characters");
     else if (blockIds.has(id)) p.add(`${at}/block_id`, "must be unique within the message");
     else blockIds.add(id);
   }
@@ -84,7 +91,11 @@ function block(p: Problems, at: string, b: unknown, blockIds: Set<string>) {
       const els = b["elements"];
       if (!Array.isArray(els) || els.length === 0) return p.add(`${at}/elements`, "must be a non-empty array");
       if (els.length > 10) p.add(`${at}/elements`, "must be less than 11 items");
-      els.forEach((e, i) => (isObj(e) && e["type"] === "image" ? element(p, `${at}/elements/${i}`, e, new Set()) : text(p, `${at}/elements/${i}`, e, 3000)));
+      els.forEach((e, i) =>
+        isObj(e) && e["type"] === "image"
+          ? element(p, `${at}/elements/${i}`, e, new Set())
+          : text(p, `${at}/elements/${i}`, e, 3000),
+      );
       return;
     }
     case "actions": {
@@ -111,8 +122,11 @@ function block(p: Problems, at: string, b: unknown, blockIds: Set<string>) {
 export const MAX_BLOCKS_CHARS = 12_000;
 
 /** null when the blocks are acceptable; otherwise Slack's error code and its messages. */
-export function validateBlocks(blocks: unknown): { error: "invalid_blocks" | "invalid_blocks_format" | "msg_blocks_too_long"; messages: string[] } | null {
-  if (!Array.isArray(blocks)) return { error: "invalid_blocks_format", messages: ["[ERROR] must be an array [json-pointer:/blocks]"] };
+export function validateBlocks(
+  blocks: unknown,
+): { error: "invalid_blocks" | "invalid_blocks_format" | "msg_blocks_too_long"; messages: string[] } | null {
+  if (!Array.isArray(blocks))
+    return { error: "invalid_blocks_format", messages: ["[ERROR] must be an array [json-pointer:/blocks]"] };
   const p = new Problems();
   if (blocks.length > 50) p.add("/blocks", "must be less than 51 items");
   const ids = new Set<string>();

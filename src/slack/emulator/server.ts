@@ -13,7 +13,12 @@ export interface EmulatorOptions extends WorkspaceSeed {
   rateLimits?: boolean;
 }
 
-interface ResponseUrl { channel: string; user: string; uses: number; createdAt: number }
+interface ResponseUrl {
+  channel: string;
+  user: string;
+  uses: number;
+  createdAt: number;
+}
 
 const MAX_BODY = 5 * 1024 * 1024;
 
@@ -30,7 +35,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function parseArgs(req: IncomingMessage, raw: Buffer): Record<string, unknown> {
   const type = req.headers["content-type"] ?? "";
-  if (type.includes("application/json")) return raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
+  if (type.includes("application/json"))
+    return raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw.toString("utf8"))) {
     // @slack/web-api JSON-encodes structured arguments in form bodies.
@@ -66,7 +72,9 @@ export class SlackEmulator {
       socketUrl: () => this.socketMode.ticket(this.baseUrl.replace(/^http/, "ws")),
     });
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) => send(res, 500, { ok: false, error: "internal_error", detail: String(e) }));
+      this.#handle(req, res).catch((e: unknown) =>
+        send(res, 500, { ok: false, error: "internal_error", detail: String(e) }),
+      );
     });
     this.#server.on("upgrade", (req, socket, head) => this.socketMode.upgrade(req, socket, head));
   }
@@ -116,7 +124,11 @@ export class SlackEmulator {
     if (area === "api" && id) {
       const args = parseArgs(req, raw);
       const auth = req.headers.authorization;
-      const token = auth?.startsWith("Bearer ") ? auth.slice(7) : typeof args["token"] === "string" ? args["token"] : undefined;
+      const token = auth?.startsWith("Bearer ")
+        ? auth.slice(7)
+        : typeof args["token"] === "string"
+          ? args["token"]
+          : undefined;
       const reply = this.api.call(id, token, args);
       return send(res, reply.status, reply.body, reply.headers);
     }
@@ -141,7 +153,17 @@ export class SlackEmulator {
     r.uses++;
     if (args["response_type"] === "in_channel") {
       const ts = this.workspace.nextTs();
-      const m = { channel: r.channel, ts, user: this.workspace.botUserId, text: typeof args["text"] === "string" ? args["text"] : "", blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [], threadTs: null, files: [], edited: false, updates: 0 };
+      const m = {
+        channel: r.channel,
+        ts,
+        user: this.workspace.botUserId,
+        text: typeof args["text"] === "string" ? args["text"] : "",
+        blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [],
+        threadTs: null,
+        files: [],
+        edited: false,
+        updates: 0,
+      };
       this.workspace.messages.push(m);
       this.workspace.changed("post", m);
     } else {

@@ -46,16 +46,30 @@ export class SignedRequests {
     this.#socket = options.socketMode ?? false;
   }
 
-  async #deliver(type: "slash_commands" | "interactive", payload: Record<string, unknown>, body: string, t: { timestamp?: number; signature?: string }, channel: string, user: string): Promise<AppResponse> {
+  async #deliver(
+    type: "slash_commands" | "interactive",
+    payload: Record<string, unknown>,
+    body: string,
+    t: { timestamp?: number; signature?: string },
+    channel: string,
+    user: string,
+  ): Promise<AppResponse> {
     if (!this.#socket) return this.#send(body, t.timestamp, t.signature, channel, user);
     const started = performance.now();
     const ack = await this.#slack.socketMode.deliver(type, payload);
     const millis = performance.now() - started;
-    if (ack && typeof ack === "object" && ("text" in ack || "blocks" in ack)) this.#slack.api.recordEphemeral(channel, user, ack);
+    if (ack && typeof ack === "object" && ("text" in ack || "blocks" in ack))
+      this.#slack.api.recordEphemeral(channel, user, ack);
     return { status: 200, body: ack ? JSON.stringify(ack) : "", millis };
   }
 
-  async #send(body: string, timestamp: number | undefined, signature: string | undefined, channel: string, user: string): Promise<AppResponse> {
+  async #send(
+    body: string,
+    timestamp: number | undefined,
+    signature: string | undefined,
+    channel: string,
+    user: string,
+  ): Promise<AppResponse> {
     const ts = timestamp ?? Math.floor(Date.now() / 1000);
     const started = performance.now();
     const res = await fetch(this.#appUrl, {
@@ -72,7 +86,8 @@ export class SignedRequests {
     // Like Slack, show a message in the acknowledgement to the person who sent the request.
     if (res.status === 200 && text.startsWith("{")) {
       const msg = JSON.parse(text) as Record<string, unknown>;
-      if (typeof msg["text"] === "string" || Array.isArray(msg["blocks"])) this.#slack.api.recordEphemeral(channel, user, msg);
+      if (typeof msg["text"] === "string" || Array.isArray(msg["blocks"]))
+        this.#slack.api.recordEphemeral(channel, user, msg);
     }
     return { status: res.status, body: text, millis };
   }
@@ -80,10 +95,19 @@ export class SignedRequests {
   slash(c: SlashCommand): Promise<AppResponse> {
     const ws = this.#slack.workspace;
     const fields = {
-      token: "deprecated-verification-token", team_id: ws.teamId, team_domain: "memops", channel_id: c.channel,
-      channel_name: ws.channels.get(c.channel)?.name ?? "unknown", user_id: c.user, user_name: ws.users.get(c.user)?.name ?? c.user,
-      command: c.command ?? "/mem", text: c.text, api_app_id: "A0MEMOPS", is_enterprise_install: "false",
-      response_url: this.#slack.responseUrl(c.channel, c.user), trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
+      token: "deprecated-verification-token",
+      team_id: ws.teamId,
+      team_domain: "memops",
+      channel_id: c.channel,
+      channel_name: ws.channels.get(c.channel)?.name ?? "unknown",
+      user_id: c.user,
+      user_name: ws.users.get(c.user)?.name ?? c.user,
+      command: c.command ?? "/mem",
+      text: c.text,
+      api_app_id: "A0MEMOPS",
+      is_enterprise_install: "false",
+      response_url: this.#slack.responseUrl(c.channel, c.user),
+      trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
     };
     return this.#deliver("slash_commands", fields, new URLSearchParams(fields).toString(), c, c.channel, c.user);
   }
@@ -92,14 +116,46 @@ export class SignedRequests {
     const ws = this.#slack.workspace;
     const message = ws.message(b.channel, b.messageTs);
     const payload = {
-      type: "block_actions", api_app_id: "A0MEMOPS", team: { id: ws.teamId, domain: "memops" },
+      type: "block_actions",
+      api_app_id: "A0MEMOPS",
+      team: { id: ws.teamId, domain: "memops" },
       user: { id: b.user, username: ws.users.get(b.user)?.name ?? b.user, team_id: ws.teamId },
       channel: { id: b.channel, name: ws.channels.get(b.channel)?.name ?? "unknown" },
-      container: { type: "message", message_ts: b.messageTs, channel_id: b.channel, is_ephemeral: false, ...(b.threadTs ? { thread_ts: b.threadTs } : {}) },
-      message: message ? { type: "message", ts: message.ts, text: message.text, blocks: message.blocks, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) } : undefined,
-      response_url: this.#slack.responseUrl(b.channel, b.user), trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
-      actions: [{ type: "button", action_id: b.actionId, block_id: b.blockId ?? "actions", value: b.value, action_ts: `${Date.now() / 1000}` }],
+      container: {
+        type: "message",
+        message_ts: b.messageTs,
+        channel_id: b.channel,
+        is_ephemeral: false,
+        ...(b.threadTs ? { thread_ts: b.threadTs } : {}),
+      },
+      message: message
+        ? {
+            type: "message",
+            ts: message.ts,
+            text: message.text,
+            blocks: message.blocks,
+            ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+          }
+        : undefined,
+      response_url: this.#slack.responseUrl(b.channel, b.user),
+      trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
+      actions: [
+        {
+          type: "button",
+          action_id: b.actionId,
+          block_id: b.blockId ?? "actions",
+          value: b.value,
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
     };
-    return this.#deliver("interactive", payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), b, b.channel, b.user);
+    return this.#deliver(
+      "interactive",
+      payload,
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      b,
+      b.channel,
+      b.user,
+    );
   }
 }

@@ -16,7 +16,9 @@ export class SocketModeServer {
 
   constructor() {
     // Slack pings; the client reconnects when it hears nothing for 30 s.
-    this.#pinger = setInterval(() => { for (const s of this.#sockets) s.ping(); }, 10_000);
+    this.#pinger = setInterval(() => {
+      for (const s of this.#sockets) s.ping();
+    }, 10_000);
     this.#pinger.unref();
   }
 
@@ -48,7 +50,14 @@ export class SocketModeServer {
           resolve(msg.payload ?? null);
         }
       });
-      ws.send(JSON.stringify({ type: "hello", num_connections: this.#sockets.size, debug_info: { host: "memops-emulator", approximate_connection_time: 3600 }, connection_info: { app_id: "A0MEMOPS" } }));
+      ws.send(
+        JSON.stringify({
+          type: "hello",
+          num_connections: this.#sockets.size,
+          debug_info: { host: "memops-emulator", approximate_connection_time: 3600 },
+          connection_info: { app_id: "A0MEMOPS" },
+        }),
+      );
     });
   }
 
@@ -66,7 +75,16 @@ export class SocketModeServer {
         clearTimeout(timer);
         resolve(p);
       });
-      socket.send(JSON.stringify({ envelope_id: id, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: "" }));
+      socket.send(
+        JSON.stringify({
+          envelope_id: id,
+          type,
+          payload,
+          accepts_response_payload: true,
+          retry_attempt: 0,
+          retry_reason: "",
+        }),
+      );
     });
   }
 

@@ -3,10 +3,17 @@ import { validateBlocks } from "./block-kit.ts";
 import { RateLimiter, TIERS } from "./rate-limiter.ts";
 import type { EmuFile, Workspace } from "./workspace.ts";
 
-export interface ApiReply { status: number; body: Record<string, unknown>; headers?: Record<string, string> }
+export interface ApiReply {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
 type Args = Record<string, unknown>;
 
-const fail = (error: string, extra: Record<string, unknown> = {}): ApiReply => ({ status: 200, body: { ok: false, error, ...extra } });
+const fail = (error: string, extra: Record<string, unknown> = {}): ApiReply => ({
+  status: 200,
+  body: { ok: false, error, ...extra },
+});
 const ok = (body: Record<string, unknown> = {}): ApiReply => ({ status: 200, body: { ok: true, ...body } });
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
@@ -16,7 +23,11 @@ export function checkMessage(args: Args): ApiReply | null {
   const blocks = args["blocks"];
   if (blocks !== undefined) {
     const problem = validateBlocks(blocks);
-    if (problem) return fail(problem.error, problem.messages.length ? { errors: problem.messages, response_metadata: { messages: problem.messages } } : {});
+    if (problem)
+      return fail(
+        problem.error,
+        problem.messages.length ? { errors: problem.messages, response_metadata: { messages: problem.messages } } : {},
+      );
   }
   const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
   if (!str(text) && !hasBlocks) return fail("no_text");
@@ -25,8 +36,14 @@ export function checkMessage(args: Args): ApiReply | null {
 }
 
 const TIER_OF: Record<string, keyof typeof TIERS> = {
-  "auth.test": 4, "chat.update": 3, "chat.postEphemeral": 4, "users.info": 4, "usergroups.users.list": 2,
-  "conversations.info": 3, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
+  "auth.test": 4,
+  "chat.update": 3,
+  "chat.postEphemeral": 4,
+  "users.info": 4,
+  "usergroups.users.list": 2,
+  "conversations.info": 3,
+  "files.getUploadURLExternal": 4,
+  "files.completeUploadExternal": 4,
 };
 /** chat.postMessage has its own limit: ~1/s per channel, and "several hundred" a minute per workspace. */
 const POST_MESSAGE_PER_MINUTE = 300;
@@ -43,7 +60,13 @@ export class WebApi {
   readonly #appTokens: Set<string>;
   readonly #socketUrl: () => string;
 
-  constructor(ws: Workspace, tokens: string[], baseUrl: () => string, rateLimits = true, socket: { appTokens: string[]; socketUrl: () => string } = { appTokens: [], socketUrl: () => "" }) {
+  constructor(
+    ws: Workspace,
+    tokens: string[],
+    baseUrl: () => string,
+    rateLimits = true,
+    socket: { appTokens: string[]; socketUrl: () => string } = { appTokens: [], socketUrl: () => "" },
+  ) {
     this.#ws = ws;
     this.tokens = new Set(tokens);
     this.#baseUrl = baseUrl;
@@ -55,23 +78,48 @@ export class WebApi {
   call(method: string, token: string | undefined, args: Args): ApiReply {
     if (!token) return fail("not_authed");
     // Socket Mode connections are opened with the app-level token, and only that method accepts it.
-    if (method === "apps.connections.open") return this.#appTokens.has(token) ? ok({ url: this.#socketUrl() }) : fail(token.startsWith("xapp-") ? "invalid_auth" : "not_allowed_token_type");
+    if (method === "apps.connections.open")
+      return this.#appTokens.has(token)
+        ? ok({ url: this.#socketUrl() })
+        : fail(token.startsWith("xapp-") ? "invalid_auth" : "not_allowed_token_type");
     if (!this.tokens.has(token)) return fail(this.#appTokens.has(token) ? "not_allowed_token_type" : "invalid_auth");
     const perMinute = method === "chat.postMessage" ? POST_MESSAGE_PER_MINUTE : TIERS[TIER_OF[method] ?? 1];
     if (TIER_OF[method] === undefined && method !== "chat.postMessage") return fail("unknown_method");
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     let wait = this.#rateLimits ? this.#limits.take(`${method}`, perMinute, perMinute / 60) : 0;
     // chat.postMessage: about one message per second per channel, with short bursts.
-    if (!wait && this.#rateLimits && method === "chat.postMessage") wait = this.#limits.take(`post:${String(args["channel"])}`, 5, 1);
-    if (wait) return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "Retry-After": String(wait) } };
+    if (!wait && this.#rateLimits && method === "chat.postMessage")
+      wait = this.#limits.take(`post:${String(args["channel"])}`, 5, 1);
+    if (wait)
+      return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "Retry-After": String(wait) } };
     switch (method) {
-      case "auth.test": return ok({ url: "https://memops-emulator.slack.com/", team: "memops", user: "memops", team_id: this.#ws.teamId, user_id: this.#ws.botUserId, bot_id: "B0MEMOPS" });
-      case "chat.postMessage": return this.#post(args);
-      case "chat.update": return this.#update(args);
-      case "chat.postEphemeral": return this.#ephemeral(args);
+      case "auth.test":
+        return ok({
+          url: "https://memops-emulator.slack.com/",
+          team: "memops",
+          user: "memops",
+          team_id: this.#ws.teamId,
+          user_id: this.#ws.botUserId,
+          bot_id: "B0MEMOPS",
+        });
+      case "chat.postMessage":
+        return this.#post(args);
+      case "chat.update":
+        return this.#update(args);
+      case "chat.postEphemeral":
+        return this.#ephemeral(args);
       case "users.info": {
         const u = this.#ws.users.get(str(args["user"]) ?? "");
-        return u ? ok({ user: { id: u.id, name: u.name, real_name: u.realName, profile: { real_name: u.realName, display_name: u.name } } }) : fail("user_not_found");
+        return u
+          ? ok({
+              user: {
+                id: u.id,
+                name: u.name,
+                real_name: u.realName,
+                profile: { real_name: u.realName, display_name: u.name },
+              },
+            })
+          : fail("user_not_found");
       }
       case "usergroups.users.list": {
         const g = this.#ws.usergroups.get(str(args["usergroup"]) ?? "");
@@ -80,11 +128,16 @@ export class WebApi {
       case "conversations.info": {
         const c = this.#ws.channels.get(str(args["channel"]) ?? "");
         if (!c || (c.isPrivate && !c.members.has(this.#ws.botUserId))) return fail("channel_not_found");
-        return ok({ channel: { id: c.id, name: c.name, is_private: c.isPrivate, is_member: c.members.has(this.#ws.botUserId) } });
+        return ok({
+          channel: { id: c.id, name: c.name, is_private: c.isPrivate, is_member: c.members.has(this.#ws.botUserId) },
+        });
       }
-      case "files.getUploadURLExternal": return this.#uploadUrl(args);
-      case "files.completeUploadExternal": return this.#completeUpload(args);
-      default: return fail("unknown_method");
+      case "files.getUploadURLExternal":
+        return this.#uploadUrl(args);
+      case "files.completeUploadExternal":
+        return this.#completeUpload(args);
+      default:
+        return fail("unknown_method");
     }
   }
 
@@ -102,12 +155,31 @@ export class WebApi {
     const threadTs = str(args["thread_ts"]) ?? null;
     if (threadTs && !this.#ws.message(ch.id, threadTs)) return fail("thread_not_found");
     const m = {
-      channel: ch.id, ts: this.#ws.nextTs(), user: this.#ws.botUserId, text: str(args["text"]) ?? "",
-      blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [], threadTs, files: [], edited: false, updates: 0,
+      channel: ch.id,
+      ts: this.#ws.nextTs(),
+      user: this.#ws.botUserId,
+      text: str(args["text"]) ?? "",
+      blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [],
+      threadTs,
+      files: [],
+      edited: false,
+      updates: 0,
     };
     this.#ws.messages.push(m);
     this.#ws.changed("post", m);
-    return ok({ channel: ch.id, ts: m.ts, message: { type: "message", text: m.text, ts: m.ts, user: m.user, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }, ...(!str(args["text"]) ? { warning: "missing_text_or_fallback_or_attachments" } : {}) });
+    return ok({
+      channel: ch.id,
+      ts: m.ts,
+      message: {
+        type: "message",
+        text: m.text,
+        ts: m.ts,
+        user: m.user,
+        blocks: m.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      },
+      ...(!str(args["text"]) ? { warning: "missing_text_or_fallback_or_attachments" } : {}),
+    });
   }
 
   #update(args: Args): ApiReply {
@@ -138,7 +210,14 @@ export class WebApi {
   }
 
   recordEphemeral(channel: string, user: string, args: Args) {
-    const e = { channel, user, text: str(args["text"]) ?? "", blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [], threadTs: str(args["thread_ts"]) ?? null, ts: this.#ws.nextTs() };
+    const e = {
+      channel,
+      user,
+      text: str(args["text"]) ?? "",
+      blocks: Array.isArray(args["blocks"]) ? (args["blocks"] as unknown[]) : [],
+      threadTs: str(args["thread_ts"]) ?? null,
+      ts: this.#ws.nextTs(),
+    };
     this.#ws.ephemerals.push(e);
     this.#ws.changed("ephemeral", e);
     return e;
@@ -153,13 +232,22 @@ export class WebApi {
     const altText = str(args["alt_txt"]) ?? null;
     if (altText && altText.length > 1000) return fail("alt_txt_too_large");
     const id = `F${randomBytes(5).toString("hex").toUpperCase()}`;
-    this.#ws.files.set(id, { id, name: filename, title: filename, altText, bytes: null, channel: null, mimetype: filename.endsWith(".png") ? "image/png" : "application/octet-stream" });
+    this.#ws.files.set(id, {
+      id,
+      name: filename,
+      title: filename,
+      altText,
+      bytes: null,
+      channel: null,
+      mimetype: filename.endsWith(".png") ? "image/png" : "application/octet-stream",
+    });
     return ok({ upload_url: `${this.#baseUrl()}upload/${id}`, file_id: id });
   }
 
   #completeUpload(args: Args): ApiReply {
     const raw = args["files"];
-    const list = (typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw) as { id?: string; title?: string }[] | undefined;
+    const list = (typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw) as
+      { id?: string; title?: string }[] | undefined;
     if (!Array.isArray(list) || list.length === 0) return fail("invalid_arguments");
     const files: EmuFile[] = [];
     for (const f of list) {
@@ -175,10 +263,28 @@ export class WebApi {
       const threadTs = str(args["thread_ts"]) ?? null;
       if (threadTs && !this.#ws.message(ch.id, threadTs)) return fail("thread_not_found");
       for (const f of files) f.channel = ch.id;
-      const m = { channel: ch.id, ts: this.#ws.nextTs(), user: this.#ws.botUserId, text: str(args["initial_comment"]) ?? "", blocks: [], threadTs, files, edited: false, updates: 0 };
+      const m = {
+        channel: ch.id,
+        ts: this.#ws.nextTs(),
+        user: this.#ws.botUserId,
+        text: str(args["initial_comment"]) ?? "",
+        blocks: [],
+        threadTs,
+        files,
+        edited: false,
+        updates: 0,
+      };
       this.#ws.messages.push(m);
       this.#ws.changed("post", m);
     }
-    return ok({ files: files.map((f) => ({ id: f.id, name: f.name, title: f.title, mimetype: f.mimetype, url_private: `${this.#baseUrl()}files/${f.id}` })) });
+    return ok({
+      files: files.map((f) => ({
+        id: f.id,
+        name: f.name,
+        title: f.title,
+        mimetype: f.mimetype,
+        url_private: `${this.#baseUrl()}files/${f.id}`,
+      })),
+    });
   }
 }

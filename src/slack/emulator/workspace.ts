@@ -1,8 +1,25 @@
 import { EventEmitter } from "node:events";
 
-export interface EmuUser { id: string; name: string; realName: string }
-export interface EmuChannel { id: string; name: string; isPrivate: boolean; members: Set<string> }
-export interface EmuFile { id: string; name: string; title: string; altText: string | null; bytes: Buffer | null; channel: string | null; mimetype: string }
+export interface EmuUser {
+  id: string;
+  name: string;
+  realName: string;
+}
+export interface EmuChannel {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  members: Set<string>;
+}
+export interface EmuFile {
+  id: string;
+  name: string;
+  title: string;
+  altText: string | null;
+  bytes: Buffer | null;
+  channel: string | null;
+  mimetype: string;
+}
 export interface EmuMessage {
   channel: string;
   ts: string;
@@ -14,7 +31,14 @@ export interface EmuMessage {
   edited: boolean;
   updates: number;
 }
-export interface EmuEphemeral { channel: string; user: string; text: string; blocks: unknown[]; threadTs: string | null; ts: string }
+export interface EmuEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks: unknown[];
+  threadTs: string | null;
+  ts: string;
+}
 
 export interface WorkspaceSeed {
   teamId?: string;
@@ -44,10 +68,20 @@ export class Workspace extends EventEmitter {
     this.setMaxListeners(1000);
     this.teamId = seed.teamId ?? "T0MEMOPS";
     this.botUserId = seed.botUserId ?? "U0MEMOPSBOT";
-    const users = seed.users ?? [{ id: "U0ALICE", name: "alice" }, { id: "U0BOB", name: "bob" }];
-    for (const u of [...users, { id: this.botUserId, name: "memops" }]) this.users.set(u.id, { id: u.id, name: u.name, realName: ("realName" in u && u.realName) || u.name });
+    const users = seed.users ?? [
+      { id: "U0ALICE", name: "alice" },
+      { id: "U0BOB", name: "bob" },
+    ];
+    for (const u of [...users, { id: this.botUserId, name: "memops" }])
+      this.users.set(u.id, { id: u.id, name: u.name, realName: ("realName" in u && u.realName) || u.name });
     const channels = seed.channels ?? [{ id: "C0INCIDENTS", name: "incidents" }];
-    for (const c of channels) this.channels.set(c.id, { id: c.id, name: c.name, isPrivate: c.isPrivate ?? false, members: new Set(c.members ?? [...this.users.keys()]) });
+    for (const c of channels)
+      this.channels.set(c.id, {
+        id: c.id,
+        name: c.name,
+        isPrivate: c.isPrivate ?? false,
+        members: new Set(c.members ?? [...this.users.keys()]),
+      });
     for (const [id, members] of Object.entries(seed.usergroups ?? {})) this.usergroups.set(id, members);
     this.fileUploadsDisabled = seed.fileUploadsDisabled ?? false;
   }

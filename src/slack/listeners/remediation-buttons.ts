@@ -45,7 +45,13 @@ export function register(app: App, { remediation: d, verifier, directory }: Reme
     const o = await approveRemediation({ ...d, verifier }, id, actor, channel, clickedTs);
     log.info({ outcome: o.kind, ...(o.kind === "refused" ? { reason: o.reason } : {}) }, "remediation approval");
     if (o.kind === "refused") await tell(d, where, o.reason);
-    else if (o.kind === "needs-more") await tell(d, where, `Approved. It needs ${o.remaining} more approval${o.remaining === 1 ? "" : "s"}.`);
-    else if (o.kind === "not-recorded") await tell(d, where, `Nothing was changed: ${o.proposal.result ?? "the audit log could not record this approval"}. Try again once the store is back.`);
+    else if (o.kind === "needs-more")
+      await tell(d, where, `Approved. It needs ${o.remaining} more approval${o.remaining === 1 ? "" : "s"}.`);
+    else if (o.kind === "not-recorded")
+      await tell(
+        d,
+        where,
+        `Nothing was changed: ${o.proposal.result ?? "the audit log could not record this approval"}. Try again once the store is back.`,
+      );
   });
 }

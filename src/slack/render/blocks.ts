@@ -18,9 +18,15 @@ export const LIMITS = {
 export const mrkdwn = (text: string): TextObject => ({ type: "mrkdwn", text });
 export const plain = (text: string): TextObject => ({ type: "plain_text", text, emoji: true });
 
-export const header = (text: string): Block => ({ type: "header", text: plain(text.length > LIMITS.headerText ? `${text.slice(0, LIMITS.headerText - 1)}…` : text) });
+export const header = (text: string): Block => ({
+  type: "header",
+  text: plain(text.length > LIMITS.headerText ? `${text.slice(0, LIMITS.headerText - 1)}…` : text),
+});
 export const divider = (): Block => ({ type: "divider" });
-export const context = (...texts: string[]): Block => ({ type: "context", elements: texts.slice(0, LIMITS.contextElements).map(mrkdwn) });
+export const context = (...texts: string[]): Block => ({
+  type: "context",
+  elements: texts.slice(0, LIMITS.contextElements).map(mrkdwn),
+});
 
 /** One or more section blocks: text longer than a section allows is split at line breaks, never dropped. */
 export function sections(text: string): Block[] {
@@ -44,7 +50,10 @@ export function codeSections(title: string, lines: readonly string[]): Block[] {
   let size = title.length;
   const flush = () => {
     if (chunk.length === 0) return;
-    out.push({ type: "section", text: mrkdwn(`${out.length === 0 ? `${title}\n` : ""}\`\`\`${chunk.join("\n")}\`\`\``) });
+    out.push({
+      type: "section",
+      text: mrkdwn(`${out.length === 0 ? `${title}\n` : ""}\`\`\`${chunk.join("\n")}\`\`\``),
+    });
     chunk = [];
     size = 0;
   };
@@ -64,7 +73,10 @@ export function codeSections(title: string, lines: readonly string[]): Block[] {
  * Packs blocks into as many messages as the limits require (block count and total size), keeping
  * their order. A report is split across thread messages rather than rejected or cut.
  */
-export function packMessages(blocks: readonly Block[], fallback: (part: number, parts: number) => string): ChatMessage[] {
+export function packMessages(
+  blocks: readonly Block[],
+  fallback: (part: number, parts: number) => string,
+): ChatMessage[] {
   const groups: Block[][] = [];
   let current: Block[] = [];
   let chars = 0;

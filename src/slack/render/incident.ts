@@ -6,25 +6,41 @@ export const INCIDENT_ACTION = { summarize: "mem:summarize", resolve: "mem:resol
 
 /** Summarize and Resolve on the parent: slash commands cannot be typed in a thread. */
 export function incidentButtons(incidentId: string): Block[] {
-  return [{
-    type: "actions", block_id: "incident",
-    elements: [
-      { type: "button", action_id: INCIDENT_ACTION.summarize, value: incidentId, text: plain("Summarize") },
-      { type: "button", action_id: INCIDENT_ACTION.resolve, value: incidentId, text: plain("Resolve"),
-        confirm: { title: plain("Resolve this incident?"), text: plain("memops posts a final summary and closes the incident; a new diagnosis opens a new one."), confirm: plain("Resolve"), deny: plain("Cancel") } },
-    ],
-  }];
+  return [
+    {
+      type: "actions",
+      block_id: "incident",
+      elements: [
+        { type: "button", action_id: INCIDENT_ACTION.summarize, value: incidentId, text: plain("Summarize") },
+        {
+          type: "button",
+          action_id: INCIDENT_ACTION.resolve,
+          value: incidentId,
+          text: plain("Resolve"),
+          confirm: {
+            title: plain("Resolve this incident?"),
+            text: plain("memops posts a final summary and closes the incident; a new diagnosis opens a new one."),
+            confirm: plain("Resolve"),
+            deny: plain("Cancel"),
+          },
+        },
+      ],
+    },
+  ];
 }
 
 export function summaryMessage(s: IncidentSummary, final: boolean): ChatMessage {
-  const list = (xs: string[]) => (xs.length ? xs.map((x) => `• ${esc(x).replace(/&lt;@(U[A-Z0-9]+)&gt;/g, "<@$1>")}`).join("\n") : "• none");
+  const list = (xs: string[]) =>
+    xs.length ? xs.map((x) => `• ${esc(x).replace(/&lt;@(U[A-Z0-9]+)&gt;/g, "<@$1>")}`).join("\n") : "• none";
   return {
     text: `${final ? "Final summary" : "Summary"}: ${s.title} — ${s.mainPoint}`,
     blocks: [
       header(`${final ? "Final summary" : "Summary"}: ${s.title}`),
       ...sections(`*${esc(s.mainPoint)}*\n*Category:* ${esc(s.category)}`),
       ...sections(`*Evidence*\n${list(s.evidence)}\n*Details*\n${list(s.details)}`),
-      ...sections(`*Actions*\n${list(s.actions)}\n*Verification*\n${list(s.verification)}\n*Follow-ups*\n${list(s.followUps)}`),
+      ...sections(
+        `*Actions*\n${list(s.actions)}\n*Verification*\n${list(s.verification)}\n*Follow-ups*\n${list(s.followUps)}`,
+      ),
     ],
   };
 }

@@ -43,7 +43,9 @@ export function verdictMessage(r: Report, requestedBy: string, actions: ChatMess
     blocks: [
       ...sections(`${SEVERITY_EMOJI[r.verdict.severity]} *${esc(label)}* — ${esc(r.verdict.headline)}`),
       { type: "section", fields: facts.map((text) => ({ type: "mrkdwn", text })) },
-      context(`Full report in the thread · requested by ${requestedBy} · runbook \`${esc(r.runbook.id)}\`${unavailable.length ? ` · :warning: unavailable: ${esc(unavailable.join(", "))}` : ""}`),
+      context(
+        `Full report in the thread · requested by ${requestedBy} · runbook \`${esc(r.runbook.id)}\`${unavailable.length ? ` · :warning: unavailable: ${esc(unavailable.join(", "))}` : ""}`,
+      ),
       ...actions,
     ],
   };

@@ -13,19 +13,30 @@ const when = (t: number) => `<!date^${Math.floor(t)}^{date_short_pretty} {time}|
 function buttonText(p: Proposal): string {
   const c = p.plan.changes[0];
   switch (p.plan.action) {
-    case "restart": return "Rolling restart";
-    case "raise-limit": return cut(`Raise ${p.plan.container ?? ""} limit to ${c?.after ?? "?"}`, 75);
-    case "scale-out": return p.plan.autoscaler ? `Raise HPA max to ${c?.after ?? "?"}` : `Scale to ${c?.after ?? "?"} replicas`;
+    case "restart":
+      return "Rolling restart";
+    case "raise-limit":
+      return cut(`Raise ${p.plan.container ?? ""} limit to ${c?.after ?? "?"}`, 75);
+    case "scale-out":
+      return p.plan.autoscaler ? `Raise HPA max to ${c?.after ?? "?"}` : `Scale to ${c?.after ?? "?"} replicas`;
   }
 }
 
 /** The remediation buttons under a verdict: each carries only its proposal's opaque id. */
 export function remediationButtons(proposals: readonly Proposal[]): Block[] {
   if (proposals.length === 0) return [];
-  return [{
-    type: "actions", block_id: "remediations",
-    elements: proposals.slice(0, 5).map((p, i) => ({ type: "button", action_id: `${ACTION.request}:${i}`, value: p.id, text: plain(buttonText(p)) })),
-  }];
+  return [
+    {
+      type: "actions",
+      block_id: "remediations",
+      elements: proposals.slice(0, 5).map((p, i) => ({
+        type: "button",
+        action_id: `${ACTION.request}:${i}`,
+        value: p.id,
+        text: plain(buttonText(p)),
+      })),
+    },
+  ];
 }
 
 function body(p: Proposal): Block[] {
@@ -36,17 +47,27 @@ function body(p: Proposal): Block[] {
   if (p.plan.reason) blocks.push(context(`Why this size: ${esc(p.plan.reason)}`));
   if (p.dryRun) blocks.push(context(`:white_check_mark: ${esc(p.dryRun)}`));
   if (p.preflight?.length) {
-    blocks.push(...sections(`*Pre-flight checks*\n${p.preflight.map((c) => `${c.ok ? ":white_check_mark:" : c.blocking ? ":x:" : ":warning:"} ${esc(c.text)}`).join("\n")}`));
+    blocks.push(
+      ...sections(
+        `*Pre-flight checks*\n${p.preflight.map((c) => `${c.ok ? ":white_check_mark:" : c.blocking ? ":x:" : ":warning:"} ${esc(c.text)}`).join("\n")}`,
+      ),
+    );
   }
   if (p.gitOps) {
     const owner = esc(describeGitOps(p.gitOps));
-    const say = p.route.kind === "helm-release"
-      ? `:arrows_counterclockwise: *Managed by ${owner}*: memops changes the HelmRelease's values and asks Flux to reconcile, instead of patching the ${p.plan.target.kind} (Flux would revert that). Commit the same change to Git:`
-      : p.route.kind === "git"
-        ? `:outbox_tray: *Managed by ${owner}*: ${esc(p.route.why)}. Commit this change to Git:`
-        : `:warning: *Managed by ${owner}*: the restart happens now; the annotation may be reverted at the next sync. Nothing to commit.`;
+    const say =
+      p.route.kind === "helm-release"
+        ? `:arrows_counterclockwise: *Managed by ${owner}*: memops changes the HelmRelease's values and asks Flux to reconcile, instead of patching the ${p.plan.target.kind} (Flux would revert that). Commit the same change to Git:`
+        : p.route.kind === "git"
+          ? `:outbox_tray: *Managed by ${owner}*: ${esc(p.route.why)}. Commit this change to Git:`
+          : `:warning: *Managed by ${owner}*: the restart happens now; the annotation may be reverted at the next sync. Nothing to commit.`;
     blocks.push(...sections(say));
-    const patch = p.route.kind === "helm-release" ? (p.route.patch["spec"] as Record<string, unknown>) : p.route.kind === "git" ? p.plan.patch : null;
+    const patch =
+      p.route.kind === "helm-release"
+        ? (p.route.patch["spec"] as Record<string, unknown>)
+        : p.route.kind === "git"
+          ? p.plan.patch
+          : null;
     if (patch) blocks.push(...codeSections("", JSON.stringify(patch, null, 2).split("\n").map(esc)));
   }
   return blocks;
@@ -61,14 +82,26 @@ export function approvalCard(p: Proposal, rule: PolicyRule | undefined): ChatMes
     text: `Approval needed: ${p.plan.summary} (requested by <@${p.requester ?? ""}>)`,
     blocks: [
       header(`Approval needed: ${p.plan.summary}`),
-      ...sections(`Requested by <@${p.requester ?? ""}> · expires ${p.expiresAt ? when(p.expiresAt) : "never"}\nNeeds ${need} more approval${need === 1 ? "" : "s"}${approvers ? ` from ${approvers}` : ""}${p.approvals.length ? ` · approved so far by ${p.approvals.map((a) => `<@${a.user}>`).join(", ")}` : ""}`),
+      ...sections(
+        `Requested by <@${p.requester ?? ""}> · expires ${p.expiresAt ? when(p.expiresAt) : "never"}\nNeeds ${need} more approval${need === 1 ? "" : "s"}${approvers ? ` from ${approvers}` : ""}${p.approvals.length ? ` · approved so far by ${p.approvals.map((a) => `<@${a.user}>`).join(", ")}` : ""}`,
+      ),
       ...body(p),
       {
-        type: "actions", block_id: `decide-${p.id}-${p.version}`,
+        type: "actions",
+        block_id: `decide-${p.id}-${p.version}`,
         elements: [
           {
-            type: "button", action_id: ACTION.approve, value: p.id, text: plain("Approve"), style: destructive ? "danger" : "primary",
-            confirm: { title: plain("Approve this change?"), text: plain(cut(`${p.plan.summary}. memops will apply it as soon as you confirm.`, 300)), confirm: plain("Approve"), deny: plain("Cancel") },
+            type: "button",
+            action_id: ACTION.approve,
+            value: p.id,
+            text: plain("Approve"),
+            style: destructive ? "danger" : "primary",
+            confirm: {
+              title: plain("Approve this change?"),
+              text: plain(cut(`${p.plan.summary}. memops will apply it as soon as you confirm.`, 300)),
+              confirm: plain("Approve"),
+              deny: plain("Cancel"),
+            },
           },
           { type: "button", action_id: ACTION.deny, value: p.id, text: plain("Deny") },
         ],
@@ -78,23 +111,43 @@ export function approvalCard(p: Proposal, rule: PolicyRule | undefined): ChatMes
 }
 
 const OUTCOME: Record<Proposal["status"], string> = {
-  offered: "", pending: "", "handed-to-git": ":outbox_tray: Handed to Git: no live change", approved: ":hourglass_flowing_sand: Approved", executed: ":white_check_mark: Approved", failed: ":x: Failed", denied: ":no_entry: Denied", expired: ":hourglass: Expired",
-  stale: ":no_entry_sign: Not run", superseded: ":twisted_rightwards_arrows: Superseded",
+  offered: "",
+  pending: "",
+  "handed-to-git": ":outbox_tray: Handed to Git: no live change",
+  approved: ":hourglass_flowing_sand: Approved",
+  executed: ":white_check_mark: Approved",
+  failed: ":x: Failed",
+  denied: ":no_entry: Denied",
+  expired: ":hourglass: Expired",
+  stale: ":no_entry_sign: Not run",
+  superseded: ":twisted_rightwards_arrows: Superseded",
 };
 
 /** The same card once decided: no buttons, and a record of the decision in their place. */
 export function decidedCard(p: Proposal): ChatMessage {
   const by = p.decidedBy ? ` by <@${p.decidedBy}>` : "";
   const at = p.decidedAt ? ` at ${when(p.decidedAt)}` : "";
-  const line = p.status === "executed" ? `${OUTCOME.executed}${by}${at} · executed: ${esc(p.result ?? "")}`
-    : p.status === "approved" ? `${OUTCOME.approved}${by}${at} · executing…`
-    : p.status === "failed" ? `${OUTCOME.failed}${by}${at}: ${esc(p.result ?? "")}`
-    : p.status === "stale" ? `${OUTCOME.stale}: ${esc(p.result ?? "")} — ask again`
-    : p.status === "superseded" ? `${OUTCOME.superseded}${at} by a newer request: ${esc(p.result ?? "")}`
-    : `${OUTCOME[p.status]}${by}${at}`;
+  const line =
+    p.status === "executed"
+      ? `${OUTCOME.executed}${by}${at} · executed: ${esc(p.result ?? "")}`
+      : p.status === "approved"
+        ? `${OUTCOME.approved}${by}${at} · executing…`
+        : p.status === "failed"
+          ? `${OUTCOME.failed}${by}${at}: ${esc(p.result ?? "")}`
+          : p.status === "stale"
+            ? `${OUTCOME.stale}: ${esc(p.result ?? "")} — ask again`
+            : p.status === "superseded"
+              ? `${OUTCOME.superseded}${at} by a newer request: ${esc(p.result ?? "")}`
+              : `${OUTCOME[p.status]}${by}${at}`;
   return {
     text: `${p.plan.summary}: ${p.status}${p.decidedBy ? ` by ${p.decidedBy}` : ""}`,
-    blocks: [header(`${["expired", "denied", "stale", "superseded"].includes(p.status) ? "Not done" : p.status === "handed-to-git" ? "For Git" : "Change"}: ${p.plan.summary}`), ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`), ...body(p)],
+    blocks: [
+      header(
+        `${["expired", "denied", "stale", "superseded"].includes(p.status) ? "Not done" : p.status === "handed-to-git" ? "For Git" : "Change"}: ${p.plan.summary}`,
+      ),
+      ...sections(`Requested by <@${p.requester ?? ""}>\n${line}`),
+      ...body(p),
+    ],
   };
 }
 
@@ -102,32 +155,59 @@ export function decidedCard(p: Proposal): ChatMessage {
 export function outcomeMessage(p: Proposal): ChatMessage {
   const summary = p.plan.summary;
   if (p.status === "executed") {
-    return { text: `Done: ${summary}`, blocks: sections(`:white_check_mark: *Done:* ${summary} (approved by <@${p.decidedBy ?? ""}>, requested by <@${p.requester ?? ""}>): ${esc(p.result ?? "")}`) };
+    return {
+      text: `Done: ${summary}`,
+      blocks: sections(
+        `:white_check_mark: *Done:* ${summary} (approved by <@${p.decidedBy ?? ""}>, requested by <@${p.requester ?? ""}>): ${esc(p.result ?? "")}`,
+      ),
+    };
   }
   if (p.status === "stale") {
-    return { text: `Not run: ${summary}`, blocks: sections(`:no_entry_sign: *Not run:* ${summary}. The API server refused it because the workload changed: ${esc(p.result ?? "")} — ask again. Nothing was changed.`) };
+    return {
+      text: `Not run: ${summary}`,
+      blocks: sections(
+        `:no_entry_sign: *Not run:* ${summary}. The API server refused it because the workload changed: ${esc(p.result ?? "")} — ask again. Nothing was changed.`,
+      ),
+    };
   }
   return { text: `Failed: ${summary}`, blocks: sections(`:x: *Failed:* ${summary}: ${esc(p.result ?? "")}`) };
 }
 
 export function verifiedMessage(p: Proposal, v: Verification, onCall: string | null): ChatMessage {
-  const head = v.verified ? `:white_check_mark: *Verified:* ${p.plan.summary}` : `:x: *Not verified:* ${p.plan.summary}`;
-  const escalate = v.escalation ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}` : "";
-  return { text: `${v.verified ? "Verified" : "Not verified"}: ${p.plan.summary}`, blocks: sections(`${head}\n${v.lines.map((l) => `• ${l}`).join("\n")}${escalate}`) };
+  const head = v.verified
+    ? `:white_check_mark: *Verified:* ${p.plan.summary}`
+    : `:x: *Not verified:* ${p.plan.summary}`;
+  const escalate = v.escalation
+    ? `\n:rotating_light: ${onCall ? `<!subteam^${onCall}> ` : ""}escalating: ${v.escalation}`
+    : "";
+  return {
+    text: `${v.verified ? "Verified" : "Not verified"}: ${p.plan.summary}`,
+    blocks: sections(`${head}\n${v.lines.map((l) => `• ${l}`).join("\n")}${escalate}`),
+  };
 }
 
 export function reconciledMessage(p: Proposal, inEffect: boolean | null): ChatMessage {
-  const say = inEffect === true ? `:white_check_mark: *In effect:* ${p.plan.summary}. memops stopped while executing it; after restarting it found the change on the cluster and resumes the verification.`
-    : inEffect === false ? `:x: *Not applied:* ${p.plan.summary}. memops stopped while executing it; the change is not on the cluster. Nothing was sent again: ask again if it is still wanted.`
-    : `:warning: *Outcome unknown:* ${p.plan.summary}. memops stopped while executing it and cannot read this route back: check the object before asking again.`;
-  return { text: `${inEffect === true ? "In effect" : inEffect === false ? "Not applied" : "Outcome unknown"}: ${p.plan.summary}`, blocks: sections(say) };
+  const say =
+    inEffect === true
+      ? `:white_check_mark: *In effect:* ${p.plan.summary}. memops stopped while executing it; after restarting it found the change on the cluster and resumes the verification.`
+      : inEffect === false
+        ? `:x: *Not applied:* ${p.plan.summary}. memops stopped while executing it; the change is not on the cluster. Nothing was sent again: ask again if it is still wanted.`
+        : `:warning: *Outcome unknown:* ${p.plan.summary}. memops stopped while executing it and cannot read this route back: check the object before asking again.`;
+  return {
+    text: `${inEffect === true ? "In effect" : inEffect === false ? "Not applied" : "Outcome unknown"}: ${p.plan.summary}`,
+    blocks: sections(say),
+  };
 }
 
 /** The parent's live summary line of the last action. */
-export const lastActionLine = (p: Proposal, outcome: string): string => `*Last action:* ${p.plan.summary} — approved by <@${p.decidedBy ?? ""}>, ${outcome}`;
+export const lastActionLine = (p: Proposal, outcome: string): string =>
+  `*Last action:* ${p.plan.summary} — approved by <@${p.decidedBy ?? ""}>, ${outcome}`;
 
 /** The remediation use cases' messages, in Block Kit. */
 export const remediationView: RemediationView = {
   card: (p, rule) => (p.status === "pending" ? approvalCard(p, rule) : decidedCard(p)),
-  outcome: outcomeMessage, verified: verifiedMessage, reconciled: reconciledMessage, lastAction: lastActionLine,
+  outcome: outcomeMessage,
+  verified: verifiedMessage,
+  reconciled: reconciledMessage,
+  lastAction: lastActionLine,
 };

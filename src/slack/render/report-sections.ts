@@ -20,21 +20,54 @@ export function sparkOf(trend: DataOf<"memory-trend"> | undefined, pod: string, 
 }
 
 function usage(d: DataOf<"usage-vs-limit">, trend: DataOf<"memory-trend"> | undefined, windowLabel: string): Block[] {
-  const rows = d.rows.map((r) => [who(r.pod, r.container), bytes(r.usageBytes), bytes(r.requestBytes), bytes(r.limitBytes), pct(r.ofLimit), sparkOf(trend, r.pod, r.container)]);
+  const rows = d.rows.map((r) => [
+    who(r.pod, r.container),
+    bytes(r.usageBytes),
+    bytes(r.requestBytes),
+    bytes(r.limitBytes),
+    pct(r.ofLimit),
+    sparkOf(trend, r.pod, r.container),
+  ]);
   const lines = table(["CONTAINER", "USAGE", "REQUEST", "LIMIT", "OF LIMIT", windowLabel], rows).map(codeText);
-  const more = d.totalContainers > d.rows.length ? `\n…and ${d.totalContainers - d.rows.length} more containers (highest shown first)` : "";
-  const out = codeSections(`*Usage vs limit* — ${d.overThreshold} of ${d.totalContainers} containers at or above ${pct(d.warnRatio)} of their limit${esc(more)}`, lines);
+  const more =
+    d.totalContainers > d.rows.length
+      ? `\n…and ${d.totalContainers - d.rows.length} more containers (highest shown first)`
+      : "";
+  const out = codeSections(
+    `*Usage vs limit* — ${d.overThreshold} of ${d.totalContainers} containers at or above ${pct(d.warnRatio)} of their limit${esc(more)}`,
+    lines,
+  );
   if (d.sourceNote) out.push(context(`:warning: ${esc(d.sourceNote)}`));
   return out;
 }
 
 function oom(d: DataOf<"oom-history">, now: number): Block[] {
   const head = `*OOM kills and restarts* — ${d.oomKilledContainers} OOM-killed, ${d.crashLooping} in CrashLoopBackOff, ${d.totalRestarts} restarts across ${d.podsScanned} pods`;
-  if (d.rows.length === 0 && d.events.length === 0) return sections(`${head}\nNo restarts, no OOM kills, no memory events.`);
-  const rows = d.rows.map((r) => [who(r.pod, r.container), String(r.restartCount), r.lastReason ?? "—", r.lastExitCode === null ? "—" : String(r.lastExitCode), ago(now, r.lastFinishedAt), r.waitingReason ?? (r.oomKilled ? "" : "")]);
-  const out = codeSections(head, table(["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"], rows).map(codeText));
+  if (d.rows.length === 0 && d.events.length === 0)
+    return sections(`${head}\nNo restarts, no OOM kills, no memory events.`);
+  const rows = d.rows.map((r) => [
+    who(r.pod, r.container),
+    String(r.restartCount),
+    r.lastReason ?? "—",
+    r.lastExitCode === null ? "—" : String(r.lastExitCode),
+    ago(now, r.lastFinishedAt),
+    r.waitingReason ?? (r.oomKilled ? "" : ""),
+  ]);
+  const out = codeSections(
+    head,
+    table(["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"], rows).map(codeText),
+  );
   if (d.events.length > 0) {
-    out.push(...sections(d.events.map((e) => `• \`${esc(e.reason)}\` ${esc(e.object)} ×${e.count} (${ago(now, e.lastSeen)}): ${esc(cut(e.message, 200))}`).join("\n")));
+    out.push(
+      ...sections(
+        d.events
+          .map(
+            (e) =>
+              `• \`${esc(e.reason)}\` ${esc(e.object)} ×${e.count} (${ago(now, e.lastSeen)}): ${esc(cut(e.message, 200))}`,
+          )
+          .join("\n"),
+      ),
+    );
   }
   return out;
 }
@@ -45,15 +78,28 @@ function logs(d: DataOf<"logs-grep">): Block[] {
     const which = `${esc(x.pod)}/${esc(x.container)} (${x.previous ? "previous container, before the restart" : "current container"})`;
     if (x.note) out.push(...sections(`_${which}: ${esc(x.note)}_`));
     else if (x.lines.length === 0) out.push(...sections(`_${which}: no matching lines_`));
-    else out.push(...codeSections(`_${which}: last ${x.lines.length} of ${x.matched} matching lines_`, x.lines.map(codeText)));
+    else
+      out.push(
+        ...codeSections(`_${which}: last ${x.lines.length} of ${x.matched} matching lines_`, x.lines.map(codeText)),
+      );
   }
   return out;
 }
 
 function node(d: DataOf<"node-pressure">): Block[] {
   if (d.nodes.length === 0) return sections("*Node* — the pods are not scheduled on a known node.");
-  const rows = d.nodes.map((n) => [cut(n.name, 40), n.memoryPressure === null ? "unknown" : n.memoryPressure ? "YES" : "no", bytes(n.allocatableBytes), bytes(n.requestedBytes), pct(n.ofAllocatable), String(n.pods)]);
-  return codeSections("*Node*", table(["NODE", "MEMORY PRESSURE", "ALLOCATABLE", "REQUESTED", "OF ALLOC", "PODS"], rows).map(codeText));
+  const rows = d.nodes.map((n) => [
+    cut(n.name, 40),
+    n.memoryPressure === null ? "unknown" : n.memoryPressure ? "YES" : "no",
+    bytes(n.allocatableBytes),
+    bytes(n.requestedBytes),
+    pct(n.ofAllocatable),
+    String(n.pods),
+  ]);
+  return codeSections(
+    "*Node*",
+    table(["NODE", "MEMORY PRESSURE", "ALLOCATABLE", "REQUESTED", "OF ALLOC", "PODS"], rows).map(codeText),
+  );
 }
 
 function trend(d: DataOf<"memory-trend">): Block[] {
@@ -63,35 +109,54 @@ function trend(d: DataOf<"memory-trend">): Block[] {
     // A stable container is one line; what needs attention gets its evidence and forecast.
     if (a.classification === "stable" && !a.plateau) return `${esc(who(r.pod, r.container))} ${spark} stable`;
     const label = classLabel(a);
-    const forecast = a.timeToLimitSeconds === null ? "no upward trend toward the limit"
-      : `limit in ~${formatDuration(a.timeToLimitSeconds)}${a.timeToLimitRange ? ` (${formatDuration(a.timeToLimitRange[0])}–${a.timeToLimitRange[1] === null ? "∞" : formatDuration(a.timeToLimitRange[1])})` : ""}`;
+    const forecast =
+      a.timeToLimitSeconds === null
+        ? "no upward trend toward the limit"
+        : `limit in ~${formatDuration(a.timeToLimitSeconds)}${a.timeToLimitRange ? ` (${formatDuration(a.timeToLimitRange[0])}–${a.timeToLimitRange[1] === null ? "∞" : formatDuration(a.timeToLimitRange[1])})` : ""}`;
     return `*${esc(who(r.pod, r.container))}* ${spark} *${label}* (confidence ${a.confidence.toFixed(2)})\n${esc(a.evidence)}\nForecast: ${forecast}`;
   });
   const more = d.totalContainers > d.rows.length ? `\n…and ${d.totalContainers - d.rows.length} more containers` : "";
-  return sections(`*Trend and forecast* — ${formatDuration(d.windowEnd - d.windowStart)} window${more}\n${lines.join("\n") || "No samples in the window."}`);
+  return sections(
+    `*Trend and forecast* — ${formatDuration(d.windowEnd - d.windowStart)} window${more}\n${lines.join("\n") || "No samples in the window."}`,
+  );
 }
 
 function promql(d: DataOf<"promql">): Block[] {
   const lines = d.values.map((v) => `${v.labels || "{}"}  ${Number.isInteger(v.value) ? v.value : v.value.toFixed(3)}`);
-  return codeSections(`*${esc(d.name)}* — \`${esc(cut(d.query, 200))}\``, (lines.length ? lines : ["(no result)"]).map(codeText));
+  return codeSections(
+    `*${esc(d.name)}* — \`${esc(cut(d.query, 200))}\``,
+    (lines.length ? lines : ["(no result)"]).map(codeText),
+  );
 }
 
 function counts(d: DataOf<"count-resources">): Block[] {
-  const lines = d.counts.map((c) => `• ${c.estimated ? "about " : ""}*${c.count.toLocaleString("en-US")}* ${esc(c.kind)} (\`${esc(c.apiVersion)}\`) ${c.namespace ? `in \`${esc(c.namespace)}\`` : "in the cluster"}${c.warnAbove !== null && c.count > c.warnAbove ? ` — :warning: above ${c.warnAbove}` : ""}`);
+  const lines = d.counts.map(
+    (c) =>
+      `• ${c.estimated ? "about " : ""}*${c.count.toLocaleString("en-US")}* ${esc(c.kind)} (\`${esc(c.apiVersion)}\`) ${c.namespace ? `in \`${esc(c.namespace)}\`` : "in the cluster"}${c.warnAbove !== null && c.count > c.warnAbove ? ` — :warning: above ${c.warnAbove}` : ""}`,
+  );
   return sections(`*Objects managed*\n${lines.join("\n")}`);
 }
 
 /** The blocks of one report section; an unavailable section says why instead. */
 export function sectionBlocks(s: Section, all: readonly Section[], now: number, windowSeconds: number): Block[] {
-  if (s.status === "unavailable" || !s.data) return sections(`*${esc(s.title)}* — :warning: unavailable: ${esc(s.note ?? "no data")}`);
-  const trendData = all.find((x) => x.kind === "memory-trend" && x.status === "ok")?.data as DataOf<"memory-trend"> | undefined;
+  if (s.status === "unavailable" || !s.data)
+    return sections(`*${esc(s.title)}* — :warning: unavailable: ${esc(s.note ?? "no data")}`);
+  const trendData = all.find((x) => x.kind === "memory-trend" && x.status === "ok")?.data as
+    DataOf<"memory-trend"> | undefined;
   switch (s.kind) {
-    case "usage-vs-limit": return usage(s.data, trendData, formatDuration(windowSeconds));
-    case "oom-history": return oom(s.data, now);
-    case "logs-grep": return logs(s.data);
-    case "node-pressure": return node(s.data);
-    case "memory-trend": return trend(s.data);
-    case "promql": return promql(s.data);
-    case "count-resources": return counts(s.data);
+    case "usage-vs-limit":
+      return usage(s.data, trendData, formatDuration(windowSeconds));
+    case "oom-history":
+      return oom(s.data, now);
+    case "logs-grep":
+      return logs(s.data);
+    case "node-pressure":
+      return node(s.data);
+    case "memory-trend":
+      return trend(s.data);
+    case "promql":
+      return promql(s.data);
+    case "count-resources":
+      return counts(s.data);
   }
 }

@@ -5,10 +5,19 @@ import { type Block, type ChatMessage, context, divider, header, packMessages, s
 import { esc } from "./mrkdwn.ts";
 import { sectionBlocks } from "./report-sections.ts";
 
-export const SEVERITY_EMOJI: Record<Severity, string> = { ok: ":large_green_circle:", warning: ":large_yellow_circle:", critical: ":red_circle:" };
+export const SEVERITY_EMOJI: Record<Severity, string> = {
+  ok: ":large_green_circle:",
+  warning: ":large_yellow_circle:",
+  critical: ":red_circle:",
+};
 
 export function targetLabel(r: Report): string {
-  const t: Target = { kind: r.target.kind, name: r.target.name, namespace: r.target.namespace, ...(r.target.kind === "selector" ? { selector: r.target.name } : {}) };
+  const t: Target = {
+    kind: r.target.kind,
+    name: r.target.name,
+    namespace: r.target.namespace,
+    ...(r.target.kind === "selector" ? { selector: r.target.name } : {}),
+  };
   return describeTarget(t);
 }
 
@@ -17,7 +26,16 @@ export function reportMessages(r: Report): ChatMessage[] {
   const label = targetLabel(r);
   const blocks: Block[] = [
     header(`Memory report: ${label}`),
-    ...sections(`${SEVERITY_EMOJI[r.verdict.severity]} *${esc(r.verdict.headline)}*${r.verdict.points.length > 1 ? `\n${r.verdict.points.slice(1).map((p) => `• ${esc(p)}`).join("\n")}` : ""}`),
+    ...sections(
+      `${SEVERITY_EMOJI[r.verdict.severity]} *${esc(r.verdict.headline)}*${
+        r.verdict.points.length > 1
+          ? `\n${r.verdict.points
+              .slice(1)
+              .map((p) => `• ${esc(p)}`)
+              .join("\n")}`
+          : ""
+      }`,
+    ),
     context(
       esc(r.target.ownerChain.join(" → ")),
       `${r.target.pods} pods · ${r.target.containers} containers · ${formatDuration(r.windowSeconds)} window`,
@@ -28,5 +46,8 @@ export function reportMessages(r: Report): ChatMessage[] {
   if (r.nextSteps.length > 0) {
     blocks.push(divider(), ...sections(`*Next steps*\n${r.nextSteps.map((s, i) => `${i + 1}. ${esc(s)}`).join("\n")}`));
   }
-  return packMessages(blocks, (part, parts) => `Memory report for ${label}${parts > 1 ? ` (${part}/${parts})` : ""}: ${r.verdict.headline}`);
+  return packMessages(
+    blocks,
+    (part, parts) => `Memory report for ${label}${parts > 1 ? ` (${part}/${parts})` : ""}: ${r.verdict.headline}`,
+  );
 }

@@ -6,28 +6,66 @@ import { EXIT, runCli, type Wiring } from "../../../src/cli/run-cli.ts";
 import { DAY, H, MiB, sample, texture, rng, toCsv } from "../../scenarios/generators.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "memops-analyze-"));
-const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
-const unused = (): never => { throw new Error("analyze needs no cluster, store or server"); };
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const unused = (): never => {
+  throw new Error("analyze needs no cluster, store or server");
+};
 const wiring: Wiring = { diagnosisDeps: unused, openStore: unused, serve: unused, playground: unused };
 async function run(...args: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await runCli(["analyze", ...args], {}, { out: (t) => out.push(t), err: (t) => err.push(t) }, wiring);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 const END = 1_790_000_000;
-const leak = sample({ need: (s) => 300 * MiB + (60 * MiB * s) / H }, texture(rng(3), 300 * MiB), { start: END - DAY / 2, end: END, step: 60, limit: 1536 * MiB, seed: 4 }).trace;
+const leak = sample({ need: (s) => 300 * MiB + (60 * MiB * s) / H }, texture(rng(3), 300 * MiB), {
+  start: END - DAY / 2,
+  end: END,
+  step: 60,
+  limit: 1536 * MiB,
+  seed: 4,
+}).trace;
 
 describe("memops analyze", () => {
   it("prints the documented JSON for a leak in a CSV file: class, evidence, forecast with range, recommendation", async () => {
-    const r = await run("--input", file("leak.csv", toCsv(leak)), "--limit", "1.5Gi", "--request", "512Mi", "--format", "json");
+    const r = await run(
+      "--input",
+      file("leak.csv", toCsv(leak)),
+      "--limit",
+      "1.5Gi",
+      "--request",
+      "512Mi",
+      "--format",
+      "json",
+    );
     expect(r.code).toBe(EXIT.ok);
-    const out = JSON.parse(r.out) as Record<string, unknown> & { recommendation: Record<string, unknown>; timeToLimitRange: number[] };
-    expect(Object.keys(out)).toEqual(expect.arrayContaining(["classification", "plateau", "confidence", "evidence", "slopeBytesPerHour", "timeToLimitSeconds", "timeToLimitRange", "recommendation"]));
+    const out = JSON.parse(r.out) as Record<string, unknown> & {
+      recommendation: Record<string, unknown>;
+      timeToLimitRange: number[];
+    };
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining([
+        "classification",
+        "plateau",
+        "confidence",
+        "evidence",
+        "slopeBytesPerHour",
+        "timeToLimitSeconds",
+        "timeToLimitRange",
+        "recommendation",
+      ]),
+    );
     expect(out).toMatchObject({ classification: "leak", plateau: false });
-    expect(out["slopeBytesPerHour"] as number / MiB).toBeGreaterThan(50);
-    expect(out["slopeBytesPerHour"] as number / MiB).toBeLessThan(70);
-    expect(out["evidence"]).toMatch(/^grew [\d.]+Mi\/h for 1[12]h[ \dm]*, R² [01]\.\d\d, Mann–Kendall p < 0\.001, no plateau in the last/);
+    expect((out["slopeBytesPerHour"] as number) / MiB).toBeGreaterThan(50);
+    expect((out["slopeBytesPerHour"] as number) / MiB).toBeLessThan(70);
+    expect(out["evidence"]).toMatch(
+      /^grew [\d.]+Mi\/h for 1[12]h[ \dm]*, R² [01]\.\d\d, Mann–Kendall p < 0\.001, no plateau in the last/,
+    );
     // (1536 − ~1020) Mi at ~60 Mi/h: roughly 8 h, inside its own range
     const ttl = out["timeToLimitSeconds"] as number;
     expect(ttl / H).toBeGreaterThan(6);
@@ -35,11 +73,16 @@ describe("memops analyze", () => {
     expect(out.timeToLimitRange[0]).toBeLessThanOrEqual(ttl);
     expect(out.timeToLimitRange[1]).toBeGreaterThanOrEqual(ttl);
     expect(out.recommendation).toMatchObject({ limitBytes: 1536 * MiB });
-    expect(out.recommendation["reason"]).toMatch(/^keep the limit: leak of [\d.]+Mi\/h: fix it, or schedule restarts every/);
+    expect(out.recommendation["reason"]).toMatch(
+      /^keep the limit: leak of [\d.]+Mi\/h: fix it, or schedule restarts every/,
+    );
   });
 
   it("reads JSON and RFC 3339 timestamps, and prints text", async () => {
-    const rows = Array.from({ length: 48 }, (_, i) => ({ timestamp: new Date((END - (47 - i) * 300) * 1000).toISOString(), working_set_bytes: 400 * MiB + (i % 3) * MiB }));
+    const rows = Array.from({ length: 48 }, (_, i) => ({
+      timestamp: new Date((END - (47 - i) * 300) * 1000).toISOString(),
+      working_set_bytes: 400 * MiB + (i % 3) * MiB,
+    }));
     const r = await run("--input", file("flat.json", JSON.stringify(rows, null, 2)), "--limit", "1Gi");
     expect(r.code).toBe(EXIT.ok);
     expect(r.out).toMatch(/^classification {2}stable, confidence 0\.\d\d\n/);
@@ -49,23 +92,40 @@ describe("memops analyze", () => {
 
   it("a bad file gets a clear error with its line number and exit code 1", async () => {
     const csv = "timestamp,working_set_bytes\n1790000000,100\n1790000060,lots\n";
-    expect(await run("--input", file("bad.csv", csv), "--limit", "1Gi")).toMatchObject({ code: EXIT.failure, err: expect.stringContaining('bad.csv: line 3: working_set_bytes "lots" is not a number of bytes') });
+    expect(await run("--input", file("bad.csv", csv), "--limit", "1Gi")).toMatchObject({
+      code: EXIT.failure,
+      err: expect.stringContaining('bad.csv: line 3: working_set_bytes "lots" is not a number of bytes'),
+    });
     const order = "timestamp,working_set_bytes\n1790000060,100\n1790000000,100\n";
-    expect((await run("--input", file("order.csv", order), "--limit", "1Gi")).err).toContain("line 3: timestamp 1790000000 is not after the previous row's");
+    expect((await run("--input", file("order.csv", order), "--limit", "1Gi")).err).toContain(
+      "line 3: timestamp 1790000000 is not after the previous row's",
+    );
     const header = "time,working_set_bytes\n1,2\n";
-    expect((await run("--input", file("header.csv", header), "--limit", "1Gi")).err).toContain('line 1: unknown column "time"; the columns are timestamp, working_set_bytes, rss_bytes, restarts, oom_killed');
+    expect((await run("--input", file("header.csv", header), "--limit", "1Gi")).err).toContain(
+      'line 1: unknown column "time"; the columns are timestamp, working_set_bytes, rss_bytes, restarts, oom_killed',
+    );
     const ms = "timestamp,working_set_bytes\n1790000000000,100\n1790000060000,100\n";
     expect((await run("--input", file("ms.csv", ms), "--limit", "1Gi")).err).toContain("looks like milliseconds");
-    const json = '[\n  {"timestamp": 1790000000, "working_set_bytes": 1},\n  {"timestamp": 1790000060, "working_set_bytes": -5}\n]';
-    expect((await run("--input", file("bad.json", json), "--limit", "1Gi")).err).toContain('line 3 (sample 2): working_set_bytes "-5" is not a number of bytes');
-    expect((await run("--input", file("broken.json", '[\n{"timestamp": 1,\n'), "--limit", "1Gi")).err).toMatch(/broken\.json: (line \d+: )?not valid JSON/);
+    const json =
+      '[\n  {"timestamp": 1790000000, "working_set_bytes": 1},\n  {"timestamp": 1790000060, "working_set_bytes": -5}\n]';
+    expect((await run("--input", file("bad.json", json), "--limit", "1Gi")).err).toContain(
+      'line 3 (sample 2): working_set_bytes "-5" is not a number of bytes',
+    );
+    expect((await run("--input", file("broken.json", '[\n{"timestamp": 1,\n'), "--limit", "1Gi")).err).toMatch(
+      /broken\.json: (line \d+: )?not valid JSON/,
+    );
     expect((await run("--input", join(dir, "missing.csv"), "--limit", "1Gi")).err).toContain("cannot read");
   });
 
   it("bad arguments are usage errors", async () => {
     expect((await run("--limit", "1Gi")).err).toContain("--input FILE is required");
     expect((await run("--input", "x.csv")).err).toContain("--limit is required");
-    expect(await run("--input", "x.csv", "--limit", "lots")).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('--limit: "lots" is not a memory quantity') });
-    expect((await run("--input", "x.csv", "--limit", "1Gi", "--format", "xml")).err).toContain("--format must be json or text");
+    expect(await run("--input", "x.csv", "--limit", "lots")).toMatchObject({
+      code: EXIT.usage,
+      err: expect.stringContaining('--limit: "lots" is not a memory quantity'),
+    });
+    expect((await run("--input", "x.csv", "--limit", "1Gi", "--format", "xml")).err).toContain(
+      "--format must be json or text",
+    );
   });
 });

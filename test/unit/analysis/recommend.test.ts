@@ -4,10 +4,37 @@ import { recommend } from "../../../src/core/recommend.ts";
 import { DAY, H, MiB, rng, sample, texture } from "../../scenarios/generators.ts";
 
 const END = 1_790_000_000;
-function sized(need: (s: number, t: number) => number, limit: number, o: { window?: number; oomKilled?: boolean; maxFactor?: number; restartsAt?: number[] } = {}) {
-  const trace = sample({ need, restartsAt: o.restartsAt }, texture(rng(1), need(0, END)), { start: END - (o.window ?? 3 * DAY), end: END, step: 300, limit, seed: 2 }).trace;
-  const analysis = classify({ series: trace.workingSet, limitBytes: limit, restarts: trace.restarts, oomAt: trace.oomAt, now: END });
-  return { analysis, rec: recommend({ analysis, limitBytes: limit, requestBytes: limit / 2, rss: trace.rss, oomKilled: o.oomKilled ?? trace.oomAt.length > 0, now: END, maxFactor: o.maxFactor ?? 2 }) };
+function sized(
+  need: (s: number, t: number) => number,
+  limit: number,
+  o: { window?: number; oomKilled?: boolean; maxFactor?: number; restartsAt?: number[] } = {},
+) {
+  const trace = sample({ need, restartsAt: o.restartsAt }, texture(rng(1), need(0, END)), {
+    start: END - (o.window ?? 3 * DAY),
+    end: END,
+    step: 300,
+    limit,
+    seed: 2,
+  }).trace;
+  const analysis = classify({
+    series: trace.workingSet,
+    limitBytes: limit,
+    restarts: trace.restarts,
+    oomAt: trace.oomAt,
+    now: END,
+  });
+  return {
+    analysis,
+    rec: recommend({
+      analysis,
+      limitBytes: limit,
+      requestBytes: limit / 2,
+      rss: trace.rss,
+      oomKilled: o.oomKilled ?? trace.oomAt.length > 0,
+      now: END,
+      maxFactor: o.maxFactor ?? 2,
+    }),
+  };
 }
 
 describe("recommend", () => {
@@ -21,7 +48,10 @@ describe("recommend", () => {
   });
 
   it("a deploy that lowered memory two days ago: the new version's peaks are what count", () => {
-    const { rec } = sized((_s, t) => (t < END - 2 * DAY ? 900 * MiB : 400 * MiB), 2048 * MiB, { window: 7 * DAY, restartsAt: [END - 2 * DAY] });
+    const { rec } = sized((_s, t) => (t < END - 2 * DAY ? 900 * MiB : 400 * MiB), 2048 * MiB, {
+      window: 7 * DAY,
+      restartsAt: [END - 2 * DAY],
+    });
     expect(rec.limitBytes! / MiB).toBeLessThan(600);
   });
 
@@ -46,17 +76,23 @@ describe("recommend", () => {
     const { analysis, rec } = sized((s) => 400 * MiB + (6 * MiB * s) / H, 2048 * MiB, { window: 7 * DAY, restartsAt });
     expect(analysis.classification).toBe("leak");
     // the first run began before the window: only its last day is seen
-    expect(analysis.runLengths.map((x) => Math.round(x / DAY * 10) / 10)).toEqual([1, 2.5, 2.5]);
+    expect(analysis.runLengths.map((x) => Math.round((x / DAY) * 10) / 10)).toEqual([1, 2.5, 2.5]);
     // 400Mi + 6Mi/h over max(2.5 d, 1 d + a day) = 760Mi, plus headroom, rounded: well below the old 2Gi
     expect(rec.limitBytes! / MiB).toBeGreaterThanOrEqual(768);
     expect(rec.limitBytes! / MiB).toBeLessThanOrEqual(896);
-    expect(rec.reason).toMatch(/^leak of [\d.]+Mi\/h: fix it; until then this holds a run of 2d 12h \(restarts have come sooner\), which reaches [78]\d\dMi — restart at least that often$/);
+    expect(rec.reason).toMatch(
+      /^leak of [\d.]+Mi\/h: fix it; until then this holds a run of 2d 12h \(restarts have come sooner\), which reaches [78]\d\dMi — restart at least that often$/,
+    );
   });
 
   it("a restart-bounded leak that was OOM-killed still gets at least the OOM floor", () => {
     const restartsAt = [END - 6 * DAY, END - 3.5 * DAY, END - DAY];
     // runs reach ~800Mi under a 900Mi limit; the pod status says one was OOM-killed anyway
-    const { analysis, rec } = sized((s) => 400 * MiB + (6 * MiB * s) / H, 900 * MiB, { window: 7 * DAY, restartsAt, oomKilled: true });
+    const { analysis, rec } = sized((s) => 400 * MiB + (6 * MiB * s) / H, 900 * MiB, {
+      window: 7 * DAY,
+      restartsAt,
+      oomKilled: true,
+    });
     expect(analysis.classification).toBe("leak");
     expect(rec.limitBytes! / MiB).toBe(1088); // max(900 × 1.2, 900 + 100) = 1080, rounded up; the runs alone need ~850Mi
     expect(rec.reason).toContain("OOM-killed, so at least max(old × 1.2, old + 100Mi)");

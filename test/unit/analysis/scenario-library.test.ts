@@ -7,7 +7,10 @@ import { scenarioLibrary } from "../../scenarios/library.ts";
 
 describe("the labelled scenario library (a small draw; npm run bench:analysis runs the full one)", () => {
   const library = scenarioLibrary(6, 777);
-  const results = library.map((s) => ({ s, out: analyzeTrace(s.trace, { limitBytes: s.limitBytes, requestBytes: s.requestBytes, maxFactor: 2, now: s.now }) }));
+  const results = library.map((s) => ({
+    s,
+    out: analyzeTrace(s.trace, { limitBytes: s.limitBytes, requestBytes: s.requestBytes, maxFactor: 2, now: s.now }),
+  }));
 
   it.each(MEMORY_CLASSES)("%s: precision and recall at least 0.9", (c) => {
     const tp = results.filter((r) => r.s.label.classification === c && r.out.classification === c).length;
@@ -19,8 +22,10 @@ describe("the labelled scenario library (a small draw; npm run bench:analysis ru
   });
 
   it("warm-ups are stable with plateau true, never leaks; forecasts of leaks land within 25% of the truth", () => {
-    for (const r of results.filter((x) => x.s.label.plateau)) expect(r.out).toMatchObject({ classification: "stable", plateau: true });
-    const errors = results.filter((r) => r.s.truthTimeToLimit && r.out.timeToLimitSeconds !== null && r.out.classification === "leak")
+    for (const r of results.filter((x) => x.s.label.plateau))
+      expect(r.out).toMatchObject({ classification: "stable", plateau: true });
+    const errors = results
+      .filter((r) => r.s.truthTimeToLimit && r.out.timeToLimitSeconds !== null && r.out.classification === "leak")
       .map((r) => Math.abs(r.out.timeToLimitSeconds! - r.s.truthTimeToLimit!) / r.s.truthTimeToLimit!);
     expect(errors.length).toBeGreaterThan(10);
     expect(errors.sort((a, b) => a - b)[Math.floor(errors.length / 2)]).toBeLessThan(0.15);
@@ -30,7 +35,8 @@ describe("the labelled scenario library (a small draw; npm run bench:analysis ru
 describe("Hamed–Rao", () => {
   it("an autocorrelated random walk is not called a trend as often as plain Mann–Kendall calls it one", () => {
     const r = rng(11);
-    let plain = 0, corrected = 0;
+    let plain = 0,
+      corrected = 0;
     for (let k = 0; k < 100; k++) {
       let x = 0;
       const ys = Array.from({ length: 96 }, () => (x = 0.9 * x + (r() - 0.5)));

@@ -7,22 +7,47 @@ import type { TrendRow } from "../../../src/core/findings.ts";
 import type { Sample } from "../../../src/core/model.ts";
 import { podWorkload, workloadFromPodName } from "../../../src/core/pod-workload.ts";
 
-const MI = 2 ** 20, NOW = 1_790_000_000, WINDOW = 6 * 3600;
-const minutes = (f: (i: number) => number): Sample[] => Array.from({ length: WINDOW / 60 }, (_, i) => ({ t: NOW - WINDOW + i * 60, v: f(i) * MI }));
+const MI = 2 ** 20,
+  NOW = 1_790_000_000,
+  WINDOW = 6 * 3600;
+const minutes = (f: (i: number) => number): Sample[] =>
+  Array.from({ length: WINDOW / 60 }, (_, i) => ({ t: NOW - WINDOW + i * 60, v: f(i) * MI }));
 
 function row(pod: string, series: Sample[], opts: { limit?: number | null; restarts?: Sample[] } = {}): TrendRow {
   const limitBytes = opts.limit === undefined ? 512 * MI : opts.limit;
-  return { pod, container: "api", workload: "deployment/api", limitBytes, requestBytes: 256 * MI, series,
-    analysis: classify({ series, limitBytes, now: NOW, ...(opts.restarts ? { restarts: opts.restarts } : {}) }) };
+  return {
+    pod,
+    container: "api",
+    workload: "deployment/api",
+    limitBytes,
+    requestBytes: 256 * MI,
+    series,
+    analysis: classify({ series, limitBytes, now: NOW, ...(opts.restarts ? { restarts: opts.restarts } : {}) }),
+  };
 }
-const findings = (rows: TrendRow[]) => ({ windowStart: NOW - WINDOW, windowEnd: NOW, rows, totalContainers: rows.length });
+const findings = (rows: TrendRow[]) => ({
+  windowStart: NOW - WINDOW,
+  windowEnd: NOW,
+  rows,
+  totalContainers: rows.length,
+});
 const dashedForecasts = (svg: string) => [...svg.matchAll(/<line [^>]*stroke-dasharray="7 5"/g)].length;
 const oomCrosses = (svg: string) => [...svg.matchAll(/<path d="M[^"]*" stroke="#d62728"/g)].length;
 
 describe("the memory chart", () => {
-  const leak = row("api-1", minutes((i) => 250 + i * 0.6));
-  const sawtooth = row("api-2", minutes((i) => 200 + (i % 120) * 2.6), { restarts: minutes((i) => Math.floor(i / 120) / MI) });
-  const flat = row("api-3", minutes((i) => 180 + 4 * Math.sin(i / 5)));
+  const leak = row(
+    "api-1",
+    minutes((i) => 250 + i * 0.6),
+  );
+  const sawtooth = row(
+    "api-2",
+    minutes((i) => 200 + (i % 120) * 2.6),
+    { restarts: minutes((i) => Math.floor(i / 120) / MI) },
+  );
+  const flat = row(
+    "api-3",
+    minutes((i) => 180 + 4 * Math.sin(i / 5)),
+  );
 
   it("draws a stable container without a forecast, and the axis ends now", () => {
     const c = memoryChart(findings([flat]), "deploy/api -n shop");
@@ -46,7 +71,11 @@ describe("the memory chart", () => {
   });
 
   it("runs a far-off forecast off the right edge rather than squeezing the window", () => {
-    const slow = row("api-1", minutes((i) => 250 + i * 0.5), { limit: 4096 * MI });
+    const slow = row(
+      "api-1",
+      minutes((i) => 250 + i * 0.5),
+      { limit: 4096 * MI },
+    );
     const c = memoryChart(findings([slow]), "deploy/api -n shop");
     expect(slow.analysis.timeToLimitSeconds).toBeGreaterThan(WINDOW);
     expect(c.end - NOW).toBeCloseTo(0.35 * WINDOW, 0);
@@ -65,7 +94,15 @@ describe("the memory chart", () => {
   });
 
   it("draws one limit line per distinct limit, and escapes names", () => {
-    const other = { ...row("a<b>&c", minutes(() => 100)), container: "sidecar", limitBytes: 128 * MI, requestBytes: null };
+    const other = {
+      ...row(
+        "a<b>&c",
+        minutes(() => 100),
+      ),
+      container: "sidecar",
+      limitBytes: 128 * MI,
+      requestBytes: null,
+    };
     const svg = chartSvg(memoryChart(findings([leak, flat, other]), "deploy/api -n shop"));
     expect([...svg.matchAll(/>limit /g)]).toHaveLength(2);
     expect(svg).toContain("limit 128Mi (sidecar)");
@@ -74,11 +111,18 @@ describe("the memory chart", () => {
   });
 
   it("describes itself within Slack's alt text limit, naming what it leaves out", () => {
-    const rows = Array.from({ length: 10 }, (_, i) => row(`a-very-long-pod-name-from-a-statefulset-with-a-long-name-${i}`, minutes((j) => 250 + j * 0.5)));
+    const rows = Array.from({ length: 10 }, (_, i) =>
+      row(
+        `a-very-long-pod-name-from-a-statefulset-with-a-long-name-${i}`,
+        minutes((j) => 250 + j * 0.5),
+      ),
+    );
     const text = chartAltText(memoryChart(findings(rows), "deploy/api -n shop"));
     expect(text.length).toBeLessThanOrEqual(ALT_TEXT_MAX);
     expect(text).toMatch(/^Line chart of the memory working set of deploy\/api -n shop over the last 6h\./);
-    expect(text).toMatch(/statefulset-with-a-long-name-0\/api: leak, limit in ~[^;]+; 251Mi to 430Mi of a 512Mi limit\./);
+    expect(text).toMatch(
+      /statefulset-with-a-long-name-0\/api: leak, limit in ~[^;]+; 251Mi to 430Mi of a 512Mi limit\./,
+    );
     expect(text).toMatch(/ And \d more\.$/);
   });
 
@@ -96,7 +140,11 @@ describe("the memory chart", () => {
 describe("the chart worker", () => {
   it("says why a chart cannot be drawn, and keeps drawing the next ones", async () => {
     await expect(svgToPng("<svg this is not")).rejects.toThrow(/^the chart could not be drawn: /);
-    const png = Buffer.from(await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>'));
+    const png = Buffer.from(
+      await svgToPng(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>',
+      ),
+    );
     expect(png.readUInt32BE(16)).toBe(20);
   });
 });
@@ -104,7 +152,13 @@ describe("the chart worker", () => {
 describe("which workload a pod belongs to", () => {
   const owners = (kind: string, name: string) => [{ kind, name, uid: "u", controller: true }];
   it("follows the controller, through a Deployment's ReplicaSet", () => {
-    expect(podWorkload({ name: "api-7d9c8f6b5d-x2x9q", owners: owners("ReplicaSet", "api-7d9c8f6b5d"), labels: { "pod-template-hash": "7d9c8f6b5d" } })).toBe("deployment/api");
+    expect(
+      podWorkload({
+        name: "api-7d9c8f6b5d-x2x9q",
+        owners: owners("ReplicaSet", "api-7d9c8f6b5d"),
+        labels: { "pod-template-hash": "7d9c8f6b5d" },
+      }),
+    ).toBe("deployment/api");
     expect(podWorkload({ name: "db-0", owners: owners("StatefulSet", "db"), labels: {} })).toBe("statefulset/db");
     expect(podWorkload({ name: "solo", owners: [], labels: {} })).toBe("pod/solo");
   });

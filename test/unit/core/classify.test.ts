@@ -5,7 +5,8 @@ import { NOW, series } from "../../support/fixtures.ts";
 
 const H = 3600;
 const LIMIT = 1024 * MiB;
-const run = (ws: ReturnType<typeof series>, extra: Partial<Parameters<typeof classify>[0]> = {}) => classify({ series: ws, limitBytes: LIMIT, now: NOW, ...extra });
+const run = (ws: ReturnType<typeof series>, extra: Partial<Parameters<typeof classify>[0]> = {}) =>
+  classify({ series: ws, limitBytes: LIMIT, now: NOW, ...extra });
 
 describe("classify: the first classification of one container", () => {
   it("a steady climb is a leak, with a forecast that brackets the true time to the limit", () => {
@@ -29,7 +30,10 @@ describe("classify: the first classification of one container", () => {
 
   it("repeated climbs to the limit with restarts are an OOM cycle, forecast from the cycle length", () => {
     const cycle = 90 * 60;
-    const a = run(series(8 * H, 60, (t) => 200 * MiB + ((t % cycle) / cycle) * 820 * MiB, 3 * MiB), { restarts: series(8 * H, 60, (t) => Math.floor(t / cycle)) });
+    const a = run(
+      series(8 * H, 60, (t) => 200 * MiB + ((t % cycle) / cycle) * 820 * MiB, 3 * MiB),
+      { restarts: series(8 * H, 60, (t) => Math.floor(t / cycle)) },
+    );
     expect(a.classification).toBe("oom-cycle");
     expect(a.timeToLimitSeconds!).toBeLessThanOrEqual(cycle);
     expect(a.evidence).toMatch(/a cycle lasts about 1h 30m/);
@@ -66,7 +70,10 @@ describe("classify: the first classification of one container", () => {
   });
 
   it("without a limit a leak has no time to limit", () => {
-    const a = run(series(8 * H, 60, (t) => 400 * MiB + (50 * MiB * t) / H, 8 * MiB), { limitBytes: null });
+    const a = run(
+      series(8 * H, 60, (t) => 400 * MiB + (50 * MiB * t) / H, 8 * MiB),
+      { limitBytes: null },
+    );
     expect(a.classification).toBe("leak");
     expect(a.timeToLimitSeconds).toBeNull();
   });

@@ -22,7 +22,17 @@ describe("redactSecrets", () => {
 
 describe("memory log lines", () => {
   it("keeps the last matching lines and counts all matches", () => {
-    const text = ["INFO started", "WARN heap 90%", "ERROR java.lang.OutOfMemoryError: Java heap space", "INFO request ok", "fatal error: runtime: out of memory", "Killed process 42 (node)"].join("\n");
-    expect(grepLines(text, MEMORY_LOG_PATTERN, 2)).toEqual({ lines: ["fatal error: runtime: out of memory", "Killed process 42 (node)"], matched: 4 });
+    const text = [
+      "INFO started",
+      "WARN heap 90%",
+      "ERROR java.lang.OutOfMemoryError: Java heap space",
+      "INFO request ok",
+      "fatal error: runtime: out of memory",
+      "Killed process 42 (node)",
+    ].join("\n");
+    expect(grepLines(text, MEMORY_LOG_PATTERN, 2)).toEqual({
+      lines: ["fatal error: runtime: out of memory", "Killed process 42 (node)"],
+      matched: 4,
+    });
   });
 });

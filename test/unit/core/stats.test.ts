@@ -15,7 +15,8 @@ describe("statistics", () => {
     const ys = xs.map((x) => 3 * x + 10);
     ys[19] = 1000;
     const brute: number[] = [];
-    for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) brute.push((ys[j]! - ys[i]!) / (xs[j]! - xs[i]!));
+    for (let i = 0; i < xs.length; i++)
+      for (let j = i + 1; j < xs.length; j++) brute.push((ys[j]! - ys[i]!) / (xs[j]! - xs[i]!));
     const ts = theilSen(xs, ys);
     expect(ts.slope).toBeCloseTo(median(brute), 10);
     expect(ts.slope).toBeCloseTo(3, 10);
@@ -32,9 +33,19 @@ describe("statistics", () => {
 
   it("OLS r² is 1 on a line and near 0 on noise", () => {
     const xs = Array.from({ length: 30 }, (_, i) => i);
-    expect(ols(xs, xs.map((x) => 2 * x + 1)).r2).toBeCloseTo(1, 10);
+    expect(
+      ols(
+        xs,
+        xs.map((x) => 2 * x + 1),
+      ).r2,
+    ).toBeCloseTo(1, 10);
     const r = rng(9);
-    expect(ols(xs, xs.map(() => r())).r2).toBeLessThan(0.2);
+    expect(
+      ols(
+        xs,
+        xs.map(() => r()),
+      ).r2,
+    ).toBeLessThan(0.2);
   });
 
   it("quantile interpolates", () => {

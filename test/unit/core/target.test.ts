@@ -14,7 +14,11 @@ describe("parseTarget", () => {
     ["api", { kind: "any", name: "api", namespace: "shop" }],
   ])("%s", (text, target) => expect(parseTarget(text, "shop")).toEqual({ ok: true, value: target }));
 
-  it("takes a selector alone", () => expect(parseTarget(undefined, "shop", "app=api")).toEqual({ ok: true, value: { kind: "selector", namespace: "shop", selector: "app=api" } }));
+  it("takes a selector alone", () =>
+    expect(parseTarget(undefined, "shop", "app=api")).toEqual({
+      ok: true,
+      value: { kind: "selector", namespace: "shop", selector: "app=api" },
+    }));
 
   it.each([
     ["deploy/API", 'deployment name "API" is not valid'],
@@ -39,24 +43,52 @@ describe("parseTarget", () => {
 });
 
 describe("label selectors", () => {
-  it.each(["app=api", "app==api", "app!=api", "tier", "!legacy", "env in (prod, stage)", "env notin (dev)", "app.kubernetes.io/name=api,tier!=db", "app="])("accepts %s", (s) => expect(checkLabelSelector(s).ok).toBe(true));
-  it.each(["app=api=x", "app in (a,b", "=api", "app=a b", "-app=api", `app=${"v".repeat(64)}`, "Bad_Prefix/x=y"])("rejects %s", (s) => expect(checkLabelSelector(s).ok).toBe(false));
+  it.each([
+    "app=api",
+    "app==api",
+    "app!=api",
+    "tier",
+    "!legacy",
+    "env in (prod, stage)",
+    "env notin (dev)",
+    "app.kubernetes.io/name=api,tier!=db",
+    "app=",
+  ])("accepts %s", (s) => expect(checkLabelSelector(s).ok).toBe(true));
+  it.each(["app=api=x", "app in (a,b", "=api", "app=a b", "-app=api", `app=${"v".repeat(64)}`, "Bad_Prefix/x=y"])(
+    "rejects %s",
+    (s) => expect(checkLabelSelector(s).ok).toBe(false),
+  );
 });
 
 describe("command words", () => {
   it("groups quoted words, including Slack's curly quotes", () => {
-    expect(tokenize(`diagnose -l "app in (a, b)" -n shop`)).toEqual({ ok: true, value: ["diagnose", "-l", "app in (a, b)", "-n", "shop"] });
+    expect(tokenize(`diagnose -l "app in (a, b)" -n shop`)).toEqual({
+      ok: true,
+      value: ["diagnose", "-l", "app in (a, b)", "-n", "shop"],
+    });
     expect(tokenize("diagnose -l “app in (a, b)”")).toEqual({ ok: true, value: ["diagnose", "-l", "app in (a, b)"] });
     expect(tokenize('diagnose "unclosed').ok).toBe(false);
   });
 
   it("parses flags with values, in both forms, and refuses unknown or repeated ones", () => {
     const spec = { namespace: ["-n", "--namespace"], since: ["--since"] };
-    expect(parseFlags(["deploy/api", "-n", "shop", "--since=6h"], spec)).toEqual({ ok: true, value: { positionals: ["deploy/api"], flags: { namespace: "shop", since: "6h" } } });
+    expect(parseFlags(["deploy/api", "-n", "shop", "--since=6h"], spec)).toEqual({
+      ok: true,
+      value: { positionals: ["deploy/api"], flags: { namespace: "shop", since: "6h" } },
+    });
     expect(parseFlags(["-x"], spec)).toEqual({ ok: false, error: "unknown option -x" });
-    expect(parseFlags(["-n", "a", "--namespace", "b"], spec)).toEqual({ ok: false, error: "option --namespace is given twice" });
+    expect(parseFlags(["-n", "a", "--namespace", "b"], spec)).toEqual({
+      ok: false,
+      error: "option --namespace is given twice",
+    });
     expect(parseFlags(["--since="], spec)).toEqual({ ok: false, error: "option --since needs a value" });
-    expect(parseFlags(["export", "--jsonl", "--since", "1h"], { ...spec, jsonl: ["--jsonl"] }, ["jsonl"])).toEqual({ ok: true, value: { positionals: ["export"], flags: { jsonl: "true", since: "1h" } } });
-    expect(parseFlags(["--jsonl=yes"], { jsonl: ["--jsonl"] }, ["jsonl"])).toEqual({ ok: false, error: "option --jsonl takes no value" });
+    expect(parseFlags(["export", "--jsonl", "--since", "1h"], { ...spec, jsonl: ["--jsonl"] }, ["jsonl"])).toEqual({
+      ok: true,
+      value: { positionals: ["export"], flags: { jsonl: "true", since: "1h" } },
+    });
+    expect(parseFlags(["--jsonl=yes"], { jsonl: ["--jsonl"] }, ["jsonl"])).toEqual({
+      ok: false,
+      error: "option --jsonl takes no value",
+    });
   });
 });

@@ -26,7 +26,10 @@ describe("resolveTarget", () => {
     const sts = workload({ kind: "statefulset", name: "db", selector: "app=db", labels: { app: "db" } });
     const cluster = new FakeCluster({
       workloads: [sts],
-      pods: [pod({ name: "db-0", labels: { app: "db" }, owners: [controller("StatefulSet", "db")] }), pod({ name: "db-restore", labels: { app: "db" } })],
+      pods: [
+        pod({ name: "db-0", labels: { app: "db" }, owners: [controller("StatefulSet", "db")] }),
+        pod({ name: "db-restore", labels: { app: "db" } }),
+      ],
     });
     const r = await resolveTarget(cluster, { kind: "statefulset", name: "db", namespace: "shop" });
     expect(r.ok && r.value.pods.map((p) => p.name)).toEqual(["db-0"]);
@@ -37,12 +40,24 @@ describe("resolveTarget", () => {
     const cluster = new FakeCluster({ pods: Array.from({ length: 1200 }, (_, i) => pod({ name: `p-${i}` })) });
     const r = await resolveTarget(cluster, { kind: "namespace", name: "shop", namespace: "shop" });
     expect(r.ok && r.value.pods).toHaveLength(1200);
-    expect(cluster.calls.filter((c) => c.method === "listPods").map((c) => (c.args[1] as { continueToken?: string }).continueToken)).toEqual([undefined, "500", "1000"]);
+    expect(
+      cluster.calls
+        .filter((c) => c.method === "listPods")
+        .map((c) => (c.args[1] as { continueToken?: string }).continueToken),
+    ).toEqual([undefined, "500", "1000"]);
   });
 
   it("not found and forbidden are values with clear words", async () => {
-    expect(await resolveTarget(shopCluster(), { kind: "daemonset", name: "agent", namespace: "shop" })).toEqual({ ok: false, error: 'daemonset "agent" not found in namespace "shop"' });
-    expect(await resolveTarget(shopCluster({ forbidden: ["getPod"] }), { kind: "pod", name: "x", namespace: "shop" })).toEqual({ ok: false, error: "memops is not allowed to getPod (forbidden by RBAC)" });
-    expect(await resolveTarget(shopCluster(), { kind: "selector", namespace: "shop", selector: "app=none" })).toEqual({ ok: false, error: 'no pods match -l app=none in namespace "shop"' });
+    expect(await resolveTarget(shopCluster(), { kind: "daemonset", name: "agent", namespace: "shop" })).toEqual({
+      ok: false,
+      error: 'daemonset "agent" not found in namespace "shop"',
+    });
+    expect(
+      await resolveTarget(shopCluster({ forbidden: ["getPod"] }), { kind: "pod", name: "x", namespace: "shop" }),
+    ).toEqual({ ok: false, error: "memops is not allowed to getPod (forbidden by RBAC)" });
+    expect(await resolveTarget(shopCluster(), { kind: "selector", namespace: "shop", selector: "app=none" })).toEqual({
+      ok: false,
+      error: 'no pods match -l app=none in namespace "shop"',
+    });
   });
 });

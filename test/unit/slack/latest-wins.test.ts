@@ -19,10 +19,13 @@ describe("latestWins", () => {
   it("a failed update does not stop the next", async () => {
     const sent: number[] = [];
     const errors: unknown[] = [];
-    const q = latestWins(async (n: number) => {
-      if (n === 1) throw new Error("boom");
-      sent.push(n);
-    }, (e) => errors.push(e));
+    const q = latestWins(
+      async (n: number) => {
+        if (n === 1) throw new Error("boom");
+        sent.push(n);
+      },
+      (e) => errors.push(e),
+    );
     q.push(1);
     await q.idle();
     q.push(2);

@@ -2,7 +2,10 @@ import type { Proposal } from "../../../core/remediation/proposal.ts";
 import type { Cluster } from "../../../ports.ts";
 import type { Executor } from "./executor.ts";
 
-const hpa = (p: Proposal) => (p.route.kind === "autoscaler" ? { namespace: p.route.namespace, name: p.route.name } : { namespace: p.plan.target.namespace, name: p.plan.autoscaler ?? "" });
+const hpa = (p: Proposal) =>
+  p.route.kind === "autoscaler"
+    ? { namespace: p.route.namespace, name: p.route.name }
+    : { namespace: p.plan.target.namespace, name: p.plan.autoscaler ?? "" };
 const maxNow = async (c: Cluster, p: Proposal) => (await c.autoscalerFor(p.plan.target))?.maxReplicas ?? null;
 
 /** The workload's HorizontalPodAutoscaler: its maxReplicas, tested then replaced. */
@@ -23,6 +26,8 @@ export const autoscaler: Executor = {
   },
   drift: async (c, p) => {
     const max = await maxNow(c, p);
-    return max === null ? `the HorizontalPodAutoscaler ${hpa(p).name} no longer exists` : `made for maxReplicas ${p.plan.changes[0]?.before ?? "?"}; it is now ${max}`;
+    return max === null
+      ? `the HorizontalPodAutoscaler ${hpa(p).name} no longer exists`
+      : `made for maxReplicas ${p.plan.changes[0]?.before ?? "?"}; it is now ${max}`;
   },
 };

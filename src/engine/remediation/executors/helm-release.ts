@@ -11,7 +11,12 @@ const release = (p: Proposal) => {
  * layout is the chart's, so memops cannot pin "before" there; Flux's own diff applies it.
  */
 export const helmRelease: Executor = {
-  object: (p) => ({ group: "helm.toolkit.fluxcd.io", resource: "helmreleases", namespace: release(p).namespace, name: release(p).name }),
+  object: (p) => ({
+    group: "helm.toolkit.fluxcd.io",
+    resource: "helmreleases",
+    namespace: release(p).namespace,
+    name: release(p).name,
+  }),
   sent: (p) => release(p).patch,
   dryRun: async (c, p) => {
     const r = release(p);

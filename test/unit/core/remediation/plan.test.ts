@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { MiB } from "../../../../src/core/quantity.ts";
-import { planAutoscalerMax, planLimit, planRestart, planScale, recommendedReplicas } from "../../../../src/core/remediation/plan.ts";
+import {
+  planAutoscalerMax,
+  planLimit,
+  planRestart,
+  planScale,
+  recommendedReplicas,
+} from "../../../../src/core/remediation/plan.ts";
 import { gitOpsOwner } from "../../../../src/core/remediation/gitops.ts";
 import { NOW, workload } from "../../../support/fixtures.ts";
 
@@ -10,22 +16,50 @@ const bounds = { maxFactor: 2, ceilingBytes: 4096 * MiB };
 describe("remediation plans", () => {
   it("restart patches only the pod template's restartedAt annotation, as kubectl does", () => {
     const r = planRestart(deploy, NOW);
-    expect(r).toMatchObject({ ok: true, value: { patch: { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "2026-09-21T14:13:20Z" } } } } } } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        patch: {
+          spec: {
+            template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "2026-09-21T14:13:20Z" } } },
+          },
+        },
+      },
+    });
   });
 
   it("a limit increase names one container (strategic merge by name) and leaves the request when it differs", () => {
     const r = planLimit(deploy, "api", 640 * MiB, bounds);
-    expect(r).toEqual({ ok: true, value: expect.objectContaining({
-      patch: { spec: { template: { spec: { containers: [{ name: "api", resources: { limits: { memory: "640Mi" } } }] } } } },
-      changes: [{ path: "spec.template.spec.containers[api].resources.limits.memory", before: "512Mi", after: "640Mi" }],
-      summary: "Raise the memory limit of api in deploy/api from 512Mi to 640Mi",
-    }) });
+    expect(r).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        patch: {
+          spec: { template: { spec: { containers: [{ name: "api", resources: { limits: { memory: "640Mi" } } }] } } },
+        },
+        changes: [
+          { path: "spec.template.spec.containers[api].resources.limits.memory", before: "512Mi", after: "640Mi" },
+        ],
+        summary: "Raise the memory limit of api in deploy/api from 512Mi to 640Mi",
+      }),
+    });
   });
 
   it("keeps Guaranteed QoS: when request equals limit, both move", () => {
-    const g = workload({ kind: "statefulset", name: "db", template: { containers: [{ name: "pg", requestBytes: 1024 * MiB, limitBytes: 1024 * MiB }], annotations: {} } });
+    const g = workload({
+      kind: "statefulset",
+      name: "db",
+      template: { containers: [{ name: "pg", requestBytes: 1024 * MiB, limitBytes: 1024 * MiB }], annotations: {} },
+    });
     const r = planLimit(g, "pg", 1536 * MiB, bounds);
-    expect(r.ok && r.value.patch).toEqual({ spec: { template: { spec: { containers: [{ name: "pg", resources: { limits: { memory: "1.5Gi" }, requests: { memory: "1.5Gi" } } }] } } } });
+    expect(r.ok && r.value.patch).toEqual({
+      spec: {
+        template: {
+          spec: {
+            containers: [{ name: "pg", resources: { limits: { memory: "1.5Gi" }, requests: { memory: "1.5Gi" } } }],
+          },
+        },
+      },
+    });
   });
 
   it.each([
@@ -39,31 +73,72 @@ describe("remediation plans", () => {
   });
 
   it("respects the namespace ceiling", () => {
-    const big = workload({ kind: "deployment", name: "api", template: { containers: [{ name: "api", requestBytes: null, limitBytes: 3072 * MiB }], annotations: {} } });
-    expect(planLimit(big, "api", 5120 * MiB, bounds)).toMatchObject({ ok: false, error: "5Gi is above the policy's ceiling for shop (4Gi)" });
+    const big = workload({
+      kind: "deployment",
+      name: "api",
+      template: { containers: [{ name: "api", requestBytes: null, limitBytes: 3072 * MiB }], annotations: {} },
+    });
+    expect(planLimit(big, "api", 5120 * MiB, bounds)).toMatchObject({
+      ok: false,
+      error: "5Gi is above the policy's ceiling for shop (4Gi)",
+    });
   });
 
   it("scale-out: ceil(current × usage / target), at least +1; never when an HPA owns replicas", () => {
     expect(recommendedReplicas(3, 0.92, 0.7)).toBe(4);
     expect(recommendedReplicas(3, 0.5, 0.7)).toBe(4);
     expect(recommendedReplicas(4, 1.4, 0.7)).toBe(8);
-    expect(planScale(deploy, 4, { hpa: null, maxReplicas: 10 })).toMatchObject({ ok: true, value: { patch: { spec: { replicas: 4 } } } });
-    expect(planScale(deploy, 4, { hpa: "api", maxReplicas: null })).toMatchObject({ ok: false, error: expect.stringContaining("HorizontalPodAutoscaler api owns the replica count") });
+    expect(planScale(deploy, 4, { hpa: null, maxReplicas: 10 })).toMatchObject({
+      ok: true,
+      value: { patch: { spec: { replicas: 4 } } },
+    });
+    expect(planScale(deploy, 4, { hpa: "api", maxReplicas: null })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("HorizontalPodAutoscaler api owns the replica count"),
+    });
     expect(planScale(deploy, 3, { hpa: null, maxReplicas: null })).toMatchObject({ ok: false });
-    expect(planScale(deploy, 30, { hpa: null, maxReplicas: 10 })).toMatchObject({ ok: false, error: expect.stringContaining("above the policy's maximum") });
-    expect(planScale(workload({ kind: "daemonset", name: "agent" }), 4, { hpa: null, maxReplicas: null })).toMatchObject({ ok: false });
+    expect(planScale(deploy, 30, { hpa: null, maxReplicas: 10 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("above the policy's maximum"),
+    });
+    expect(
+      planScale(workload({ kind: "daemonset", name: "agent" }), 4, { hpa: null, maxReplicas: null }),
+    ).toMatchObject({ ok: false });
   });
 
   it("with an HPA: raise its ceiling to the wanted replicas (at least +1), within the policy", () => {
-    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 5 }, 8, null)).toMatchObject({ ok: true, value: { autoscaler: "api", patch: { spec: { maxReplicas: 8 } }, summary: "Let the HorizontalPodAutoscaler api scale deploy/api up to 8 replicas (was 5)" } });
-    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 5 }, 4, null)).toMatchObject({ ok: true, value: { patch: { spec: { maxReplicas: 6 } } } });
-    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 9 }, 12, 10)).toMatchObject({ ok: false, error: expect.stringContaining("above the policy's maximum for shop (10)") });
+    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 5 }, 8, null)).toMatchObject({
+      ok: true,
+      value: {
+        autoscaler: "api",
+        patch: { spec: { maxReplicas: 8 } },
+        summary: "Let the HorizontalPodAutoscaler api scale deploy/api up to 8 replicas (was 5)",
+      },
+    });
+    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 5 }, 4, null)).toMatchObject({
+      ok: true,
+      value: { patch: { spec: { maxReplicas: 6 } } },
+    });
+    expect(planAutoscalerMax(deploy, { name: "api", maxReplicas: 9 }, 12, 10)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("above the policy's maximum for shop (10)"),
+    });
   });
 
   it("recognises GitOps owners from Flux and Argo CD labels", () => {
-    expect(gitOpsOwner({ "helm.toolkit.fluxcd.io/name": "api", "helm.toolkit.fluxcd.io/namespace": "flux-system" }, {})).toEqual({ tool: "flux-helm", name: "api", namespace: "flux-system" });
-    expect(gitOpsOwner({ "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" }, {})).toEqual({ tool: "flux-kustomize", name: "apps", namespace: "flux-system" });
-    expect(gitOpsOwner({}, { "argocd.argoproj.io/tracking-id": "shop:apps/Deployment:shop/api" })).toEqual({ tool: "argocd", app: "shop" });
+    expect(
+      gitOpsOwner({ "helm.toolkit.fluxcd.io/name": "api", "helm.toolkit.fluxcd.io/namespace": "flux-system" }, {}),
+    ).toEqual({ tool: "flux-helm", name: "api", namespace: "flux-system" });
+    expect(
+      gitOpsOwner(
+        { "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" },
+        {},
+      ),
+    ).toEqual({ tool: "flux-kustomize", name: "apps", namespace: "flux-system" });
+    expect(gitOpsOwner({}, { "argocd.argoproj.io/tracking-id": "shop:apps/Deployment:shop/api" })).toEqual({
+      tool: "argocd",
+      app: "shop",
+    });
     expect(gitOpsOwner({ app: "api" }, {})).toBeNull();
   });
 });
