@@ -1,7 +1,8 @@
 /** Someone asks for a remediation (a button under a verdict, or a /mem command): dry run, pre-flight, approval card. */
 import type { GitOpsOwner } from "../core/remediation/gitops.ts";
 import type { Plan } from "../core/remediation/plan.ts";
-import { type Check, preflight } from "../core/remediation/preflight.ts";
+import { type Check, oomFloorCheck, preflight } from "../core/remediation/preflight.ts";
+import type { WorkloadObject } from "../core/model.ts";
 import { type Actor, type Proposal, request, sameField, supersede } from "../core/remediation/proposal.ts";
 import type { Route } from "../core/remediation/route.ts";
 import { err, ok, type Result } from "../core/result.ts";
@@ -13,6 +14,16 @@ import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.t
 
 /** An offered button older than this is from an old report: diagnose again for current numbers. */
 const OFFER_LIFETIME = 24 * 3600;
+
+/** Was this container of the workload OOM-killed (its last or current termination)? One page of its pods. */
+async function oomKilled(d: RemediationDeps, w: WorkloadObject, container: string | null): Promise<boolean> {
+  if (!container || !w.selector) return false;
+  const pods = await d.cluster.listPods(w.namespace, { labelSelector: w.selector, limit: 100 });
+  const killed = (t: { reason: string | null } | null) => t?.reason === "OOMKilled";
+  return pods.items.some((p) =>
+    p.statuses.some((s) => s.name === container && (killed(s.lastTerminated) || killed(s.terminated))),
+  );
+}
 
 /** The dry run and pre-flight checks; a refusal is stored on the proposal and returned as the reason. */
 async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promise<Result<Proposal>> {
@@ -33,7 +44,10 @@ async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promi
       d.cluster.getWorkload(t.namespace, t.kind, t.name),
     ]);
     dryRun = said;
-    checks = current ? preflight(asked.plan, current, facts) : [];
+    const floor = current
+      ? oomFloorCheck(asked.plan, current, await oomKilled(d, current, asked.plan.container))
+      : null;
+    checks = current ? [...preflight(asked.plan, current, facts), ...(floor ? [floor] : [])] : [];
   } catch (e) {
     if (!(e instanceof PortError)) throw e;
     if (e.code === "conflict") {

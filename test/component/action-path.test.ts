@@ -101,6 +101,10 @@ describe("what is approved is what runs", () => {
           messageText(m).includes("Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 600Mi"),
         ),
     );
+    // api was OOM-killed: 600Mi is below the floor memops itself would propose, and the card says so
+    expect(messageText(older)).toContain(
+      ":warning: api was OOM-killed: 600Mi is below memops's OOM floor of 614Mi (max(old × 1.2, old + 100Mi)), so it may be killed again",
+    );
     const olderId = buttons(older).find((b) => b.action_id === "mem:approve")!.value;
     await cardRecorded(h.store, olderId);
     const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
@@ -119,6 +123,7 @@ describe("what is approved is what runs", () => {
         ),
     );
     await cardRecorded(h.store, raise.value);
+    expect(messageText(newer)).toContain(":white_check_mark: at or above the OOM floor of api");
     // the older card says what replaced it and has no buttons left
     const superseded = await ws().waitFor(() => {
       const m = ws().message(CHANNEL, older.ts)!;

@@ -1,6 +1,6 @@
 /** What can make an approved change fail later, though the API server accepts the patch itself. */
 import type { WorkloadObject } from "../model.ts";
-import { formatBytes, parseQuantity } from "../quantity.ts";
+import { formatBytes, MiB, parseQuantity } from "../quantity.ts";
 import type { Plan } from "./plan.ts";
 
 export interface PreflightFacts {
@@ -114,4 +114,28 @@ export function preflight(plan: Plan, w: WorkloadObject, f: PreflightFacts): Che
     );
   }
   return checks;
+}
+
+/** After an OOM kill the limit should rise to at least this: usage above the old limit was never seen. */
+export const oomFloor = (oldLimit: number): number => Math.max(oldLimit * 1.2, oldLimit + 100 * MiB);
+
+/** A warning (not a refusal) when a raise stays below the OOM floor of a container that was OOM-killed. */
+export function oomFloorCheck(plan: Plan, w: WorkloadObject, oomKilled: boolean): Check | null {
+  if (plan.action !== "raise-limit" || !oomKilled) return null;
+  const old = w.template.containers.find((c) => c.name === plan.container)?.limitBytes ?? null;
+  const next = plan.changes.find((c) => c.path.endsWith(".limits.memory"));
+  const bytes = next ? parseQuantity(next.after) : null;
+  if (old === null || !bytes?.ok) return null;
+  const floor = oomFloor(old);
+  if (bytes.value >= floor)
+    return {
+      ok: true,
+      blocking: false,
+      text: `at or above the OOM floor of ${plan.container ?? "?"} (${formatBytes(floor)}; it was OOM-killed)`,
+    };
+  return {
+    ok: false,
+    blocking: false,
+    text: `${plan.container ?? "?"} was OOM-killed: ${formatBytes(bytes.value)} is below memops's OOM floor of ${formatBytes(floor)} (max(old × 1.2, old + 100Mi)), so it may be killed again`,
+  };
 }
