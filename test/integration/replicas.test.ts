@@ -111,6 +111,10 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     );
     await ws.waitFor(() => ws.thread(CHANNEL, card.ts).find((m) => m.text.startsWith("Done:")), 20_000);
     await Promise.all([a.app.idle(), b.app.idle()]);
+    // every click is answered after its ack: wait until all 20 decisions (1 approval, 19 refusals) are on record
+    for (let i = 0; i < 200 && (await a.store.auditEntries()).filter((e) => e.kind === "approval").length < 20; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
 
     const after = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "quiet" });
     expect(after.metadata!.generation).toBe(before.metadata!.generation! + 1);
@@ -119,6 +123,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
     expect(audit.filter((e) => e.kind === "mutation")).toHaveLength(1);
     expect(audit.filter((e) => e.kind === "approval" && e.outcome === "approved")).toHaveLength(1);
+    expect(audit.filter((e) => e.kind === "approval")).toHaveLength(20);
     await a.stop();
     await b.stop();
 
