@@ -3,7 +3,7 @@ import type { GitOpsOwner } from "../core/remediation/gitops.ts";
 import type { Plan } from "../core/remediation/plan.ts";
 import { type Check, oomFloorCheck, preflight } from "../core/remediation/preflight.ts";
 import type { WorkloadObject } from "../core/model.ts";
-import { type Actor, type Proposal, request, sameField, supersede } from "../core/remediation/proposal.ts";
+import { type Actor, offered, type Proposal, request, sameField, supersede } from "../core/remediation/proposal.ts";
 import type { Route } from "../core/remediation/route.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { executorFor } from "../engine/remediation/executors/index.ts";
@@ -143,28 +143,15 @@ export async function proposeRemediation(
 ): Promise<Result<Proposal>> {
   // With an open incident for the workload here, the card goes into its thread; else it stands alone.
   const incident = await d.store.openIncident(workloadKey(plan.target), channel);
-  const p: Proposal = {
+  const p = offered({
     id: d.newId(),
-    version: 1,
-    status: "offered",
     plan,
     channel,
     threadTs: incident?.threadTs ?? null,
-    cardTs: null,
-    requester: null,
-    requestedAt: null,
-    expiresAt: null,
-    approvals: [],
-    requiredApprovals: 1,
-    decidedBy: null,
-    decidedAt: null,
     gitOps,
     route,
-    dryRun: null,
-    preflight: null,
-    result: null,
-    createdAt: seconds(d.clock),
-  };
+    now: seconds(d.clock),
+  });
   await d.store.insertProposal(p);
   return requestRemediation(d, p.id, actor, channel);
 }

@@ -139,3 +139,37 @@ export function supersede(p: Proposal, by: Proposal, now: number): Proposal | nu
     ? { ...p, status: "superseded", supersededBy: by.id, result: by.plan.summary, decidedAt: now }
     : null;
 }
+
+/** A remediation offered (under a verdict, or by a command on its way to being requested): nothing decided yet. */
+export function offered(o: {
+  id: string;
+  plan: Plan;
+  channel: string;
+  threadTs: string | null;
+  gitOps: GitOpsOwner | null;
+  route: Route;
+  now: number;
+}): Proposal {
+  return {
+    id: o.id,
+    version: 1,
+    status: "offered",
+    plan: o.plan,
+    channel: o.channel,
+    threadTs: o.threadTs,
+    cardTs: null,
+    requester: null,
+    requestedAt: null,
+    expiresAt: null,
+    approvals: [],
+    requiredApprovals: 1,
+    decidedBy: null,
+    decidedAt: null,
+    gitOps: o.gitOps,
+    route: o.route,
+    dryRun: null,
+    preflight: null,
+    result: null,
+    createdAt: o.now,
+  };
+}

@@ -10,7 +10,7 @@ import {
   recommendedReplicas,
 } from "../../core/remediation/plan.ts";
 import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
-import type { Proposal } from "../../core/remediation/proposal.ts";
+import { offered, type Proposal } from "../../core/remediation/proposal.ts";
 import { routeFor } from "../../core/remediation/route.ts";
 import type { Runbook } from "../../core/runbook.ts";
 import type { Cluster, Store } from "../../ports.ts";
@@ -102,28 +102,17 @@ export async function offerRemediations(
     if (plan.ok) plans.push(plan.value);
   }
   const gitOps = gitOpsOwner(w.labels, w.annotations);
-  const proposals = plans.map((plan): Proposal => ({
-    id: deps.newId(),
-    version: 1,
-    status: "offered",
-    plan,
-    channel: where.channel,
-    threadTs: where.threadTs,
-    cardTs: null,
-    requester: null,
-    requestedAt: null,
-    expiresAt: null,
-    approvals: [],
-    requiredApprovals: 1,
-    decidedBy: null,
-    decidedAt: null,
-    gitOps,
-    route: routeFor(plan, gitOps, w.annotations, now),
-    dryRun: null,
-    preflight: null,
-    result: null,
-    createdAt: now,
-  }));
+  const proposals = plans.map((plan) =>
+    offered({
+      id: deps.newId(),
+      plan,
+      channel: where.channel,
+      threadTs: where.threadTs,
+      gitOps,
+      route: routeFor(plan, gitOps, w.annotations, now),
+      now,
+    }),
+  );
   for (const p of proposals) await deps.store.insertProposal(p);
   return proposals;
 }
