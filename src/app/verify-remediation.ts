@@ -33,10 +33,6 @@ export class Verifier {
     this.#d = d;
   }
 
-  get leaseSeconds(): number {
-    return this.#d.leaseSeconds;
-  }
-
   /** Records the watch before anything says "Done": if this replica dies now, another resumes it. */
   async start(p: Proposal): Promise<void> {
     const at = seconds(this.#d.clock);
