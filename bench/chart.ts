@@ -28,6 +28,7 @@ const rows: TrendRow[] = Array.from({ length: 6 }, (_, k) => {
     workload: "deployment/api",
     limitBytes: k < 3 ? 512 * MiB : 128 * MiB,
     requestBytes: k < 3 ? 256 * MiB : 64 * MiB,
+    limits: [{ from: NOW - WINDOW, bytes: k < 3 ? 512 * MiB : 128 * MiB }],
     series,
     analysis: classify({ series, restarts, limitBytes: k < 3 ? 512 * MiB : 128 * MiB, now: NOW }),
   };

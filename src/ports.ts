@@ -104,6 +104,8 @@ export interface ContainerMemory {
   workingSet: Sample[];
   rss: Sample[];
   restarts: Sample[];
+  /** the pod's memory limit as kube-state-metrics reports it; empty when Prometheus has no such series */
+  limit: Sample[];
 }
 
 export interface MemoryRangeQuery {

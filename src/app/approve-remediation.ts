@@ -17,6 +17,9 @@ export type ApproveOutcome =
 /** executed: it ran; failed: the API server refused it; stale: the object changed since the card; not-recorded: nothing ran, the audit log failed */
 type Ran = { kind: "executed" | "failed" | "stale" | "not-recorded"; proposal: Proposal };
 
+/** What the change is, in the audit log's own words: the incident summary reads it back. */
+const planDetails = (p: Proposal) => ({ action: p.plan.action, container: p.plan.container, changes: p.plan.changes });
+
 /** Who approved, as the audit log names them. */
 const identityOf = (d: RemediationDeps, user: string) => d.policy.identities[user]?.user ?? null;
 
@@ -78,6 +81,7 @@ async function execute(d: RemediationDeps, p: Proposal, approver: string): Promi
         proposal: p.id,
         version: p.version,
         route: p.route.kind,
+        ...planDetails(p),
         patch: sent,
         requester: p.requester,
         approvals: p.approvals,
@@ -126,6 +130,7 @@ async function execute(d: RemediationDeps, p: Proposal, approver: string): Promi
       proposal: p.id,
       version: p.version,
       route: p.route.kind,
+      ...planDetails(p),
       patch: sent,
       dryRun: p.dryRun,
       requester: p.requester,

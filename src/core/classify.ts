@@ -1,6 +1,7 @@
 import { removeDailyCycle } from "./daily-cycle.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration, formatInstant } from "./duration.ts";
 import { cycleForecast, type Forecast, type TrendLine, trendForecast } from "./forecast.ts";
+import { type LimitChange, limitAt, type LimitStep, raisedAfter } from "./limit-history.ts";
 import type { Sample } from "./model.ts";
 import { formatBytes } from "./quantity.ts";
 import { blockMax, resampleMax, segmentAtRestarts } from "./series.ts";
@@ -18,7 +19,10 @@ export function classLabel(a: { classification: MemoryClass; plateau: boolean; r
 export interface TrendInput {
   /** working-set samples, Unix seconds */
   series: readonly Sample[];
+  /** the limit now */
   limitBytes: number | null;
+  /** the limit over the window, when known: each moment is judged by the limit in effect then */
+  limits?: readonly LimitStep[];
   /** rss samples, if known: forecast on them too when file cache is a large share of the working set */
   rss?: readonly Sample[];
   /** restart counter samples, if known */
@@ -66,6 +70,8 @@ export interface TrendAnalysis {
   /** how many of the last `resampled` points belong to the current run */
   currentRunPoints: number;
   oomKills: number;
+  /** for an OOM cycle: the limit raise after its last kill (the cycle ran at the old limit; none since) */
+  raisedSince: LimitChange | null;
   /** start-to-start lengths of the completed runs between restarts in the window, seconds (the first run's from the window's start) */
   runLengths: number[];
   /** when the OOM kills the analysis found happened (end of the run they ended), Unix seconds: the chart's markers */
@@ -172,6 +178,7 @@ function base(s: readonly Sample[], input: TrendInput) {
     recovered: null,
     timeToLimitSeconds: null,
     timeToLimitRange: null,
+    raisedSince: null,
   } satisfies Partial<TrendAnalysis>;
 }
 
@@ -190,8 +197,13 @@ function endedInOom(
   const end = seg[seg.length - 1]?.t ?? 0;
   const resumed = next?.[0]?.t ?? input.now;
   if (input.oomAt?.some((t) => t > end - step && t <= resumed + step)) return true;
-  return input.limitBytes !== null && maxOf(seg) >= 0.95 * input.limitBytes;
+  const limit = limitThen(input, end);
+  return limit !== null && maxOf(seg) >= 0.95 * limit;
 }
+
+/** The limit in effect at `t`. */
+const limitThen = (input: TrendInput, t: number) =>
+  input.limits && input.limits.length > 0 ? limitAt(input.limits, t) : input.limitBytes;
 
 /** Forecast on rss when file cache is a large share of the working set (rss understates OOM risk less). */
 function rssForecast(input: TrendInput, current: readonly Sample[], step: number): RssForecast | null {
@@ -289,15 +301,22 @@ export function classify(input: TrendInput): TrendAnalysis {
     const age = input.now - (current[0]?.t ?? input.now);
     const typical = median(lengths);
     const regular = quantile(lengths, 0.9) <= 2 * quantile(lengths, 0.1);
+    const lastKill = Math.max(...oomKillTimes);
+    // Raised since the last kill: the cycle ran at the old limit, and its rhythm says nothing about the new one.
+    const raised = input.limits ? raisedAfter(input.limits, lastKill) : null;
+    const cycle = `a cycle lasted about ${formatDuration(typical)}${regular ? "" : " (irregular)"}`;
     return {
       ...common,
       ...stats,
       ...counts,
       classification: "oom-cycle",
       rss,
+      raisedSince: raised,
       confidence: clamp01(0.55 + 0.1 * oomEnds + (regular ? 0.1 : 0)),
-      evidence: `${oomEnds} OOM kills in the window after climbing to the limit; a cycle lasts about ${formatDuration(typical)}${regular ? "" : " (irregular)"}, the current one is ${formatDuration(age)} old`,
-      ...forecastFields(cycleForecast(lengths, age)),
+      evidence: raised
+        ? `${oomEnds} OOM kills in the window after climbing to the ${limitText(raised.from)} limit, ${cycle}; the limit was raised to ${limitText(raised.to)} at ${formatInstant(raised.at)}, no OOM kill since`
+        : `${oomEnds} OOM kills in the window after climbing to the limit; ${cycle.replace("lasted", "lasts")}, the current one is ${formatDuration(age)} old`,
+      ...forecastFields(raised ? null : cycleForecast(lengths, age)),
     };
   }
 
@@ -409,6 +428,8 @@ function warmUpThenPlateau(run: readonly Sample[], line: Fit): { rise: number; s
   const reached = run.find((p) => p.v - start >= 0.9 * rise) ?? run[n - 1];
   return { rise, seconds: (reached?.t ?? 0) - (run[0]?.t ?? 0) };
 }
+
+const limitText = (bytes: number | null) => (bytes === null ? "no" : formatBytes(bytes));
 
 function formatP(p: number): string {
   return p < 0.001 ? "< 0.001" : p.toFixed(p < 0.01 ? 3 : 2);

@@ -29,3 +29,11 @@ export function formatDuration(seconds: number): string {
     .map(([n, u]) => `${n}${u}`)
     .join(" ");
 }
+
+/** An absolute time as memops writes it in text: "2026-12-01 20:33 UTC" (chat renders it in each reader's zone). */
+export function formatInstant(seconds: number): string {
+  return `${new Date(Math.floor(seconds / 60) * 60_000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Matches what `formatInstant` writes; group 1 is the ISO date and time. */
+export const INSTANT = /\b(\d{4}-\d\d-\d\d \d\d:\d\d) UTC\b/g;

@@ -1,5 +1,6 @@
 /** The diagnosis report: one section per runbook step, each either ok or marked unavailable with why. */
 import type { TrendAnalysis } from "./classify.ts";
+import type { LimitStep } from "./limit-history.ts";
 import type { Sample } from "./model.ts";
 import type { TargetKind, WorkloadKind } from "./target.ts";
 
@@ -94,8 +95,11 @@ export interface TrendRow {
   container: string;
   /** "deployment/api": the workload the pod belongs to (charts are drawn per workload) */
   workload: string;
+  /** the pod's limit (at its end, for a pod that is gone) */
   limitBytes: number | null;
   requestBytes: number | null;
+  /** the container's limit over the window, as the workload had it (one step when it did not change) */
+  limits: LimitStep[];
   analysis: TrendAnalysis;
   series: Sample[];
 }

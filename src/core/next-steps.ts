@@ -1,7 +1,8 @@
-import { formatDuration } from "./duration.ts";
+import { formatDuration, formatInstant } from "./duration.ts";
 import { sectionData, type Section, type TrendRow } from "./findings.ts";
 import { exactQuantity, formatBytes, MiB, roundUpReadable } from "./quantity.ts";
 import type { TrendAnalysis } from "./classify.ts";
+import { raisedSinceOom } from "./oom-addressed.ts";
 import { recommend } from "./recommend.ts";
 
 export interface SizingPolicy {
@@ -90,7 +91,12 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
     e.peak = Math.max(e.peak, r.usageBytes ?? 0);
   }
   for (const [name, e] of byContainer) {
-    if (e.cls.has("leak")) {
+    const raised = raisedSinceOom(sections, name);
+    if (raised && !e.cls.has("leak") && !e.cls.has("limit-too-low")) {
+      steps.push(
+        `The limit of container ${name} was raised from ${raised.from === null ? "none" : formatBytes(raised.from)} to ${raised.to === null ? "none" : formatBytes(raised.to)} at ${formatInstant(raised.at)}, after its last OOM kill: watch that it holds before changing it again.`,
+      );
+    } else if (e.cls.has("leak")) {
       const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
       steps.push(
         `Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`,

@@ -1,5 +1,6 @@
-import { formatDuration } from "./duration.ts";
+import { formatDuration, formatInstant } from "./duration.ts";
 import { sectionData, type Section, type Severity, type TargetSummary, type Verdict } from "./findings.ts";
+import { raisedAfter } from "./limit-history.ts";
 import { formatBytes } from "./quantity.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -13,15 +14,20 @@ export function verdictOf(
   windowSeconds: number,
 ): Verdict {
   const points: { severity: Severity; text: string }[] = [];
+  // kills a later raise answered: said after what the trend makes of them
+  const answered: { severity: Severity; text: string }[] = [];
   const oom = sectionData(sections, "oom-history");
+  const trend = sectionData(sections, "memory-trend");
   if (oom) {
     const killed = oom.rows.filter((r) => r.oomKilled);
     const recent = killed.filter((r) => r.lastFinishedAt !== null && now - r.lastFinishedAt <= windowSeconds);
     for (const r of killed.slice(0, 3)) {
-      const when = r.lastFinishedAt === null ? "" : ` ${formatDuration(now - r.lastFinishedAt)} ago`;
-      points.push({
-        severity: recent.includes(r) ? "critical" : "warning",
-        text: `${r.pod}/${r.container} was OOMKilled${when} (${r.restartCount} restarts${r.crashLoop ? ", CrashLoopBackOff" : ""})`,
+      const when = r.lastFinishedAt === null ? "" : ` at ${formatInstant(r.lastFinishedAt)}`;
+      const history = trend?.rows.find((t) => t.container === r.container)?.limits ?? [];
+      const raised = r.lastFinishedAt === null ? null : raisedAfter(history, r.lastFinishedAt);
+      (raised ? answered : points).push({
+        severity: recent.includes(r) && !raised ? "critical" : "warning",
+        text: `${r.pod}/${r.container} was OOMKilled${when} (${r.restartCount} restarts${r.crashLoop ? ", CrashLoopBackOff" : ""})${raised ? `, before the limit was raised to ${raised.to === null ? "none" : formatBytes(raised.to)} at ${formatInstant(raised.at)}` : ""}`,
       });
     }
     if (killed.length > 3)
@@ -34,7 +40,6 @@ export function verdictOf(
       });
     }
   }
-  const trend = sectionData(sections, "memory-trend");
   for (const row of trend?.rows ?? []) {
     const a = row.analysis;
     const who = `${row.pod}/${row.container}`;
@@ -44,6 +49,13 @@ export function verdictOf(
         severity: a.timeToLimitSeconds !== null && a.timeToLimitSeconds < 6 * 3600 ? "critical" : "warning",
         text: `memory leak suspected in ${who}: +${formatBytes(a.slopeBytesPerHour)}/h${ttl}`,
       });
+    } else if (a.classification === "oom-cycle" && a.raisedSince) {
+      // the cycle ran at the old limit: what is left is to watch that the new one holds
+      const r = a.raisedSince;
+      points.push({
+        severity: "warning",
+        text: `${who} was in an OOM-kill cycle (${a.oomKills} kills) until the limit was raised from ${r.from === null ? "none" : formatBytes(r.from)} to ${r.to === null ? "none" : formatBytes(r.to)} at ${formatInstant(r.at)}; no OOM kill since`,
+      });
     } else if (a.classification === "oom-cycle") {
       points.push({ severity: "critical", text: `${who} is in an OOM-kill cycle (${a.evidence})` });
     } else if (a.classification === "limit-too-low") {
@@ -52,6 +64,7 @@ export function verdictOf(
       points.push({ severity: "warning", text: `${who} spiked and has not come back down` });
     }
   }
+  points.push(...answered);
   const usage = sectionData(sections, "usage-vs-limit");
   if (usage && usage.overThreshold > 0) {
     const top = usage.rows[0];

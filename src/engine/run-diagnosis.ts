@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import type { Report, Section, StepKind } from "../core/findings.ts";
+import type { ContainerLimitChange } from "../core/limit-history.ts";
 import { nextSteps } from "../core/next-steps.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import type { Runbook, RunbookStep } from "../core/runbook.ts";
 import { parseDuration } from "../core/duration.ts";
-import type { Target } from "../core/target.ts";
+import type { Target, WorkloadKind } from "../core/target.ts";
 import { verdictOf } from "../core/verdict.ts";
 import { type Clock, type Cluster, type ContainerMemory, type MemoryMetrics, PortError } from "../ports.ts";
 import { pickRunbook } from "./pick-runbook.ts";
@@ -24,6 +25,12 @@ export interface DiagnosisDeps {
   metrics: MemoryMetrics | null;
   clock: Clock;
   log: Logger;
+  /** the limit changes memops executed on a workload (its store): the limit history when Prometheus has none */
+  limitChanges?: (workload: {
+    kind: WorkloadKind;
+    name: string;
+    namespace: string;
+  }) => Promise<readonly ContainerLimitChange[]>;
 }
 
 export interface DiagnoseRequest {
@@ -108,6 +115,7 @@ export async function diagnose(
 
   const now = startedAt;
   let memory: Promise<ContainerMemory[]> | undefined;
+  let changes: Promise<readonly ContainerLimitChange[]> | undefined;
   const ctx: StepContext = {
     cluster: deps.cluster,
     metrics: deps.metrics,
@@ -115,6 +123,11 @@ export async function diagnose(
     runbook,
     now,
     windowSeconds: req.windowSeconds,
+    limitChanges: () =>
+      (changes ??=
+        target.workload && deps.limitChanges
+          ? deps.limitChanges({ ...target.workload, namespace: target.namespace })
+          : Promise.resolve([])),
     memory: () =>
       (memory ??= deps.metrics
         ? deps.metrics.containerMemory({

@@ -1,3 +1,4 @@
+import type { ContainerLimitChange } from "../core/limit-history.ts";
 import type { Runbook } from "../core/runbook.ts";
 import type { Cluster, ContainerMemory, MemoryMetrics } from "../ports.ts";
 import type { ResolvedTarget } from "./resolve-target.ts";
@@ -12,6 +13,8 @@ export interface StepContext {
   windowSeconds: number;
   /** the workload's memory over the window: one query, shared by the steps that need it */
   memory: () => Promise<ContainerMemory[]>;
+  /** the limit changes memops executed on the workload: the limit history when Prometheus has none */
+  limitChanges: () => Promise<readonly ContainerLimitChange[]>;
 }
 
 /** How many rows a section shows; the rest are counted, not listed. */

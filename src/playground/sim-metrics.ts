@@ -30,6 +30,8 @@ export class SimMetrics implements MemoryMetrics {
             workingSet,
             rss: workingSet.map((s) => ({ t: s.t, v: s.v * 0.85 })),
             restarts: stepMax(c.restarts, q),
+            // kube-state-metrics: the pod's limit for as long as it reports memory
+            limit: c.limitBytes === null ? [] : workingSet.map((s) => ({ t: s.t, v: c.limitBytes ?? 0 })),
           };
         }),
       )

@@ -47,14 +47,15 @@ export class PromMetrics implements MemoryMetrics {
       if (!pod || !container || !metric) continue;
       const key = `${pod}/${container}`;
       let c = byContainer.get(key);
-      if (!c) byContainer.set(key, (c = { pod, container, workingSet: [], rss: [], restarts: [] }));
+      if (!c) byContainer.set(key, (c = { pod, container, workingSet: [], rss: [], restarts: [], limit: [] }));
       const samples: Sample[] = s.values
         .map((v) => ({ t: v.time.getTime() / 1000, v: Number(v.value) }))
         .filter((x) => Number.isFinite(x.v));
-      const field: Record<SeriesName, keyof Pick<ContainerMemory, "workingSet" | "rss" | "restarts">> = {
+      const field: Record<SeriesName, keyof Pick<ContainerMemory, "workingSet" | "rss" | "restarts" | "limit">> = {
         working_set: "workingSet",
         rss: "rss",
         restarts: "restarts",
+        limit: "limit",
       };
       const f = field[metric as SeriesName];
       if (f) c[f] = samples;

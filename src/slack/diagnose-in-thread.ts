@@ -3,7 +3,8 @@ import type { Report } from "../core/findings.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import type { Runbook } from "../core/runbook.ts";
-import { auditName, describeTarget, workloadKey } from "../core/target.ts";
+import { executedLimitChanges } from "../core/remediation/executed-changes.ts";
+import { auditName, describeTarget, type WorkloadKind, workloadKey } from "../core/target.ts";
 import { offerRemediations } from "../engine/remediation/offer.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
 import { diagnose, type DiagnoseRequest, type DiagnosisDeps, type Progress } from "../engine/run-diagnosis.ts";
@@ -16,6 +17,7 @@ import { remediationButtons } from "./render/remediation.ts";
 import { reportMessages } from "./render/report.ts";
 import { incidentButtons } from "./render/incident.ts";
 import { sectionData } from "../core/findings.ts";
+import { lastOomKill } from "../core/oom-addressed.ts";
 import type { AuditLog } from "../app/audit-trail.ts";
 
 export interface ThreadDeps {
@@ -61,7 +63,9 @@ export async function diagnoseInThread(
     const p = await (parent as Promise<{ ts: string; existing: boolean }>);
     if (!p.existing) await d.chat.update(channel, p.ts, m);
   });
-  const result = await diagnose(d.diagnosis, d.runbooks, req, (p) => {
+  const limitChanges = async (w: { kind: WorkloadKind; name: string; namespace: string }) =>
+    executedLimitChanges(await d.store.proposalsFor(workloadKey(w), "executed"));
+  const result = await diagnose({ ...d.diagnosis, limitChanges }, d.runbooks, req, (p) => {
     if (p.phase === "started") {
       view.total = p.total;
       const key = incidentKey(p.target);
@@ -143,8 +147,12 @@ export async function diagnoseInThread(
         points: result.value.verdict.points,
         runbook: result.value.runbook.id,
         classification: trend?.rows[0]?.analysis.classification ?? null,
+        lastOomAt: lastOomKill(result.value.sections),
       },
     });
+    // what was last done stays on the parent: a new diagnosis adds to the incident, it does not replace it
+    const last = (await d.store.parent(channel, ts))?.blocks.find((b) => b["block_id"] === "last-action");
+    if (last) verdict.blocks.push(last);
     await d.chat.update(channel, ts, verdict);
     await d.store.saveParent(channel, ts, verdict);
     return ok({ threadTs: ts, report: result.value });

@@ -8,47 +8,14 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AuditEvent, verifyChain } from "../../src/core/audit.ts";
 import { MiB } from "../../src/core/quantity.ts";
-import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
-import { FakeMetrics } from "../support/fake-metrics.ts";
-import { series } from "../support/fixtures.ts";
 import { messageText } from "../support/message-text.ts";
-import { NOW, SHOP, shopCluster, shopSeries } from "../support/shop-scenario.ts";
-
-const BOB = "U0BOB";
-const policy = ((): Policy => {
-  const p = parsePolicy({
-    expiry: "15m",
-    rules: [
-      { namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] },
-    ],
-    identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] } },
-  });
-  if (!p.ok) throw new Error(p.error.join("; "));
-  return p.value;
-})();
-const noLeak = () =>
-  new FakeMetrics(
-    shopSeries().map((s) =>
-      s.pod === SHOP.leaking && s.container === "api"
-        ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) }
-        : s,
-    ),
-  );
-
-type Button = { action_id: string; value: string; text: { text: string } };
-const buttons = (m: EmuMessage): Button[] =>
-  (m.blocks as { type: string; elements?: Button[] }[])
-    .filter((b) => b.type === "actions")
-    .flatMap((b) => b.elements ?? []);
-const apiLimit = (c: FakeCluster) =>
-  c.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!.template.containers[0]!.limitBytes;
-const realPatches = (c: FakeCluster) =>
-  c.calls.filter((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
+import { NOW, shopCluster } from "../support/shop-scenario.ts";
+import { apiLimit, BOB, buttons, noLeak, policy, realPatches } from "../support/remediation-fixtures.ts";
 
 /** A store whose audit log refuses one kind of entry, as a full disk or a lost database would. */
 class FailingAudit extends SqliteStore {

@@ -79,7 +79,7 @@ describe("Alertmanager webhook → incident threads", () => {
     const parents = ws().channelMessages(CHANNEL);
     expect(parents).toHaveLength(1); // two alerts on one workload: one diagnosis
     const parent = parents[0]!;
-    expect(messageText(parent)).toContain(`${SHOP.killed}/api was OOMKilled 12m ago`);
+    expect(messageText(parent)).toContain(`${SHOP.killed}/api was OOMKilled at 2026-09-21 14:01 UTC`);
     expect(messageText(parent)).toContain("requested by Alertmanager (KubePodOOMKilled) · runbook `oomkilled`");
     const replies = ws().thread(CHANNEL, parent.ts).length;
 

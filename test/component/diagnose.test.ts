@@ -33,7 +33,9 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
 
     const parentText = messageText(parent);
     expect(parentText).toContain("deploy/api -n shop");
-    expect(parentText).toContain(`${SHOP.killed}/api was OOMKilled 12m ago (4 restarts, CrashLoopBackOff)`);
+    expect(parentText).toContain(
+      `${SHOP.killed}/api was OOMKilled at 2026-09-21 14:01 UTC (4 restarts, CrashLoopBackOff)`,
+    );
     expect(parentText).toMatch(/\*Pods:\* 3/);
     expect(parent.edited).toBe(true);
 

@@ -94,13 +94,24 @@ describe("incident summaries: Summarize and Resolve on the parent", () => {
     const text = messageText(summary);
     expect(validateBlocks(summary.blocks)).toBeNull();
     expect(text).toContain("Summary: Memory incident: deployment/api -n shop");
-    expect(text).toContain(`*${SHOP.killed}/api was OOMKilled 12m ago (4 restarts, CrashLoopBackOff)*`);
+    // the incident in one line: what was found, what was done, whether it held
+    expect(text).toContain(
+      "*OOM cycle; limit of api raised 512Mi → 640Mi at 2026-09-21 14:13 UTC by <@U0BOB>; verified*",
+    );
+    expect(text).toContain(`• ${SHOP.killed}/api was OOMKilled at 2026-09-21 14:01 UTC (4 restarts, CrashLoopBackOff)`);
     expect(text).toContain("*Category:* OOM-kill cycle (limit below peak usage)");
     expect(text).toMatch(
       /Raise the memory limit of api in deploy\/api from 512Mi to 640Mi: requested by <@U0ALICE>, approved by <@U0BOB>, ok: patched; generation 5/,
     );
     expect(text).toMatch(/Raise the memory limit of api in deploy\/api from 512Mi to 640Mi: verified/);
-    expect(text).toContain("commit the change to the manifests or Git");
+    expect(text).toContain(
+      "commit spec.template.spec.containers[api].resources.limits.memory = 640Mi to the manifests or Git",
+    );
+    // a mention is a mention, a time a Slack date
+    expect(JSON.stringify(summary.blocks)).toContain("by <@U0BOB>");
+    expect(JSON.stringify(summary.blocks)).toMatch(
+      /at <!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-09-21 14:13 UTC> by/,
+    );
 
     await h.slack.click({
       user: BOB,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MiB } from "../../src/core/quantity.ts";
-import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
+import { parsePolicy } from "../../src/core/remediation/policy.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import { verifyChain } from "../../src/core/audit.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
@@ -12,41 +12,9 @@ import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
-import { FakeMetrics } from "../support/fake-metrics.ts";
-import { pod, series, workload } from "../support/fixtures.ts";
-import { NOW, SHOP, shopCluster, shopSeries } from "../support/shop-scenario.ts";
-
-/** The shop incident without the leaking replica: an OOM cycle whose fix is a bounded limit increase. */
-const noLeak = () =>
-  new FakeMetrics(
-    shopSeries().map((s) =>
-      s.pod === SHOP.leaking && s.container === "api"
-        ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) }
-        : s,
-    ),
-  );
-
-const BOB = "U0BOB",
-  CAROL = "U0CAROL",
-  DAVE = "U0DAVE",
-  MALLORY = "U0MALLORY";
-const policy = ((): Policy => {
-  const p = parsePolicy({
-    expiry: "15m",
-    rules: [
-      { namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] },
-    ],
-    identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] }, [CAROL]: { user: "carol@example.com" } },
-  });
-  if (!p.ok) throw new Error(p.error.join("; "));
-  return p.value;
-})();
-
-type Button = { action_id: string; value: string; text: { text: string }; style?: string; confirm?: unknown };
-const buttons = (m: EmuMessage): Button[] =>
-  (m.blocks as { type: string; elements?: Button[] }[])
-    .filter((b) => b.type === "actions")
-    .flatMap((b) => b.elements ?? []);
+import { pod, workload } from "../support/fixtures.ts";
+import { NOW, shopCluster } from "../support/shop-scenario.ts";
+import { BOB, buttons, CAROL, DAVE, MALLORY, noLeak, policy } from "../support/remediation-fixtures.ts";
 
 describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake cluster)", () => {
   let h: Harness;

@@ -235,7 +235,11 @@ describe("/mem audit", () => {
       /\*diagnosis\* · deployment\/api -n shop — oomkilled on deploy\/api -n shop \(requested by <@U0ALICE>\) → api-7d9c8f6b5d-x2x9q\/api was OOMKilled/,
     );
     expect(shown).toMatch(
-      /`#1` <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \*command\* by <@U0ALICE> · deployment\/api -n shop — \/mem diagnose deploy\/api -n shop → accepted/,
+      /`#1` 2026-09-21T\d\d:\d\d:\d\d.000Z \*command\* by <@U0ALICE> · deployment\/api -n shop — \/mem diagnose deploy\/api -n shop → accepted/,
+    );
+    // the time is a Slack date: each reader sees it in their own zone
+    expect(JSON.stringify(emulator.workspace.ephemeralFor("U0BOB").at(-1))).toMatch(
+      /`#1` <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \*command\*/,
     );
     await slack.slash({ user: "U0BOB", channel: CHANNEL, text: "audit" });
     expect(messageText(emulator.workspace.ephemeralFor("U0BOB").at(-1)!)).toContain(

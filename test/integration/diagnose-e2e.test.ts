@@ -1,4 +1,5 @@
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { formatInstant } from "../../src/core/duration.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
@@ -15,7 +16,7 @@ describe.skipIf(!!env.skipped)(
     beforeAll(async () => {
       const kc = new KubeConfig();
       kc.loadFromFile(env.kubeconfig.bot);
-      // The world was seeded at env.now; diagnose at that instant so "12m ago" means what the seed says.
+      // The world was seeded at env.now; diagnose at that instant so the kill 12 minutes before is where the seed put it.
       h = await startHarness({
         cluster: new KubeCluster(kc),
         metrics: new PromMetrics(env.prometheusUrl, 10_000),
@@ -62,7 +63,7 @@ describe.skipIf(!!env.skipped)(
         }
       }
       expect(messageText(parent)).toContain(
-        "api-7d9c8f6b5d-x2x9q/api was OOMKilled 12m ago (4 restarts, CrashLoopBackOff)",
+        `api-7d9c8f6b5d-x2x9q/api was OOMKilled at ${formatInstant(env.now - 720)} (4 restarts, CrashLoopBackOff)`,
       );
       expect(report).not.toContain("api-canary");
       expect(report).toContain("java.lang.OutOfMemoryError: Java heap space");

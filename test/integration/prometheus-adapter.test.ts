@@ -6,7 +6,7 @@ import { diagnose } from "../../src/engine/run-diagnosis.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import { shippedRunbooks } from "../support/app-harness.ts";
-import { openMetrics, SCENARIOS } from "../support/integration-world.ts";
+import { openMetrics, RAISED_AT, SCENARIOS, SERIES_SPAN } from "../support/integration-world.ts";
 
 const env = inject("integration");
 
@@ -31,7 +31,7 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
     kc.loadFromFile(env.kubeconfig.bot);
   });
 
-  it("returns exactly the backfilled numbers: per-step maxima of working set, rss and restarts", async () => {
+  it("returns exactly the backfilled numbers: per-step maxima of working set, rss, restarts and the limit", async () => {
     const step = 300;
     const end = Math.floor(env.now / step) * step;
     const series = await metrics.containerMemory({
@@ -54,6 +54,7 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
       ["workingSet", "container_memory_working_set_bytes"],
       ["rss", "container_memory_rss"],
       ["restarts", "kube_pod_container_status_restarts_total"],
+      ["limit", "kube_pod_container_resource_limits"],
     ] as const) {
       const raw = backfilled(metric, "api-7d9c8f6b5d-x2x9q", "api");
       const expected = killed[field].map((s) => ({
@@ -98,6 +99,31 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
       }).toEqual(expected);
     },
   );
+
+  it("a limit raised mid-window (kube-state-metrics' limit series, no store): the OOM cycle before it stays one", async () => {
+    const r = await diagnose(
+      { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now * 1000 }, log: pino({ level: "silent" }) },
+      await shippedRunbooks(),
+      { target: { kind: "deployment", name: "raised", namespace: "scenarios" }, windowSeconds: 8 * 3600 },
+    );
+    if (!r.ok) throw new Error(r.error);
+    const trend = r.value.sections.find((s) => s.kind === "memory-trend");
+    if (trend?.status !== "ok" || trend.kind !== "memory-trend") throw new Error("no trend");
+    const [old, current] = trend.data?.rows ?? [];
+    const raisedAt = env.now - SERIES_SPAN + RAISED_AT;
+    // the gone pod is judged at its own 512Mi: an OOM cycle, answered by the raise (within a scrape step)
+    expect(old).toMatchObject({ pod: "raised-7a8b9c0d1e-o1d0p", limitBytes: 512 * 2 ** 20 });
+    expect(old?.analysis.classification).toBe("oom-cycle");
+    expect(old?.analysis.raisedSince).toMatchObject({ from: 512 * 2 ** 20, to: 640 * 2 ** 20 });
+    expect(Math.abs((old?.analysis.raisedSince?.at ?? 0) - raisedAt)).toBeLessThanOrEqual(300);
+    expect(old?.limits.map((s) => s.bytes)).toEqual([512 * 2 ** 20, 640 * 2 ** 20]);
+    expect(current).toMatchObject({ pod: "raised-8b9c0d1e2f-n3w0p", limitBytes: 640 * 2 ** 20 });
+    expect(current?.analysis.classification).toBe("stable");
+    expect(r.value.verdict.severity).toBe("warning");
+    expect(r.value.verdict.headline).toMatch(
+      /^raised-7a8b9c0d1e-o1d0p\/app was in an OOM-kill cycle \(\d+ kills\) until the limit was raised from 512Mi to 640Mi at .* UTC; no OOM kill since$/,
+    );
+  });
 
   it("an alert rule firing on this data reaches Alertmanager's webhook receiver", async () => {
     const deadline = Date.now() + 45_000;

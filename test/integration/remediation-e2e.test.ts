@@ -231,8 +231,8 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
   });
 
   it("self-approval, a forged id and 20 concurrent approvals with replays: one patch, on the real API server", async () => {
-    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "spike" });
-    const { parent, card, id } = await request("deploy/spike -n scenarios", /Rolling restart/);
+    const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "leak" });
+    const { parent, card, id } = await request("deploy/leak -n scenarios", /Rolling restart/);
     const click = (user: string, value = id) =>
       h.slack.click({ user, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value });
     await click(ALICE);
@@ -247,7 +247,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
         .ephemeralFor(BOB)
         .find((e) => e.text.startsWith("memops has no such request")),
     );
-    expect((await apps.readNamespacedDeployment({ namespace: "scenarios", name: "spike" })).metadata!.generation).toBe(
+    expect((await apps.readNamespacedDeployment({ namespace: "scenarios", name: "leak" })).metadata!.generation).toBe(
       before.metadata!.generation,
     );
 
@@ -265,7 +265,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
         .ephemeralFor(BOB)
         .find((e) => e.text === "already executed by <@U0BOB>"),
     );
-    const after = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "spike" });
+    const after = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "leak" });
     expect(after.metadata!.generation).toBe(before.metadata!.generation! + 1);
     expect(after.spec!.template.metadata!.annotations?.["kubectl.kubernetes.io/restartedAt"]).toMatch(
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
@@ -279,7 +279,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
         (e) =>
           e.verb === "patch" &&
           e.stage === "ResponseComplete" &&
-          e.requestURI.includes("/deployments/spike") &&
+          e.requestURI.includes("/deployments/leak") &&
           !e.requestURI.includes("dryRun"),
       );
     expect(patches).toHaveLength(1);

@@ -8,6 +8,8 @@ export interface FakeSeries {
   workingSet: Sample[];
   rss?: Sample[];
   restarts?: Sample[];
+  /** kube-state-metrics' limit series; absent: Prometheus has none */
+  limit?: Sample[];
 }
 
 /** MemoryMetrics from fixed series; `down` makes it fail the way an unreachable Prometheus does. */
@@ -33,6 +35,7 @@ export class FakeMetrics implements MemoryMetrics {
         workingSet: inWindow(s.workingSet),
         rss: inWindow(s.rss),
         restarts: inWindow(s.restarts),
+        limit: inWindow(s.limit),
       }));
   }
 

@@ -25,12 +25,17 @@ export interface WorldContainer {
   /** working set at t seconds after the series start */
   workingSet?: (t: number) => number;
   restarts?: (t: number) => number;
+  /** seconds after the series start from which, and until which, the container reports (default: all along) */
+  from?: number;
+  until?: number;
 }
 
 export interface WorldPod {
   name: string;
   node: string;
   containers: WorldContainer[];
+  /** replaced during the window: its series are in Prometheus, the pod is no longer in the API server */
+  gone?: boolean;
 }
 
 export interface WorldWorkload {
@@ -279,7 +284,53 @@ export const FLUX_APP: WorldWorkload = {
   ],
 };
 
-export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS, FLUX_APP];
+/**
+ * deploy/raised in scenarios: OOM-killed every 75 minutes at 512Mi until, 2 hours ago, its limit was raised
+ * to 640Mi and the pod replaced; the new pod has run flat at ~330Mi since, without a kill. Only kube-state-metrics' limit
+ * series tell the two limits apart (memops's store knows of no change).
+ */
+export const RAISED_AT = SERIES_SPAN - 2 * H;
+const RAISED_CYCLE = 75 * 60;
+export const RAISED: WorldWorkload = {
+  namespace: "scenarios",
+  kind: "Deployment",
+  name: "raised",
+  hash: "8b9c0d1e2f",
+  pods: [
+    {
+      name: "raised-8b9c0d1e2f-n3w0p",
+      node: "node-b",
+      containers: [
+        {
+          name: "app",
+          requestBytes: 256 * MiB,
+          limitBytes: 640 * MiB,
+          restartCount: 0,
+          from: RAISED_AT,
+          workingSet: (t) => 330 * MiB + 6 * MiB * Math.sin(t / 600),
+        },
+      ],
+    },
+    {
+      name: "raised-7a8b9c0d1e-o1d0p",
+      node: "node-b",
+      gone: true,
+      containers: [
+        {
+          name: "app",
+          requestBytes: 256 * MiB,
+          limitBytes: 512 * MiB,
+          restartCount: Math.floor(RAISED_AT / RAISED_CYCLE),
+          until: RAISED_AT - STEP,
+          workingSet: (t) => 150 * MiB + ((t % RAISED_CYCLE) / RAISED_CYCLE) * 362 * MiB,
+          restarts: (t) => Math.floor(t / RAISED_CYCLE),
+        },
+      ],
+    },
+  ],
+};
+
+export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS, RAISED, FLUX_APP];
 
 /** OpenMetrics text of every series in the world, for `promtool tsdb create-blocks-from openmetrics`. */
 export function openMetrics(end: number): string {
@@ -292,14 +343,14 @@ export function openMetrics(end: number): string {
     kube_pod_container_resource_requests: [],
     kube_pod_container_status_last_terminated_reason: [],
   };
-  const add = (family: string, labels: string, value: (t: number) => number) => {
-    for (let t = 0; t <= SERIES_SPAN + SERIES_AHEAD; t += STEP)
-      families[family]?.push(`${family}{${labels}} ${Math.round(value(t))} ${start + t}`);
-  };
   for (const w of WORKLOADS) {
     for (const p of w.pods) {
       for (const c of p.containers) {
         if (!c.workingSet) continue;
+        const add = (family: string, labels: string, value: (t: number) => number) => {
+          for (let t = c.from ?? 0; t <= Math.min(c.until ?? Infinity, SERIES_SPAN + SERIES_AHEAD); t += STEP)
+            families[family]?.push(`${family}{${labels}} ${Math.round(value(t))} ${start + t}`);
+        };
         const ws = c.workingSet;
         const ksm = `namespace="${w.namespace}",pod="${p.name}",container="${c.name}",uid="uid-${p.name}"`;
         const cadvisor = `namespace="${w.namespace}",pod="${p.name}",container="${c.name}",image="registry.example/${c.name}:1.0",id="/kubepods/${p.name}/${c.name}"`;

@@ -12,5 +12,10 @@ export function messageText(m: { text: string; blocks: unknown[] }): string {
   };
   visit(m.blocks);
   // Slack shows &lt; &gt; &amp; as the characters they stand for.
-  return (parts.length ? parts.join("\n") : m.text).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  // and a date as its fallback text (the emulator's reader has no time zone)
+  return (parts.length ? parts.join("\n") : m.text)
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }

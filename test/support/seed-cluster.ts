@@ -84,7 +84,8 @@ async function seedWorkload(c: SeedClients, w: WorldWorkload, now: number): Prom
       })),
     },
   };
-  const spec = { replicas: w.pods.length, selector: { matchLabels: { app: labels.app } }, template };
+  const live = w.pods.filter((p) => !p.gone);
+  const spec = { replicas: live.length, selector: { matchLabels: { app: labels.app } }, template };
   let owner: { apiVersion: string; kind: string; name: string; uid: string; controller: boolean };
   if (w.kind === "Deployment") {
     const d = await c.apps.createNamespacedDeployment({
@@ -124,7 +125,7 @@ async function seedWorkload(c: SeedClients, w: WorldWorkload, now: number): Prom
     });
     owner = { apiVersion: "apps/v1", kind: "StatefulSet", name: w.name, uid: s.metadata!.uid!, controller: true };
   }
-  for (const p of w.pods) {
+  for (const p of live) {
     await c.core.createNamespacedPod({
       namespace: w.namespace,
       body: {

@@ -77,7 +77,11 @@ export function chartHeight(c: MemoryChart): number {
 
 export function chartSvg(c: MemoryChart): string {
   const H = chartHeight(c);
-  const peak = Math.max(1, ...c.series.flatMap((s) => s.points.map((p) => p.v)), ...c.thresholds.map((t) => t.bytes));
+  const peak = Math.max(
+    1,
+    ...c.series.flatMap((s) => s.points.map((p) => p.v)),
+    ...c.thresholds.flatMap((t) => t.steps.map((s) => s.bytes)),
+  );
   const step = byteStep(peak * 1.08);
   const yMax = Math.ceil((peak * 1.08) / step) * step;
   const span = Math.max(1, c.end - c.start);
@@ -131,8 +135,14 @@ export function chartSvg(c: MemoryChart): string {
   const labels: string[] = [];
   for (const th of c.thresholds) {
     const color = th.kind === "limit" ? LIMIT : REQUEST;
+    // a step line: each value from when it took effect to the next change (or the plot's edge)
+    const points = th.steps.flatMap((s, i) => {
+      const from = x(Math.max(s.from, c.start));
+      const to = x(Math.min(th.steps[i + 1]?.from ?? c.end, c.end));
+      return [`${n(from)},${n(y(s.bytes))}`, `${n(to)},${n(y(s.bytes))}`];
+    });
     out.push(
-      `<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${n(y(th.bytes))}" y2="${n(y(th.bytes))}" stroke="${color}" stroke-width="1.5"${th.kind === "request" ? ' stroke-dasharray="6 4"' : ""}/>`,
+      `<polyline fill="none" points="${points.join(" ")}" stroke="${color}" stroke-width="1.5"${th.kind === "request" ? ' stroke-dasharray="6 4"' : ""}/>`,
     );
     labels.push(
       `<text x="${LEFT + PLOT_W - 4}" y="${n(y(th.bytes) - 5)}" font-size="11" fill="${color}" text-anchor="end" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(th.label)}</text>`,

@@ -1,6 +1,7 @@
 import { classLabel } from "../classify.ts";
 import type { TrendFindings, TrendRow } from "../findings.ts";
-import { formatDuration } from "../duration.ts";
+import { formatDuration, formatInstant } from "../duration.ts";
+import { limitAt, type LimitStep } from "../limit-history.ts";
 import type { Sample } from "../model.ts";
 import { formatBytes } from "../quantity.ts";
 
@@ -15,8 +16,19 @@ export interface MemoryChart {
   end: number;
   now: number;
   series: ChartSeries[];
-  /** horizontal lines: each distinct limit and request among the series */
-  thresholds: { label: string; bytes: number; kind: "limit" | "request" }[];
+  /** each distinct limit and request among the series: a level line, stepped where the limit changed */
+  thresholds: Threshold[];
+}
+
+export interface Threshold {
+  label: string;
+  kind: "limit" | "request";
+  /** the value now */
+  bytes: number;
+  /** the value over the window, in time order (one step when it did not change) */
+  steps: { from: number; bytes: number }[];
+  /** set when the chart shows several containers */
+  container?: string;
 }
 
 export interface ChartSeries {
@@ -46,7 +58,8 @@ function seriesOf(r: TrendRow, now: number): ChartSeries {
     label: `${r.pod}/${r.container}`,
     verdict: verdictOf(r),
     points,
-    ooms: r.analysis.oomKillTimes.map((t) => ({ t, v: r.limitBytes ?? valueAt(t) })),
+    // at the limit it was killed at, not today's
+    ooms: r.analysis.oomKillTimes.map((t) => ({ t, v: limitAt(r.limits, t) ?? r.limitBytes ?? valueAt(t) })),
     forecast: ttl !== null && last && r.limitBytes ? { from: last, at: now + ttl, limitBytes: r.limitBytes } : null,
     limitBytes: r.limitBytes,
   };
@@ -66,15 +79,26 @@ export function memoryChart(findings: TrendFindings, title: string): MemoryChart
       : shown.length < crossings.length
         ? now + FUTURE_SHARE * span
         : Math.min(now + FUTURE_SHARE * span, Math.max(now + 0.1 * span, Math.max(...shown) + 0.04 * span));
-  const thresholds: MemoryChart["thresholds"] = [];
+  const thresholds: Threshold[] = [];
   const many = new Set(findings.rows.map((r) => r.container)).size > 1;
   for (const r of findings.rows) {
-    for (const [kind, bytes] of [
-      ["limit", r.limitBytes],
-      ["request", r.requestBytes],
+    const limit = limitSteps(r, start);
+    for (const [kind, steps] of [
+      ["limit", limit],
+      ["request", r.requestBytes === null ? [] : [{ from: start, bytes: r.requestBytes }]],
     ] as const) {
-      if (bytes === null || thresholds.some((x) => x.kind === kind && x.bytes === bytes)) continue;
-      thresholds.push({ kind, bytes, label: `${kind} ${formatBytes(bytes)}${many ? ` (${r.container})` : ""}` });
+      const bytes = steps.at(-1)?.bytes;
+      if (bytes === undefined) continue;
+      const same = (x: Threshold) => x.kind === kind && JSON.stringify(x.steps) === JSON.stringify(steps);
+      if (thresholds.some(same)) continue;
+      const values = steps.map((s) => formatBytes(s.bytes)).join(" → ");
+      thresholds.push({
+        kind,
+        bytes,
+        steps,
+        label: `${kind} ${values}${many ? ` (${r.container})` : ""}`,
+        ...(many ? { container: r.container } : {}),
+      });
     }
   }
   return {
@@ -87,6 +111,14 @@ export function memoryChart(findings: TrendFindings, title: string): MemoryChart
     series,
     thresholds,
   };
+}
+
+/** The workload's limit over the window where it had one; the row's own limit when no history is known. */
+function limitSteps(r: TrendRow, start: number): { from: number; bytes: number }[] {
+  const known = r.limits.filter((s): s is LimitStep & { bytes: number } => s.bytes !== null);
+  if (known.length > 0)
+    return known.map((s, i) => ({ from: i === 0 ? Math.min(s.from, start) : s.from, bytes: s.bytes }));
+  return r.limitBytes === null ? [] : [{ from: start, bytes: r.limitBytes }];
 }
 
 function stepLabel(r: TrendRow | undefined): string {
@@ -111,7 +143,14 @@ export function chartAltText(c: MemoryChart): string {
     const ooms = s.ooms.length ? `; ${s.ooms.length} OOM kill${s.ooms.length > 1 ? "s" : ""} marked` : "";
     return ` ${s.label}: ${s.verdict}; ${formatBytes(first)} to ${formatBytes(last)}${limit}${ooms}.`;
   });
-  let text = head;
+  const changed = c.thresholds
+    .filter((t) => t.kind === "limit" && t.steps.length > 1)
+    .map(
+      (t) =>
+        ` The limit${t.container ? ` of ${t.container}` : ""} changed: ${t.steps.map((s, i) => (i === 0 ? formatBytes(s.bytes) : `${formatBytes(s.bytes)} at ${formatInstant(s.from)}`)).join(" → ")}.`,
+    )
+    .join("");
+  let text = head + changed;
   for (const [i, l] of lines.entries()) {
     const more = ` And ${lines.length - i} more.`;
     if (text.length + l.length + (i < lines.length - 1 ? more.length : 0) > ALT_TEXT_MAX) return text + more;

@@ -1,5 +1,6 @@
 import { sectionData, type Report, type TrendRow } from "../../core/findings.ts";
 import { proposedLimit } from "../../core/next-steps.ts";
+import { raisedSinceOom } from "../../core/oom-addressed.ts";
 import { gitOpsOwner } from "../../core/remediation/gitops.ts";
 import {
   type Plan,
@@ -50,12 +51,15 @@ export async function offerRemediations(
   if (allowed("raise-limit")) {
     for (const c of w.template.containers) {
       if (leaking.has(c.name) || c.limitBytes === null) continue; // a leak needs a fix or restarts, not an endless limit
-      const killed = oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false;
+      // kills before a raise were answered by it: the same raise is not offered again
+      const answered = raisedSinceOom(report.sections, c.name) !== null;
+      const killed = !answered && (oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false);
       const tight =
         trend?.rows.some(
           (r) =>
             r.container === c.name &&
-            (r.analysis.classification === "oom-cycle" || r.analysis.classification === "limit-too-low"),
+            ((r.analysis.classification === "oom-cycle" && !answered) ||
+              (r.analysis.classification === "limit-too-low" && r.limitBytes === c.limitBytes)),
         ) ?? false;
       if (!killed && !tight) continue;
       const rule = ruleFor(policy, w.namespace, "raise-limit");
@@ -80,7 +84,17 @@ export async function offerRemediations(
       if (plan.ok) plans.push({ ...plan.value, reason: size.reason });
     }
   }
-  if (allowed("restart")) {
+  // A restart frees memory: worth offering when memory is the problem now, not on a healthy workload.
+  const pressed =
+    leaking.size > 0 ||
+    (usage?.overThreshold ?? 0) > 0 ||
+    (trend?.rows.some(
+      (r) =>
+        (r.analysis.classification === "oom-cycle" && !r.analysis.raisedSince) ||
+        (r.analysis.classification === "spike" && r.analysis.recovered === false),
+    ) ??
+      false);
+  if (allowed("restart") && pressed) {
     const plan = planRestart(w, now);
     if (plan.ok) plans.push(plan.value);
   }

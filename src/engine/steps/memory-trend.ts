@@ -1,21 +1,29 @@
-import { PortError } from "../../ports.ts";
+import { PortError, type ContainerMemory } from "../../ports.ts";
 import { classify, type MemoryClass } from "../../core/classify.ts";
 import type { TrendFindings, TrendRow } from "../../core/findings.ts";
+import {
+  type ContainerLimitChange,
+  historyFromChanges,
+  historyFromSeries,
+  limitAt,
+  type LimitStep,
+} from "../../core/limit-history.ts";
 import { keyOf } from "../../core/model.ts";
 import { podWorkload, workloadFromPodName } from "../../core/pod-workload.ts";
 import { type StepContext, TOP } from "../step-context.ts";
 
 const ORDER: Record<MemoryClass, number> = { "oom-cycle": 0, leak: 1, "limit-too-low": 2, spike: 3, stable: 4 };
 
-export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
-  if (!ctx.metrics)
-    throw new PortError(
-      "prometheus",
-      "unavailable",
-      "Prometheus is not configured (set PROMETHEUS_URL): no history to read a trend from",
-    );
-  const series = await ctx.memory();
-  const specs = new Map<string, { limit: number | null; request: number | null; oom: number; oomAt: number[] }>();
+interface Spec {
+  limit: number | null;
+  request: number | null;
+  oom: number;
+  oomAt: number[];
+}
+
+/** The specs of the live pods' containers, with the OOM kill their status shows in the window. */
+function liveSpecs(ctx: StepContext): Map<string, Spec> {
+  const specs = new Map<string, Spec>();
   for (const p of ctx.target.pods) {
     for (const c of p.containers) {
       const st = p.statuses.find((s) => s.name === c.name);
@@ -29,16 +37,57 @@ export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
       });
     }
   }
-  // Pods replaced during the window have no spec any more; they take the limit of a sibling container of the same name.
-  const byContainer = new Map<string, { limit: number | null; request: number | null }>();
-  for (const p of ctx.target.pods)
-    for (const c of p.containers) byContainer.set(c.name, { limit: c.limitBytes, request: c.requestBytes });
+  return specs;
+}
+
+/**
+ * Each container's limit over the window, as the workload had it: from kube-state-metrics' per-pod limit
+ * series when Prometheus has them, else reconstructed from the current limit and the changes memops made.
+ */
+function limitHistories(
+  ctx: StepContext,
+  series: readonly ContainerMemory[],
+  executed: readonly ContainerLimitChange[],
+): Map<string, LimitStep[]> {
+  const start = ctx.now - ctx.windowSeconds;
+  const current = new Map<string, number | null>();
+  for (const p of ctx.target.pods) for (const c of p.containers) current.set(c.name, c.limitBytes);
+  const names = new Set([...current.keys(), ...series.map((c) => c.container)]);
+  const out = new Map<string, LimitStep[]>();
+  for (const name of names) {
+    const reported = series.filter((c) => c.container === name && c.limit.length > 0).map((c) => c.limit);
+    const changes = executed.filter((c) => c.container === name).sort((a, b) => a.at - b.at);
+    // the last change memops made is the workload's limit now (pods not yet replaced may still show the old one)
+    const last = changes.at(-1);
+    const now = last ? last.to : (current.get(name) ?? null);
+    out.set(name, reported.length > 0 ? historyFromSeries(reported) : historyFromChanges(now, changes, start));
+  }
+  return out;
+}
+
+export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
+  if (!ctx.metrics)
+    throw new PortError(
+      "prometheus",
+      "unavailable",
+      "Prometheus is not configured (set PROMETHEUS_URL): no history to read a trend from",
+    );
+  const series = await ctx.memory();
+  const specs = liveSpecs(ctx);
+  const requests = new Map<string, number | null>();
+  for (const p of ctx.target.pods) for (const c of p.containers) requests.set(c.name, c.requestBytes);
+  const histories = limitHistories(ctx, series, await ctx.limitChanges());
   const workloads = new Map(ctx.target.pods.map((p) => [p.name, podWorkload(p)]));
   const rows: TrendRow[] = series
     .filter((c) => c.workingSet.length > 0)
     .map((c) => {
+      const limits = histories.get(c.container) ?? [];
+      // A pod replaced during the window has no spec any more: its limit is the one it reported last,
+      // else the workload's when it ended.
+      const end = c.workingSet[c.workingSet.length - 1]?.t ?? ctx.now;
       const spec = specs.get(keyOf(c)) ?? {
-        ...(byContainer.get(c.container) ?? { limit: null, request: null }),
+        limit: c.limit.at(-1)?.v ?? limitAt(limits, end),
+        request: requests.get(c.container) ?? null,
         oom: 0,
         oomAt: [],
       };
@@ -48,10 +97,12 @@ export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
         workload: workloads.get(c.pod) ?? workloadFromPodName(c.pod),
         limitBytes: spec.limit,
         requestBytes: spec.request,
+        limits,
         series: c.workingSet,
         analysis: classify({
           series: c.workingSet,
           limitBytes: spec.limit,
+          limits,
           rss: c.rss,
           restarts: c.restarts,
           oomKills: spec.oom,

@@ -1,6 +1,6 @@
 import type { IncidentSummary } from "../../core/incident-summary.ts";
 import { type Block, type ChatMessage, header, plain, sections } from "./blocks.ts";
-import { esc } from "./mrkdwn.ts";
+import { esc, memopsText } from "./mrkdwn.ts";
 
 export const INCIDENT_ACTION = { summarize: "mem:summarize", resolve: "mem:resolve" } as const;
 
@@ -30,13 +30,12 @@ export function incidentButtons(incidentId: string): Block[] {
 }
 
 export function summaryMessage(s: IncidentSummary, final: boolean): ChatMessage {
-  const list = (xs: string[]) =>
-    xs.length ? xs.map((x) => `• ${esc(x).replace(/&lt;@(U[A-Z0-9]+)&gt;/g, "<@$1>")}`).join("\n") : "• none";
+  const list = (xs: string[]) => (xs.length ? xs.map((x) => `• ${memopsText(x)}`).join("\n") : "• none");
   return {
     text: `${final ? "Final summary" : "Summary"}: ${s.title} — ${s.mainPoint}`,
     blocks: [
       header(`${final ? "Final summary" : "Summary"}: ${s.title}`),
-      ...sections(`*${esc(s.mainPoint)}*\n*Category:* ${esc(s.category)}`),
+      ...sections(`*${memopsText(s.mainPoint)}*\n*Category:* ${esc(s.category)}`),
       ...sections(`*Evidence*\n${list(s.evidence)}\n*Details*\n${list(s.details)}`),
       ...sections(
         `*Actions*\n${list(s.actions)}\n*Verification*\n${list(s.verification)}\n*Follow-ups*\n${list(s.followUps)}`,

@@ -1,7 +1,7 @@
 import type { Report } from "../../core/findings.ts";
 import { sectionData } from "../../core/findings.ts";
 import { type ChatMessage, context, sections } from "./blocks.ts";
-import { esc, pct } from "./mrkdwn.ts";
+import { esc, memopsText, pct } from "./mrkdwn.ts";
 import { SEVERITY_EMOJI, targetLabel } from "./report.ts";
 
 export interface ProgressView {
@@ -41,7 +41,7 @@ export function verdictMessage(r: Report, requestedBy: string, actions: ChatMess
   return {
     text: `${label}: ${r.verdict.headline}`,
     blocks: [
-      ...sections(`${SEVERITY_EMOJI[r.verdict.severity]} *${esc(label)}* — ${esc(r.verdict.headline)}`),
+      ...sections(`${SEVERITY_EMOJI[r.verdict.severity]} *${esc(label)}* — ${memopsText(r.verdict.headline)}`),
       { type: "section", fields: facts.map((text) => ({ type: "mrkdwn", text })) },
       context(
         `Full report in the thread · requested by ${requestedBy} · runbook \`${esc(r.runbook.id)}\`${unavailable.length ? ` · :warning: unavailable: ${esc(unavailable.join(", "))}` : ""}`,

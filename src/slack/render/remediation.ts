@@ -4,11 +4,11 @@ import type { Proposal } from "../../core/remediation/proposal.ts";
 import type { RemediationView } from "../../app/remediation-deps.ts";
 import type { Verification } from "../../engine/remediation/verify.ts";
 import { type Block, type ChatMessage, codeSections, context, header, plain, sections } from "./blocks.ts";
-import { cut, esc } from "./mrkdwn.ts";
+import { cut, esc, slackDate } from "./mrkdwn.ts";
 
 export const ACTION = { request: "mem:request", approve: "mem:approve", deny: "mem:deny" } as const;
 
-const when = (t: number) => `<!date^${Math.floor(t)}^{date_short_pretty} {time}|${new Date(t * 1000).toISOString()}>`;
+const when = (t: number) => slackDate(t);
 
 function buttonText(p: Proposal): string {
   const c = p.plan.changes[0];

@@ -5,7 +5,7 @@ import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
 import { sparkline } from "../../core/sparkline.ts";
 import { type Block, codeSections, context, sections } from "./blocks.ts";
-import { codeText, cut, esc, pct, table } from "./mrkdwn.ts";
+import { codeText, cut, esc, pct, slackDate, table } from "./mrkdwn.ts";
 
 const bytes = (b: number | null) => (b === null ? "—" : formatBytes(b));
 const ago = (now: number, t: number | null) => (t === null ? "—" : `${formatDuration(now - t)} ago`);
@@ -63,7 +63,7 @@ function oom(d: DataOf<"oom-history">, now: number): Block[] {
         d.events
           .map(
             (e) =>
-              `• \`${esc(e.reason)}\` ${esc(e.object)} ×${e.count} (${ago(now, e.lastSeen)}): ${esc(cut(e.message, 200))}`,
+              `• \`${esc(e.reason)}\` ${esc(e.object)} ×${e.count} (${e.lastSeen === null ? "—" : slackDate(e.lastSeen)}): ${esc(cut(e.message, 200))}`,
           )
           .join("\n"),
       ),

@@ -21,6 +21,7 @@ function row(pod: string, series: Sample[], opts: { limit?: number | null; resta
     workload: "deployment/api",
     limitBytes,
     requestBytes: 256 * MI,
+    limits: [{ from: NOW - WINDOW, bytes: limitBytes }],
     series,
     analysis: classify({ series, limitBytes, now: NOW, ...(opts.restarts ? { restarts: opts.restarts } : {}) }),
   };
@@ -93,6 +94,36 @@ describe("the memory chart", () => {
     expect(svg).toContain(">OOM kill</text>");
   });
 
+  it("steps the limit line where the limit changed, and keeps the kills at the limit they happened at", () => {
+    const raisedAt = NOW - WINDOW / 4;
+    const fixed = {
+      ...sawtooth,
+      limits: [
+        { from: NOW - WINDOW, bytes: 512 * MI },
+        { from: raisedAt, bytes: 640 * MI },
+      ],
+    };
+    const c = memoryChart(findings([fixed]), "deploy/api -n shop");
+    expect(c.thresholds.find((t) => t.kind === "limit")).toMatchObject({
+      label: "limit 512Mi → 640Mi",
+      bytes: 640 * MI,
+      steps: [
+        { from: NOW - WINDOW, bytes: 512 * MI },
+        { from: raisedAt, bytes: 640 * MI },
+      ],
+    });
+    expect(c.series[0]!.ooms.every((o) => o.v === 512 * MI)).toBe(true);
+    const svg = chartSvg(c);
+    // one polyline with a vertical step: four points, two heights
+    const line = svg.match(/<polyline fill="none" points="([^"]+)" stroke="#d62728"/)![1]!.split(" ");
+    expect(line).toHaveLength(4);
+    expect(new Set(line.map((p) => p.split(",")[1])).size).toBe(2);
+    expect(line[1]!.split(",")[0]).toBe(line[2]!.split(",")[0]);
+    expect(chartAltText(c)).toContain(
+      `The limit changed: 512Mi → 640Mi at ${new Date(raisedAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    );
+  });
+
   it("draws one limit line per distinct limit, and escapes names", () => {
     const other = {
       ...row(
@@ -101,6 +132,7 @@ describe("the memory chart", () => {
       ),
       container: "sidecar",
       limitBytes: 128 * MI,
+      limits: [{ from: NOW - WINDOW, bytes: 128 * MI }],
       requestBytes: null,
     };
     const svg = chartSvg(memoryChart(findings([leak, flat, other]), "deploy/api -n shop"));

@@ -93,7 +93,7 @@ describe("next steps and verdict", () => {
       6 * 3600,
     );
     expect(v.severity).toBe("critical");
-    expect(v.headline).toBe("api-1/api was OOMKilled 10m ago (3 restarts, CrashLoopBackOff)");
+    expect(v.headline).toBe("api-1/api was OOMKilled at 2026-09-21 14:03 UTC (3 restarts, CrashLoopBackOff)");
     expect(v.points[1]).toBe("1 of 1 containers above 80% of their limit (highest api-1/api at 92%)");
   });
 

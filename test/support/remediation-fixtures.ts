@@ -1,0 +1,47 @@
+/** What the remediation tests share: the shop incident without its leak, a two-person policy, buttons. */
+import { MiB } from "../../src/core/quantity.ts";
+import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
+import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
+import type { FakeCluster } from "./fake-cluster.ts";
+import { FakeMetrics } from "./fake-metrics.ts";
+import { series } from "./fixtures.ts";
+import { SHOP, shopSeries } from "./shop-scenario.ts";
+
+export const BOB = "U0BOB",
+  CAROL = "U0CAROL",
+  DAVE = "U0DAVE",
+  MALLORY = "U0MALLORY";
+
+/** shop: anyone may ask for restart, raise-limit or scale-out; the SRE group (S0SRE) approves. */
+export const policy = ((): Policy => {
+  const p = parsePolicy({
+    expiry: "15m",
+    rules: [
+      { namespaces: ["shop"], actions: ["restart", "raise-limit", "scale-out"], request: ["*"], approve: ["S0SRE"] },
+    ],
+    identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] }, [CAROL]: { user: "carol@example.com" } },
+  });
+  if (!p.ok) throw new Error(p.error.join("; "));
+  return p.value;
+})();
+
+/** The shop incident without the leaking replica: an OOM cycle whose fix is a bounded limit increase. */
+export const noLeak = () =>
+  new FakeMetrics(
+    shopSeries().map((s) =>
+      s.pod === SHOP.leaking && s.container === "api"
+        ? { ...s, workingSet: series(6 * 3600, 60, () => 380 * MiB, 3 * MiB, 7) }
+        : s,
+    ),
+  );
+
+export type Button = { action_id: string; value: string; text: { text: string }; style?: string; confirm?: unknown };
+export const buttons = (m: EmuMessage): Button[] =>
+  (m.blocks as { type: string; elements?: Button[] }[])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements ?? []);
+
+export const apiLimit = (c: FakeCluster) =>
+  c.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!.template.containers[0]!.limitBytes;
+export const realPatches = (c: FakeCluster) =>
+  c.calls.filter((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
