@@ -17,12 +17,14 @@ export class PostgresStore implements Store {
 
   /** `schema` (optional) is the search path for every connection: tests use one schema each. */
   constructor(url: string, options: { schema?: string; max?: number } = {}) {
-    this.#pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
-    if (options.schema) {
-      const schema = options.schema;
-      if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-      this.#pool.on("connect", (client) => void client.query(`SET search_path TO ${schema}`));
-    }
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    // the schema is a startup parameter of every connection: no query races the first one on a new client
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
     this.#ready = this.#migrate();
     this.#ready.catch(() => undefined); // reported by the first call that awaits it
   }
