@@ -32,8 +32,8 @@ export const auditCommand = command<AuditArgs>({
     return ok({ target: auditName(t.value), sinceSeconds: since.value });
   },
   async run(args, ctx) {
-    const now = ctx.diagnosis.clock.now() / 1000;
-    const entries = await ctx.store.auditEntries({
+    const now = ctx.incidents.diagnosis.clock.now() / 1000;
+    const entries = await ctx.incidents.store.auditEntries({
       since: now - args.sinceSeconds,
       ...(args.target ? { target: args.target } : {}),
       limit: 20,

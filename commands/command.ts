@@ -1,30 +1,21 @@
 import type { Logger } from "pino";
 import type { Result } from "../src/core/result.ts";
-import type { AuditLog } from "../src/app/audit-trail.ts";
-import type { Runbook } from "../src/core/runbook.ts";
-import type { DiagnosisDeps } from "../src/engine/run-diagnosis.ts";
 import type { Policy } from "../src/core/remediation/policy.ts";
 import type { GitOpsOwner } from "../src/core/remediation/gitops.ts";
 import type { Plan } from "../src/core/remediation/plan.ts";
 import type { Proposal } from "../src/core/remediation/proposal.ts";
 import type { Route } from "../src/core/remediation/route.ts";
-import type { Chat, ChatMessage, Store } from "../src/ports.ts";
+import type { IncidentDeps } from "../src/app/incident-deps.ts";
+import type { ChatMessage } from "../src/ports.ts";
 
-export interface CommandDefaults {
-  namespace: string;
-  windowSeconds: number;
-}
+import type { CommandDefaults } from "../src/app/diagnose-args.ts";
 
 /** What a /mem subcommand may use while it acts. */
 export interface CommandContext {
   user: string;
   channel: string;
-  runbooks: readonly Runbook[];
-  chat: Chat;
-  diagnosis: DiagnosisDeps;
-  store: Store;
-  newId: () => string;
-  audit: AuditLog;
+  /** the ports, runbooks and views the incident use cases run on; its audit log records this command first */
+  incidents: IncidentDeps;
   /** present when a policy is configured: remediations can be offered and requested */
   remediation: {
     policy: Policy;

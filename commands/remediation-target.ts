@@ -6,7 +6,8 @@ import { routeFor } from "../src/core/remediation/route.ts";
 import { err, ok, type Result } from "../src/core/result.ts";
 import { parseTarget, type Target } from "../src/core/target.ts";
 import { resolveTarget } from "../src/engine/resolve-target.ts";
-import type { CommandContext, CommandDefaults } from "./command.ts";
+import type { CommandDefaults } from "../src/app/diagnose-args.ts";
+import type { CommandContext } from "./command.ts";
 
 /** Parses `<target> [-n ns] …` for a remediation command; the caller names its other flags and positionals. */
 export function parseRemediation(
@@ -32,14 +33,14 @@ export function parseRemediation(
 
 /** The workload a remediation acts on: the target itself, or the controller that owns the pod. */
 export async function workloadOf(ctx: CommandContext, target: Target): Promise<Result<WorkloadObject>> {
-  const r = await resolveTarget(ctx.diagnosis.cluster, target);
+  const r = await resolveTarget(ctx.incidents.diagnosis.cluster, target);
   if (!r.ok) return r;
   const ref = r.value.workload;
   if (!ref)
     return err(
       `${r.value.ownerChain[0] ?? "this pod"} has no controller: memops will not delete a bare pod, which would not come back`,
     );
-  const w = await ctx.diagnosis.cluster.getWorkload(r.value.namespace, ref.kind, ref.name);
+  const w = await ctx.incidents.diagnosis.cluster.getWorkload(r.value.namespace, ref.kind, ref.name);
   return w ? ok(w) : err(`${ref.kind} "${ref.name}" not found in namespace "${r.value.namespace}"`);
 }
 
@@ -66,7 +67,7 @@ export async function askFor(
       ? await r.propose(
           planned.value,
           owner,
-          routeFor(planned.value, owner, w.value.annotations, ctx.diagnosis.clock.now() / 1000),
+          routeFor(planned.value, owner, w.value.annotations, ctx.incidents.diagnosis.clock.now() / 1000),
         )
       : planned;
   if (!asked.ok) await ctx.refuse(asked.error);

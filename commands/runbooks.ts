@@ -10,7 +10,7 @@ export const runbooksCommand = command<null>({
   quick: true,
   parse: () => ok(null),
   async run(_args, ctx) {
-    const lines = ctx.runbooks.map((r) => {
+    const lines = ctx.incidents.runbooks.map((r) => {
       const steps = r.steps.map((s) => s.kind).join(" → ");
       const when = [
         `targets: ${r.match.targets.join(", ")}`,
@@ -22,7 +22,7 @@ export const runbooksCommand = command<null>({
       return `*${esc(r.id)}* — ${esc(r.title)}\n${esc(when)}\n_${esc(steps)}_`;
     });
     return {
-      text: `${ctx.runbooks.length} runbooks: ${ctx.runbooks.map((r) => r.id).join(", ")}`,
+      text: `${ctx.incidents.runbooks.length} runbooks: ${ctx.incidents.runbooks.map((r) => r.id).join(", ")}`,
       blocks: sections(lines.join("\n\n")),
     };
   },

@@ -26,7 +26,7 @@ export const scaleCommand = command<ScaleArgs>({
     askFor(ctx, args.target, async (w, r) => {
       const hpa =
         w.kind === "deployment" || w.kind === "statefulset"
-          ? await ctx.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name })
+          ? await ctx.incidents.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name })
           : null;
       const maxReplicas = ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null;
       // With an HPA, scaling the workload would be undone: ask to raise the HPA's ceiling instead.

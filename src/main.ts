@@ -9,6 +9,7 @@ import type { DiagnosisDeps } from "./engine/run-diagnosis.ts";
 import { KubeCluster } from "./kubernetes/kube-cluster.ts";
 import { PromMetrics } from "./prometheus/prom-metrics.ts";
 import { startSlackApp } from "./slack/app.ts";
+import { reportMessages } from "./slack/render/report.ts";
 import { SqliteStore } from "./store/sqlite-store.ts";
 import { PostgresStore } from "./store/postgres-store.ts";
 import type { Store } from "./ports.ts";
@@ -89,7 +90,7 @@ async function playground(flags: PlaygroundFlags, runbooks: Runbook[], log: Logg
   });
 }
 
-const wiring: Wiring = { diagnosisDeps, serve, openStore, playground };
+const wiring: Wiring = { diagnosisDeps, serve, openStore, playground, blocks: reportMessages };
 
 process.exitCode = await runCli(
   process.argv.slice(2),

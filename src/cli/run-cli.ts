@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
-import { DIAGNOSE_FLAGS, diagnoseRequest } from "../../commands/diagnose.ts";
+import { DIAGNOSE_FLAGS, diagnoseRequest } from "../app/diagnose-args.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { parseFlags } from "../core/args.ts";
 import { analysisText, analyzeTrace } from "../core/analyze.ts";
@@ -10,16 +10,16 @@ import { parseQuantity } from "../core/quantity.ts";
 import { ok } from "../core/result.ts";
 import { parseTrace } from "../core/trace-file.ts";
 import { summarize, summaryMarkdown } from "../core/incident-summary.ts";
-import { incidentEntries } from "../slack/on-incident.ts";
+import { incidentEntries } from "../app/incident-timeline.ts";
 import { parseDuration } from "../core/duration.ts";
-import type { Store } from "../ports.ts";
+import type { ChatMessage, Store } from "../ports.ts";
+import type { Report } from "../core/findings.ts";
 import { type Runbook, runbookJsonSchema } from "../core/runbook.ts";
 import { diagnose, type DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import { loadRunbooks } from "../load-runbooks.ts";
 import { loadPolicy } from "../load-policy.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { createLogger } from "../log.ts";
-import { reportMessages } from "../slack/render/report.ts";
 import { renderText } from "./render-text.ts";
 
 export interface CliIO {
@@ -36,6 +36,8 @@ export interface Wiring {
   serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void>;
   /** runs the playground until the process is asked to stop */
   playground(options: PlaygroundFlags, runbooks: Runbook[], log: Logger): Promise<void>;
+  /** the report as the chat would post it (`--format blocks`) */
+  blocks(report: Report): ChatMessage[];
 }
 
 export interface PlaygroundFlags {
@@ -339,7 +341,7 @@ export async function runCli(
         format === "json"
           ? JSON.stringify(result.value, null, 2)
           : format === "blocks"
-            ? JSON.stringify(reportMessages(result.value), null, 2)
+            ? JSON.stringify(wiring.blocks(result.value), null, 2)
             : renderText(result.value),
       );
       return EXIT.ok;

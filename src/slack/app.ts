@@ -1,27 +1,27 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
-import { route } from "../../commands/index.ts";
-import type { CommandContext } from "../../commands/command.ts";
 import type { Config } from "../config.ts";
 import type { Runbook } from "../core/runbook.ts";
-import { auditName, type Target } from "../core/target.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
-import type { Chat, ChatMessage, Store } from "../ports.ts";
+import type { Chat, Store } from "../ports.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { policyGroups } from "../load-policy.ts";
 import { register as registerRemediationButtons } from "./listeners/remediation-buttons.ts";
 import { Verifier, type VerifierDeps } from "../app/verify-remediation.ts";
-import { proposeRemediation } from "../app/request-remediation.ts";
 import { expireRemediations } from "../app/expire-remediations.ts";
 import { reconcileExecutions } from "../app/reconcile-executions.ts";
 import { remediationView } from "./render/remediation.ts";
 import { SlackDirectory } from "./slack-directory.ts";
-import { registerIncidentActions } from "./on-incident.ts";
-import { type AuditLog, type AuditRecord, AuditTrail } from "../app/audit-trail.ts";
+import { register as registerIncidentButtons } from "./listeners/incident-buttons.ts";
+import { register as registerSlashCommand } from "./listeners/slash-command.ts";
+import type { IncidentDeps } from "../app/incident-deps.ts";
+import { incidentView } from "./render/incident-view.ts";
+import { svgToPng } from "../chart/svg-to-png.ts";
+import { AuditTrail } from "../app/audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
 import { alertmanagerRoute } from "../alerts/alertmanager-route.ts";
-import { handleAlerts } from "../alerts/on-alerts.ts";
+import { handleAlerts } from "../app/handle-alerts.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { SlackChat } from "./slack-chat.ts";
 
@@ -55,20 +55,6 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
 };
-
-/** The target of a parsed command, for the audit log: a Target, arguments with one, or its audit name already. */
-export function targetOfArgs(args: unknown): string | null {
-  const o = args as ({ target?: Target | string | null } & Partial<Target>) | null;
-  if (typeof o?.target === "string") return o.target;
-  const t = o?.target ?? (o?.kind && o.namespace ? (o as Target) : null);
-  return t ? auditName(t) : null;
-}
-
-const ephemeral = (m: ChatMessage) => ({
-  response_type: "ephemeral" as const,
-  text: m.text,
-  ...(m.blocks.length ? { blocks: m.blocks } : {}),
-});
 
 /** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
 export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
@@ -137,106 +123,19 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   });
   const chat: Chat = new SlackChat(app.client);
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log);
-  const defaults = { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds };
-
-  app.command("/mem", async ({ command, ack, respond }) => {
-    const requestLog = log.child({
-      requestId: command.trigger_id,
-      user: command.user_id,
-      channel: command.channel_id,
-      text: command.text.slice(0, 200),
-    });
-    const routed = route(command.text, defaults);
-    // The command's own entry is written once its outcome is known: before anything it causes is recorded,
-    // when memops refuses it (with the reason), or when it has run.
-    let entry: AuditRecord | null = {
-      kind: "command",
-      slackUser: command.user_id,
-      target: routed.kind === "run" ? targetOfArgs(routed.args) : null,
-      what: `/mem ${command.text}`.trim(),
-      outcome: routed.kind === "reply" ? `answered: ${routed.message.text.split("\n")[0] ?? ""}` : "accepted",
-      details: { channel: command.channel_id },
-    };
-    const settle = async (outcome?: string) => {
-      const e = entry;
-      entry = null;
-      if (e) await audit.record({ ...e, ...(outcome ? { outcome } : {}) });
-    };
-    const commandAudit: AuditLog = {
-      record: async (r) => {
-        await settle();
-        return audit.record(r);
-      },
-    };
-    if (routed.kind === "reply") {
-      await settle();
-      await ack(ephemeral(routed.message));
-      requestLog.info("answered with help or a usage message");
-      return;
-    }
-    const c = routed.command;
-    const ctx: CommandContext = {
-      user: command.user_id,
-      channel: command.channel_id,
-      runbooks: deps.runbooks,
-      chat,
-      diagnosis: deps.diagnosis,
-      store: deps.store,
-      newId: deps.newId,
-      audit: commandAudit,
-      remediation: actions
-        ? {
-            policy: actions.deps.policy,
-            propose: async (plan, gitOps, route) => {
-              await settle();
-              return proposeRemediation(
-                actions.deps,
-                plan,
-                gitOps,
-                route,
-                { user: command.user_id, groups: await actions.directory.groupsOf(command.user_id) },
-                command.channel_id,
-              );
-            },
-          }
-        : null,
-      log: requestLog.child({ command: c.name }),
-      reply: async (m) => {
-        await respond({ ...ephemeral(m), replace_original: false });
-      },
-      refuse: async (reason) => {
-        await settle(`refused: ${reason.split("\n")[0] ?? ""}`);
-        await ctx.reply({ text: reason, blocks: [] });
-      },
-    };
-    if (c.quick) {
-      const m = await c.run(routed.args, ctx);
-      await settle();
-      await ack(m ? ephemeral(m) : undefined);
-      return;
-    }
-    await ack();
-    requestLog.info({ command: c.name }, "command accepted");
-    try {
-      await c.run(routed.args, ctx);
-      await settle();
-    } catch (e) {
-      requestLog.error({ err: e }, "command failed");
-      await settle("failed: see memops's logs").catch(() => undefined);
-      await ctx.reply({
-        text: `memops failed while running /mem ${c.name}; the error is in its logs (request ${command.trigger_id}).`,
-        blocks: [],
-      });
-    }
-  });
-
-  registerIncidentActions(app, {
-    store: deps.store,
-    chat,
-    clock: deps.diagnosis.clock,
+  const incidents: IncidentDeps = {
     audit,
-    log: log.child({ component: "incidents" }),
-  });
+    chat,
+    store: deps.store,
+    diagnosis: deps.diagnosis,
+    runbooks: deps.runbooks,
+    policy: deps.remediation?.policy ?? null,
+    newId: deps.newId,
+    log,
+    view: incidentView,
+    drawChart: svgToPng,
+  };
+  registerIncidentButtons(app, { ...incidents, log: log.child({ component: "incidents" }) });
   const remediation = deps.remediation;
   const actions = remediation
     ? ((): { deps: VerifierDeps; verifier: Verifier; directory: SlackDirectory } => {
@@ -277,33 +176,25 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const sweepExpired = async () => {
     if (actions) await expireRemediations(actions.deps);
   };
+  registerSlashCommand(app, {
+    incidents,
+    defaults: { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds },
+    remediation: actions,
+    log,
+  });
   const background = new Set<Promise<void>>();
   const alerts = config.alerts;
   if (alerts) {
-    const thread = {
-      audit,
-      chat,
-      store: deps.store,
-      diagnosis: deps.diagnosis,
-      runbooks: deps.runbooks,
-      policy: deps.remediation?.policy ?? null,
-      newId: deps.newId,
-      log: log.child({ component: "alerts" }),
+    const alertDeps = {
+      incidents: { ...incidents, log: log.child({ component: "alerts" }) },
+      clock: deps.diagnosis.clock,
+      channel: alerts.channel,
+      windowSeconds: config.defaultWindowSeconds,
     };
     onAlerts = (p) => {
-      const task = handleAlerts(
-        {
-          thread,
-          chat,
-          store: deps.store,
-          clock: deps.diagnosis.clock,
-          audit,
-          channel: alerts.channel,
-          windowSeconds: config.defaultWindowSeconds,
-          log,
-        },
-        p,
-      ).catch((e: unknown) => log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"));
+      const task = handleAlerts(alertDeps, p).catch((e: unknown) =>
+        log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"),
+      );
       background.add(task);
       void task.finally(() => background.delete(task));
     };

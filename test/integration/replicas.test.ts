@@ -134,6 +134,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
       },
       serve: async () => undefined,
       playground: async () => undefined,
+      blocks: () => [],
       openStore: () => new PostgresStore(DATABASE_URL, { schema: schema.schema }),
     };
     const run = async () => {

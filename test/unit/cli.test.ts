@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { reportMessages } from "../../src/slack/render/report.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -25,6 +26,7 @@ const wiring: Wiring = {
     log: pino({ level: "silent" }),
   }),
   serve: async () => undefined,
+  blocks: reportMessages,
   playground: async (flags) => {
     playgroundCalls.push(flags);
   },

@@ -1,16 +1,9 @@
+import type { ProgressView } from "../../app/incident-deps.ts";
 import type { Report } from "../../core/findings.ts";
 import { sectionData } from "../../core/findings.ts";
 import { type ChatMessage, context, sections } from "./blocks.ts";
 import { esc, memopsText, pct } from "./mrkdwn.ts";
 import { SEVERITY_EMOJI, targetLabel } from "./report.ts";
-
-export interface ProgressView {
-  target: string;
-  requestedBy: string;
-  done: number;
-  total: number;
-  finished: string[];
-}
 
 /** The parent message while the runbook runs: who asked, what for, and how far it got. */
 export function progressMessage(p: ProgressView): ChatMessage {

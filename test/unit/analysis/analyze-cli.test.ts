@@ -14,7 +14,7 @@ const file = (name: string, text: string) => {
 const unused = (): never => {
   throw new Error("analyze needs no cluster, store or server");
 };
-const wiring: Wiring = { diagnosisDeps: unused, openStore: unused, serve: unused, playground: unused };
+const wiring: Wiring = { diagnosisDeps: unused, openStore: unused, serve: unused, playground: unused, blocks: unused };
 async function run(...args: string[]) {
   const out: string[] = [],
     err: string[] = [];

@@ -1,11 +1,8 @@
-import type { Logger } from "pino";
-import { svgToPng } from "../chart/svg-to-png.ts";
 import { chartSvg } from "../core/chart/chart-svg.ts";
 import { chartAltText, memoryChart } from "../core/chart/memory-chart.ts";
 import { type Report, sectionData } from "../core/findings.ts";
-import { type Chat, PortError } from "../ports.ts";
-import { sections } from "./render/blocks.ts";
-import { esc } from "./render/mrkdwn.ts";
+import { PortError } from "../ports.ts";
+import type { IncidentDeps } from "./incident-deps.ts";
 
 /** A namespace diagnosis charts its most urgent workloads, not all of them. */
 const MAX_CHARTS = 3;
@@ -15,12 +12,11 @@ const MAX_CHARTS = 3;
  * drawn or uploaded costs the thread one line saying so; the report's sparklines carry the same trend.
  */
 export async function postCharts(
-  chat: Chat,
+  d: Pick<IncidentDeps, "chat" | "drawChart" | "view" | "log">,
   channel: string,
   threadTs: string,
   report: Report,
   label: string,
-  log: Logger,
 ): Promise<void> {
   const trend = sectionData(report.sections, "memory-trend");
   if (!trend || trend.rows.length === 0) return;
@@ -33,17 +29,16 @@ export async function postCharts(
   for (const [title, rows] of [...groups].slice(0, MAX_CHARTS)) {
     try {
       const chart = memoryChart({ ...trend, rows }, title);
-      const png = await svgToPng(chartSvg(chart));
+      const png = await d.drawChart(chartSvg(chart));
       const filename = `memory-${title
         .replace(/[^a-z0-9]+/gi, "-")
         .replace(/^-|-$/g, "")
         .toLowerCase()}.png`;
-      await chat.upload(channel, threadTs, { filename, title: chart.title, altText: chartAltText(chart), png });
+      await d.chat.upload(channel, threadTs, { filename, title: chart.title, altText: chartAltText(chart), png });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      log.warn({ chart: title, reason }, "memory chart not posted");
-      const text = `:warning: The memory chart of ${esc(title)} could not be posted: ${esc(reason)}. The sparklines above show the same trend.`;
-      await chat.post(channel, { text, blocks: sections(text) }, threadTs).catch((err: unknown) => {
+      d.log.warn({ chart: title, reason }, "memory chart not posted");
+      await d.chat.post(channel, d.view.chartFailed(title, reason), threadTs).catch((err: unknown) => {
         if (!(err instanceof PortError)) throw err;
       });
     }

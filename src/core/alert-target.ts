@@ -1,5 +1,5 @@
-import { checkLabelName, checkObjectName } from "../core/k8s-names.ts";
-import type { Target } from "../core/target.ts";
+import { checkLabelName, checkObjectName } from "./k8s-names.ts";
+import type { Target } from "./target.ts";
 
 /**
  * The workload an alert is about, from its labels (kube-state-metrics and cAdvisor name them):

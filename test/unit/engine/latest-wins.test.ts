@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestWins } from "../../../src/slack/latest-wins.ts";
+import { latestWins } from "../../../src/app/latest-wins.ts";
 
 describe("latestWins", () => {
   it("sends in order, skips superseded updates, and idles only after the last", async () => {

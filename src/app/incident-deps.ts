@@ -1,0 +1,58 @@
+/** What the incident use cases (diagnose, summarise, resolve, handle alerts) need, and how they are shown. */
+import type { Logger } from "pino";
+import type { IncidentSummary } from "../core/incident-summary.ts";
+import type { Report } from "../core/findings.ts";
+import type { Policy } from "../core/remediation/policy.ts";
+import type { Proposal } from "../core/remediation/proposal.ts";
+import type { Runbook } from "../core/runbook.ts";
+import { auditName, workloadKey } from "../core/target.ts";
+import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
+import type { ResolvedTarget } from "../engine/resolve-target.ts";
+import type { Chat, ChatMessage, Store } from "../ports.ts";
+import type { AuditLog } from "./audit-trail.ts";
+
+/** The parent message while the runbook runs. */
+export interface ProgressView {
+  target: string;
+  requestedBy: string;
+  done: number;
+  total: number;
+  finished: string[];
+}
+
+/** The incident's messages, as the chat renders them (Block Kit in Slack). */
+export interface IncidentView {
+  progress(p: ProgressView): ChatMessage;
+  /** in an open incident's thread: a new diagnosis is starting */
+  rediagnosis(label: string, requestedBy: string): ChatMessage;
+  report(r: Report): ChatMessage[];
+  /** the parent: the incident's live summary, with the remediations offered and its own buttons */
+  verdict(r: Report, requestedBy: string, offers: readonly Proposal[], incidentId: string): ChatMessage;
+  chartFailed(title: string, reason: string): ChatMessage;
+  summary(s: IncidentSummary, final: boolean): ChatMessage;
+  /** the parent once resolved: no more buttons */
+  resolvedParent(parent: ChatMessage, by: string): ChatMessage;
+  alertResolved(name: string, firingSince: string): ChatMessage;
+}
+
+export interface IncidentDeps {
+  audit: AuditLog;
+  chat: Chat;
+  store: Store;
+  diagnosis: DiagnosisDeps;
+  runbooks: readonly Runbook[];
+  /** remediations are offered under a verdict only with a policy */
+  policy: Policy | null;
+  newId: () => string;
+  log: Logger;
+  view: IncidentView;
+  /** an SVG chart as PNG bytes (rendered outside the core: a WebAssembly rasteriser in a worker) */
+  drawChart(svg: string): Promise<Uint8Array>;
+}
+
+/** The incident a diagnosis belongs to: the workload behind the target ("deployment/api -n shop"). */
+export function incidentKey(t: ResolvedTarget): string {
+  return t.workload
+    ? workloadKey({ ...t.workload, namespace: t.namespace })
+    : (auditName({ kind: t.kind, name: t.name, namespace: t.namespace }) ?? workloadKey(t));
+}

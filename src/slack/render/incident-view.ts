@@ -1,0 +1,36 @@
+/** The incident's messages in Block Kit: what the app layer's IncidentView asks for. */
+import type { IncidentView } from "../../app/incident-deps.ts";
+import { context, sections } from "./blocks.ts";
+import { incidentButtons, summaryMessage } from "./incident.ts";
+import { esc } from "./mrkdwn.ts";
+import { progressMessage, verdictMessage } from "./parent.ts";
+import { remediationButtons } from "./remediation.ts";
+import { reportMessages } from "./report.ts";
+
+export const incidentView: IncidentView = {
+  progress: progressMessage,
+  rediagnosis: (label, requestedBy) => ({
+    text: `New diagnosis of ${label}, requested by ${requestedBy}`,
+    blocks: sections(`:mag: New diagnosis of *${esc(label)}*, requested by ${requestedBy}`),
+  }),
+  report: reportMessages,
+  verdict: (r, requestedBy, offers, incidentId) =>
+    verdictMessage(r, requestedBy, [...remediationButtons(offers), ...incidentButtons(incidentId)]),
+  chartFailed: (title, reason) => {
+    const text = `:warning: The memory chart of ${esc(title)} could not be posted: ${esc(reason)}. The sparklines above show the same trend.`;
+    return { text, blocks: sections(text) };
+  },
+  summary: summaryMessage,
+  // Decided: no more buttons on the parent; a resolved line in their place.
+  resolvedParent: (parent, by) => ({
+    text: `Resolved: ${parent.text}`,
+    blocks: [
+      ...parent.blocks.filter((b) => b.type !== "actions"),
+      context(`:white_check_mark: Resolved by <@${by}> — the final summary is in the thread`),
+    ],
+  }),
+  alertResolved: (name, since) => ({
+    text: `${name} resolved`,
+    blocks: sections(`:white_check_mark: *${esc(name)}* resolved (firing since ${esc(since)})`),
+  }),
+};
