@@ -1,4 +1,5 @@
 import { tokenize } from "../src/core/args.ts";
+import { nearest } from "../src/core/nearest.ts";
 import type { ChatMessage } from "../src/ports.ts";
 import { sections } from "../src/slack/render/blocks.ts";
 import { esc } from "../src/slack/render/mrkdwn.ts";
@@ -41,7 +42,16 @@ export function route(
   const [name, ...rest] = words.value;
   if (!name) return { kind: "reply", message: helpText(commands) };
   const c = commands.find((x) => x.name === name.toLowerCase());
-  if (!c) return { kind: "reply", message: helpText(commands, `unknown subcommand "${name}"`) };
+  if (!c) {
+    const guess = nearest(
+      name,
+      commands.map((x) => x.name),
+    );
+    return {
+      kind: "reply",
+      message: helpText(commands, `unknown subcommand "${name}"${guess ? ` (did you mean \`${guess}\`?)` : ""}`),
+    };
+  }
   const args = c.parse(rest, defaults);
   if (!args.ok) return { kind: "reply", message: usageError(c, args.error) };
   return { kind: "run", command: c, args: args.value };

@@ -19,7 +19,9 @@ export const scaleCommand = command<ScaleArgs>({
     const r = parseRemediation(words, defaults, {}, 2);
     if (!r.ok) return r;
     const n = r.value.rest[0] ?? "";
-    if (!/^\d{1,4}$/.test(n) || Number(n) < 1) return err(`"${n}" is not a number of replicas`);
+    if (!/^-?\d+$/.test(n)) return err(`"${n}" is not a number of replicas`);
+    if (Number(n) < 1) return err(`replicas must be a positive number (got ${n})`);
+    if (Number(n) > 9999) return err(`${n} replicas is more than memops will ask for (at most 9999)`);
     return { ok: true, value: { target: r.value.target, replicas: Number(n) } };
   },
   run: (args, ctx) =>

@@ -50,7 +50,8 @@ export function parseFlags(
   const flags: Record<string, string> = {};
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? "";
-    if (!word.startsWith("-") || word === "-") {
+    // a negative number is a value the command judges ("replicas must be positive"), not an option
+    if (!word.startsWith("-") || word === "-" || /^-\d+(\.\d+)?$/.test(word)) {
       positionals.push(word);
       continue;
     }

@@ -103,9 +103,14 @@ describe("bad input gets an ephemeral answer and changes nothing", () => {
     const { slack, emulator } = await start();
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "" });
     await slack.slash({ user: ALICE, channel: CHANNEL, text: "frobnicate deploy/api" });
-    const [help, unknown] = emulator.workspace.ephemeralFor(ALICE);
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnsoe deploy/api" });
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "scale deploy/web -n shop -3" });
+    const [help, unknown, typo, negative] = emulator.workspace.ephemeralFor(ALICE);
     expect(messageText(help!)).toContain("/mem diagnose <deploy/NAME");
     expect(messageText(unknown!)).toContain('unknown subcommand "frobnicate"');
+    expect(messageText(unknown!)).not.toContain("did you mean");
+    expect(messageText(typo!)).toContain('unknown subcommand "diagnsoe" (did you mean `diagnose`?)');
+    expect(messageText(negative!)).toContain("replicas must be a positive number (got -3)");
     expect(emulator.workspace.messages).toHaveLength(0);
   });
 

@@ -188,4 +188,21 @@ describe("memops CLI", () => {
     }
     expect(playgroundCalls).toHaveLength(before);
   });
+
+  it("every flag goes through one parser and every variable through loadConfig: a clear usage error, not a crash", async () => {
+    const schema = io();
+    expect(await runCli(["schema", "--bogus"], {}, schema.io, wiring)).toBe(EXIT.usage);
+    expect(schema.err.join("\n")).toMatch(/^memops schema: unknown option --bogus\n\nUsage: memops schema/);
+    const level = io();
+    const before = playgroundCalls.length;
+    expect(await runCli(["playground"], { LOG_LEVEL: "bogus" }, level.io, wiring)).toBe(EXIT.usage);
+    expect(level.err.join("\n")).toContain("LOG_LEVEL: Invalid option");
+    expect(playgroundCalls).toHaveLength(before);
+    const typo = io();
+    expect(await runCli(["diagnsoe", "deploy/api"], {}, typo.io, wiring)).toBe(EXIT.usage);
+    expect(typo.err[0]).toMatch(/^memops: unknown command "diagnsoe" \(did you mean diagnose\?\)/);
+    const extra = io();
+    expect(await runCli(["validate", "now"], {}, extra.io, wiring)).toBe(EXIT.usage);
+    expect(extra.err[0]).toContain('memops validate: unexpected argument "now"');
+  });
 });

@@ -1,0 +1,57 @@
+import { readFile } from "node:fs/promises";
+import { parseFlags } from "../../core/args.ts";
+import { analysisText, analyzeTrace } from "../../core/analyze.ts";
+import { parseQuantity } from "../../core/quantity.ts";
+import { ok } from "../../core/result.ts";
+import { parseTrace } from "../../core/trace-file.ts";
+import { type CliCommand, EXIT } from "../cli.ts";
+
+export const analyze: CliCommand = {
+  name: "analyze",
+  summary: "classify, forecast and size one container from a CSV or JSON file of samples",
+  help: `Usage: memops analyze --input FILE --limit 512Mi [--request 256Mi] [--max-factor 2] [--format json|text]
+
+FILE is CSV with a header (timestamp,working_set_bytes and optionally rss_bytes,restarts,oom_killed;
+timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the same fields.
+--limit none analyses a container without a limit. The analysis is as of the last sample.`,
+  async run({ args, io, usage }) {
+    const parsed = parseFlags(args, {
+      input: ["--input", "-i"],
+      limit: ["--limit"],
+      request: ["--request"],
+      format: ["--format", "-o"],
+      "max-factor": ["--max-factor"],
+    });
+    if (!parsed.ok) return usage(parsed.error);
+    const { input, limit, request, format = "text", "max-factor": factor = "2" } = parsed.value.flags;
+    if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0]}"`);
+    if (!input) return usage("--input FILE is required");
+    if (!limit) return usage("--limit is required (the container's memory limit, e.g. 512Mi, or none)");
+    if (format !== "json" && format !== "text") return usage("--format must be json or text");
+    const limitBytes = limit === "none" ? ok(null) : parseQuantity(limit);
+    if (!limitBytes.ok) return usage(`--limit: ${limitBytes.error}`);
+    const requestBytes = request ? parseQuantity(request) : ok(null);
+    if (!requestBytes.ok) return usage(`--request: ${requestBytes.error}`);
+    const maxFactor = Number(factor);
+    if (!(maxFactor > 1)) return usage(`--max-factor must be a number above 1 (got "${factor}")`);
+    let text: string;
+    try {
+      text = await readFile(input, "utf8");
+    } catch (e) {
+      io.err(`memops analyze: cannot read ${input}: ${e instanceof Error ? e.message : String(e)}`);
+      return EXIT.failure;
+    }
+    const trace = parseTrace(text);
+    if (!trace.ok) {
+      io.err(`memops analyze: ${input}: ${trace.error}`);
+      return EXIT.failure;
+    }
+    const result = analyzeTrace(trace.value, {
+      limitBytes: limitBytes.value,
+      requestBytes: requestBytes.value,
+      maxFactor,
+    });
+    io.out(format === "json" ? JSON.stringify(result, null, 2) : analysisText(result, limitBytes.value));
+    return EXIT.ok;
+  },
+};
