@@ -1,6 +1,7 @@
 import { chartSvg } from "../core/chart/chart-svg.ts";
 import { chartAltText, memoryChart } from "../core/chart/memory-chart.ts";
 import { type Report, sectionData } from "../core/findings.ts";
+import { shortWorkload } from "../core/target.ts";
 import { PortError } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 
@@ -23,7 +24,7 @@ export async function postCharts(
   const perWorkload = report.target.kind === "namespace" || report.target.kind === "selector";
   const groups = new Map<string, typeof trend.rows>();
   for (const r of trend.rows) {
-    const key = perWorkload ? `${r.workload} -n ${report.target.namespace}` : label;
+    const key = perWorkload ? `${shortWorkload(r.workload)} -n ${report.target.namespace}` : label;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   for (const [title, rows] of [...groups].slice(0, MAX_CHARTS)) {

@@ -1,3 +1,4 @@
+import { forecastText } from "../core/forecast.ts";
 import { formatDuration } from "../core/duration.ts";
 import type { Report, Section } from "../core/findings.ts";
 import { formatBytes } from "../core/quantity.ts";
@@ -28,17 +29,19 @@ function section(s: Section, now: number): string[] {
     case "oom-history":
       return [
         `${s.title}: ${s.data.oomKilledContainers} OOM-killed, ${s.data.crashLooping} crash-looping, ${s.data.totalRestarts} restarts`,
-        ...table(
-          ["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"],
-          s.data.rows.map((r) => [
-            `${r.pod}/${r.container}`,
-            String(r.restartCount),
-            r.lastReason ?? "-",
-            r.lastExitCode === null ? "-" : String(r.lastExitCode),
-            r.lastFinishedAt === null ? "-" : `${formatDuration(now - r.lastFinishedAt)} ago`,
-            r.waitingReason ?? "",
-          ]),
-        ).map((l) => `  ${l}`),
+        ...(s.data.rows.length === 0
+          ? []
+          : table(
+              ["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"],
+              s.data.rows.map((r) => [
+                `${r.pod}/${r.container}`,
+                String(r.restartCount),
+                r.lastReason ?? "-",
+                r.lastExitCode === null ? "-" : String(r.lastExitCode),
+                r.lastFinishedAt === null ? "-" : `${formatDuration(now - r.lastFinishedAt)} ago`,
+                r.waitingReason ?? "",
+              ]),
+            ).map((l) => `  ${l}`)),
         ...s.data.events.map((e) => `  event ${e.reason} ${e.object} x${e.count}: ${e.message}`),
       ];
     case "logs-grep":
@@ -73,10 +76,7 @@ function section(s: Section, now: number): string[] {
             0,
             r.limitBytes ?? r.analysis.peakBytes,
           );
-          const ttl =
-            r.analysis.timeToLimitSeconds === null
-              ? "no upward trend toward the limit"
-              : `limit in ~${formatDuration(r.analysis.timeToLimitSeconds)}`;
+          const ttl = forecastText(r.analysis, false) ?? "no upward trend toward the limit";
           return [
             `  ${r.pod}/${r.container} ${spark} ${r.analysis.classification}${r.analysis.plateau ? " (plateau)" : ""} confidence ${r.analysis.confidence.toFixed(2)}; ${ttl}`,
             `    ${r.analysis.evidence}`,
@@ -102,7 +102,7 @@ export function renderText(r: Report): string {
   const out = [
     `${r.verdict.severity.toUpperCase()}: ${r.verdict.headline}`,
     ...r.verdict.points.slice(1).map((x) => `  - ${x}`),
-    `${r.target.ownerChain.join(" -> ")} · ${r.target.pods} pods · window ${formatDuration(r.windowSeconds)} · runbook ${r.runbook.id}`,
+    `${r.target.ownerChain.join(" -> ")} · ${r.target.pods} pod${r.target.pods === 1 ? "" : "s"} · window ${formatDuration(r.windowSeconds)} · runbook ${r.runbook.id}`,
     "",
   ];
   for (const s of r.sections) out.push(...section(s, r.startedAt), "");

@@ -1,3 +1,4 @@
+import { formatDuration } from "./duration.ts";
 import { median, quantile } from "./stats.ts";
 
 const HOUR = 3600;
@@ -42,4 +43,23 @@ export function cycleForecast(cycleLengths: readonly number[], currentAge: numbe
     seconds: left(median(cycleLengths)),
     range: [left(quantile(cycleLengths, 0.1)), left(quantile(cycleLengths, 0.9))],
   };
+}
+
+/** Shorter than this, "in ~0s" would be a lie of precision: it is at the limit now. */
+const NOW_SECONDS = 60;
+
+/**
+ * The forecast in words: "limit in ~2h 10m (1h 30m–4h)", "at the limit now", null without one.
+ * `withRange` adds the interval (soonest "now" when it already touches the limit; latest ∞ when the
+ * slope's interval reaches zero).
+ */
+export function forecastText(
+  a: { timeToLimitSeconds: number | null; timeToLimitRange: [number, number | null] | null },
+  withRange = true,
+): string | null {
+  if (a.timeToLimitSeconds === null) return null;
+  if (a.timeToLimitSeconds < NOW_SECONDS) return "at the limit now";
+  const at = (s: number) => (s < NOW_SECONDS ? "now" : formatDuration(s));
+  const range = withRange && a.timeToLimitRange;
+  return `limit in ~${formatDuration(a.timeToLimitSeconds)}${range ? ` (${at(range[0])}–${range[1] === null ? "∞" : at(range[1])})` : ""}`;
 }

@@ -3,6 +3,8 @@ import { sectionData, type Section, type TrendRow } from "./findings.ts";
 import { exactQuantity, formatBytes, MiB, roundUpReadable } from "./quantity.ts";
 import type { TrendAnalysis } from "./classify.ts";
 import { raisedSinceOom } from "./oom-addressed.ts";
+import { workloadFromPodName } from "./pod-workload.ts";
+import { shortWorkload } from "./target.ts";
 import { recommend } from "./recommend.ts";
 
 export interface SizingPolicy {
@@ -66,6 +68,10 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
       row: TrendRow | null;
     }
   >();
+  // a namespace holds many workloads with an "app" container: each workload's container is its own entry
+  const workloadOfPod = new Map((trend?.rows ?? []).map((r) => [r.pod, r.workload]));
+  const keyOf = (pod: string, container: string) =>
+    `${workloadOfPod.get(pod) ?? workloadFromPodName(pod)}|${container}`;
   const entry = (name: string) => {
     let e = byContainer.get(name);
     if (!e)
@@ -76,7 +82,7 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
     return e;
   };
   for (const r of trend?.rows ?? []) {
-    const e = entry(r.container);
+    const e = entry(keyOf(r.pod, r.container));
     e.limit = r.limitBytes ?? e.limit;
     e.request = r.requestBytes ?? e.request;
     if (!e.row || r.analysis.peakBytes > e.row.analysis.peakBytes) e.row = r;
@@ -84,14 +90,17 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
     e.cls.add(r.analysis.classification);
     if (r.analysis.timeToLimitSeconds !== null) e.ttl = Math.min(e.ttl ?? Infinity, r.analysis.timeToLimitSeconds);
   }
-  for (const r of oom?.rows ?? []) if (r.oomKilled) entry(r.container).oom = true;
+  for (const r of oom?.rows ?? []) if (r.oomKilled) entry(keyOf(r.pod, r.container)).oom = true;
   for (const r of usage?.rows ?? []) {
-    const e = entry(r.container);
+    const e = entry(keyOf(r.pod, r.container));
     e.limit = r.limitBytes ?? e.limit;
     e.peak = Math.max(e.peak, r.usageBytes ?? 0);
   }
-  for (const [name, e] of byContainer) {
-    const raised = raisedSinceOom(sections, name);
+  const many = new Set([...byContainer.keys()].map((k) => k.split("|")[0])).size > 1;
+  for (const [key, e] of byContainer) {
+    const [workload = "", container = ""] = key.split("|");
+    const name = many ? `${container} of ${shortWorkload(workload)}` : container;
+    const raised = raisedSinceOom(sections, container, workload);
     if (raised && !e.cls.has("leak") && !e.cls.has("limit-too-low")) {
       steps.push(
         `The limit of container ${name} was raised from ${raised.from === null ? "none" : formatBytes(raised.from)} to ${raised.to === null ? "none" : formatBytes(raised.to)} at ${formatInstant(raised.at)}, after its last OOM kill: watch that it holds before changing it again.`,

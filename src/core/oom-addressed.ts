@@ -23,9 +23,11 @@ export function lastOomKill(sections: readonly Section[], container?: string): n
   return times.length > 0 ? Math.max(...times) : null;
 }
 
-/** The raise of the container's limit after its last OOM kill, if there was one. */
-export function raisedSinceOom(sections: readonly Section[], container: string): LimitChange | null {
+/** The raise of the container's limit (in `workload`, for a namespace's report) after its last OOM kill, if any. */
+export function raisedSinceOom(sections: readonly Section[], container: string, workload?: string): LimitChange | null {
   const last = lastOomKill(sections, container);
-  const history = sectionData(sections, "memory-trend")?.rows.find((r) => r.container === container)?.limits;
+  const history = sectionData(sections, "memory-trend")?.rows.find(
+    (r) => r.container === container && (workload === undefined || r.workload === workload),
+  )?.limits;
   return last === null || !history ? null : raisedAfter(history, last);
 }

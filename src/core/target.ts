@@ -99,3 +99,10 @@ export function auditName(t: Target): string | null {
     ? `${t.name ?? ""} -n ${t.namespace}`
     : workloadKey({ kind: t.kind, name: t.name ?? "", namespace: t.namespace });
 }
+
+/** "deployment/api" as a person types it: "deploy/api" (charts and reports use one spelling). */
+export function shortWorkload(workload: string): string {
+  const [kind = "", name = ""] = workload.split("/");
+  const short = (SHORT as Record<string, string | undefined>)[kind];
+  return short && name ? `${short}/${name}` : workload;
+}

@@ -1,4 +1,5 @@
-import { formatDuration, formatInstant } from "./duration.ts";
+import { forecastText } from "./forecast.ts";
+import { formatInstant } from "./duration.ts";
 import { sectionData, type Section, type Severity, type TargetSummary, type Verdict } from "./findings.ts";
 import { raisedAfter } from "./limit-history.ts";
 import { formatBytes } from "./quantity.ts";
@@ -23,7 +24,7 @@ export function verdictOf(
     const recent = killed.filter((r) => r.lastFinishedAt !== null && now - r.lastFinishedAt <= windowSeconds);
     for (const r of killed.slice(0, 3)) {
       const when = r.lastFinishedAt === null ? "" : ` at ${formatInstant(r.lastFinishedAt)}`;
-      const history = trend?.rows.find((t) => t.container === r.container)?.limits ?? [];
+      const history = trend?.rows.find((t) => t.pod === r.pod && t.container === r.container)?.limits ?? [];
       const raised = r.lastFinishedAt === null ? null : raisedAfter(history, r.lastFinishedAt);
       (raised ? answered : points).push({
         severity: recent.includes(r) && !raised ? "critical" : "warning",
@@ -44,7 +45,7 @@ export function verdictOf(
     const a = row.analysis;
     const who = `${row.pod}/${row.container}`;
     if (a.classification === "leak") {
-      const ttl = a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`;
+      const ttl = a.timeToLimitSeconds === null ? "" : `, ${forecastText(a, false) ?? ""}`;
       points.push({
         severity: a.timeToLimitSeconds !== null && a.timeToLimitSeconds < 6 * 3600 ? "critical" : "warning",
         text: `memory leak suspected in ${who}: +${formatBytes(a.slopeBytesPerHour)}/h${ttl}`,

@@ -25,6 +25,13 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
   let browser: Browser;
   let page: Page;
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+  /** the same moment at 1280×800 and at 1920×1080 */
+  const shotBoth = async (name: string) => {
+    await shot(`${name}-1280x800`);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await shot(`${name}-1920x1080`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
   const channel = () => page.locator("#messages");
   const thread = () => page.locator("#thread-messages");
 
@@ -105,6 +112,124 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
     expect(await audit.innerText()).toContain("Only visible to you");
     await shot("4-audit");
   });
+
+  it("a stale card is superseded, a refusal shows in the thread, and a re-diagnosis after the fix keeps the story", async () => {
+    await page.goto(pg.url);
+    await page.locator("#as").selectOption("U0ALICE");
+    const send = async (text: string) => {
+      await page.locator("#composer").fill(text);
+      await page.keyboard.press("Enter");
+    };
+    await send("/mem diagnose deploy/search -n demo");
+    const parent = channel().locator("li.message", { hasText: "deploy/search -n demo" }).filter({
+      hasText: "Full report in the thread",
+    });
+    await parent.getByRole("button", { name: "Raise app limit to 640Mi" }).waitFor({ timeout: 30_000 });
+    await send("/mem limit deploy/search -n demo 600Mi");
+    await parent.getByRole("button", { name: /\d+ replies/ }).click();
+    const older = thread().locator("li.message", { hasText: "from 512Mi to 600Mi" });
+    await older.getByRole("button", { name: "Approve" }).waitFor({ timeout: 20_000 });
+    expect(await older.innerText()).toContain("below memops's OOM floor");
+
+    await parent.getByRole("button", { name: "Raise app limit to 640Mi" }).click();
+    const newer = thread().locator("li.message", {
+      hasText: "Approval needed: Raise the memory limit of app in deploy/search from 512Mi to 640Mi",
+    });
+    await newer.waitFor({ timeout: 20_000 });
+    // the older card says what replaced it, and has no buttons left
+    await expect.poll(() => older.innerText(), { timeout: 10_000 }).toContain("Superseded");
+    expect(await older.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    await shotBoth("6-superseded");
+
+    // alice approving her own request: the answer lands in the thread she clicked in
+    await newer.getByRole("button", { name: "Approve" }).click();
+    await page.locator("dialog#confirm").getByRole("button", { name: "Approve" }).click();
+    const refusal = thread().locator("li.ephemeral", {
+      hasText: "you asked for this change: another person must approve it",
+    });
+    await refusal.waitFor({ timeout: 10_000 });
+    await shotBoth("7-refusal-in-thread");
+
+    await page.locator("#as").selectOption("U0BOB");
+    await newer.getByRole("button", { name: "Approve" }).click();
+    await page.locator("dialog#confirm").getByRole("button", { name: "Approve" }).click();
+    await thread()
+      .locator("li.message", { hasText: /Verified: Raise the memory limit of app in deploy\/search/ })
+      .waitFor({ timeout: 60_000 });
+
+    await page.locator("#as").selectOption("U0ALICE");
+    await send("/mem diagnose deploy/search -n demo");
+    // the parent is rewritten with the new diagnosis, and the story is kept
+    await expect
+      .poll(() => parent.innerText(), { timeout: 30_000 })
+      .toMatch(/was in an OOM-kill cycle \(\d+ kills\) until the limit was raised from 512Mi to 640Mi/);
+    const text = await parent.innerText();
+    expect(text).toContain("Last action: Raise the memory limit of app in deploy/search from 512Mi to 640Mi");
+    expect(text).toContain("Trend: oom-cycle");
+    expect(await parent.getByRole("button", { name: "Raise app limit to 640Mi" }).count()).toBe(0);
+    await shotBoth("8-rediagnosed-after-fix");
+  });
+
+  for (const [width, height] of [
+    [1280, 800],
+    [1920, 1080],
+  ] as const) {
+    it(`at ${width}×${height}: the header and composer stay, the newest message is on screen, code fits`, async () => {
+      const p = await browser.newPage({ viewport: { width, height } });
+      try {
+        await p.goto(pg.url);
+        await p.locator("#messages li.message").first().waitFor();
+        const before = await p.locator("#messages li.ephemeral").count();
+        for (let i = 0; i < 30; i++) {
+          await p.locator("#composer").fill("/mem runbooks");
+          await p.keyboard.press("Enter");
+        }
+        await expect
+          .poll(() => p.locator("#messages li.ephemeral").count(), { timeout: 30_000 })
+          .toBeGreaterThanOrEqual(before + 30);
+        const inView = async (selector: string) =>
+          p
+            .locator(selector)
+            .last()
+            .evaluate((el: { getBoundingClientRect(): { top: number; bottom: number } }) => {
+              const r = el.getBoundingClientRect();
+              const h = (globalThis as unknown as { innerHeight: number }).innerHeight;
+              return r.top >= 0 && r.bottom <= h + 1;
+            });
+        await expect.poll(() => inView("#messages li.message")).toBe(true);
+        expect(await inView("#composer")).toBe(true);
+        expect(await inView(".channel-head")).toBe(true);
+        // the page itself never scrolls: only the message lists do
+        expect(
+          await p.evaluate(() => {
+            const d = (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document;
+            return d.documentElement.scrollHeight <= (globalThis as unknown as { innerHeight: number }).innerHeight;
+          }),
+        ).toBe(true);
+        // a report thread: a real share of the screen, and its tables readable without scrolling sideways
+        await p
+          .getByRole("button", { name: /\d+ replies/ })
+          .first()
+          .click();
+        await p.locator("#thread-messages pre").first().waitFor();
+        const share = await p
+          .locator("#thread")
+          .evaluate((el: { getBoundingClientRect(): { width: number } }) => el.getBoundingClientRect().width);
+        expect(share / width).toBeGreaterThanOrEqual(0.4);
+        const overflowing = await p
+          .locator("#thread-messages pre, #messages pre")
+          .evaluateAll(
+            (els: { scrollWidth: number; clientWidth: number }[]) =>
+              els.filter((e) => e.scrollWidth > e.clientWidth + 1).length,
+          );
+        expect(overflowing).toBe(0);
+        expect(await inView("#composer")).toBe(true);
+        await p.screenshot({ path: `${SHOTS}/layout-${width}x${height}.png` });
+      } finally {
+        await p.close();
+      }
+    });
+  }
 
   it("is usable with the keyboard: Tab reaches the message box, Enter opens a thread, Escape closes it", async () => {
     await page.goto(pg.url);

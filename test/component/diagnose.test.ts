@@ -100,8 +100,8 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
     const { thread } = await diagnose("diagnose ns/shop");
     const charts = thread.flatMap((m) => m.files);
     expect(charts.map((f) => f.title)).toEqual([
-      "Memory working set — deployment/api -n shop",
-      "Memory working set — deployment/api-canary -n shop",
+      "Memory working set — deploy/api -n shop",
+      "Memory working set — deploy/api-canary -n shop",
     ]);
     expect(charts[1]?.altText).toContain("api-canary-5f6b7c8d9e-aaaaa/api: stable");
     expect(charts[0]?.altText).not.toContain("canary");

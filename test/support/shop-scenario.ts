@@ -64,7 +64,7 @@ export function shopPods() {
   ];
 }
 
-function events(): (ClusterEvent & { namespace: string })[] {
+export function shopEvents(): (ClusterEvent & { namespace: string })[] {
   return [
     {
       namespace: "shop",
@@ -146,7 +146,7 @@ export function shopCluster(extra: Partial<ConstructorParameters<typeof FakeClus
       workload({ kind: "replicaset", name: "api-canary-5f6b7c8d9e", owners: [controller("Deployment", "api-canary")] }),
     ],
     nodes: [node({ name: "node-a", memoryPressure: true, allocatableBytes: 8 * 1024 * MiB }), node({ name: "node-b" })],
-    events: events(),
+    events: shopEvents(),
     logs: {
       [`shop/${SHOP.killed}/api/previous`]: [
         "2026-11-21T07:40:01Z INFO started in 4.2s",

@@ -1,3 +1,4 @@
+import { forecastText } from "../forecast.ts";
 import { classLabel } from "../classify.ts";
 import type { TrendFindings, TrendRow } from "../findings.ts";
 import { formatDuration, formatInstant } from "../duration.ts";
@@ -47,7 +48,7 @@ export interface ChartSeries {
 const FUTURE_SHARE = 0.35;
 
 const verdictOf = ({ analysis: a }: TrendRow) =>
-  `${classLabel(a)}${a.timeToLimitSeconds === null ? "" : `, limit in ~${formatDuration(a.timeToLimitSeconds)}`}`;
+  `${classLabel(a)}${a.timeToLimitSeconds === null ? "" : `, ${forecastText(a, false) ?? ""}`}`;
 
 function seriesOf(r: TrendRow, now: number): ChartSeries {
   const points = r.analysis.resampled;
@@ -138,10 +139,13 @@ export function chartAltText(c: MemoryChart): string {
   const head = `Line chart of the memory working set of ${c.subject} over the last ${formatDuration(c.now - c.start)}.`;
   const lines = c.series.map((s) => {
     const first = s.points[0]?.v ?? 0,
-      last = s.points[s.points.length - 1]?.v ?? 0;
+      last = s.points[s.points.length - 1]?.v ?? 0,
+      peak = Math.max(first, ...s.points.map((p) => p.v));
     const limit = s.limitBytes ? ` of a ${formatBytes(s.limitBytes)} limit` : ", no limit";
     const ooms = s.ooms.length ? `; ${s.ooms.length} OOM kill${s.ooms.length > 1 ? "s" : ""} marked` : "";
-    return ` ${s.label}: ${s.verdict}; ${formatBytes(first)} to ${formatBytes(last)}${limit}${ooms}.`;
+    // the peak too: a spike that came back down starts and ends at the same level
+    const top = peak > Math.max(first, last) * 1.05 ? `, peak ${formatBytes(peak)}` : "";
+    return ` ${s.label}: ${s.verdict}; ${formatBytes(first)} to ${formatBytes(last)}${top}${limit}${ooms}.`;
   });
   const changed = c.thresholds
     .filter((t) => t.kind === "limit" && t.steps.length > 1)

@@ -43,7 +43,7 @@ function pick(ctx: StepContext): { pod: string; container: string; restarted: bo
           pod: first.name,
           container: c.name,
           restarted: false,
-          why: "no container was killed or restarted; the first running one",
+          why: "the first running container: none was killed or restarted",
         },
       ]
     : [];

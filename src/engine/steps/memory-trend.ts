@@ -40,27 +40,37 @@ function liveSpecs(ctx: StepContext): Map<string, Spec> {
   return specs;
 }
 
+/** A workload's container: "deployment/api|app" (a namespace holds many workloads with an "app" container). */
+const slot = (workload: string, container: string) => `${workload}|${container}`;
+
 /**
- * Each container's limit over the window, as the workload had it: from kube-state-metrics' per-pod limit
- * series when Prometheus has them, else reconstructed from the current limit and the changes memops made.
+ * Each workload container's limit over the window: from kube-state-metrics' per-pod limit series when
+ * Prometheus has them, else reconstructed from the current limit and the changes memops made (those are
+ * the target workload's own).
  */
 function limitHistories(
   ctx: StepContext,
   series: readonly ContainerMemory[],
+  workloadOf: (pod: string) => string,
   executed: readonly ContainerLimitChange[],
 ): Map<string, LimitStep[]> {
   const start = ctx.now - ctx.windowSeconds;
   const current = new Map<string, number | null>();
-  for (const p of ctx.target.pods) for (const c of p.containers) current.set(c.name, c.limitBytes);
-  const names = new Set([...current.keys(), ...series.map((c) => c.container)]);
+  for (const p of ctx.target.pods)
+    for (const c of p.containers) current.set(slot(workloadOf(p.name), c.name), c.limitBytes);
+  const slots = new Set([...current.keys(), ...series.map((c) => slot(workloadOf(c.pod), c.container))]);
+  const mine = ctx.target.workload ? `${ctx.target.workload.kind}/${ctx.target.workload.name}` : null;
   const out = new Map<string, LimitStep[]>();
-  for (const name of names) {
-    const reported = series.filter((c) => c.container === name && c.limit.length > 0).map((c) => c.limit);
-    const changes = executed.filter((c) => c.container === name).sort((a, b) => a.at - b.at);
+  for (const key of slots) {
+    const [workload = "", name = ""] = key.split("|");
+    const reported = series
+      .filter((c) => c.container === name && workloadOf(c.pod) === workload && c.limit.length > 0)
+      .map((c) => c.limit);
+    const changes = executed.filter((c) => c.container === name && workload === mine).sort((a, b) => a.at - b.at);
     // the last change memops made is the workload's limit now (pods not yet replaced may still show the old one)
     const last = changes.at(-1);
-    const now = last ? last.to : (current.get(name) ?? null);
-    out.set(name, reported.length > 0 ? historyFromSeries(reported) : historyFromChanges(now, changes, start));
+    const now = last ? last.to : (current.get(key) ?? null);
+    out.set(key, reported.length > 0 ? historyFromSeries(reported) : historyFromChanges(now, changes, start));
   }
   return out;
 }
@@ -74,27 +84,30 @@ export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
     );
   const series = await ctx.memory();
   const specs = liveSpecs(ctx);
-  const requests = new Map<string, number | null>();
-  for (const p of ctx.target.pods) for (const c of p.containers) requests.set(c.name, c.requestBytes);
-  const histories = limitHistories(ctx, series, await ctx.limitChanges());
   const workloads = new Map(ctx.target.pods.map((p) => [p.name, podWorkload(p)]));
+  const workloadOf = (pod: string) => workloads.get(pod) ?? workloadFromPodName(pod);
+  const requests = new Map<string, number | null>();
+  for (const p of ctx.target.pods)
+    for (const c of p.containers) requests.set(slot(workloadOf(p.name), c.name), c.requestBytes);
+  const histories = limitHistories(ctx, series, workloadOf, await ctx.limitChanges());
   const rows: TrendRow[] = series
     .filter((c) => c.workingSet.length > 0)
     .map((c) => {
-      const limits = histories.get(c.container) ?? [];
+      const workload = workloadOf(c.pod);
+      const limits = histories.get(slot(workload, c.container)) ?? [];
       // A pod replaced during the window has no spec any more: its limit is the one it reported last,
       // else the workload's when it ended.
       const end = c.workingSet[c.workingSet.length - 1]?.t ?? ctx.now;
       const spec = specs.get(keyOf(c)) ?? {
         limit: c.limit.at(-1)?.v ?? limitAt(limits, end),
-        request: requests.get(c.container) ?? null,
+        request: requests.get(slot(workload, c.container)) ?? null,
         oom: 0,
         oomAt: [],
       };
       return {
         pod: c.pod,
         container: c.container,
-        workload: workloads.get(c.pod) ?? workloadFromPodName(c.pod),
+        workload,
         limitBytes: spec.limit,
         requestBytes: spec.request,
         limits,

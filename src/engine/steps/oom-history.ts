@@ -37,6 +37,13 @@ function rowsOf(ctx: StepContext): OomRow[] {
   );
 }
 
+/** "…; pod search-7d9c-x2x9q" names a pod: is it one that is not the target's (now or earlier in the window)? */
+function namesAnotherPod(message: string, ours: ReadonlySet<string>, pattern: string | null): boolean {
+  const named = /\bpod[ =:]+"?([a-z0-9][a-z0-9.-]*)/i.exec(message)?.[1];
+  if (!named || ours.has(named)) return false;
+  return pattern === null ? false : !new RegExp(`^(?:${pattern})$`).test(named);
+}
+
 async function events(ctx: StepContext): Promise<ClusterEvent[]> {
   const { cluster, target } = ctx;
   const names = new Set(target.pods.map((p) => p.name));
@@ -62,8 +69,8 @@ async function events(ctx: StepContext): Promise<ClusterEvent[]> {
     )
   )
     .flat()
-    // A node OOM event names the process and often the pod; keep those that name one of ours, or all if none does.
-    .filter((e) => /oom/i.test(e.reason));
+    // A node OOM event names the process and often the pod: one that names another pod is not ours.
+    .filter((e) => /oom/i.test(e.reason) && !namesAnotherPod(e.message, names, target.podPattern));
   return [...podEvents, ...nodeEvents].filter((e) => INTERESTING.test(e.reason));
 }
 

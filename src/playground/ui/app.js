@@ -240,10 +240,12 @@ function messageView(m, { inThread, ephemeral } = {}) {
   );
 }
 
-function fill(list, items) {
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+const atBottom = (list) => list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+
+/** Replaces a list's messages; one that was showing its newest message keeps following. */
+function fill(list, items, follow) {
   list.replaceChildren(...items);
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  if (follow) list.scrollTop = list.scrollHeight;
 }
 
 function render() {
@@ -251,6 +253,14 @@ function render() {
   if (!d) return;
   const focused = document.activeElement?.getAttribute?.("data-focus");
   const byTs = (a, b) => Number(a.ts) - Number(b.ts);
+  // where each list was, before opening or closing the thread changes the layout
+  const follow = {
+    channel: atBottom($("messages")),
+    thread: $("thread").hidden || state.threadShown !== state.thread || atBottom($("thread-messages")),
+  };
+  state.threadShown = state.thread;
+  $("thread").hidden = !state.thread;
+  document.querySelector(".app").classList.toggle("thread-open", !!state.thread);
   const top = [
     ...d.messages.filter((m) => m.threadTs === null).map((m) => ({ m, ephemeral: false })),
     ...d.ephemerals.filter((e) => e.threadTs === null).map((m) => ({ m, ephemeral: true })),
@@ -258,8 +268,8 @@ function render() {
   fill(
     $("messages"),
     top.map(({ m, ephemeral }) => messageView(m, { ephemeral })),
+    follow.channel,
   );
-  const thread = $("thread");
   if (state.thread) {
     const parent = d.messages.find((m) => m.ts === state.thread);
     const replies = [
@@ -272,9 +282,9 @@ function render() {
         parent ? messageView(parent, { inThread: true }) : null,
         ...replies.map(({ m, ephemeral }) => messageView(m, { inThread: true, ephemeral })),
       ].filter(Boolean),
+      follow.thread,
     );
-    thread.hidden = false;
-  } else thread.hidden = true;
+  }
   if (focused) document.querySelector(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
 }
 

@@ -27,7 +27,7 @@ export function verdictMessage(r: Report, requestedBy: string, actions: ChatMess
   const facts = [
     `*Pods:* ${r.target.pods}`,
     `*OOM-killed:* ${oom ? oom.oomKilledContainers : "unknown"}`,
-    `*Highest usage:* ${usage?.rows[0] ? pct(usage.rows[0].ofLimit) : "unknown"} of limit`,
+    `*Usage now:* ${usage?.rows[0] ? `${pct(usage.rows[0].ofLimit)} of limit${usage.rows.length > 1 ? " (highest)" : ""}` : "unknown"}`,
     `*Trend:* ${top ? `${top.classification}${top.plateau ? " (plateau)" : ""}` : "unavailable"}`,
   ];
   const unavailable = r.sections.filter((s) => s.status === "unavailable").map((s) => s.title);

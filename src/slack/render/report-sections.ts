@@ -1,11 +1,12 @@
 import { formatDuration } from "../../core/duration.ts";
 import { classLabel } from "../../core/classify.ts";
+import { forecastText } from "../../core/forecast.ts";
 import type { DataOf, Section } from "../../core/findings.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
 import { sparkline } from "../../core/sparkline.ts";
 import { type Block, codeSections, context, sections } from "./blocks.ts";
-import { codeText, cut, esc, pct, slackDate, table } from "./mrkdwn.ts";
+import { codeText, cut, esc, memopsText, pct, slackDate, table } from "./mrkdwn.ts";
 
 const bytes = (b: number | null) => (b === null ? "—" : formatBytes(b));
 const ago = (now: number, t: number | null) => (t === null ? "—" : `${formatDuration(now - t)} ago`);
@@ -53,10 +54,14 @@ function oom(d: DataOf<"oom-history">, now: number): Block[] {
     ago(now, r.lastFinishedAt),
     r.waitingReason ?? (r.oomKilled ? "" : ""),
   ]);
-  const out = codeSections(
-    head,
-    table(["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"], rows).map(codeText),
-  );
+  // no container restarted: no empty table, only the events
+  const out =
+    rows.length > 0
+      ? codeSections(
+          head,
+          table(["CONTAINER", "RESTARTS", "LAST TERMINATION", "EXIT", "WHEN", "NOW"], rows).map(codeText),
+        )
+      : sections(head);
   if (d.events.length > 0) {
     out.push(
       ...sections(
@@ -109,11 +114,8 @@ function trend(d: DataOf<"memory-trend">): Block[] {
     // A stable container is one line; what needs attention gets its evidence and forecast.
     if (a.classification === "stable" && !a.plateau) return `${esc(who(r.pod, r.container))} ${spark} stable`;
     const label = classLabel(a);
-    const forecast =
-      a.timeToLimitSeconds === null
-        ? "no upward trend toward the limit"
-        : `limit in ~${formatDuration(a.timeToLimitSeconds)}${a.timeToLimitRange ? ` (${formatDuration(a.timeToLimitRange[0])}–${a.timeToLimitRange[1] === null ? "∞" : formatDuration(a.timeToLimitRange[1])})` : ""}`;
-    return `*${esc(who(r.pod, r.container))}* ${spark} *${label}* (confidence ${a.confidence.toFixed(2)})\n${esc(a.evidence)}\nForecast: ${forecast}`;
+    const forecast = forecastText(a) ?? "no upward trend toward the limit";
+    return `*${esc(who(r.pod, r.container))}* ${spark} *${label}* (confidence ${a.confidence.toFixed(2)})\n${memopsText(a.evidence)}\nForecast: ${forecast}`;
   });
   const more = d.totalContainers > d.rows.length ? `\n…and ${d.totalContainers - d.rows.length} more containers` : "";
   return sections(
