@@ -65,7 +65,7 @@ const runbooks = await loadRunbooks("runbooks");
 if (!runbooks.ok) throw new Error(runbooks.error.join("\n"));
 const log = pino({ level: "warn" });
 const app = await startSlackApp(config, {
-  diagnosis: { cluster, metrics, clock: { now: () => NOW * 1000 }, log },
+  diagnosis: { cluster, metrics, clock: { now: () => NOW }, log },
   runbooks: runbooks.value,
   log,
   store: new SqliteStore(":memory:"),

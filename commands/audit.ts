@@ -32,7 +32,7 @@ export const auditCommand = command<AuditArgs>({
     return ok({ target: auditName(t.value), sinceSeconds: since.value });
   },
   async run(args, ctx) {
-    const now = ctx.incidents.diagnosis.clock.now() / 1000;
+    const now = ctx.incidents.diagnosis.clock.now();
     const entries = await ctx.incidents.store.auditEntries({
       since: now - args.sinceSeconds,
       ...(args.target ? { target: args.target } : {}),

@@ -67,7 +67,7 @@ export async function askFor(
       ? await r.propose(
           planned.value,
           owner,
-          routeFor(planned.value, owner, w.value.annotations, ctx.incidents.diagnosis.clock.now() / 1000),
+          routeFor(planned.value, owner, w.value.annotations, ctx.incidents.diagnosis.clock.now()),
         )
       : planned;
   if (!asked.ok) await ctx.refuse(asked.error);

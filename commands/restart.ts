@@ -12,5 +12,5 @@ export const restartCommand = command<Target>({
     const r = parseRemediation(words, defaults, {}, 1);
     return r.ok ? { ok: true, value: r.value.target } : r;
   },
-  run: (target, ctx) => askFor(ctx, target, (w) => planRestart(w, ctx.incidents.diagnosis.clock.now() / 1000)),
+  run: (target, ctx) => askFor(ctx, target, (w) => planRestart(w, ctx.incidents.diagnosis.clock.now())),
 });

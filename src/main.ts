@@ -28,7 +28,7 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
   return {
     cluster: new KubeCluster(kubeConfig(config)),
     metrics: config.prometheus.url ? new PromMetrics(config.prometheus.url, config.prometheus.timeoutMs) : null,
-    clock: { now: () => Date.now() },
+    clock: { now: () => Date.now() / 1000 },
     log,
   };
 }

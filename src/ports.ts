@@ -124,7 +124,7 @@ export interface MemoryMetrics {
 }
 
 export interface Clock {
-  /** milliseconds since the epoch */
+  /** Unix seconds (fractional): the unit of every time memops stores, compares and shows */
   now(): number;
 }
 

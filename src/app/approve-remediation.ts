@@ -8,7 +8,7 @@ import { executorFor } from "../engine/remediation/executors/index.ts";
 import { PortError } from "../ports.ts";
 import { loadProposal, saveProposal } from "./proposals.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.ts";
+import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
 import type { Verifier } from "./verify-remediation.ts";
 
 export type ApproveOutcome =
@@ -32,12 +32,12 @@ async function decide(
   const loaded = await loadProposal(d, id, channel);
   if (!loaded.ok) return loaded;
   const p = loaded.value;
-  const expired = expire(p, seconds(d.clock));
+  const expired = expire(p, d.clock.now());
   if (expired) {
     await d.store.updateProposal(expired, p.version);
     return err("this request has expired; ask again");
   }
-  const decided = approve(p, actor, d.policy, seconds(d.clock));
+  const decided = approve(p, actor, d.policy, d.clock.now());
   if (!decided.ok) return decided;
   const identity = d.policy.identities[actor.user];
   if (!identity)

@@ -24,7 +24,7 @@ export class AuditTrail implements AuditLog {
 
   async record(r: AuditRecord): Promise<AuditEntry> {
     const entry = await this.#store.appendAudit({
-      at: this.#clock.now() / 1000,
+      at: this.#clock.now(),
       details: {},
       kubernetesIdentity: null,
       target: null,

@@ -3,7 +3,7 @@ import { type Actor, deny, type Proposal } from "../core/remediation/proposal.ts
 import type { Result } from "../core/result.ts";
 import { loadProposal, saveProposal } from "./proposals.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.ts";
+import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
 
 export async function denyRemediation(
   d: RemediationDeps,
@@ -13,7 +13,7 @@ export async function denyRemediation(
   clickedTs?: string,
 ): Promise<Result<Proposal>> {
   const loaded = await loadProposal(d, id, channel);
-  const denied = loaded.ok ? deny(loaded.value, actor, d.policy, seconds(d.clock)) : loaded;
+  const denied = loaded.ok ? deny(loaded.value, actor, d.policy, d.clock.now()) : loaded;
   const r = denied.ok && loaded.ok ? await saveProposal(d, denied.value, loaded.value) : denied;
   const p = loaded.ok ? loaded.value : null;
   await d.audit.record({

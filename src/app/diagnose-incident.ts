@@ -46,7 +46,7 @@ async function openThread(
     channel,
     threadTs: ts,
     status: "open",
-    openedAt: d.diagnosis.clock.now() / 1000,
+    openedAt: d.diagnosis.clock.now(),
     resolvedAt: null,
   });
   return { ts, existing: false, incident: id, key };
@@ -62,7 +62,7 @@ async function offersFor(d: IncidentDeps, report: Report, channel: string, threa
     runbook,
     d.policy,
     { channel, threadTs },
-    d.diagnosis.clock.now() / 1000,
+    d.diagnosis.clock.now(),
   ).catch((e: unknown) => {
     if (!(e instanceof PortError)) throw e;
     log.warn({ reason: e.message }, "no remediations offered");
@@ -138,7 +138,7 @@ export async function diagnoseIncident(
     } else if (thread) {
       progress.done = p.done;
       progress.finished.push(stepTitle(p));
-      if (d.diagnosis.clock.now() - postedAt >= PROGRESS_AFTER_MS) updates.push(d.view.progress(progress));
+      if ((d.diagnosis.clock.now() - postedAt) * 1000 >= PROGRESS_AFTER_MS) updates.push(d.view.progress(progress));
     }
   });
   if (!result.ok) return err(`Could not diagnose ${label}: ${result.error}`);

@@ -1,12 +1,12 @@
 /** Pending requests past their expiry: recorded as expired, and their cards say so. */
 import { expire, type Proposal } from "../core/remediation/proposal.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.ts";
+import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
 
 export async function expireRemediations(d: RemediationDeps): Promise<Proposal[]> {
   const out: Proposal[] = [];
-  for (const p of await d.store.expiredProposals(seconds(d.clock))) {
-    const e = expire(p, seconds(d.clock));
+  for (const p of await d.store.expiredProposals(d.clock.now())) {
+    const e = expire(p, d.clock.now());
     const saved = e ? await d.store.updateProposal(e, p.version) : null;
     if (!saved) continue;
     d.log.info({ proposal: p.id }, "remediation request expired");

@@ -53,7 +53,7 @@ async function workloadOf(d: AlertDeps, t: Target): Promise<Target> {
 
 /** Records each alert under its workload (so it belongs to the incident's timeline); returns the new ones to act on. */
 async function record(d: AlertDeps, n: AlertNotification): Promise<Fresh[]> {
-  const now = d.clock.now() / 1000;
+  const now = d.clock.now();
   const fresh: Fresh[] = [];
   for (const a of n.alerts) {
     const name = a.labels["alertname"] ?? "(unnamed)";

@@ -7,7 +7,7 @@
 import type { Proposal } from "../core/remediation/proposal.ts";
 import { executorFor } from "../engine/remediation/executors/index.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { seconds, workloadKey } from "./remediation-deps.ts";
+import { workloadKey } from "./remediation-deps.ts";
 import type { VerifierDeps, Verifier } from "./verify-remediation.ts";
 
 async function reconcileOne(d: VerifierDeps, verifier: Verifier, p: Proposal): Promise<void> {
@@ -51,7 +51,7 @@ async function reconcileOne(d: VerifierDeps, verifier: Verifier, p: Proposal): P
 
 /** Reconciles every approved proposal whose execution lease has run out. */
 export async function reconcileExecutions(d: VerifierDeps, verifier: Verifier): Promise<number> {
-  const now = seconds(d.clock);
+  const now = d.clock.now();
   const stalled = (await d.store.proposalsInStatus("approved")).filter(
     (p) => (p.decidedAt ?? 0) + d.leaseSeconds < now,
   );

@@ -31,9 +31,6 @@ export interface RemediationDeps {
   newId: () => string;
 }
 
-/** The clock in Unix seconds, the unit of every stored time. */
-export const seconds = (c: Clock): number => c.now() / 1000;
-
 /** "deployment/api -n shop": how the audit log names a proposal's workload. */
 export { workloadKey } from "../core/target.ts";
 

@@ -10,7 +10,7 @@ import { executorFor } from "../engine/remediation/executors/index.ts";
 import { PortError } from "../ports.ts";
 import { loadProposal, saveProposal } from "./proposals.ts";
 import { postCard, updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.ts";
+import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
 
 /** An offered button older than this is from an old report: diagnose again for current numbers. */
 const OFFER_LIFETIME = 24 * 3600;
@@ -81,7 +81,7 @@ async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promi
 async function supersedeOlder(d: RemediationDeps, p: Proposal): Promise<void> {
   for (const old of await d.store.proposalsFor(workloadKey(p.plan.target), "pending")) {
     if (old.id === p.id || !sameField(old, p)) continue;
-    const next = supersede(old, p, seconds(d.clock));
+    const next = supersede(old, p, d.clock.now());
     const saved = next ? await d.store.updateProposal(next, old.version) : null;
     if (!saved) continue;
     await d.audit.record({
@@ -126,9 +126,9 @@ async function requestOnce(d: RemediationDeps, id: string, actor: Actor, channel
   const loaded = await loadProposal(d, id, channel);
   if (!loaded.ok) return loaded;
   const p = loaded.value;
-  if (p.status === "offered" && seconds(d.clock) - p.createdAt > OFFER_LIFETIME)
+  if (p.status === "offered" && d.clock.now() - p.createdAt > OFFER_LIFETIME)
     return err("this button is from a report more than a day old: run /mem diagnose again");
-  const asked = request(p, actor, d.policy, seconds(d.clock));
+  const asked = request(p, actor, d.policy, d.clock.now());
   return asked.ok ? check(d, asked.value, p) : asked;
 }
 
@@ -150,7 +150,7 @@ export async function proposeRemediation(
     threadTs: incident?.threadTs ?? null,
     gitOps,
     route,
-    now: seconds(d.clock),
+    now: d.clock.now(),
   });
   await d.store.insertProposal(p);
   return requestRemediation(d, p.id, actor, channel);

@@ -15,7 +15,7 @@ async function incidentIn(d: Deps, id: string, channel: string): Promise<Result<
 }
 
 async function post(d: Deps, i: Incident, final: boolean) {
-  const now = d.clock.now() / 1000;
+  const now = d.clock.now();
   const summary = summarize(i.workload, i.openedAt, await incidentEntries(d.store, i), final ? now : i.resolvedAt);
   await d.chat.post(i.channel, d.view.summary(summary, final), i.threadTs);
   return { summary, now };

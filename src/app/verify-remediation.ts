@@ -8,7 +8,7 @@ import type { Proposal } from "../core/remediation/proposal.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import type { MemoryMetrics } from "../ports.ts";
 import { showLastAction } from "./remediation-cards.ts";
-import { type RemediationDeps, seconds, workloadKey } from "./remediation-deps.ts";
+import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
 
 export interface VerifierDeps extends RemediationDeps {
   metrics: MemoryMetrics | null;
@@ -35,7 +35,7 @@ export class Verifier {
 
   /** Records the watch before anything says "Done": if this replica dies now, another resumes it. */
   async start(p: Proposal): Promise<void> {
-    const at = seconds(this.#d.clock);
+    const at = this.#d.clock.now();
     await this.#d.store.startWatch({
       proposalId: p.id,
       startedAt: at,
@@ -58,7 +58,7 @@ export class Verifier {
   /** Takes over the watches whose replica stopped renewing them. */
   async resume(): Promise<void> {
     for (;;) {
-      const now = seconds(this.#d.clock);
+      const now = this.#d.clock.now();
       const w = await this.#d.store.claimExpiredWatch(this.#d.replicaId, now, now + this.#d.leaseSeconds);
       if (!w) return;
       const p = await this.#d.store.proposal(w.proposalId);
@@ -83,7 +83,7 @@ export class Verifier {
     const chunkMs = Math.max(1, (d.leaseSeconds * 1000) / 3);
     const sleep = async (ms: number) => {
       for (let left = ms; left > 0; left -= chunkMs) {
-        if (signal.aborted || !(await d.store.renewWatch(p.id, d.replicaId, seconds(d.clock) + d.leaseSeconds)))
+        if (signal.aborted || !(await d.store.renewWatch(p.id, d.replicaId, d.clock.now() + d.leaseSeconds)))
           throw new WatchLost();
         await d.sleep(Math.min(left, chunkMs));
       }

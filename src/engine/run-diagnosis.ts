@@ -93,7 +93,7 @@ export async function diagnose(
   req: DiagnoseRequest,
   onProgress: (p: Progress) => void = () => {},
 ): Promise<Result<Report>> {
-  const startedAt = deps.clock.now() / 1000;
+  const startedAt = deps.clock.now();
   let resolved: Result<ResolvedTarget>;
   try {
     resolved = await withTimeout(resolveTarget(deps.cluster, req.target), RESOLVE_TIMEOUT_MS, "kubernetes");
@@ -152,7 +152,13 @@ export async function diagnose(
       let section: Section;
       try {
         const data = await withTimeout(runStep(ctx, step), timeoutMs, step.kind);
-        section = { kind: step.kind, title, status: "ok", data, millis: deps.clock.now() - t0 } as Section;
+        section = {
+          kind: step.kind,
+          title,
+          status: "ok",
+          data,
+          millis: Math.round((deps.clock.now() - t0) * 1000),
+        } as Section;
       } catch (e) {
         if (!(e instanceof PortError)) log.error({ err: e, step: step.kind }, "diagnosis step failed unexpectedly");
         else log.warn({ step: step.kind, code: e.code, reason: e.message }, "diagnosis step unavailable");
@@ -161,7 +167,7 @@ export async function diagnose(
           title,
           status: "unavailable",
           note: describeError(e),
-          millis: deps.clock.now() - t0,
+          millis: Math.round((deps.clock.now() - t0) * 1000),
         };
       }
       onProgress({ phase: "step", kind: step.kind, title, status: section.status, done: ++done, total });
@@ -183,7 +189,7 @@ export async function diagnose(
     target: summary,
     windowSeconds: req.windowSeconds,
     startedAt,
-    finishedAt: deps.clock.now() / 1000,
+    finishedAt: deps.clock.now(),
     sections,
     verdict: verdictOf(summary, sections, now, req.windowSeconds),
     nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, now) : [],

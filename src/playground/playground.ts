@@ -110,7 +110,7 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     leaseSeconds: 30,
   };
   const app = await startSlackApp(config, {
-    diagnosis: { cluster, metrics, clock: { now: () => Date.now() }, log: o.log },
+    diagnosis: { cluster, metrics, clock: { now: () => Date.now() / 1000 }, log: o.log },
     runbooks: o.runbooks,
     log: o.log,
     store,

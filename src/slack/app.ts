@@ -159,8 +159,10 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
           chat,
           log: log.child({ component: "remediation" }),
         };
-        const directory = new SlackDirectory(app.client, policyGroups(remediation.policy), () =>
-          deps.diagnosis.clock.now(),
+        const directory = new SlackDirectory(
+          app.client,
+          policyGroups(remediation.policy),
+          () => deps.diagnosis.clock.now() * 1000,
         );
         const verifier = new Verifier(rdeps);
         registerRemediationButtons(app, { remediation: rdeps, verifier, directory });

@@ -36,7 +36,7 @@ describe("what is approved is what runs", () => {
     h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy,
       users: [ALICE, BOB].map((id) => ({ id, name: id })),
       usergroups: { S0SRE: [BOB] },
@@ -235,7 +235,7 @@ describe("on the record before it happens", () => {
     const h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy,
       store,
       users: [ALICE, BOB].map((id) => ({ id, name: id })),
@@ -270,7 +270,7 @@ describe("on the record before it happens", () => {
     "memops stops %s: the next start reconciles from the cluster, says so in the thread, and sends nothing again",
     async (_when, fault, says, limitMi, outcome) => {
       let nowMs = NOW * 1000;
-      const clock = { now: () => nowMs };
+      const clock = { now: () => nowMs / 1000 };
       const cluster = shopCluster({ patchers: ["bob@example.com"] });
       const store = tmpStore();
       const emulator = await new SlackEmulator({
@@ -332,7 +332,7 @@ describe("the audit log records what really happened to each command", () => {
     h = await startHarness({
       cluster: shopCluster({ patchers: ["bob@example.com"] }),
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy,
       users: [ALICE, BOB].map((id) => ({ id, name: id })),
       usergroups: { S0SRE: [BOB] },

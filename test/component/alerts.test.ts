@@ -36,7 +36,7 @@ describe("Alertmanager webhook → incident threads", () => {
     h = await startHarness({
       cluster: shopCluster(),
       metrics: shopMetrics(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       alerts: { token: TOKEN, channel: CHANNEL },
     });
   });

@@ -11,7 +11,7 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
   let metrics: ReturnType<typeof shopMetrics>;
   beforeEach(async () => {
     metrics = shopMetrics();
-    h = await startHarness({ cluster: shopCluster(), metrics, clock: { now: () => NOW * 1000 } });
+    h = await startHarness({ cluster: shopCluster(), metrics, clock: { now: () => NOW } });
   });
   afterEach(async () => h.stop());
 
@@ -95,7 +95,7 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
     h = await startHarness({
       cluster: shopCluster(),
       metrics: new FakeMetrics([...shopSeries(), canary]),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
     });
     const { thread } = await diagnose("diagnose ns/shop");
     const charts = thread.flatMap((m) => m.files);
@@ -140,7 +140,7 @@ describe("/mem diagnose over HTTP, against the Slack emulator", () => {
 
 describe("one incident thread per workload", () => {
   it("a second diagnosis of the same workload, even through one of its pods, goes into the open thread", async () => {
-    const h = await startHarness({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW * 1000 } });
+    const h = await startHarness({ cluster: shopCluster(), metrics: shopMetrics(), clock: { now: () => NOW } });
     try {
       const ws = h.emulator.workspace;
       const verdicts = () =>

@@ -21,7 +21,7 @@ describe("history is not rewritten", () => {
     h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => nowMs },
+      clock: { now: () => nowMs / 1000 },
       policy,
       users: [ALICE, BOB].map((id) => ({ id, name: id })),
       usergroups: { S0SRE: [BOB] },

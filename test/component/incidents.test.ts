@@ -35,7 +35,7 @@ describe("incident summaries: Summarize and Resolve on the parent", () => {
     h = await startHarness({
       cluster: shopCluster({ patchers: ["bob@example.com"] }),
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy: policy.value,
       users: [ALICE, BOB].map((id) => ({ id, name: id })),
       usergroups: { S0SRE: [BOB] },

@@ -26,7 +26,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => nowMs },
+      clock: { now: () => nowMs / 1000 },
       policy,
       users: [ALICE, BOB, CAROL, DAVE, MALLORY].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
       usergroups: { S0SRE: [BOB, CAROL, DAVE] },
@@ -305,7 +305,7 @@ describe("remediation by command: the same proposal and approval card, never a s
     h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy,
       users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
       usergroups: { S0SRE: [BOB, CAROL] },
@@ -422,7 +422,7 @@ describe("remediation by command: the same proposal and approval card, never a s
   });
 
   it("without a policy, remediation commands say it is off", async () => {
-    const off = await startHarness({ cluster: shopCluster(), metrics: noLeak(), clock: { now: () => NOW * 1000 } });
+    const off = await startHarness({ cluster: shopCluster(), metrics: noLeak(), clock: { now: () => NOW } });
     try {
       await off.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
       expect(await off.emulator.workspace.waitFor(() => off.emulator.workspace.ephemeralFor(ALICE).at(-1)?.text)).toBe(
@@ -444,7 +444,7 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
     h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy,
       users: [ALICE, BOB].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
       usergroups: { S0SRE: [BOB] },
@@ -520,7 +520,7 @@ describe("a protected namespace: two distinct approvers", () => {
     const h = await startHarness({
       cluster,
       metrics: noLeak(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       policy: protectedPolicy.value,
       users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id })),
       usergroups: { S0LEADS: [BOB, CAROL] },
@@ -560,7 +560,7 @@ describe("a protected namespace: two distinct approvers", () => {
 describe("a verification watch outlives its replica (a lease on the watch row)", () => {
   it("replica A executes and starts watching, then dies; replica B takes the watch over after the lease and reports once", async () => {
     let nowMs = NOW * 1000;
-    const clock = { now: () => nowMs };
+    const clock = { now: () => nowMs / 1000 };
     const cluster = shopCluster({ patchers: ["bob@example.com"] });
     const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
     const emulator = await new SlackEmulator({

@@ -9,7 +9,7 @@ import { controller, node, NOW, pod, series, status, workload } from "../support
 import { messageText } from "../support/message-text.ts";
 import { shopCluster, shopMetrics } from "../support/shop-scenario.ts";
 
-const clock = { now: () => NOW * 1000 };
+const clock = { now: () => NOW };
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.stop();

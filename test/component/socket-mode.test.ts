@@ -11,7 +11,7 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
     h = await startHarness({
       cluster: shopCluster(),
       metrics: shopMetrics(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       socketMode: true,
     });
     expect(h.emulator.socketMode.connected).toBe(1);
@@ -29,7 +29,7 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
     h = await startHarness({
       cluster: shopCluster(),
       metrics: shopMetrics(),
-      clock: { now: () => NOW * 1000 },
+      clock: { now: () => NOW },
       socketMode: true,
     });
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/API" });

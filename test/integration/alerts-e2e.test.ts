@@ -18,7 +18,7 @@ describe.skipIf(!!env.skipped)(
       h = await startHarness({
         cluster: new KubeCluster(kc),
         metrics: new PromMetrics(env.prometheusUrl, 10_000),
-        clock: { now: () => env.now * 1000 },
+        clock: { now: () => env.now },
         port: env.memopsAlertPort,
         alerts: { token: ALERT_TOKEN, channel: CHANNEL },
       });

@@ -81,7 +81,7 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
     "scenario %s is classified as labelled, through the real API server and Prometheus",
     async (name, expected) => {
       const r = await diagnose(
-        { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now * 1000 }, log: pino({ level: "silent" }) },
+        { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now }, log: pino({ level: "silent" }) },
         await shippedRunbooks(),
         {
           target: { kind: "deployment", name, namespace: "scenarios" },
@@ -102,7 +102,7 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
 
   it("a limit raised mid-window (kube-state-metrics' limit series, no store): the OOM cycle before it stays one", async () => {
     const r = await diagnose(
-      { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now * 1000 }, log: pino({ level: "silent" }) },
+      { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now }, log: pino({ level: "silent" }) },
       await shippedRunbooks(),
       { target: { kind: "deployment", name: "raised", namespace: "scenarios" }, windowSeconds: 8 * 3600 },
     );

@@ -57,7 +57,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     h = await startHarness({
       cluster: new KubeCluster(bot),
       metrics: new PromMetrics(env.prometheusUrl, 10_000),
-      clock: { now: () => Date.now() },
+      clock: { now: () => Date.now() / 1000 },
       policy,
       users: [ALICE, BOB, CAROL].map((id) => ({ id, name: id.slice(2).toLowerCase() })),
       usergroups: { S0SRE: [BOB, CAROL] },

@@ -68,7 +68,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     options = {
       cluster: new KubeCluster(bot),
       metrics: new PromMetrics(env.prometheusUrl, 10_000),
-      clock: { now: () => env.now * 1000 },
+      clock: { now: () => env.now },
       policy: policy.value,
     };
   });
@@ -206,7 +206,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
 
   it("a verification watch whose replica dies is taken over by the other after its lease, and reported once", async () => {
     let nowMs = env.now * 1000;
-    const clock = { now: () => nowMs };
+    const clock = { now: () => nowMs / 1000 };
     const storeA = new PostgresStore(DATABASE_URL, { schema: schema.schema });
     const storeB = new PostgresStore(DATABASE_URL, { schema: schema.schema });
     stores.push(storeA, storeB);

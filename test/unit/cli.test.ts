@@ -22,7 +22,7 @@ const wiring: Wiring = {
   diagnosisDeps: () => ({
     cluster: shopCluster(),
     metrics: shopMetrics(),
-    clock: { now: () => NOW * 1000 },
+    clock: { now: () => NOW },
     log: pino({ level: "silent" }),
   }),
   serve: async () => undefined,

@@ -43,14 +43,14 @@ const restartsOf = (pods: readonly Pod[]) =>
 /** After an executed remediation: did the rollout finish, and is the workload healthy with memory under 80% of its limit? */
 export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOptions): Promise<Verification> {
   const t = p.plan.target;
-  const started = d.clock.now() / 1000;
+  const started = d.clock.now();
   const pods = async () => {
     const r = await resolveTarget(d.cluster, { kind: t.kind, name: t.name, namespace: t.namespace });
     return r.ok ? r.value.pods : [];
   };
   const baseline = restartsOf(await pods());
   let w = await d.cluster.getWorkload(t.namespace, t.kind, t.name);
-  while (w && !rolledOut(w) && d.clock.now() / 1000 - started < o.rolloutTimeoutSeconds) {
+  while (w && !rolledOut(w) && d.clock.now() - started < o.rolloutTimeoutSeconds) {
     await d.sleep(o.pollSeconds * 1000);
     w = await d.cluster.getWorkload(t.namespace, t.kind, t.name);
   }
@@ -65,7 +65,7 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
   );
 
   await d.sleep(o.windowSeconds * 1000);
-  const now = d.clock.now() / 1000;
+  const now = d.clock.now();
   const after = await pods();
   const oomKills = after.flatMap((pod) =>
     pod.statuses

@@ -32,7 +32,7 @@ describe("report wording", () => {
       {
         cluster: shopCluster({ events }),
         metrics: shopMetrics(),
-        clock: { now: () => NOW * 1000 },
+        clock: { now: () => NOW },
         log: pino({ level: "silent" }),
       },
       await shippedRunbooks(),

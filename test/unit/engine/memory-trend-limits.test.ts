@@ -16,7 +16,7 @@ describe("the limit history of a namespace's trend", () => {
       {
         cluster: new SimCluster(sim),
         metrics: new SimMetrics(sim),
-        clock: { now: () => NOW * 1000 },
+        clock: { now: () => NOW },
         log: pino({ level: "silent" }),
       },
       await shippedRunbooks(),

@@ -9,7 +9,7 @@ import { pod } from "../../support/fixtures.ts";
 import { NOW, SHOP, shopCluster, shopMetrics } from "../../support/shop-scenario.ts";
 
 const log = pino({ level: "silent" });
-const clock = { now: () => NOW * 1000 };
+const clock = { now: () => NOW };
 const runbook = (doc: unknown): Runbook => {
   const r = parseRunbook(doc);
   if (!r.ok) throw new Error(r.error.join("; "));

@@ -16,7 +16,7 @@ const executed: Proposal = { ...proposalFixture("v1"), status: "executed", decid
 const opts = { windowSeconds: 600, pollSeconds: 5, rolloutTimeoutSeconds: 300 };
 
 function deps(cluster: FakeCluster, usedMiB: number | null) {
-  let now = NOW * 1000;
+  let now = NOW;
   const metrics =
     usedMiB === null
       ? null
@@ -33,7 +33,7 @@ function deps(cluster: FakeCluster, usedMiB: number | null) {
     metrics,
     clock: { now: () => now },
     sleep: async (ms: number) => {
-      now += ms;
+      now += ms / 1000;
     },
   };
 }

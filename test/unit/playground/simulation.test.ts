@@ -15,7 +15,7 @@ function world(offset = 0) {
   const sim = new Simulation(SCENARIOS, () => clock.t);
   const cluster = new SimCluster(sim),
     metrics = new SimMetrics(sim);
-  const deps = { cluster, metrics, clock: { now: () => clock.t * 1000 }, log: pino({ level: "silent" }) };
+  const deps = { cluster, metrics, clock: { now: () => clock.t }, log: pino({ level: "silent" }) };
   const trend = async (name: string) => {
     const r = await diagnose(deps, await shippedRunbooks(), {
       target: { kind: "deployment", name, namespace: "demo" },
