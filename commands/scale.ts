@@ -1,4 +1,4 @@
-import { planAutoscalerMax, planScale } from "../src/core/remediation/plan.ts";
+import { planScaleOut } from "../src/engine/remediation/scale-out.ts";
 import { ruleFor } from "../src/core/remediation/policy.ts";
 import { err } from "../src/core/result.ts";
 import type { Target } from "../src/core/target.ts";
@@ -25,15 +25,12 @@ export const scaleCommand = command<ScaleArgs>({
     return { ok: true, value: { target: r.value.target, replicas: Number(n) } };
   },
   run: (args, ctx) =>
-    askFor(ctx, args.target, async (w, r) => {
-      const hpa =
-        w.kind === "deployment" || w.kind === "statefulset"
-          ? await ctx.incidents.diagnosis.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name })
-          : null;
-      const maxReplicas = ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null;
-      // With an HPA, scaling the workload would be undone: ask to raise the HPA's ceiling instead.
-      return hpa
-        ? planAutoscalerMax(w, hpa, args.replicas, maxReplicas)
-        : planScale(w, args.replicas, { hpa: null, maxReplicas });
-    }),
+    askFor(ctx, args.target, (w, r) =>
+      planScaleOut(
+        ctx.incidents.diagnosis.cluster,
+        w,
+        args.replicas,
+        ruleFor(r.policy, w.namespace, "scale-out")?.maxReplicas ?? null,
+      ),
+    ),
 });

@@ -189,17 +189,18 @@ export function planAutoscalerMax(
   });
 }
 
+/**
+ * The one scale-out decision: `replicas` for the workload, or, when an HPA owns the replica count (a scale
+ * it would undo at once), a ceiling on the HPA that lets it get there.
+ */
 export function planScale(
   w: WorkloadObject,
   replicas: number,
-  opts: { hpa: string | null; maxReplicas: number | null },
+  opts: { hpa: { name: string; maxReplicas: number } | null; maxReplicas: number | null },
 ): Result<Plan> {
   if (w.kind === "daemonset") return err("a DaemonSet runs one pod per node; it cannot be scaled out");
   if (w.kind === "replicaset") return err("scale the Deployment, not its ReplicaSet");
-  if (opts.hpa)
-    return err(
-      `the HorizontalPodAutoscaler ${opts.hpa} owns the replica count of ${label(w)}: change its minReplicas/maxReplicas instead`,
-    );
+  if (opts.hpa) return planAutoscalerMax(w, opts.hpa, replicas, opts.maxReplicas);
   const current = w.replicas ?? 1;
   if (replicas <= current) return err(`${replicas} is not more than the current ${current} replicas`);
   if (opts.maxReplicas !== null && replicas > opts.maxReplicas)

@@ -1,18 +1,20 @@
-import { sectionData, type Report, type TrendRow } from "../../core/findings.ts";
+import {
+  type OomFindings,
+  sectionData,
+  type Report,
+  type TrendFindings,
+  type TrendRow,
+  type UsageFindings,
+} from "../../core/findings.ts";
+import type { WorkloadObject } from "../../core/model.ts";
 import { proposedLimit } from "../../core/next-steps.ts";
 import { raisedSinceOom } from "../../core/oom-addressed.ts";
 import { gitOpsOwner } from "../../core/remediation/gitops.ts";
-import {
-  type Plan,
-  planAutoscalerMax,
-  planLimit,
-  planRestart,
-  planScale,
-  recommendedReplicas,
-} from "../../core/remediation/plan.ts";
+import { type Plan, planLimit, planRestart, recommendedReplicas } from "../../core/remediation/plan.ts";
 import { type Policy, ruleFor } from "../../core/remediation/policy.ts";
 import { offered, type Proposal } from "../../core/remediation/proposal.ts";
 import { routeFor } from "../../core/remediation/route.ts";
+import { planScaleOut } from "./scale-out.ts";
 import type { Runbook } from "../../core/runbook.ts";
 import type { Cluster, Store } from "../../ports.ts";
 
@@ -23,6 +25,87 @@ export interface OfferDeps {
   cluster: Cluster;
   store: Store;
   newId: () => string;
+}
+
+/** What the planners read: the workload as the API server has it, and the report's findings. */
+interface Findings {
+  w: WorkloadObject;
+  report: Report;
+  policy: Policy;
+  trend: TrendFindings | undefined;
+  oom: OomFindings | undefined;
+  usage: UsageFindings | undefined;
+  /** containers that leak: a leak needs a fix or restarts, not an endless limit, nor more replicas */
+  leaking: Set<string>;
+  now: number;
+}
+
+/** A bounded raise for each container that was OOM-killed or sits at its limit, unless a raise already answered it. */
+function raiseLimits(f: Findings): Plan[] {
+  const { w, trend, oom, policy, report } = f;
+  const plans: Plan[] = [];
+  for (const c of w.template.containers) {
+    if (f.leaking.has(c.name) || c.limitBytes === null) continue;
+    // kills before a raise were answered by it: the same raise is not offered again
+    const answered = raisedSinceOom(report.sections, c.name) !== null;
+    const killed = !answered && (oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false);
+    const tight =
+      trend?.rows.some(
+        (r) =>
+          r.container === c.name &&
+          ((r.analysis.classification === "oom-cycle" && !answered) ||
+            (r.analysis.classification === "limit-too-low" && r.limitBytes === c.limitBytes)),
+      ) ?? false;
+    if (!killed && !tight) continue;
+    const rule = ruleFor(policy, w.namespace, "raise-limit");
+    // the pod that came closest to its limit speaks for the container
+    const row =
+      trend?.rows
+        .filter((r) => r.container === c.name)
+        .reduce<TrendRow | null>((a, r) => (!a || r.analysis.peakBytes > a.analysis.peakBytes ? r : a), null) ?? null;
+    const size = proposedLimit({
+      analysis: row?.analysis ?? null,
+      limitBytes: c.limitBytes,
+      requestBytes: c.requestBytes,
+      oomKilled: killed,
+      peakBytes: row?.analysis.peakBytes ?? 0,
+      maxFactor: policy.maxLimitFactor,
+      now: f.now,
+    });
+    const plan = planLimit(w, c.name, size.limitBytes, {
+      maxFactor: policy.maxLimitFactor,
+      ceilingBytes: rule?.limitCeiling ?? null,
+    });
+    if (plan.ok) plans.push({ ...plan.value, reason: size.reason });
+  }
+  return plans;
+}
+
+/** A restart frees memory: worth offering when memory is the problem now, not on a healthy workload. */
+function restart(f: Findings): Plan[] {
+  const pressed =
+    f.leaking.size > 0 ||
+    (f.usage?.overThreshold ?? 0) > 0 ||
+    (f.trend?.rows.some(
+      (r) =>
+        (r.analysis.classification === "oom-cycle" && !r.analysis.raisedSince) ||
+        (r.analysis.classification === "spike" && r.analysis.recovered === false),
+    ) ??
+      false);
+  if (!pressed) return [];
+  const plan = planRestart(f.w, f.now);
+  return plan.ok ? [plan.value] : [];
+}
+
+/** More replicas when usage is high without a leak, so each carries less (through the HPA when one owns the count). */
+async function scaleOut(f: Findings, cluster: Cluster): Promise<Plan[]> {
+  const { w, usage, policy } = f;
+  if (!usage || usage.overThreshold === 0 || f.leaking.size > 0) return [];
+  if (w.kind !== "deployment" && w.kind !== "statefulset") return [];
+  const hottest = Math.max(0, ...usage.rows.map((r) => r.ofLimit ?? 0));
+  const wanted = recommendedReplicas(w.replicas ?? 1, hottest, SCALE_TARGET);
+  const plan = await planScaleOut(cluster, w, wanted, ruleFor(policy, w.namespace, "scale-out")?.maxReplicas ?? null);
+  return plan.ok ? [plan.value] : [];
 }
 
 /**
@@ -42,79 +125,22 @@ export async function offerRemediations(
   const w = await deps.cluster.getWorkload(report.target.namespace, ref.kind, ref.name);
   if (!w) return [];
   const allowed = (a: Plan["action"]) => runbook.remediations.includes(a) && !!ruleFor(policy, w.namespace, a);
-  const plans: Plan[] = [];
   const trend = sectionData(report.sections, "memory-trend");
-  const oom = sectionData(report.sections, "oom-history");
-  const usage = sectionData(report.sections, "usage-vs-limit");
-  const leaking = new Set(trend?.rows.filter((r) => r.analysis.classification === "leak").map((r) => r.container));
-
-  if (allowed("raise-limit")) {
-    for (const c of w.template.containers) {
-      if (leaking.has(c.name) || c.limitBytes === null) continue; // a leak needs a fix or restarts, not an endless limit
-      // kills before a raise were answered by it: the same raise is not offered again
-      const answered = raisedSinceOom(report.sections, c.name) !== null;
-      const killed = !answered && (oom?.rows.some((r) => r.container === c.name && r.oomKilled) ?? false);
-      const tight =
-        trend?.rows.some(
-          (r) =>
-            r.container === c.name &&
-            ((r.analysis.classification === "oom-cycle" && !answered) ||
-              (r.analysis.classification === "limit-too-low" && r.limitBytes === c.limitBytes)),
-        ) ?? false;
-      if (!killed && !tight) continue;
-      const rule = ruleFor(policy, w.namespace, "raise-limit");
-      // the pod that came closest to its limit speaks for the container
-      const row =
-        trend?.rows
-          .filter((r) => r.container === c.name)
-          .reduce<TrendRow | null>((a, r) => (!a || r.analysis.peakBytes > a.analysis.peakBytes ? r : a), null) ?? null;
-      const size = proposedLimit({
-        analysis: row?.analysis ?? null,
-        limitBytes: c.limitBytes,
-        requestBytes: c.requestBytes,
-        oomKilled: killed,
-        peakBytes: row?.analysis.peakBytes ?? 0,
-        maxFactor: policy.maxLimitFactor,
-        now,
-      });
-      const plan = planLimit(w, c.name, size.limitBytes, {
-        maxFactor: policy.maxLimitFactor,
-        ceilingBytes: rule?.limitCeiling ?? null,
-      });
-      if (plan.ok) plans.push({ ...plan.value, reason: size.reason });
-    }
-  }
-  // A restart frees memory: worth offering when memory is the problem now, not on a healthy workload.
-  const pressed =
-    leaking.size > 0 ||
-    (usage?.overThreshold ?? 0) > 0 ||
-    (trend?.rows.some(
-      (r) =>
-        (r.analysis.classification === "oom-cycle" && !r.analysis.raisedSince) ||
-        (r.analysis.classification === "spike" && r.analysis.recovered === false),
-    ) ??
-      false);
-  if (allowed("restart") && pressed) {
-    const plan = planRestart(w, now);
-    if (plan.ok) plans.push(plan.value);
-  }
-  const hottest = Math.max(0, ...(usage?.rows.map((r) => r.ofLimit ?? 0) ?? []));
-  if (
-    allowed("scale-out") &&
-    usage &&
-    usage.overThreshold > 0 &&
-    leaking.size === 0 &&
-    (w.kind === "deployment" || w.kind === "statefulset")
-  ) {
-    const hpa = await deps.cluster.autoscalerFor({ kind: w.kind, namespace: w.namespace, name: w.name });
-    const wanted = recommendedReplicas(w.replicas ?? 1, hottest, SCALE_TARGET);
-    const maxReplicas = ruleFor(policy, w.namespace, "scale-out")?.maxReplicas ?? null;
-    // An HPA owns the replica count: propose raising its ceiling, not a scale it would undo.
-    const plan = hpa
-      ? planAutoscalerMax(w, hpa, wanted, maxReplicas)
-      : planScale(w, wanted, { hpa: null, maxReplicas });
-    if (plan.ok) plans.push(plan.value);
-  }
+  const f: Findings = {
+    w,
+    report,
+    policy,
+    trend,
+    oom: sectionData(report.sections, "oom-history"),
+    usage: sectionData(report.sections, "usage-vs-limit"),
+    leaking: new Set(trend?.rows.filter((r) => r.analysis.classification === "leak").map((r) => r.container)),
+    now,
+  };
+  const plans = [
+    ...(allowed("raise-limit") ? raiseLimits(f) : []),
+    ...(allowed("restart") ? restart(f) : []),
+    ...(allowed("scale-out") ? await scaleOut(f, deps.cluster) : []),
+  ];
   const gitOps = gitOpsOwner(w.labels, w.annotations);
   const proposals = plans.map((plan) =>
     offered({

@@ -92,9 +92,10 @@ describe("remediation plans", () => {
       ok: true,
       value: { patch: { spec: { replicas: 4 } } },
     });
-    expect(planScale(deploy, 4, { hpa: "api", maxReplicas: null })).toMatchObject({
-      ok: false,
-      error: expect.stringContaining("HorizontalPodAutoscaler api owns the replica count"),
+    // an HPA owns the count: the one planner raises its ceiling instead of a scale it would undo
+    expect(planScale(deploy, 4, { hpa: { name: "api", maxReplicas: 3 }, maxReplicas: null })).toMatchObject({
+      ok: true,
+      value: { autoscaler: "api", patch: { spec: { maxReplicas: 4 } } },
     });
     expect(planScale(deploy, 3, { hpa: null, maxReplicas: null })).toMatchObject({ ok: false });
     expect(planScale(deploy, 30, { hpa: null, maxReplicas: 10 })).toMatchObject({
