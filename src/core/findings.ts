@@ -4,15 +4,23 @@ import type { LimitStep } from "./limit-history.ts";
 import type { Sample } from "./model.ts";
 import type { TargetKind, WorkloadKind } from "./target.ts";
 
-export type StepKind =
-  | "usage-vs-limit"
-  | "oom-history"
-  | "logs-grep"
-  | "node-pressure"
-  | "memory-trend"
-  | "promql"
-  | "count-resources"
-  | "next-steps";
+/**
+ * Every step kind with a section, and what its section holds: the one list the step-kind type, the
+ * section union, the engine's dispatch and the renderers' registries are derived from.
+ */
+export interface FindingsOf {
+  "usage-vs-limit": UsageFindings;
+  "oom-history": OomFindings;
+  "logs-grep": LogFindings;
+  "node-pressure": NodeFindings;
+  "memory-trend": TrendFindings;
+  promql: PromqlFindings;
+  "count-resources": CountFindings;
+}
+
+export type SectionKind = keyof FindingsOf;
+/** `next-steps` reads the other sections and has none of its own */
+export type StepKind = SectionKind | "next-steps";
 
 export interface UsageRow {
   pod: string;
@@ -132,7 +140,7 @@ export interface CountFindings {
   counts: ResourceCount[];
 }
 
-interface SectionOf<K extends StepKind, D> {
+export interface SectionOf<K extends SectionKind, D = FindingsOf[K]> {
   kind: K;
   title: string;
   /** ok: data is present; unavailable: the step failed or timed out and `note` says why */
@@ -142,14 +150,10 @@ interface SectionOf<K extends StepKind, D> {
   millis: number;
 }
 
-export type Section =
-  | SectionOf<"usage-vs-limit", UsageFindings>
-  | SectionOf<"oom-history", OomFindings>
-  | SectionOf<"logs-grep", LogFindings>
-  | SectionOf<"node-pressure", NodeFindings>
-  | SectionOf<"memory-trend", TrendFindings>
-  | SectionOf<"promql", PromqlFindings>
-  | SectionOf<"count-resources", CountFindings>;
+export type Section = { [K in SectionKind]: SectionOf<K> }[SectionKind];
+
+/** A section of a kind, as the union holds it (TypeScript cannot see that SectionOf<K> is a member for a generic K). */
+export const asSection = <K extends SectionKind>(s: SectionOf<K>): Section => s as unknown as Section;
 
 export type Severity = "ok" | "warning" | "critical";
 

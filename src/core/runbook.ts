@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import type { StepKind } from "./findings.ts";
 
 const duration = z.string().refine((s) => parseDuration(s).ok, { message: "not a duration (examples: 5s, 30s, 2m)" });
 const regex = z.string().refine(
@@ -27,7 +28,7 @@ export const STEP_KINDS = [
   "promql",
   "count-resources",
   "next-steps",
-] as const;
+] as const satisfies readonly StepKind[];
 
 export const stepSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("usage-vs-limit"), ...common }).describe("Usage vs request and limit per container"),
@@ -151,3 +152,8 @@ export function parseRunbook(doc: unknown): { ok: true; value: Runbook } | { ok:
 export function runbookJsonSchema(): unknown {
   return z.toJSONSchema(runbookSchema, { io: "input" });
 }
+
+/** The schema's kinds are exactly the findings' kinds: a kind added to one and not the other fails to compile. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _schemaKindsMatch: Same<RunbookStep["kind"], StepKind> = true;
+void _schemaKindsMatch;

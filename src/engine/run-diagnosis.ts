@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
-import type { Report, Section, StepKind } from "../core/findings.ts";
+import { asSection, type Report, type Section, type StepKind } from "../core/findings.ts";
 import type { ContainerLimitChange } from "../core/limit-history.ts";
 import { nextSteps } from "../core/next-steps.ts";
 import { err, ok, type Result } from "../core/result.ts";
-import type { Runbook, RunbookStep } from "../core/runbook.ts";
+import type { Runbook } from "../core/runbook.ts";
 import { parseDuration } from "../core/duration.ts";
 import type { Target, WorkloadKind } from "../core/target.ts";
 import { verdictOf } from "../core/verdict.ts";
@@ -11,14 +11,8 @@ import { type Clock, type Cluster, type ContainerMemory, type MemoryMetrics, Por
 import { pickRunbook } from "./pick-runbook.ts";
 import { type ResolvedTarget, resolveTarget } from "./resolve-target.ts";
 import type { StepContext } from "./step-context.ts";
+import { defaultTitle, runStep, type SectionStep } from "./steps/registry.ts";
 import { describeError } from "./step-context.ts";
-import { countResources } from "./steps/count-resources.ts";
-import { logsGrep } from "./steps/logs-grep.ts";
-import { memoryTrend } from "./steps/memory-trend.ts";
-import { nodePressure } from "./steps/node-pressure.ts";
-import { oomHistory } from "./steps/oom-history.ts";
-import { promql } from "./steps/promql.ts";
-import { usageVsLimit } from "./steps/usage-vs-limit.ts";
 
 export interface DiagnosisDeps {
   cluster: Cluster;
@@ -46,17 +40,7 @@ export type Progress =
 /** Finding the pods must not hang a diagnosis: the person is waiting for the parent message. */
 export const RESOLVE_TIMEOUT_MS = 15_000;
 
-const TITLES: Record<StepKind, string> = {
-  "usage-vs-limit": "Usage vs limit",
-  "oom-history": "OOM kills and restarts",
-  "logs-grep": "Memory-related log lines",
-  "node-pressure": "Node",
-  "memory-trend": "Trend and forecast",
-  promql: "Query",
-  "count-resources": "Objects managed",
-  "next-steps": "Next steps",
-};
-
+const NEXT_STEPS_TITLE = "Next steps";
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -65,24 +49,20 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-function runStep(ctx: StepContext, step: RunbookStep): Promise<unknown> {
-  switch (step.kind) {
-    case "usage-vs-limit":
-      return usageVsLimit(ctx);
-    case "oom-history":
-      return oomHistory(ctx);
-    case "logs-grep":
-      return logsGrep(ctx, step);
-    case "node-pressure":
-      return nodePressure(ctx);
-    case "memory-trend":
-      return memoryTrend(ctx);
-    case "promql":
-      return promql(ctx, step);
-    case "count-resources":
-      return countResources(ctx, step);
-    case "next-steps":
-      return Promise.resolve(null);
+/** One step with its own timeout: its section, ok with its findings or unavailable with why. */
+async function runOne(ctx: StepContext, step: SectionStep, clock: Clock, log: Logger): Promise<Section> {
+  const t0 = clock.now();
+  const title = step.title ?? defaultTitle(step);
+  const timeout = parseDuration(step.timeout);
+  const timeoutMs = (timeout.ok ? timeout.value : 10) * 1000;
+  const millis = () => Math.round((clock.now() - t0) * 1000);
+  try {
+    const data = await withTimeout(runStep(ctx, step), timeoutMs, step.kind);
+    return asSection({ kind: step.kind, title, status: "ok", data, millis: millis() });
+  } catch (e) {
+    if (!(e instanceof PortError)) log.error({ err: e, step: step.kind }, "diagnosis step failed unexpectedly");
+    else log.warn({ step: step.kind, code: e.code, reason: e.message }, "diagnosis step unavailable");
+    return asSection({ kind: step.kind, title, status: "unavailable", note: describeError(e), millis: millis() });
   }
 }
 
@@ -139,38 +119,14 @@ export async function diagnose(
           })
         : Promise.reject(new PortError("prometheus", "unavailable", "Prometheus is not configured"))),
   };
-  const steps = runbook.steps.filter((s) => s.kind !== "next-steps");
+  const steps = runbook.steps.filter((s): s is SectionStep => s.kind !== "next-steps");
   const total = runbook.steps.length;
   onProgress({ phase: "started", target, runbook, total });
   let done = 0;
   const sections = await Promise.all(
     steps.map(async (step): Promise<Section> => {
-      const t0 = deps.clock.now();
-      const title = step.title ?? (step.kind === "promql" ? step.name : TITLES[step.kind]);
-      const timeout = parseDuration(step.timeout);
-      const timeoutMs = (timeout.ok ? timeout.value : 10) * 1000;
-      let section: Section;
-      try {
-        const data = await withTimeout(runStep(ctx, step), timeoutMs, step.kind);
-        section = {
-          kind: step.kind,
-          title,
-          status: "ok",
-          data,
-          millis: Math.round((deps.clock.now() - t0) * 1000),
-        } as Section;
-      } catch (e) {
-        if (!(e instanceof PortError)) log.error({ err: e, step: step.kind }, "diagnosis step failed unexpectedly");
-        else log.warn({ step: step.kind, code: e.code, reason: e.message }, "diagnosis step unavailable");
-        section = {
-          kind: step.kind,
-          title,
-          status: "unavailable",
-          note: describeError(e),
-          millis: Math.round((deps.clock.now() - t0) * 1000),
-        };
-      }
-      onProgress({ phase: "step", kind: step.kind, title, status: section.status, done: ++done, total });
+      const section = await runOne(ctx, step, deps.clock, log);
+      onProgress({ phase: "step", kind: step.kind, title: section.title, status: section.status, done: ++done, total });
       return section;
     }),
   );
@@ -195,7 +151,7 @@ export async function diagnose(
     nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, now) : [],
   };
   if (wantsNextSteps)
-    onProgress({ phase: "step", kind: "next-steps", title: TITLES["next-steps"], status: "ok", done: ++done, total });
+    onProgress({ phase: "step", kind: "next-steps", title: NEXT_STEPS_TITLE, status: "ok", done: ++done, total });
   log.info(
     { severity: report.verdict.severity, millis: Math.round((report.finishedAt - startedAt) * 1000) },
     "diagnosis finished",

@@ -1,7 +1,7 @@
 import { formatDuration } from "../../core/duration.ts";
 import { classLabel } from "../../core/classify.ts";
 import { forecastText } from "../../core/forecast.ts";
-import type { DataOf, Section } from "../../core/findings.ts";
+import { type DataOf, type FindingsOf, type Section, type SectionKind, sectionData } from "../../core/findings.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
 import { sparkline } from "../../core/sparkline.ts";
@@ -143,22 +143,24 @@ function counts(d: DataOf<"count-resources">): Block[] {
 export function sectionBlocks(s: Section, all: readonly Section[], now: number, windowSeconds: number): Block[] {
   if (s.status === "unavailable" || !s.data)
     return sections(`*${esc(s.title)}* — :warning: unavailable: ${esc(s.note ?? "no data")}`);
-  const trendData = all.find((x) => x.kind === "memory-trend" && x.status === "ok")?.data as
-    DataOf<"memory-trend"> | undefined;
-  switch (s.kind) {
-    case "usage-vs-limit":
-      return usage(s.data, trendData, formatDuration(windowSeconds));
-    case "oom-history":
-      return oom(s.data, now);
-    case "logs-grep":
-      return logs(s.data);
-    case "node-pressure":
-      return node(s.data);
-    case "memory-trend":
-      return trend(s.data);
-    case "promql":
-      return promql(s.data);
-    case "count-resources":
-      return counts(s.data);
-  }
+  const render = BLOCKS[s.kind] as SectionBlocks<SectionKind>; // the mapped type pairs each kind with its renderer
+  return render(s.data, { all, now, windowSeconds });
 }
+
+interface RenderContext {
+  all: readonly Section[];
+  now: number;
+  windowSeconds: number;
+}
+type SectionBlocks<K extends SectionKind> = (d: FindingsOf[K], c: RenderContext) => Block[];
+
+/** Every section kind's Block Kit, one entry each (a kind without one does not compile). */
+const BLOCKS: { [K in SectionKind]: SectionBlocks<K> } = {
+  "usage-vs-limit": (d, c) => usage(d, sectionData(c.all, "memory-trend"), formatDuration(c.windowSeconds)),
+  "oom-history": (d, c) => oom(d, c.now),
+  "logs-grep": (d) => logs(d),
+  "node-pressure": (d) => node(d),
+  "memory-trend": (d) => trend(d),
+  promql: (d) => promql(d),
+  "count-resources": (d) => counts(d),
+};
