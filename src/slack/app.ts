@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
@@ -6,13 +5,8 @@ import type { Runbook } from "../core/runbook.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { Chat, Store } from "../ports.ts";
 import type { Policy } from "../core/remediation/policy.ts";
-import { policyGroups } from "../load-policy.ts";
-import { register as registerRemediationButtons } from "./listeners/remediation-buttons.ts";
-import { Verifier, type VerifierDeps } from "../app/verify-remediation.ts";
 import { expireRemediations } from "../app/expire-remediations.ts";
 import { reconcileExecutions } from "../app/reconcile-executions.ts";
-import { remediationView } from "./render/remediation.ts";
-import { SlackDirectory } from "./slack-directory.ts";
 import { register as registerIncidentButtons } from "./listeners/incident-buttons.ts";
 import { register as registerSlashCommand } from "./listeners/slash-command.ts";
 import type { IncidentDeps } from "../app/incident-deps.ts";
@@ -20,9 +14,10 @@ import { incidentView } from "./render/incident-view.ts";
 import { svgToPng } from "../chart/svg-to-png.ts";
 import { AuditTrail } from "../app/audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
-import { alertmanagerRoute } from "../alerts/alertmanager-route.ts";
 import { handleAlerts } from "../app/handle-alerts.ts";
 import { boltLogger } from "./bolt-logger.ts";
+import { wireRemediation } from "./remediation-wiring.ts";
+import { customRoutes, type Route } from "./routes.ts";
 import { SlackChat } from "./slack-chat.ts";
 
 export interface SlackAppDeps {
@@ -51,68 +46,51 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-};
+/** Work started by a request that outlives it (an alert's diagnoses): awaited by `idle`, its failure logged. */
+class BackgroundTasks {
+  readonly #running = new Set<Promise<void>>();
 
-/** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
-export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
-  const log = deps.log;
-  let slackReady = false;
-  let onAlerts: (p: AlertmanagerPayload) => void = () => undefined;
-  const alertRoutes = config.alerts
-    ? [
-        {
-          path: "/alertmanager",
-          method: "POST",
-          handler: alertmanagerRoute(config.alerts.token, (p) => onAlerts(p), log),
-        },
-      ]
-    : [];
-  const customRoutes = [
-    ...alertRoutes,
-    {
-      path: "/healthz",
-      method: "GET",
-      handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: "ok" }),
-    },
-    {
-      path: "/readyz",
-      method: "GET",
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        deps.diagnosis.cluster.version().then(
-          (version) =>
-            json(res, slackReady ? 200 : 503, {
-              slack: slackReady ? "ok" : "auth.test has not succeeded",
-              cluster: `ok (${version})`,
-            }),
-          (e: unknown) =>
-            json(res, 503, {
-              slack: slackReady ? "ok" : "auth.test has not succeeded",
-              cluster: `unreachable: ${e instanceof Error ? e.message : String(e)}`,
-            }),
-        );
-      },
-    },
-  ];
-  const logger = boltLogger(log);
+  run(task: Promise<void>, onError: (e: unknown) => void): void {
+    const t = task.catch(onError);
+    this.#running.add(t);
+    void t.finally(() => this.#running.delete(t));
+  }
+
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+  }
+}
+
+/** Periodic work, each on its own timer that keeps no process alive; a failure is logged, the next run tries again. */
+function every(log: Logger, jobs: { seconds: number; what: string; run: () => Promise<void> }[]) {
+  const timers = jobs.map((j) => {
+    const t = setInterval(() => {
+      j.run().catch((e: unknown) => log.error({ err: e }, `${j.what} failed`));
+    }, j.seconds * 1000);
+    t.unref();
+    return t;
+  });
+  return { stop: () => timers.forEach(clearInterval) };
+}
+
+/** Bolt with the HTTP receiver (request signatures) or Socket Mode, by config, and memops's routes beside it. */
+function boltApp(config: Config, routes: Route[], logger: ReturnType<typeof boltLogger>): App {
   const receiver: Receiver = config.slack.socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken ?? "",
-        customRoutes,
+        customRoutes: routes,
         installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
         logger,
       })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret ?? "",
         endpoints: "/slack/events",
-        customRoutes,
+        customRoutes: routes,
         logger,
         processBeforeResponse: false,
         unhandledRequestTimeoutMillis: 2500,
       });
-  const app = new App({
+  return new App({
     token: config.slack.botToken ?? "",
     receiver,
     logger,
@@ -121,6 +99,20 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     },
   });
+}
+
+/** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
+export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
+  const log = deps.log;
+  let slackReady = false;
+  let onAlerts: (p: AlertmanagerPayload) => void = () => undefined;
+  const routes = customRoutes(config, {
+    cluster: deps.diagnosis.cluster,
+    slackReady: () => slackReady,
+    onAlerts: (p) => onAlerts(p),
+    log,
+  });
+  const app = boltApp(config, routes, boltLogger(log));
   const chat: Chat = new SlackChat(app.client);
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log);
   const incidents: IncidentDeps = {
@@ -136,39 +128,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     drawChart: svgToPng,
   };
   registerIncidentButtons(app, { ...incidents, log: log.child({ component: "incidents" }) });
-  const remediation = deps.remediation;
-  const actions = remediation
-    ? ((): { deps: VerifierDeps; verifier: Verifier; directory: SlackDirectory } => {
-        const rdeps: VerifierDeps = {
-          newId: deps.newId,
-          audit,
-          metrics: deps.diagnosis.metrics,
-          sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-          replicaId: deps.newId(),
-          leaseSeconds: config.leaseSeconds,
-          view: remediationView,
-          verify: {
-            windowSeconds: config.verifyWindowSeconds,
-            pollSeconds: 5,
-            rolloutTimeoutSeconds: Math.max(300, config.verifyWindowSeconds),
-          },
-          cluster: deps.diagnosis.cluster,
-          store: deps.store,
-          clock: deps.diagnosis.clock,
-          policy: remediation.policy,
-          chat,
-          log: log.child({ component: "remediation" }),
-        };
-        const directory = new SlackDirectory(
-          app.client,
-          policyGroups(remediation.policy),
-          () => deps.diagnosis.clock.now() * 1000,
-        );
-        const verifier = new Verifier(rdeps);
-        registerRemediationButtons(app, { remediation: rdeps, verifier, directory });
-        return { deps: rdeps, verifier, directory };
-      })()
-    : null;
+  const actions = deps.remediation ? wireRemediation(app, config, { ...deps, ...deps.remediation, chat, audit }) : null;
   /** Recovers what a stopped replica left: verification watches whose lease ran out, executions with no outcome. */
   const recover = async () => {
     if (!actions) return;
@@ -184,7 +144,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     remediation: actions,
     log,
   });
-  const background = new Set<Promise<void>>();
+  const background = new BackgroundTasks();
   const alerts = config.alerts;
   if (alerts) {
     const alertDeps = {
@@ -193,22 +153,15 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
       channel: alerts.channel,
       windowSeconds: config.defaultWindowSeconds,
     };
-    onAlerts = (p) => {
-      const task = handleAlerts(alertDeps, p).catch((e: unknown) =>
+    onAlerts = (p) =>
+      background.run(handleAlerts(alertDeps, p), (e) =>
         log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"),
       );
-      background.add(task);
-      void task.finally(() => background.delete(task));
-    };
   }
-  const sweepTimer = setInterval(() => {
-    sweepExpired().catch((e: unknown) => log.error({ err: e }, "expiry sweep failed"));
-  }, 30_000);
-  sweepTimer.unref();
-  const watchTimer = setInterval(() => {
-    recover().catch((e: unknown) => log.error({ err: e }, "recovering watches and executions failed"));
-  }, 10_000);
-  watchTimer.unref();
+  const timers = every(log, [
+    { seconds: 30, what: "expiry sweep", run: sweepExpired },
+    { seconds: 10, what: "recovering watches and executions", run: recover },
+  ]);
 
   app.error(async (e) => {
     log.error({ err: e }, "unhandled error in the Slack app");
@@ -226,12 +179,11 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     port,
     sweepExpired,
     idle: async () => {
-      while (background.size > 0) await Promise.all([...background]);
+      await background.idle();
       await actions?.verifier.idle();
     },
     stop: () => {
-      clearInterval(sweepTimer);
-      clearInterval(watchTimer);
+      timers.stop();
       actions?.verifier.abort();
       return app.stop().then(() => undefined);
     },
