@@ -93,4 +93,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE proposals ADD COLUMN target TEXT;
     CREATE INDEX proposals_target_status ON proposals (target, status);`,
   },
+  {
+    id: 8,
+    name: "audit entries by workload",
+    // An incident's timeline is its workload's entries since it opened: read by index, not by loading
+    // every entry of every workload since then.
+    sql: `CREATE INDEX audit_target_at ON audit (target, at);`,
+  },
 ];
