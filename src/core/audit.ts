@@ -2,20 +2,22 @@
 import { createHash } from "node:crypto";
 
 /** `intent`: a mutation about to be sent (before the API call); `mutation`: its outcome; after a crash, the outcome observed on the cluster */
-export type AuditKind =
-  | "command"
-  | "diagnosis"
-  | "request"
-  | "approval"
-  | "denial"
-  | "expiry"
-  | "supersession"
-  | "intent"
-  | "mutation"
-  | "verification"
-  | "escalation"
-  | "alert"
-  | "incident";
+export const AUDIT_KINDS = [
+  "command",
+  "diagnosis",
+  "request",
+  "approval",
+  "denial",
+  "expiry",
+  "supersession",
+  "intent",
+  "mutation",
+  "verification",
+  "escalation",
+  "alert",
+  "incident",
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEvent {
   /** Unix seconds */

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { readAuditEvent, readParent, readProposal } from "./rows.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { workloadKey } from "../core/target.ts";
@@ -77,7 +78,7 @@ export class PostgresStore implements Store {
 
   async proposal(id: string): Promise<Proposal | null> {
     const r = await this.#q<{ data: string }>("SELECT data FROM proposals WHERE id = $1", [id]);
-    return r.rows[0] ? (JSON.parse(r.rows[0].data) as Proposal) : null;
+    return r.rows[0] ? readProposal(r.rows[0].data, id) : null;
   }
 
   async updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null> {
@@ -94,7 +95,7 @@ export class PostgresStore implements Store {
       "SELECT data FROM proposals WHERE target = $1 AND status = $2 ORDER BY created_at",
       [target, status],
     );
-    return r.rows.map((row) => JSON.parse(row.data) as Proposal);
+    return r.rows.map((row) => readProposal(row.data, ""));
   }
 
   async proposalsInStatus(status: ProposalStatus): Promise<Proposal[]> {
@@ -102,7 +103,7 @@ export class PostgresStore implements Store {
       "SELECT data FROM proposals WHERE status = $1 ORDER BY created_at LIMIT 500",
       [status],
     );
-    return r.rows.map((row) => JSON.parse(row.data) as Proposal);
+    return r.rows.map((row) => readProposal(row.data, ""));
   }
 
   async expiredProposals(now: number): Promise<Proposal[]> {
@@ -110,7 +111,7 @@ export class PostgresStore implements Store {
       "SELECT data FROM proposals WHERE status = 'pending' AND expires_at < $1",
       [now],
     );
-    return r.rows.map((row) => JSON.parse(row.data) as Proposal);
+    return r.rows.map((row) => readProposal(row.data, ""));
   }
 
   async saveParent(channel: string, ts: string, message: ChatMessage): Promise<void> {
@@ -125,7 +126,7 @@ export class PostgresStore implements Store {
       channel,
       ts,
     ]);
-    return r.rows[0] ? (JSON.parse(r.rows[0].message) as ChatMessage) : null;
+    return r.rows[0] ? readParent(r.rows[0].message, `${channel}/${ts}`) : null;
   }
 
   async appendAudit(event: AuditEvent): Promise<AuditEntry> {
@@ -162,7 +163,7 @@ export class PostgresStore implements Store {
       params,
     );
     const entries = r.rows.map((row) => ({
-      ...(JSON.parse(row.entry) as AuditEntry),
+      ...readAuditEvent(row.entry, row.seq),
       seq: Number(row.seq),
       prevHash: row.prev_hash,
       hash: row.hash,

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { readAuditEvent, readParent, readProposal } from "./rows.ts";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
@@ -54,7 +55,7 @@ export class SqliteStore implements Store {
 
   async proposal(id: string): Promise<Proposal | null> {
     const row = this.#db.prepare("SELECT data FROM proposals WHERE id = ?").get(id) as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as Proposal) : null;
+    return row ? readProposal(row.data, id) : null;
   }
 
   async updateProposal(next: Proposal, expectedVersion: number): Promise<Proposal | null> {
@@ -69,21 +70,21 @@ export class SqliteStore implements Store {
     const rows = this.#db
       .prepare("SELECT data FROM proposals WHERE target = ? AND status = ? ORDER BY created_at")
       .all(target, status) as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as Proposal);
+    return rows.map((r) => readProposal(r.data, ""));
   }
 
   async proposalsInStatus(status: ProposalStatus): Promise<Proposal[]> {
     const rows = this.#db
       .prepare("SELECT data FROM proposals WHERE status = ? ORDER BY created_at LIMIT 500")
       .all(status) as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as Proposal);
+    return rows.map((r) => readProposal(r.data, ""));
   }
 
   async expiredProposals(now: number): Promise<Proposal[]> {
     const rows = this.#db
       .prepare("SELECT data FROM proposals WHERE status = 'pending' AND expires_at < ?")
       .all(now) as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as Proposal);
+    return rows.map((r) => readProposal(r.data, ""));
   }
 
   async saveParent(channel: string, ts: string, message: ChatMessage): Promise<void> {
@@ -98,7 +99,7 @@ export class SqliteStore implements Store {
     const row = this.#db
       .prepare("SELECT message FROM parent_messages WHERE channel = ? AND ts = ?")
       .get(channel, ts) as { message: string } | undefined;
-    return row ? (JSON.parse(row.message) as ChatMessage) : null;
+    return row ? readParent(row.message, `${channel}/${ts}`) : null;
   }
 
   async appendAudit(event: AuditEvent): Promise<AuditEntry> {
@@ -140,7 +141,7 @@ export class SqliteStore implements Store {
       ) as { seq: number; entry: string; prev_hash: string; hash: string }[];
     // The chain columns are the record; the JSON copy carries the content. A row's seq and hashes win.
     const entries = rows.map((r) => ({
-      ...(JSON.parse(r.entry) as AuditEntry),
+      ...readAuditEvent(r.entry, r.seq),
       seq: r.seq,
       prevHash: r.prev_hash,
       hash: r.hash,

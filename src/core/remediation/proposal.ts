@@ -11,17 +11,19 @@ import { err, ok, type Result } from "../result.ts";
  * the change because the object is no longer what the card was made from; `superseded`: a newer request
  * for the same field took its place.
  */
-export type ProposalStatus =
-  | "offered"
-  | "pending"
-  | "approved"
-  | "executed"
-  | "failed"
-  | "denied"
-  | "expired"
-  | "handed-to-git"
-  | "stale"
-  | "superseded";
+export const PROPOSAL_STATUSES = [
+  "offered",
+  "pending",
+  "approved",
+  "executed",
+  "failed",
+  "denied",
+  "expired",
+  "handed-to-git",
+  "stale",
+  "superseded",
+] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 export interface Proposal {
   id: string;
