@@ -62,6 +62,21 @@ async function decide(
   });
 }
 
+/** The audit log refused an entry that must precede the change: nothing is sent, and the proposal says why. */
+async function notRecorded(d: RemediationDeps, p: Proposal, entry: "approval" | "intent", e: unknown): Promise<Ran> {
+  d.log.error({ err: e, proposal: p.id }, `the ${entry} could not be recorded: nothing was sent`);
+  const failed = await saveProposal(
+    d,
+    {
+      ...p,
+      status: "failed",
+      result: `not executed: the audit log could not record the ${entry}, so memops sent nothing`,
+    },
+    p,
+  );
+  return { kind: "not-recorded", proposal: failed.ok ? failed.value : p };
+}
+
 /** Sends the approved change; the outcome is recorded before the proposal says so, so a crash leaves it for reconciliation. */
 async function execute(d: RemediationDeps, p: Proposal, approver: string): Promise<Ran> {
   const executor = executorFor(p.route);
@@ -88,17 +103,7 @@ async function execute(d: RemediationDeps, p: Proposal, approver: string): Promi
       },
     });
   } catch (e) {
-    d.log.error({ err: e, proposal: p.id }, "the intent could not be recorded: nothing was sent");
-    const failed = await saveProposal(
-      d,
-      {
-        ...p,
-        status: "failed",
-        result: "not executed: the audit log could not record the intent, so memops sent nothing",
-      },
-      p,
-    );
-    return { kind: "not-recorded", proposal: failed.ok ? failed.value : p };
+    return notRecorded(d, p, "intent", e);
   }
   let status: "executed" | "failed" | "stale";
   let result: string;
@@ -174,17 +179,7 @@ export async function approveRemediation(
   try {
     await record("approved");
   } catch (e) {
-    d.log.error({ err: e, proposal: proposal.id }, "the approval could not be recorded: nothing was sent");
-    const failed = await saveProposal(
-      d,
-      {
-        ...proposal,
-        status: "failed",
-        result: "not executed: the audit log could not record the approval, so memops sent nothing",
-      },
-      proposal,
-    );
-    outcome = { kind: "not-recorded", proposal: failed.ok ? failed.value : proposal };
+    outcome = await notRecorded(d, proposal, "approval", e);
   }
   // A failure to record the outcome after the change was sent propagates: the proposal stays approved and is reconciled.
   outcome ??= await execute(d, proposal, actor.user);
