@@ -49,40 +49,31 @@ export function proposedLimit(o: {
   };
 }
 
-/** Recommended next steps, in the order an SRE would take them; text only. */
-export function nextSteps(sections: readonly Section[], policy: SizingPolicy, now: number): string[] {
-  const steps: string[] = [];
+/** What the report says of one workload container, gathered from every section. */
+interface ContainerFacts {
+  limit: number | null;
+  request: number | null;
+  peak: number;
+  cls: Set<string>;
+  ttl: number | null;
+  oom: boolean;
+  row: TrendRow | null;
+}
+
+/** Each workload's container ("deployment/api|app": a namespace holds many workloads with an "app" container). */
+function containerFacts(sections: readonly Section[]): Map<string, ContainerFacts> {
   const trend = sectionData(sections, "memory-trend");
-  const oom = sectionData(sections, "oom-history");
-  const usage = sectionData(sections, "usage-vs-limit");
-  const nodes = sectionData(sections, "node-pressure");
-  const byContainer = new Map<
-    string,
-    {
-      limit: number | null;
-      request: number | null;
-      peak: number;
-      cls: Set<string>;
-      ttl: number | null;
-      oom: boolean;
-      row: TrendRow | null;
-    }
-  >();
-  // a namespace holds many workloads with an "app" container: each workload's container is its own entry
+  const facts = new Map<string, ContainerFacts>();
   const workloadOfPod = new Map((trend?.rows ?? []).map((r) => [r.pod, r.workload]));
-  const keyOf = (pod: string, container: string) =>
-    `${workloadOfPod.get(pod) ?? workloadFromPodName(pod)}|${container}`;
-  const entry = (name: string) => {
-    let e = byContainer.get(name);
+  const entry = (pod: string, container: string) => {
+    const key = `${workloadOfPod.get(pod) ?? workloadFromPodName(pod)}|${container}`;
+    let e = facts.get(key);
     if (!e)
-      byContainer.set(
-        name,
-        (e = { limit: null, request: null, peak: 0, cls: new Set(), ttl: null, oom: false, row: null }),
-      );
+      facts.set(key, (e = { limit: null, request: null, peak: 0, cls: new Set(), ttl: null, oom: false, row: null }));
     return e;
   };
   for (const r of trend?.rows ?? []) {
-    const e = entry(keyOf(r.pod, r.container));
+    const e = entry(r.pod, r.container);
     e.limit = r.limitBytes ?? e.limit;
     e.request = r.requestBytes ?? e.request;
     if (!e.row || r.analysis.peakBytes > e.row.analysis.peakBytes) e.row = r;
@@ -90,62 +81,88 @@ export function nextSteps(sections: readonly Section[], policy: SizingPolicy, no
     e.cls.add(r.analysis.classification);
     if (r.analysis.timeToLimitSeconds !== null) e.ttl = Math.min(e.ttl ?? Infinity, r.analysis.timeToLimitSeconds);
   }
-  for (const r of oom?.rows ?? []) if (r.oomKilled) entry(keyOf(r.pod, r.container)).oom = true;
-  for (const r of usage?.rows ?? []) {
-    const e = entry(keyOf(r.pod, r.container));
+  for (const r of sectionData(sections, "oom-history")?.rows ?? [])
+    if (r.oomKilled) entry(r.pod, r.container).oom = true;
+  for (const r of sectionData(sections, "usage-vs-limit")?.rows ?? []) {
+    const e = entry(r.pod, r.container);
     e.limit = r.limitBytes ?? e.limit;
     e.peak = Math.max(e.peak, r.usageBytes ?? 0);
   }
-  const many = new Set([...byContainer.keys()].map((k) => k.split("|")[0])).size > 1;
-  for (const [key, e] of byContainer) {
-    const [workload = "", container = ""] = key.split("|");
-    const name = many ? `${container} of ${shortWorkload(workload)}` : container;
-    const raised = raisedSinceOom(sections, container, workload);
-    if (raised && !e.cls.has("leak") && !e.cls.has("limit-too-low")) {
-      steps.push(
-        `The limit of container ${name} was raised from ${raised.from === null ? "none" : formatBytes(raised.from)} to ${raised.to === null ? "none" : formatBytes(raised.to)} at ${formatInstant(raised.at)}, after its last OOM kill: watch that it holds before changing it again.`,
-      );
-    } else if (e.cls.has("leak")) {
-      const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
-      steps.push(
-        `Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`,
-      );
-    } else if ((e.oom || e.cls.has("oom-cycle") || e.cls.has("limit-too-low")) && e.limit) {
-      const next = proposedLimit({
-        analysis: e.row?.analysis ?? null,
-        limitBytes: e.limit,
-        requestBytes: e.request,
-        oomKilled: e.oom,
-        peakBytes: e.peak,
-        maxFactor: policy.maxFactor,
-        now,
-      }).limitBytes;
-      steps.push(
-        `Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`,
-      );
-    }
-    if (e.limit === null && (e.oom || e.peak > 0)) {
-      steps.push(
-        `Container ${name} has no memory limit: set one (and a request) so one container cannot exhaust the node.`,
-      );
-    }
-  }
-  const hot = usage?.rows.filter((r) => (r.ofLimit ?? 0) >= (usage.warnRatio ?? 0.8)) ?? [];
-  if (hot.length > 0 && steps.length === 0) {
+  return facts;
+}
+
+/** The steps for one container: watch a raise that answered its kills, restart a leak, raise a tight limit, set a missing one. */
+function containerSteps(
+  sections: readonly Section[],
+  key: string,
+  e: ContainerFacts,
+  name: string,
+  policy: SizingPolicy,
+  now: number,
+): string[] {
+  const [workload = "", container = ""] = key.split("|");
+  const steps: string[] = [];
+  const raised = raisedSinceOom(sections, container, workload);
+  const bytes = (b: number | null) => (b === null ? "none" : formatBytes(b));
+  if (raised && !e.cls.has("leak") && !e.cls.has("limit-too-low")) {
     steps.push(
-      `Usage is above ${Math.round((usage?.warnRatio ?? 0.8) * 100)}% of the limit without a leak: raise the limit, or scale out so each replica carries less.`,
+      `The limit of container ${name} was raised from ${bytes(raised.from)} to ${bytes(raised.to)} at ${formatInstant(raised.at)}, after its last OOM kill: watch that it holds before changing it again.`,
+    );
+  } else if (e.cls.has("leak")) {
+    const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
+    steps.push(
+      `Container ${name} looks like a leak: schedule a rolling restart${when} to buy time, and capture a heap profile. Raising the limit only delays the OOM.`,
+    );
+  } else if ((e.oom || e.cls.has("oom-cycle") || e.cls.has("limit-too-low")) && e.limit) {
+    const next = proposedLimit({
+      analysis: e.row?.analysis ?? null,
+      limitBytes: e.limit,
+      requestBytes: e.request,
+      oomKilled: e.oom,
+      peakBytes: e.peak,
+      maxFactor: policy.maxFactor,
+      now,
+    }).limitBytes;
+    steps.push(
+      `Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`,
     );
   }
-  for (const n of nodes?.nodes.filter((x) => x.memoryPressure) ?? []) {
+  if (e.limit === null && (e.oom || e.peak > 0))
+    steps.push(
+      `Container ${name} has no memory limit: set one (and a request) so one container cannot exhaust the node.`,
+    );
+  return steps;
+}
+
+/** Recommended next steps, in the order an SRE would take them; text only. */
+export function nextSteps(sections: readonly Section[], policy: SizingPolicy, now: number): string[] {
+  const usage = sectionData(sections, "usage-vs-limit");
+  const facts = containerFacts(sections);
+  const many = new Set([...facts.keys()].map((k) => k.split("|")[0])).size > 1;
+  const steps = [...facts].flatMap(([key, e]) => {
+    const [workload = "", container = ""] = key.split("|");
+    return containerSteps(
+      sections,
+      key,
+      e,
+      many ? `${container} of ${shortWorkload(workload)}` : container,
+      policy,
+      now,
+    );
+  });
+  const warn = usage?.warnRatio ?? 0.8;
+  if ((usage?.rows.some((r) => (r.ofLimit ?? 0) >= warn) ?? false) && steps.length === 0)
+    steps.push(
+      `Usage is above ${Math.round(warn * 100)}% of the limit without a leak: raise the limit, or scale out so each replica carries less.`,
+    );
+  for (const n of sectionData(sections, "node-pressure")?.nodes.filter((x) => x.memoryPressure) ?? [])
     steps.push(
       `Node ${n.name} is under MemoryPressure: set requests close to real usage so the scheduler stops overcommitting it, or move pods away.`,
     );
-  }
-  if (oom?.rows.some((r) => r.crashLoop && !r.oomKilled)) {
+  if (sectionData(sections, "oom-history")?.rows.some((r) => r.crashLoop && !r.oomKilled))
     steps.push(
       "A container is crash-looping for a reason other than memory: read its previous logs (`kubectl logs --previous`) before changing memory.",
     );
-  }
   if (steps.length === 0)
     steps.push(
       "Nothing to do now. Run `/mem diagnose` again with `--since 24h` for a longer view if the alert persists.",
