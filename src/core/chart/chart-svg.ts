@@ -75,8 +75,16 @@ export function chartHeight(c: MemoryChart): number {
   return BOTTOM + 44 + Math.ceil((c.series.length + 1) / 2) * LEGEND_ROW + 8;
 }
 
-export function chartSvg(c: MemoryChart): string {
-  const H = chartHeight(c);
+/** Where a time and a value land on the plot, and the y axis's step. */
+interface Scale {
+  x: (t: number) => number;
+  y: (v: number) => number;
+  yMax: number;
+  step: number;
+  span: number;
+}
+
+function scaleOf(c: MemoryChart): Scale {
   const peak = Math.max(
     1,
     ...c.series.flatMap((s) => s.points.map((p) => p.v)),
@@ -85,21 +93,18 @@ export function chartSvg(c: MemoryChart): string {
   const step = byteStep(peak * 1.08);
   const yMax = Math.ceil((peak * 1.08) / step) * step;
   const span = Math.max(1, c.end - c.start);
-  const x = (t: number) => LEFT + ((t - c.start) / span) * PLOT_W;
-  const y = (v: number) => BOTTOM - (v / yMax) * PLOT_H;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}">`,
-  );
-  out.push(
-    `<defs><clipPath id="plot"><rect x="${LEFT}" y="${TOP}" width="${PLOT_W}" height="${PLOT_H}"/></clipPath></defs>`,
-  );
-  out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(
-    `<text x="${LEFT}" y="26" font-size="17" font-weight="bold" fill="#1d1c1d">${esc(clip(c.title, 90))}</text>`,
-  );
-  out.push(`<text x="${LEFT}" y="47" font-size="12" fill="#616061">${esc(c.subtitle)}</text>`);
+  return {
+    x: (t) => LEFT + ((t - c.start) / span) * PLOT_W,
+    y: (v) => BOTTOM - (v / yMax) * PLOT_H,
+    yMax,
+    step,
+    span,
+  };
+}
 
+/** The shaded future, the grid with its labels, the time ticks and the "now" line. */
+function axes(c: MemoryChart, { x, y, yMax, step, span }: Scale): string[] {
+  const out: string[] = [];
   // the future, shaded
   if (c.end > c.now)
     out.push(
@@ -131,7 +136,12 @@ export function chartSvg(c: MemoryChart): string {
     out.push(`<text x="${n(x(c.now) + 4)}" y="${TOP + 12}" font-size="11" fill="#616061">now</text>`);
   }
 
-  // limit and request lines, labelled at the right end (the labels drawn last, over the data, with a halo)
+  return out;
+}
+
+/** Limit and request lines (stepped where the limit changed) and, apart, their labels (drawn over the data). */
+function thresholds(c: MemoryChart, { x, y }: Scale): { lines: string[]; labels: string[] } {
+  const out: string[] = [];
   const labels: string[] = [];
   for (const th of c.thresholds) {
     const color = th.kind === "limit" ? LIMIT : REQUEST;
@@ -149,7 +159,12 @@ export function chartSvg(c: MemoryChart): string {
     );
   }
 
-  // series, forecasts, OOM kills
+  return { lines: out, labels };
+}
+
+/** Each series, its forecast to the limit, and its OOM kills. */
+function seriesLayer(c: MemoryChart, { x, y }: Scale): string[] {
+  const out: string[] = [];
   out.push(`<g clip-path="url(#plot)">`);
   c.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length] ?? "#000";
@@ -170,10 +185,13 @@ export function chartSvg(c: MemoryChart): string {
     }
     for (const o of s.ooms) out.push(cross(x(o.t), y(o.v), LIMIT));
   });
-  out.push(`</g>`, ...labels);
-  out.push(`<rect x="${LEFT}" y="${TOP}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#c8c8c8"/>`);
+  out.push(`</g>`);
+  return out;
+}
 
-  // legend: two columns under the plot, then the OOM marker
+/** Two columns under the plot, then the OOM marker's key. */
+function legend(c: MemoryChart): string[] {
+  const out: string[] = [];
   const col = PLOT_W / 2;
   c.series.forEach((s, i) => {
     const lx = LEFT + (i % 2) * col,
@@ -192,7 +210,29 @@ export function chartSvg(c: MemoryChart): string {
     out.push(cross(lx, ly - 4, LIMIT));
     out.push(`<text x="${lx + 15}" y="${ly}" font-size="11" fill="#1d1c1d">OOM kill</text>`);
   }
-  out.push(`</svg>`);
+  return out;
+}
+
+export function chartSvg(c: MemoryChart): string {
+  const H = chartHeight(c);
+  const sc = scaleOf(c);
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}">`,
+  );
+  out.push(
+    `<defs><clipPath id="plot"><rect x="${LEFT}" y="${TOP}" width="${PLOT_W}" height="${PLOT_H}"/></clipPath></defs>`,
+  );
+  out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  out.push(
+    `<text x="${LEFT}" y="26" font-size="17" font-weight="bold" fill="#1d1c1d">${esc(clip(c.title, 90))}</text>`,
+  );
+  out.push(`<text x="${LEFT}" y="47" font-size="12" fill="#616061">${esc(c.subtitle)}</text>`);
+
+  const { lines, labels } = thresholds(c, sc);
+  out.push(...axes(c, sc), ...lines, ...seriesLayer(c, sc), ...labels);
+  out.push(`<rect x="${LEFT}" y="${TOP}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#c8c8c8"/>`);
+  out.push(...legend(c), `</svg>`);
   return out.join("\n");
 }
 
