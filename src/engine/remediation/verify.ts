@@ -40,33 +40,26 @@ const rolledOut = (w: WorkloadObject) => {
 const restartsOf = (pods: readonly Pod[]) =>
   new Map(pods.flatMap((p) => p.statuses.map((s) => [`${p.uid}/${s.name}`, s.restartCount] as const)));
 
-/** After an executed remediation: did the rollout finish, and is the workload healthy with memory under 80% of its limit? */
-export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOptions): Promise<Verification> {
+/** Waits for the rollout (up to its timeout) and says how far it got; null when the workload is gone. */
+async function awaitRollout(d: VerifyDeps, p: Proposal, o: VerifyOptions) {
   const t = p.plan.target;
   const started = d.clock.now();
-  const pods = async () => {
-    const r = await resolveTarget(d.cluster, { kind: t.kind, name: t.name, namespace: t.namespace });
-    return r.ok ? r.value.pods : [];
-  };
-  const baseline = restartsOf(await pods());
   let w = await d.cluster.getWorkload(t.namespace, t.kind, t.name);
   while (w && !rolledOut(w) && d.clock.now() - started < o.rolloutTimeoutSeconds) {
     await d.sleep(o.pollSeconds * 1000);
     w = await d.cluster.getWorkload(t.namespace, t.kind, t.name);
   }
-  if (!w) return { verified: false, lines: [`${t.kind}/${t.name} no longer exists`], escalation: null };
-  const lines: string[] = [];
+  if (!w) return null;
   const want = w.replicas ?? w.rollout.replicas;
-  const rollout = rolledOut(w);
-  lines.push(
-    rollout
-      ? `rollout finished: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`
-      : `rollout did not finish within ${formatDuration(o.rolloutTimeoutSeconds)}: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`,
-  );
+  const done = rolledOut(w);
+  const line = done
+    ? `rollout finished: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`
+    : `rollout did not finish within ${formatDuration(o.rolloutTimeoutSeconds)}: ${w.rollout.updatedReplicas}/${want} updated, ${w.rollout.availableReplicas} available`;
+  return { w, want, done, line };
+}
 
-  await d.sleep(o.windowSeconds * 1000);
-  const now = d.clock.now();
-  const after = await pods();
+/** OOM kills since the decision and restarts since the baseline, over the pods there are now. */
+function killsAndRestarts(p: Proposal, after: readonly Pod[], baseline: Map<string, number>, windowSeconds: number) {
   const oomKills = after.flatMap((pod) =>
     pod.statuses
       .filter((s) => s.lastTerminated?.reason === "OOMKilled" && (s.lastTerminated.finishedAt ?? 0) >= p.decidedAt!)
@@ -78,22 +71,24 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
       pod.statuses.reduce((m, s) => m + Math.max(0, s.restartCount - (baseline.get(`${pod.uid}/${s.name}`) ?? 0)), 0),
     0,
   );
-  lines.push(
+  const line =
     oomKills.length === 0 && restarts === 0
-      ? `no new OOM kills or restarts in ${formatDuration(o.windowSeconds)}`
-      : `${oomKills.length} new OOM kill${oomKills.length === 1 ? "" : "s"} (${oomKills.slice(0, 3).join(", ")}) and ${restarts} restart${restarts === 1 ? "" : "s"} since the change`,
-  );
+      ? `no new OOM kills or restarts in ${formatDuration(windowSeconds)}`
+      : `${oomKills.length} new OOM kill${oomKills.length === 1 ? "" : "s"} (${oomKills.slice(0, 3).join(", ")}) and ${restarts} restart${restarts === 1 ? "" : "s"} since the change`;
+  return { oomKills, restarts, line };
+}
 
+/** The container closest to its limit now, from Prometheus (else metrics.k8s.io); unknown is said, never passed. */
+async function memoryNow(d: VerifyDeps, w: WorkloadObject, after: readonly Pod[], namespace: string, now: number) {
   const limits = new Map(w.template.containers.map((c) => [c.name, c.limitBytes]));
   let worst: { ratio: number; who: string; used: number; limit: number } | null = null;
-  let memoryKnown = false;
-  let memoryProblem = "no current usage from Prometheus or metrics.k8s.io";
+  let problem = "no current usage from Prometheus or metrics.k8s.io";
   try {
     const usage = d.metrics
       ? new Map(
           (
             await d.metrics.containerMemory({
-              namespace: t.namespace,
+              namespace,
               podPattern: exactly(after.map((x) => x.name)),
               start: now - 300,
               end: now,
@@ -101,27 +96,48 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
             })
           ).map((c) => [`${c.pod}/${c.container}`, c.workingSet.at(-1)?.v ?? null] as const),
         )
-      : await d.cluster.currentUsage(t.namespace);
-    for (const pod of after) {
+      : await d.cluster.currentUsage(namespace);
+    for (const pod of after)
       for (const c of pod.containers) {
         const used = usage?.get(`${pod.name}/${c.name}`) ?? null;
         const limit = limits.get(c.name) ?? c.limitBytes;
         if (used === null || !limit) continue;
-        memoryKnown = true;
         if (!worst || used / limit > worst.ratio)
           worst = { ratio: used / limit, who: `${pod.name}/${c.name}`, used, limit };
       }
-    }
   } catch (e) {
     // Verification does not pass on missing data: the line says why memory is unknown.
-    memoryProblem = e instanceof Error ? e.message : String(e);
+    problem = e instanceof Error ? e.message : String(e);
   }
-  const memoryOk = memoryKnown && worst !== null && worst.ratio < 0.8;
-  lines.push(
-    !memoryKnown || !worst
-      ? `memory now: unknown (${memoryProblem})`
-      : `memory at most ${Math.round(worst.ratio * 100)}% of its limit (${worst.who}: ${formatBytes(worst.used)} of ${formatBytes(worst.limit)})`,
-  );
+  const line = !worst
+    ? `memory now: unknown (${problem})`
+    : `memory at most ${Math.round(worst.ratio * 100)}% of its limit (${worst.who}: ${formatBytes(worst.used)} of ${formatBytes(worst.limit)})`;
+  return { ok: worst !== null && worst.ratio < MEMORY_OK, line };
+}
+
+/** Below this share of its limit, memory is fine after a change. */
+const MEMORY_OK = 0.8;
+/** This many OOM kills after a change escalate: the change did not help. */
+const ESCALATE_KILLS = 3;
+
+/** After an executed remediation: did the rollout finish, and is the workload healthy with memory under 80% of its limit? */
+export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOptions): Promise<Verification> {
+  const t = p.plan.target;
+  const started = d.clock.now();
+  const pods = async () => {
+    const r = await resolveTarget(d.cluster, { kind: t.kind, name: t.name, namespace: t.namespace });
+    return r.ok ? r.value.pods : [];
+  };
+  const baseline = restartsOf(await pods());
+  const rollout = await awaitRollout(d, p, o);
+  if (!rollout) return { verified: false, lines: [`${t.kind}/${t.name} no longer exists`], escalation: null };
+  const { w, want } = rollout;
+  await d.sleep(o.windowSeconds * 1000);
+  const now = d.clock.now();
+  const after = await pods();
+  const kills = killsAndRestarts(p, after, baseline, o.windowSeconds);
+  const memory = await memoryNow(d, w, after, t.namespace, now);
+  const lines = [rollout.line, kills.line, memory.line];
   const growth =
     p.plan.action === "raise-limit" && d.metrics
       ? await growthSince(d.metrics, t.namespace, after, p.decidedAt ?? started, now)
@@ -130,13 +146,13 @@ export async function verifyRemediation(d: VerifyDeps, p: Proposal, o: VerifyOpt
   const ready = w.rollout.availableReplicas >= want;
   if (!ready) lines.push(`not Ready: ${w.rollout.availableReplicas}/${want} available`);
   const escalation =
-    oomKills.length >= 3
-      ? `${oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change`
+    kills.oomKills.length >= ESCALATE_KILLS
+      ? `${kills.oomKills.length} OOM kills within ${formatDuration(now - (p.decidedAt ?? now))} of the change`
       : growth
         ? `memory keeps growing after the limit increase (${growth.who} +${formatBytes(growth.perHour)}/h): more memory will not fix a leak`
         : null;
   return {
-    verified: rollout && oomKills.length === 0 && restarts === 0 && memoryOk && ready && !growth,
+    verified: rollout.done && kills.oomKills.length === 0 && kills.restarts === 0 && memory.ok && ready && !growth,
     lines,
     escalation,
   };
