@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { asSection, type Report, type Section, type StepKind } from "../core/findings.ts";
+import { asSection, type Report, type Section, type StepKind, type TargetSummary } from "../core/findings.ts";
 import type { ContainerLimitChange } from "../core/limit-history.ts";
 import { nextSteps } from "../core/next-steps.ts";
 import { err, ok, type Result } from "../core/result.ts";
@@ -66,34 +66,19 @@ async function runOne(ctx: StepContext, step: SectionStep, clock: Clock, log: Lo
   }
 }
 
-/** Resolves the target, runs the runbook's steps in parallel (each with its own timeout) and builds the report. */
-export async function diagnose(
-  deps: DiagnosisDeps,
-  runbooks: readonly Runbook[],
-  req: DiagnoseRequest,
-  onProgress: (p: Progress) => void = () => {},
-): Promise<Result<Report>> {
-  const startedAt = deps.clock.now();
-  let resolved: Result<ResolvedTarget>;
+/** The target's pods, within RESOLVE_TIMEOUT_MS: a hung API server is an answer, not silence. */
+async function resolveInTime(cluster: Cluster, req: DiagnoseRequest): Promise<Result<ResolvedTarget>> {
   try {
-    resolved = await withTimeout(resolveTarget(deps.cluster, req.target), RESOLVE_TIMEOUT_MS, "kubernetes");
+    return await withTimeout(resolveTarget(cluster, req.target), RESOLVE_TIMEOUT_MS, "kubernetes");
   } catch (e) {
     if (e instanceof PortError && e.code === "timeout")
       return err(`the Kubernetes API did not answer within ${RESOLVE_TIMEOUT_MS / 1000}s while looking up the target`);
     throw e;
   }
-  if (!resolved.ok) return resolved;
-  const target = resolved.value;
-  const picked = pickRunbook(runbooks, req.target.kind, target.pods, req.runbookId);
-  if (!picked.ok) return err(picked.error);
-  const runbook = picked.value;
-  const log = deps.log.child({
-    runbook: runbook.id,
-    target: `${target.kind}/${target.name}`,
-    namespace: target.namespace,
-  });
+}
 
-  const now = startedAt;
+/** What the steps share: the workload's memory (one query) and its executed limit changes, each fetched once if asked. */
+function stepContext(deps: DiagnosisDeps, target: ResolvedTarget, runbook: Runbook, req: DiagnoseRequest, now: number) {
   let memory: Promise<ContainerMemory[]> | undefined;
   let changes: Promise<readonly ContainerLimitChange[]> | undefined;
   const ctx: StepContext = {
@@ -119,6 +104,39 @@ export async function diagnose(
           })
         : Promise.reject(new PortError("prometheus", "unavailable", "Prometheus is not configured"))),
   };
+  return ctx;
+}
+
+const summaryOf = (target: ResolvedTarget): TargetSummary => ({
+  kind: target.kind,
+  name: target.name,
+  namespace: target.namespace,
+  ownerChain: target.ownerChain,
+  pods: target.pods.length,
+  containers: target.pods.reduce((n, p) => n + p.containers.length, 0),
+  workload: target.workload,
+});
+
+/** Resolves the target, runs the runbook's steps in parallel (each with its own timeout) and builds the report. */
+export async function diagnose(
+  deps: DiagnosisDeps,
+  runbooks: readonly Runbook[],
+  req: DiagnoseRequest,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<Result<Report>> {
+  const startedAt = deps.clock.now();
+  const resolved = await resolveInTime(deps.cluster, req);
+  if (!resolved.ok) return resolved;
+  const target = resolved.value;
+  const picked = pickRunbook(runbooks, req.target.kind, target.pods, req.runbookId);
+  if (!picked.ok) return err(picked.error);
+  const runbook = picked.value;
+  const log = deps.log.child({
+    runbook: runbook.id,
+    target: `${target.kind}/${target.name}`,
+    namespace: target.namespace,
+  });
+  const ctx = stepContext(deps, target, runbook, req, startedAt);
   const steps = runbook.steps.filter((s): s is SectionStep => s.kind !== "next-steps");
   const total = runbook.steps.length;
   onProgress({ phase: "started", target, runbook, total });
@@ -130,15 +148,7 @@ export async function diagnose(
       return section;
     }),
   );
-  const summary = {
-    kind: target.kind,
-    name: target.name,
-    namespace: target.namespace,
-    ownerChain: target.ownerChain,
-    pods: target.pods.length,
-    containers: target.pods.reduce((n, p) => n + p.containers.length, 0),
-    workload: target.workload,
-  };
+  const summary = summaryOf(target);
   const wantsNextSteps = runbook.steps.some((s) => s.kind === "next-steps");
   const report: Report = {
     runbook: { id: runbook.id, title: runbook.title },
@@ -147,8 +157,8 @@ export async function diagnose(
     startedAt,
     finishedAt: deps.clock.now(),
     sections,
-    verdict: verdictOf(summary, sections, now, req.windowSeconds),
-    nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, now) : [],
+    verdict: verdictOf(summary, sections, startedAt, req.windowSeconds),
+    nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, startedAt) : [],
   };
   if (wantsNextSteps)
     onProgress({ phase: "step", kind: "next-steps", title: NEXT_STEPS_TITLE, status: "ok", done: ++done, total });
