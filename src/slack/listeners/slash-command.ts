@@ -54,6 +54,44 @@ function commandEntry(audit: AuditLog, first: AuditRecord) {
   return { settle, log };
 }
 
+interface Invocation {
+  user: string;
+  channel: string;
+  name: string;
+  log: Logger;
+  entry: ReturnType<typeof commandEntry>;
+  respond: (m: ReturnType<typeof ephemeral> & { replace_original: false }) => Promise<unknown>;
+}
+
+/** What a subcommand may use: the incident deps with this command's audit entry first, and the ways to answer. */
+function contextFor(d: SlashCommandDeps, i: Invocation): CommandContext {
+  const remediation = d.remediation;
+  const ctx: CommandContext = {
+    user: i.user,
+    channel: i.channel,
+    incidents: { ...d.incidents, audit: i.entry.log, log: i.log },
+    remediation: remediation
+      ? {
+          policy: remediation.deps.policy,
+          propose: async (plan, gitOps, via) => {
+            await i.entry.settle();
+            const groups = await remediation.directory.groupsOf(i.user);
+            return proposeRemediation(remediation.deps, plan, gitOps, via, { user: i.user, groups }, i.channel);
+          },
+        }
+      : null,
+    log: i.log.child({ command: i.name }),
+    reply: async (m) => {
+      await i.respond({ ...ephemeral(m), replace_original: false });
+    },
+    refuse: async (reason) => {
+      await i.entry.settle(`refused: ${reason.split("\n")[0] ?? ""}`);
+      await ctx.reply({ text: reason, blocks: [] });
+    },
+  };
+  return ctx;
+}
+
 export function register(app: App, d: SlashCommandDeps): void {
   app.command("/mem", async ({ command, ack, respond }) => {
     const requestLog = d.log.child({
@@ -78,37 +116,14 @@ export function register(app: App, d: SlashCommandDeps): void {
       return;
     }
     const c = routed.command;
-    const remediation = d.remediation;
-    const ctx: CommandContext = {
+    const ctx = contextFor(d, {
       user: command.user_id,
       channel: command.channel_id,
-      incidents: { ...d.incidents, audit: entry.log, log: requestLog },
-      remediation: remediation
-        ? {
-            policy: remediation.deps.policy,
-            propose: async (plan, gitOps, via) => {
-              await entry.settle();
-              const groups = await remediation.directory.groupsOf(command.user_id);
-              return proposeRemediation(
-                remediation.deps,
-                plan,
-                gitOps,
-                via,
-                { user: command.user_id, groups },
-                command.channel_id,
-              );
-            },
-          }
-        : null,
-      log: requestLog.child({ command: c.name }),
-      reply: async (m) => {
-        await respond({ ...ephemeral(m), replace_original: false });
-      },
-      refuse: async (reason) => {
-        await entry.settle(`refused: ${reason.split("\n")[0] ?? ""}`);
-        await ctx.reply({ text: reason, blocks: [] });
-      },
-    };
+      name: c.name,
+      log: requestLog,
+      entry,
+      respond,
+    });
     if (c.quick) {
       const m = await c.run(routed.args, ctx);
       await entry.settle();
