@@ -8,7 +8,7 @@ import {
   limitAt,
   type LimitStep,
 } from "../../core/limit-history.ts";
-import { keyOf } from "../../core/model.ts";
+import { keyOf, type Sample } from "../../core/model.ts";
 import { podWorkload, workloadFromPodName } from "../../core/pod-workload.ts";
 import { type StepContext, TOP } from "../step-context.ts";
 
@@ -58,19 +58,24 @@ function limitHistories(
   const current = new Map<string, number | null>();
   for (const p of ctx.target.pods)
     for (const c of p.containers) current.set(slot(workloadOf(p.name), c.name), c.limitBytes);
-  const slots = new Set([...current.keys(), ...series.map((c) => slot(workloadOf(c.pod), c.container))]);
+  // each slot's reported limit series, grouped in one pass (a namespace has thousands of series)
+  const reported = new Map<string, Sample[][]>();
+  for (const c of series) {
+    const key = slot(workloadOf(c.pod), c.container);
+    const list = reported.get(key) ?? [];
+    if (c.limit.length > 0) list.push(c.limit);
+    reported.set(key, list);
+  }
   const mine = ctx.target.workload ? `${ctx.target.workload.kind}/${ctx.target.workload.name}` : null;
   const out = new Map<string, LimitStep[]>();
-  for (const key of slots) {
+  for (const key of new Set([...current.keys(), ...reported.keys()])) {
     const [workload = "", name = ""] = key.split("|");
-    const reported = series
-      .filter((c) => c.container === name && workloadOf(c.pod) === workload && c.limit.length > 0)
-      .map((c) => c.limit);
+    const limits = reported.get(key) ?? [];
     const changes = executed.filter((c) => c.container === name && workload === mine).sort((a, b) => a.at - b.at);
     // the last change memops made is the workload's limit now (pods not yet replaced may still show the old one)
     const last = changes.at(-1);
     const now = last ? last.to : (current.get(key) ?? null);
-    out.set(key, reported.length > 0 ? historyFromSeries(reported) : historyFromChanges(now, changes, start));
+    out.set(key, limits.length > 0 ? historyFromSeries(limits) : historyFromChanges(now, changes, start));
   }
   return out;
 }
