@@ -1,9 +1,9 @@
 import { formatDuration, formatInstant } from "./duration.ts";
 import { sectionData, type Section, type TrendRow } from "./findings.ts";
-import { exactQuantity, formatBytes, MiB, roundUpReadable } from "./quantity.ts";
+import { exactQuantity, formatBytes, formatLimit, MiB, roundUpReadable } from "./quantity.ts";
 import type { TrendAnalysis } from "./classify.ts";
 import { raisedSinceOom } from "./oom-addressed.ts";
-import { workloadFromPodName } from "./pod-workload.ts";
+import { containerSlot, slotParts, workloadFromPodName } from "./pod-workload.ts";
 import { shortWorkload } from "./target.ts";
 import { recommend } from "./recommend.ts";
 
@@ -66,7 +66,7 @@ function containerFacts(sections: readonly Section[]): Map<string, ContainerFact
   const facts = new Map<string, ContainerFacts>();
   const workloadOfPod = new Map((trend?.rows ?? []).map((r) => [r.pod, r.workload]));
   const entry = (pod: string, container: string) => {
-    const key = `${workloadOfPod.get(pod) ?? workloadFromPodName(pod)}|${container}`;
+    const key = containerSlot(workloadOfPod.get(pod) ?? workloadFromPodName(pod), container);
     let e = facts.get(key);
     if (!e)
       facts.set(key, (e = { limit: null, request: null, peak: 0, cls: new Set(), ttl: null, oom: false, row: null }));
@@ -100,13 +100,12 @@ function containerSteps(
   policy: SizingPolicy,
   now: number,
 ): string[] {
-  const [workload = "", container = ""] = key.split("|");
+  const { workload, container } = slotParts(key);
   const steps: string[] = [];
   const raised = raisedSinceOom(sections, container, workload);
-  const bytes = (b: number | null) => (b === null ? "none" : formatBytes(b));
   if (raised && !e.cls.has("leak") && !e.cls.has("limit-too-low")) {
     steps.push(
-      `The limit of container ${name} was raised from ${bytes(raised.from)} to ${bytes(raised.to)} at ${formatInstant(raised.at)}, after its last OOM kill: watch that it holds before changing it again.`,
+      `The limit of container ${name} was raised from ${formatLimit(raised.from)} to ${formatLimit(raised.to)} at ${formatInstant(raised.at)}, after its last OOM kill: watch that it holds before changing it again.`,
     );
   } else if (e.cls.has("leak")) {
     const when = e.ttl === null ? "" : ` before it reaches the limit (~${formatDuration(e.ttl)})`;
@@ -138,9 +137,9 @@ function containerSteps(
 export function nextSteps(sections: readonly Section[], policy: SizingPolicy, now: number): string[] {
   const usage = sectionData(sections, "usage-vs-limit");
   const facts = containerFacts(sections);
-  const many = new Set([...facts.keys()].map((k) => k.split("|")[0])).size > 1;
+  const many = new Set([...facts.keys()].map((k) => slotParts(k).workload)).size > 1;
   const steps = [...facts].flatMap(([key, e]) => {
-    const [workload = "", container = ""] = key.split("|");
+    const { workload, container } = slotParts(key);
     return containerSteps(
       sections,
       key,

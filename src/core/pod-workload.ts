@@ -23,3 +23,11 @@ export function workloadFromPodName(name: string): string {
   const generated = /^(.+)-[a-z0-9]{5}$/.exec(name);
   return generated?.[1] ? `daemonset/${generated[1]}` : `pod/${name}`;
 }
+
+/** A workload's container as one key, "deployment/api|app": a namespace holds many workloads with an "app" container. */
+export const containerSlot = (workload: string, container: string): string => `${workload}|${container}`;
+
+export function slotParts(slot: string): { workload: string; container: string } {
+  const [workload = "", container = ""] = slot.split("|");
+  return { workload, container };
+}

@@ -2,13 +2,12 @@ import { formatInstant } from "./duration.ts";
 import { sectionData, type Section, type Severity, type TargetSummary, type Verdict } from "./findings.ts";
 import { forecastText } from "./forecast.ts";
 import { raisedAfter } from "./limit-history.ts";
-import { formatBytes } from "./quantity.ts";
+import { formatBytes, formatLimit } from "./quantity.ts";
 
 type Point = { severity: Severity; text: string };
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const rank: Record<Severity, number> = { ok: 0, warning: 1, critical: 2 };
-const bytes = (b: number | null) => (b === null ? "none" : formatBytes(b));
 /** at most this many OOM-killed containers are named; the rest are counted */
 const NAMED_KILLS = 3;
 
@@ -30,7 +29,7 @@ function oomPoints(
     const raised = r.lastFinishedAt === null ? null : raisedAfter(history, r.lastFinishedAt);
     (raised ? out.answered : out.now).push({
       severity: recent && !raised ? "critical" : "warning",
-      text: `${r.pod}/${r.container} was OOMKilled${when} (${r.restartCount} restarts${r.crashLoop ? ", CrashLoopBackOff" : ""})${raised ? `, before the limit was raised to ${bytes(raised.to)} at ${formatInstant(raised.at)}` : ""}`,
+      text: `${r.pod}/${r.container} was OOMKilled${when} (${r.restartCount} restarts${r.crashLoop ? ", CrashLoopBackOff" : ""})${raised ? `, before the limit was raised to ${formatLimit(raised.to)} at ${formatInstant(raised.at)}` : ""}`,
     });
   }
   if (killed.length > NAMED_KILLS)
@@ -67,7 +66,7 @@ function trendPoints(sections: readonly Section[]): Point[] {
           ? [
               {
                 severity: "warning",
-                text: `${who} was in an OOM-kill cycle (${a.oomKills} kills) until the limit was raised from ${bytes(r.from)} to ${bytes(r.to)} at ${formatInstant(r.at)}; no OOM kill since`,
+                text: `${who} was in an OOM-kill cycle (${a.oomKills} kills) until the limit was raised from ${formatLimit(r.from)} to ${formatLimit(r.to)} at ${formatInstant(r.at)}; no OOM kill since`,
               },
             ]
           : [{ severity: "critical", text: `${who} is in an OOM-kill cycle (${a.evidence})` }];

@@ -6,7 +6,7 @@
 import type { ContainerSpec, RawResources, WorkloadObject } from "../model.ts";
 import { type JsonPatchOp, pointerToken } from "./json-patch.ts";
 import type { WorkloadKind } from "../target.ts";
-import { exactQuantity, formatBytes } from "../quantity.ts";
+import { exactQuantity, formatBytes, formatLimit } from "../quantity.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { Action } from "./policy.ts";
 
@@ -144,7 +144,7 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
           ]
         : []),
     ],
-    summary: `Raise the memory limit of ${container} in ${label(w)} from ${old === null ? "none" : formatBytes(old)} to ${exactQuantity(newLimit)}`,
+    summary: `Raise the memory limit of ${container} in ${label(w)} from ${formatLimit(old)} to ${exactQuantity(newLimit)}`,
   });
 }
 

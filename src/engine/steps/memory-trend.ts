@@ -9,7 +9,7 @@ import {
   type LimitStep,
 } from "../../core/limit-history.ts";
 import { keyOf, type Sample } from "../../core/model.ts";
-import { podWorkload, workloadFromPodName } from "../../core/pod-workload.ts";
+import { containerSlot, podWorkload, slotParts, workloadFromPodName } from "../../core/pod-workload.ts";
 import { type StepContext, TOP } from "../step-context.ts";
 
 const ORDER: Record<MemoryClass, number> = { "oom-cycle": 0, leak: 1, "limit-too-low": 2, spike: 3, stable: 4 };
@@ -40,9 +40,6 @@ function liveSpecs(ctx: StepContext): Map<string, Spec> {
   return specs;
 }
 
-/** A workload's container: "deployment/api|app" (a namespace holds many workloads with an "app" container). */
-const slot = (workload: string, container: string) => `${workload}|${container}`;
-
 /**
  * Each workload container's limit over the window: from kube-state-metrics' per-pod limit series when
  * Prometheus has them, else reconstructed from the current limit and the changes memops made (those are
@@ -57,11 +54,11 @@ function limitHistories(
   const start = ctx.now - ctx.windowSeconds;
   const current = new Map<string, number | null>();
   for (const p of ctx.target.pods)
-    for (const c of p.containers) current.set(slot(workloadOf(p.name), c.name), c.limitBytes);
+    for (const c of p.containers) current.set(containerSlot(workloadOf(p.name), c.name), c.limitBytes);
   // each slot's reported limit series, grouped in one pass (a namespace has thousands of series)
   const reported = new Map<string, Sample[][]>();
   for (const c of series) {
-    const key = slot(workloadOf(c.pod), c.container);
+    const key = containerSlot(workloadOf(c.pod), c.container);
     const list = reported.get(key) ?? [];
     if (c.limit.length > 0) list.push(c.limit);
     reported.set(key, list);
@@ -69,7 +66,7 @@ function limitHistories(
   const mine = ctx.target.workload ? `${ctx.target.workload.kind}/${ctx.target.workload.name}` : null;
   const out = new Map<string, LimitStep[]>();
   for (const key of new Set([...current.keys(), ...reported.keys()])) {
-    const [workload = "", name = ""] = key.split("|");
+    const { workload, container: name } = slotParts(key);
     const limits = reported.get(key) ?? [];
     const changes = executed.filter((c) => c.container === name && workload === mine).sort((a, b) => a.at - b.at);
     // the last change memops made is the workload's limit now (pods not yet replaced may still show the old one)
@@ -93,19 +90,19 @@ export async function memoryTrend(ctx: StepContext): Promise<TrendFindings> {
   const workloadOf = (pod: string) => workloads.get(pod) ?? workloadFromPodName(pod);
   const requests = new Map<string, number | null>();
   for (const p of ctx.target.pods)
-    for (const c of p.containers) requests.set(slot(workloadOf(p.name), c.name), c.requestBytes);
+    for (const c of p.containers) requests.set(containerSlot(workloadOf(p.name), c.name), c.requestBytes);
   const histories = limitHistories(ctx, series, workloadOf, await ctx.limitChanges());
   const rows: TrendRow[] = series
     .filter((c) => c.workingSet.length > 0)
     .map((c) => {
       const workload = workloadOf(c.pod);
-      const limits = histories.get(slot(workload, c.container)) ?? [];
+      const limits = histories.get(containerSlot(workload, c.container)) ?? [];
       // A pod replaced during the window has no spec any more: its limit is the one it reported last,
       // else the workload's when it ended.
       const end = c.workingSet[c.workingSet.length - 1]?.t ?? ctx.now;
       const spec = specs.get(keyOf(c)) ?? {
         limit: c.limit.at(-1)?.v ?? limitAt(limits, end),
-        request: requests.get(slot(workload, c.container)) ?? null,
+        request: requests.get(containerSlot(workload, c.container)) ?? null,
         oom: 0,
         oomAt: [],
       };

@@ -1,5 +1,5 @@
 import type { WorkloadObject } from "../../../core/model.ts";
-import { formatBytes } from "../../../core/quantity.ts";
+import { formatLimit } from "../../../core/quantity.ts";
 import { driftText, planInEffect } from "../../../core/remediation/in-effect.ts";
 import type { Proposal } from "../../../core/remediation/proposal.ts";
 import type { Cluster } from "../../../ports.ts";
@@ -12,7 +12,7 @@ function describe(p: Proposal, after: WorkloadObject): string {
   const c = p.plan.container ? after.template.containers.find((x) => x.name === p.plan.container) : undefined;
   const facts =
     p.plan.action === "raise-limit" && c
-      ? `${c.name}: limit ${c.limitBytes === null ? "none" : formatBytes(c.limitBytes)}, request ${c.requestBytes === null ? "none" : formatBytes(c.requestBytes)}`
+      ? `${c.name}: limit ${formatLimit(c.limitBytes)}, request ${formatLimit(c.requestBytes)}`
       : p.plan.action === "scale-out"
         ? `replicas ${after.replicas ?? "?"}`
         : `pod template annotations: ${Object.entries(after.template.annotations)
