@@ -15,7 +15,16 @@ import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, startHarness } f
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { NOW, shopCluster } from "../support/shop-scenario.ts";
-import { apiLimit, BOB, buttons, noLeak, policy, realPatches } from "../support/remediation-fixtures.ts";
+import {
+  apiLimit,
+  approveCard,
+  BOB,
+  buttons,
+  noLeak,
+  policy,
+  realPatches,
+  requestFromParent,
+} from "../support/remediation-fixtures.ts";
 
 /** A store whose audit log refuses one kind of entry, as a full disk or a lost database would. */
 class FailingAudit extends SqliteStore {
@@ -137,31 +146,11 @@ describe("what is approved is what runs", () => {
 
   it("a card made for 512Mi is refused by the API server once the limit has changed: nothing changes, the thread says why", async () => {
     const parent = await diagnose();
-    const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: parent.ts,
-      actionId: raise.action_id,
-      value: raise.value,
-    });
-    const card = await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, parent.ts)
-        .find((m) => messageText(m).includes("Approval needed")),
-    );
-    await cardRecorded(h.store, raise.value);
+    const { card, id } = await requestFromParent(h, parent, "Raise api limit to 640Mi");
     // someone raises it by hand meanwhile (kubectl), to 700Mi
     const w = cluster.data.workloads.find((x) => x.kind === "deployment" && x.name === "api")!;
     w.template.containers[0] = { ...w.template.containers[0]!, limitBytes: 700 * MiB };
-    await h.slack.click({
-      user: BOB,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: raise.value,
-      threadTs: parent.ts,
-    });
+    await approveCard(h, BOB, card, id, parent.ts);
     const notRun = await ws().waitFor(() =>
       ws()
         .thread(CHANNEL, parent.ts)
@@ -183,28 +172,8 @@ describe("what is approved is what runs", () => {
 
   it("refusals are told in the thread the person clicked in", async () => {
     const parent = await diagnose();
-    const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: parent.ts,
-      actionId: raise.action_id,
-      value: raise.value,
-    });
-    const card = await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, parent.ts)
-        .find((m) => messageText(m).includes("Approval needed")),
-    );
-    await cardRecorded(h.store, raise.value);
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: raise.value,
-      threadTs: parent.ts,
-    });
+    const { card, id } = await requestFromParent(h, parent, "Raise api limit to 640Mi");
+    await approveCard(h, ALICE, card, id, parent.ts);
     const refusal = await ws().waitFor(() =>
       ws()
         .ephemeralFor(ALICE)
@@ -212,6 +181,7 @@ describe("what is approved is what runs", () => {
     );
     expect(refusal.threadTs).toBe(parent.ts);
     // clicking the offer again answers in the thread too
+    const raise = buttons(parent).find((b) => b.text.text === "Raise api limit to 640Mi")!;
     await h.slack.click({
       user: ALICE,
       channel: CHANNEL,

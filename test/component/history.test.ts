@@ -8,7 +8,15 @@ import { MiB } from "../../src/core/quantity.ts";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
-import { apiLimit, BOB, buttons, noLeak, policy } from "../support/remediation-fixtures.ts";
+import {
+  apiLimit,
+  approveCard,
+  BOB,
+  buttons,
+  noLeak,
+  policy,
+  requestFromParent,
+} from "../support/remediation-fixtures.ts";
 import { NOW, SHOP, shopCluster } from "../support/shop-scenario.ts";
 
 describe("history is not rewritten", () => {
@@ -32,27 +40,8 @@ describe("history is not rewritten", () => {
   const parentOf = (ts: string) => ws().message(CHANNEL, ts)!;
 
   async function raiseAndApprove(parentTs: string) {
-    const raise = buttons(parentOf(parentTs)).find((b) => b.text.text === "Raise api limit to 640Mi")!;
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: parentTs,
-      actionId: raise.action_id,
-      value: raise.value,
-    });
-    const card = await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, parentTs)
-        .find((m) => messageText(m).includes("Approval needed")),
-    );
-    await h.slack.click({
-      user: BOB,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: raise.value,
-      threadTs: parentTs,
-    });
+    const { card, id } = await requestFromParent(h, parentOf(parentTs), "Raise api limit to 640Mi");
+    await approveCard(h, BOB, card, id, parentTs);
     await ws().waitFor(() =>
       ws()
         .thread(CHANNEL, parentTs)

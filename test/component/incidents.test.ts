@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { approveCard, requestFromParent } from "../support/remediation-fixtures.ts";
 import { MiB } from "../../src/core/quantity.ts";
 import { parsePolicy } from "../../src/core/remediation/policy.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
-import { ALICE, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { FakeMetrics } from "../support/fake-metrics.ts";
 import { series } from "../support/fixtures.ts";
 import { messageText } from "../support/message-text.ts";
@@ -51,27 +52,8 @@ describe("incident summaries: Summarize and Resolve on the parent", () => {
         .channelMessages(CHANNEL)
         .find((m) => buttons(m).some((b) => b.action_id === "mem:summarize")),
     );
-    const raise = buttons(parent).find((b) => b.text.text.startsWith("Raise"))!;
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: parent.ts,
-      actionId: raise.action_id,
-      value: raise.value,
-    });
-    const card = await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, parent.ts)
-        .find((m) => messageText(m).includes("Approval needed")),
-    );
-    await cardRecorded(h.store, raise.value);
-    await h.slack.click({
-      user: BOB,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: raise.value,
-    });
+    const { card, id } = await requestFromParent(h, parent, "Raise api limit to 640Mi");
+    await approveCard(h, BOB, card, id, parent.ts);
     await ws().waitFor(() =>
       ws()
         .thread(CHANNEL, parent.ts)

@@ -2,7 +2,9 @@
 import { MiB } from "../../src/core/quantity.ts";
 import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
+import { ALICE, cardRecorded, CHANNEL, type Harness } from "./app-harness.ts";
 import type { FakeCluster } from "./fake-cluster.ts";
+import { messageText } from "./message-text.ts";
 import { FakeMetrics } from "./fake-metrics.ts";
 import { series } from "./fixtures.ts";
 import { SHOP, shopSeries } from "./shop-scenario.ts";
@@ -45,3 +47,28 @@ export const apiLimit = (c: FakeCluster) =>
   c.data.workloads.find((w) => w.kind === "deployment" && w.name === "api")!.template.containers[0]!.limitBytes;
 export const realPatches = (c: FakeCluster) =>
   c.calls.filter((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
+
+/**
+ * `user` clicks a remediation button on the parent; resolves with the approval card it posts in the
+ * thread and the proposal's id, once memops has recorded where the card is.
+ */
+export async function requestFromParent(h: Harness, parent: EmuMessage, label: string, user = ALICE) {
+  const button = buttons(parent).find((b) => b.text.text === label)!;
+  await h.slack.click({
+    user,
+    channel: CHANNEL,
+    messageTs: parent.ts,
+    actionId: button.action_id,
+    value: button.value,
+  });
+  const ws = h.emulator.workspace;
+  const card = await ws.waitFor(() =>
+    ws.thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")),
+  );
+  await cardRecorded(h.store, button.value);
+  return { card, id: button.value };
+}
+
+/** `user` clicks Approve on a card in the thread `threadTs`. */
+export const approveCard = (h: Harness, user: string, card: EmuMessage, id: string, threadTs: string) =>
+  h.slack.click({ user, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id, threadTs });
