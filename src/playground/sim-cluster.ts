@@ -1,76 +1,48 @@
-import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../core/selectors.ts";
 import type { Pod, WorkloadObject } from "../core/model.ts";
-import { applyWorkloadPatch, patchRefused } from "../in-memory/apply-patch.ts";
-import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
+import { InMemoryCluster } from "../in-memory/in-memory-cluster.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
-import type { WorkloadKind } from "../core/target.ts";
-import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../ports.ts";
+import { PortError, type WorkloadRef } from "../ports.ts";
 import type { Simulation } from "./simulation.ts";
 
 /** Kubernetes users the playground's policy maps its Slack users to; they may patch Deployments. */
 export const PLAYGROUND_PATCHERS = ["alice@example.com", "bob@example.com"];
 
 /** The Cluster port on the simulation: only Deployments exist, in namespace `demo`. */
-export class SimCluster implements Cluster {
+export class SimCluster extends InMemoryCluster {
   readonly #sim: Simulation;
 
   constructor(sim: Simulation) {
+    super();
     this.#sim = sim;
   }
 
-  #live(): { pod: Pod; node: string }[] {
+  protected pods(): Pod[] {
     this.#sim.advance();
     return this.#sim
       .allPods()
       .filter(({ pod }) => pod.deletedAt === null)
-      .map(({ pod, d }) => ({ pod: this.#sim.podView(pod, d), node: pod.node }));
+      .map(({ pod, d }) => this.#sim.podView(pod, d));
   }
 
-  async getPod(namespace: string, name: string) {
-    return this.#live().find(({ pod }) => pod.namespace === namespace && pod.name === name)?.pod ?? null;
-  }
-
-  async getWorkload(namespace: string, kind: WorkloadKind | "replicaset", name: string) {
-    if (namespace !== this.#sim.namespace) return null;
+  protected workloads(): WorkloadObject[] {
     this.#sim.advance();
-    if (kind === "deployment") return structuredClone(this.#sim.find(name)?.object) ?? null;
-    if (kind === "replicaset")
-      return this.#sim.deployments.flatMap((d) => this.#sim.replicaSets(d)).find((rs) => rs.name === name) ?? null;
-    return null;
+    return this.#sim.deployments.flatMap((d) => [d.object, ...this.#sim.replicaSets(d)]);
   }
 
-  async listReplicaSets(namespace: string, labelSelector: string) {
-    if (namespace !== this.#sim.namespace) return [];
-    return this.#sim.deployments
-      .flatMap((d) => this.#sim.replicaSets(d))
-      .filter((rs) => matchesSelector(rs.labels, labelSelector));
+  protected events() {
+    return this.#sim.events;
   }
 
-  async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
-    const all = this.#live()
-      .map((x) => x.pod)
-      .filter(
-        (p) =>
-          (namespace === null || p.namespace === namespace) &&
-          matchesSelector(p.labels, q.labelSelector) &&
-          podFieldsMatch(p, q.fieldSelector),
-      );
-    const start = q.continueToken ? Number(q.continueToken) : 0;
-    return {
-      items: all.slice(start, start + q.limit),
-      continueToken: start + q.limit < all.length ? String(start + q.limit) : null,
-    };
+  protected nodes() {
+    return this.#sim.nodes;
   }
 
-  async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
-    return this.#sim.events
-      .filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector))
-      .slice(0, limit)
-      .map((e) => ({ ...e }));
-  }
-
-  async getNode(name: string) {
-    return this.#sim.nodes.find((n) => n.name === name) ?? null;
+  protected async commit(before: WorkloadObject, after: WorkloadObject) {
+    const d = this.#sim.find(before.name);
+    if (!d) throw new PortError("kubernetes", "not-found", `deployment ${before.name} not found`);
+    this.#sim.advance();
+    this.#sim.apply(d, after);
+    return d.object;
   }
 
   async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
@@ -107,22 +79,8 @@ export class SimCluster implements Cluster {
   }
 
   async countObjects(apiVersion: string, kind: string, namespace: string | null) {
-    const n = kind === "Pod" ? this.#live().length : kind === "Deployment" ? this.#sim.deployments.length : 0;
+    const n = kind === "Pod" ? this.pods().length : kind === "Deployment" ? this.#sim.deployments.length : 0;
     return { count: namespace === null || namespace === this.#sim.namespace ? n : 0, estimated: false };
-  }
-
-  async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
-    const d = ref.kind === "deployment" && ref.namespace === this.#sim.namespace ? this.#sim.find(ref.name) : undefined;
-    if (!d)
-      throw new PortError("kubernetes", "not-found", `${ref.kind} ${ref.name} not found in namespace ${ref.namespace}`);
-    const patched = applyWorkloadPatch(d.object, ops);
-    if (!patched.ok) throw patchRefused(`patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`, patched.error);
-    const next = patched.value;
-    if (!o.dryRun) {
-      this.#sim.advance();
-      this.#sim.apply(d, next);
-    }
-    return structuredClone(o.dryRun ? next : d.object);
   }
 
   async preflightFacts(_ref: WorkloadRef): Promise<PreflightFacts> {

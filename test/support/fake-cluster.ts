@@ -1,16 +1,15 @@
-import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../../src/core/selectors.ts";
-import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
-import { applyWorkloadPatch, patchRefused } from "../../src/in-memory/apply-patch.ts";
+import type { NodeInfo, Pod, WorkloadObject } from "../../src/core/model.ts";
+import { patchRefused } from "../../src/in-memory/apply-patch.ts";
+import { InMemoryCluster, type NamespacedEvent } from "../../src/in-memory/in-memory-cluster.ts";
 import { applyJsonPatch, type JsonPatchOp } from "../../src/core/remediation/json-patch.ts";
 import type { PreflightFacts } from "../../src/core/remediation/preflight.ts";
-import type { WorkloadKind } from "../../src/core/target.ts";
-import { type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../../src/ports.ts";
+import { type Cluster, PortError, type WorkloadRef } from "../../src/ports.ts";
 
 export interface FakeClusterData {
   pods?: Pod[];
   workloads?: WorkloadObject[];
   nodes?: NodeInfo[];
-  events?: (ClusterEvent & { namespace: string })[];
+  events?: NamespacedEvent[];
   /** "ns/pod/container" or "ns/pod/container/previous" → log text */
   logs?: Record<string, string>;
   /** "ns/pod/container" → bytes, as metrics.k8s.io would serve; absent = API not served */
@@ -31,12 +30,13 @@ export interface FakeClusterData {
   hangAfter?: (keyof Cluster)[];
 }
 
-/** An in-memory Cluster with paginated lists, call counting and injectable failures. */
-export class FakeCluster implements Cluster {
+/** The in-memory cluster over plain arrays, with call counting and injectable failures. */
+export class FakeCluster extends InMemoryCluster {
   readonly data: Required<Omit<FakeClusterData, "usage">> & { usage?: Record<string, number> };
   readonly calls: { method: string; args: unknown[] }[] = [];
 
   constructor(data: FakeClusterData = {}) {
+    super();
     this.data = {
       pods: [],
       workloads: [],
@@ -54,57 +54,51 @@ export class FakeCluster implements Cluster {
     };
   }
 
-  async #enter(method: keyof Cluster, ...args: unknown[]) {
+  protected override async enter(method: keyof Cluster, ...args: unknown[]) {
     this.calls.push({ method, args });
     if (this.data.hang.includes(method)) await new Promise(() => undefined);
     if (this.data.forbidden.includes(method))
       throw new PortError("kubernetes", "forbidden", `memops is not allowed to ${method} (forbidden by RBAC)`);
   }
 
-  async getPod(namespace: string, name: string) {
-    await this.#enter("getPod", namespace, name);
-    return this.data.pods.find((p) => p.namespace === namespace && p.name === name) ?? null;
+  protected pods() {
+    return this.data.pods;
   }
 
-  async getWorkload(namespace: string, kind: WorkloadKind | "replicaset", name: string) {
-    await this.#enter("getWorkload", namespace, kind, name);
-    return this.data.workloads.find((w) => w.namespace === namespace && w.kind === kind && w.name === name) ?? null;
+  protected workloads() {
+    return this.data.workloads;
   }
 
-  async listReplicaSets(namespace: string, labelSelector: string) {
-    await this.#enter("listReplicaSets", namespace, labelSelector);
-    return this.data.workloads.filter(
-      (w) => w.kind === "replicaset" && w.namespace === namespace && matchesSelector(w.labels, labelSelector),
-    );
+  protected events() {
+    return this.data.events;
   }
 
-  async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
-    await this.#enter("listPods", namespace, q);
-    const all = this.data.pods.filter(
-      (p) =>
-        (namespace === null || p.namespace === namespace) &&
-        matchesSelector(p.labels, q.labelSelector) &&
-        podFieldsMatch(p, q.fieldSelector),
-    );
-    const start = q.continueToken ? Number(q.continueToken) : 0;
-    const items = all.slice(start, start + q.limit);
-    return { items, continueToken: start + q.limit < all.length ? String(start + q.limit) : null };
+  protected nodes() {
+    return this.data.nodes;
   }
 
-  async listEvents(namespace: string | null, fieldSelector: string, limit: number) {
-    await this.#enter("listEvents", namespace, fieldSelector, limit);
-    return this.data.events
-      .filter((e) => (namespace === null || e.namespace === namespace) && eventFieldsMatch(e, fieldSelector))
-      .slice(0, limit);
-  }
-
-  async getNode(name: string) {
-    await this.#enter("getNode", name);
-    return this.data.nodes.find((n) => n.name === name) ?? null;
+  /** No controllers here: the rollout completes at once. */
+  protected async commit(before: WorkloadObject, after: WorkloadObject) {
+    const r = after.replicas ?? after.rollout.replicas;
+    const g = after.rollout.generation;
+    const next: WorkloadObject = {
+      ...after,
+      rollout: {
+        generation: g,
+        observedGeneration: g,
+        replicas: r,
+        updatedReplicas: r,
+        readyReplicas: r,
+        availableReplicas: r,
+      },
+    };
+    this.data.workloads[this.data.workloads.indexOf(before)] = next;
+    if (this.data.hangAfter.includes("patchWorkload")) await new Promise(() => undefined);
+    return next;
   }
 
   async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
-    await this.#enter("readLog", namespace, pod, container, o);
+    await this.enter("readLog", namespace, pod, container, o);
     const text = this.data.logs[`${namespace}/${pod}/${container}${o.previous ? "/previous" : ""}`];
     if (text === undefined)
       throw new PortError(
@@ -116,7 +110,7 @@ export class FakeCluster implements Cluster {
   }
 
   async currentUsage(namespace: string) {
-    await this.#enter("currentUsage", namespace);
+    await this.enter("currentUsage", namespace);
     if (!this.data.usage) return null;
     const m = new Map<string, number>();
     for (const [k, v] of Object.entries(this.data.usage))
@@ -125,42 +119,15 @@ export class FakeCluster implements Cluster {
   }
 
   async countObjects(apiVersion: string, kind: string, namespace: string | null) {
-    await this.#enter("countObjects", apiVersion, kind, namespace);
+    await this.enter("countObjects", apiVersion, kind, namespace);
     const key = `${apiVersion}/${kind}/${namespace ?? "*"}`;
     if (!(key in this.data.objects))
       throw new PortError("kubernetes", "not-found", `not found while trying to list ${kind} (${apiVersion})`);
     return { count: this.data.objects[key] ?? 0, estimated: (this.data.objects[key] ?? 0) > 1000 };
   }
 
-  /** Applies a JSON Patch as the API server does: all `test`s hold, or nothing changes. */
-  async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
-    await this.#enter("patchWorkload", ref, ops, o);
-    const w = this.data.workloads.find(
-      (x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name,
-    );
-    if (!w) throw new PortError("kubernetes", "not-found", `not found while trying to patch ${ref.kind} ${ref.name}`);
-    const patched = applyWorkloadPatch(w, ops);
-    if (!patched.ok) throw patchRefused(`patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`, patched.error);
-    const next = patched.value;
-    if (!o.dryRun) {
-      // No controllers here: the rollout completes at once.
-      const r = next.replicas ?? next.rollout.replicas;
-      next.rollout = {
-        generation: next.rollout.generation,
-        observedGeneration: next.rollout.generation,
-        replicas: r,
-        updatedReplicas: r,
-        readyReplicas: r,
-        availableReplicas: r,
-      };
-      this.data.workloads[this.data.workloads.indexOf(w)] = next;
-      if (this.data.hangAfter.includes("patchWorkload")) await new Promise(() => undefined);
-    }
-    return structuredClone(next);
-  }
-
   async preflightFacts(ref: WorkloadRef): Promise<PreflightFacts> {
-    await this.#enter("preflightFacts", ref);
+    await this.enter("preflightFacts", ref);
     const hpa = this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`];
     return {
       limitRangeMaxBytes: this.data.limits?.limitRangeMaxBytes ?? null,
@@ -184,7 +151,7 @@ export class FakeCluster implements Cluster {
     patch: Record<string, unknown>,
     o: { dryRun: boolean },
   ) {
-    await this.#enter("patchHelmRelease", ref, patch, o);
+    await this.enter("patchHelmRelease", ref, patch, o);
     this.helmReleasePatches.push({ ref, patch, dryRun: o.dryRun });
     return 7 + this.helmReleasePatches.filter((p) => !p.dryRun).length;
   }
@@ -193,7 +160,7 @@ export class FakeCluster implements Cluster {
   readonly #hpaMax = new Map<string, number>();
 
   async autoscalerFor(ref: WorkloadRef) {
-    await this.#enter("autoscalerFor", ref);
+    await this.enter("autoscalerFor", ref);
     const name = this.data.autoscalers[`${ref.namespace}/${ref.kind}/${ref.name}`];
     return name ? { name, minReplicas: 2, maxReplicas: this.#hpaMax.get(`${ref.namespace}/${name}`) ?? 5 } : null;
   }
@@ -205,7 +172,7 @@ export class FakeCluster implements Cluster {
   }[] = [];
 
   async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
-    await this.#enter("patchAutoscaler", ref, ops, o);
+    await this.enter("patchAutoscaler", ref, ops, o);
     const key = `${ref.namespace}/${ref.name}`;
     const patched = applyJsonPatch({ spec: { minReplicas: 2, maxReplicas: this.#hpaMax.get(key) ?? 5 } }, ops);
     if (!patched.ok)
@@ -216,12 +183,12 @@ export class FakeCluster implements Cluster {
   }
 
   async mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; resource: string }) {
-    await this.#enter("mayDo", identity, action);
+    await this.enter("mayDo", identity, action);
     return action.verb === "patch" && [identity.user, ...identity.groups].some((x) => this.data.patchers.includes(x));
   }
 
   async version() {
-    await this.#enter("version");
+    await this.enter("version");
     return "v1.33.0-fake";
   }
 }
