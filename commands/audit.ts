@@ -1,13 +1,14 @@
 import { parseFlags } from "../src/core/args.ts";
 import { parseDuration } from "../src/core/duration.ts";
 import { err, ok } from "../src/core/result.ts";
-import { auditName, parseTarget } from "../src/core/target.ts";
+import { type Subject, subjectKey, subjectOfTarget } from "../src/core/subject.ts";
+import { parseTarget } from "../src/core/target.ts";
 import { sections } from "../src/slack/render/blocks.ts";
 import { cut, esc, escKeepMentions } from "../src/slack/render/mrkdwn.ts";
 import { command } from "./command.ts";
 
 interface AuditArgs {
-  target: string | null;
+  target: Subject | null;
   sinceSeconds: number;
 }
 
@@ -29,7 +30,7 @@ export const auditCommand = command<AuditArgs>({
     if (!t.ok) return t;
     if (t.value.kind === "any")
       return err("say the kind too (deploy/, sts/, ds/, pod/ or ns/): entries are kept under the full name");
-    return ok({ target: auditName(t.value), sinceSeconds: since.value });
+    return ok({ target: subjectOfTarget(t.value), sinceSeconds: since.value });
   },
   async run(args, ctx) {
     const now = ctx.incidents.diagnosis.clock.now();
@@ -40,9 +41,9 @@ export const auditCommand = command<AuditArgs>({
     });
     const lines = entries.map(
       (e) =>
-        `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(e.target)}` : ""} — ${escKeepMentions(cut(e.what, 120))} → ${escKeepMentions(cut(e.outcome, 120))}`,
+        `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(subjectKey(e.target))}` : ""} — ${escKeepMentions(cut(e.what, 120))} → ${escKeepMentions(cut(e.outcome, 120))}`,
     );
-    const scope = args.target ? ` for ${args.target}` : "";
+    const scope = args.target ? ` for ${subjectKey(args.target)}` : "";
     return {
       text: `${entries.length} audit entries${scope}`,
       blocks: sections(

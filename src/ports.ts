@@ -4,6 +4,7 @@ import type { Proposal, ProposalStatus } from "./core/remediation/proposal.ts";
 import type { AuditEntry, AuditEvent } from "./core/audit.ts";
 import type { PreflightFacts } from "./core/remediation/preflight.ts";
 import type { WorkloadKind } from "./core/target.ts";
+import type { Subject } from "./core/subject.ts";
 import type { JsonPatchOp } from "./core/remediation/json-patch.ts";
 
 /** `conflict`: a precondition of a patch no longer holds (the object changed since the proposal was made) */
@@ -146,9 +147,9 @@ export interface Store {
   /** the last entry's seq and hash as recorded with each append (null before the first) */
   auditHead(): Promise<{ seq: number; hash: string } | null>;
   /** audit entries in order; `since` in Unix seconds, `target` exact */
-  auditEntries(filter?: { since?: number; target?: string; limit?: number }): Promise<AuditEntry[]>;
+  auditEntries(filter?: { since?: number; target?: Subject; limit?: number }): Promise<AuditEntry[]>;
   /** the open incident of a workload in a channel */
-  openIncident(workload: string, channel: string): Promise<Incident | null>;
+  openIncident(subject: Subject, channel: string): Promise<Incident | null>;
   /** opens one; false when the workload already has an open incident there (another request won) */
   createIncident(i: Incident): Promise<boolean>;
   resolveIncident(id: string, at: number): Promise<void>;
@@ -163,8 +164,8 @@ export interface Store {
   renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean>;
   /** marks it done; false when another replica owns it now (then only that one reports) */
   finishWatch(proposalId: string, owner: string): Promise<boolean>;
-  /** a workload's proposals in one status, oldest first (`target` as workloadKey gives it) */
-  proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]>;
+  /** a workload's proposals in one status, oldest first */
+  proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]>;
   /** proposals in one status, oldest first (at most 500) */
   proposalsInStatus(status: ProposalStatus): Promise<Proposal[]>;
   /** pending proposals whose expiry has passed */
@@ -175,8 +176,8 @@ export interface Store {
 /** One thread per workload while it is open: diagnoses, alerts and remediations for it all go there. */
 export interface Incident {
   id: string;
-  /** "deployment/api -n shop" */
-  workload: string;
+  /** the workload (or pod, namespace, selection) the incident is about */
+  subject: Subject;
   channel: string;
   threadTs: string;
   status: "open" | "resolved";

@@ -8,7 +8,7 @@ import { executorFor } from "../engine/remediation/executors/index.ts";
 import { PortError } from "../ports.ts";
 import { loadProposal, saveProposal } from "./proposals.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
+import type { RemediationDeps } from "./remediation-deps.ts";
 import type { Verifier } from "./verify-remediation.ts";
 
 export type ApproveOutcome =
@@ -81,7 +81,7 @@ async function notRecorded(d: RemediationDeps, p: Proposal, entry: "approval" | 
 async function execute(d: RemediationDeps, p: Proposal, approver: string): Promise<Ran> {
   const executor = executorFor(p.route);
   if (!executor) throw new Error(`proposal ${p.id} has no executor`);
-  const target = workloadKey(p.plan.target);
+  const target = p.plan.target;
   const identity = `memops (service account), approved as ${identityOf(d, approver) ?? "?"}`;
   const sent = executor.sent(p);
   try {
@@ -160,7 +160,7 @@ export async function approveRemediation(
       kind: "approval",
       slackUser: actor.user,
       kubernetesIdentity: identityOf(d, actor.user),
-      target: p ? workloadKey(p.plan.target) : null,
+      target: p ? p.plan.target : null,
       what: p ? p.plan.summary : `button on proposal ${id.slice(0, 64)}`,
       outcome,
       details: { proposal: id.slice(0, 64) },

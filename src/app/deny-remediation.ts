@@ -3,7 +3,7 @@ import { type Actor, deny, type Proposal } from "../core/remediation/proposal.ts
 import type { Result } from "../core/result.ts";
 import { loadProposal, saveProposal } from "./proposals.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
+import type { RemediationDeps } from "./remediation-deps.ts";
 
 export async function denyRemediation(
   d: RemediationDeps,
@@ -19,7 +19,7 @@ export async function denyRemediation(
   await d.audit.record({
     kind: "denial",
     slackUser: actor.user,
-    target: p ? workloadKey(p.plan.target) : null,
+    target: p ? p.plan.target : null,
     what: p ? p.plan.summary : `button on proposal ${id.slice(0, 64)}`,
     outcome: r.ok ? r.value.status : `refused: ${r.error}`,
     details: { proposal: id.slice(0, 64) },

@@ -3,11 +3,12 @@ import { sectionData } from "../core/findings.ts";
 import { lastOomKill } from "../core/oom-addressed.ts";
 import { executedLimitChanges } from "../core/remediation/executed-changes.ts";
 import { err, ok, type Result } from "../core/result.ts";
-import { describeTarget, type WorkloadKind, workloadKey } from "../core/target.ts";
+import type { Subject } from "../core/subject.ts";
+import { describeTarget, type WorkloadKind } from "../core/target.ts";
 import { offerRemediations } from "../engine/remediation/offer.ts";
 import { diagnose, type DiagnoseRequest, type Progress } from "../engine/run-diagnosis.ts";
 import { type ChatMessage, PortError } from "../ports.ts";
-import { type IncidentDeps, incidentKey, type ProgressView } from "./incident-deps.ts";
+import { type IncidentDeps, incidentSubject, type ProgressView } from "./incident-deps.ts";
 import { latestWins } from "./latest-wins.ts";
 import { postCharts } from "./post-charts.ts";
 
@@ -21,35 +22,35 @@ interface Thread {
   /** an open incident's thread: its parent is updated only when the diagnosis is done */
   existing: boolean;
   incident: string;
-  key: string;
+  subject: Subject;
 }
 
 /** The workload's open incident thread in this channel, or a new one whose parent shows the progress. */
 async function openThread(
   d: IncidentDeps,
-  key: string,
+  subject: Subject,
   channel: string,
   label: string,
   requestedBy: string,
   progress: ProgressView,
 ): Promise<Thread> {
-  const open = await d.store.openIncident(key, channel);
+  const open = await d.store.openIncident(subject, channel);
   if (open) {
     await d.chat.post(channel, d.view.rediagnosis(label, requestedBy), open.threadTs);
-    return { ts: open.threadTs, existing: true, incident: open.id, key };
+    return { ts: open.threadTs, existing: true, incident: open.id, subject };
   }
   const ts = await d.chat.post(channel, d.view.progress(progress));
   const id = d.newId();
   await d.store.createIncident({
     id,
-    workload: key,
+    subject,
     channel,
     threadTs: ts,
     status: "open",
     openedAt: d.diagnosis.clock.now(),
     resolvedAt: null,
   });
-  return { ts, existing: false, incident: id, key };
+  return { ts, existing: false, incident: id, subject };
 }
 
 /** The remediations the findings justify, when a policy allows any; a cluster that cannot say offers none. */
@@ -80,7 +81,7 @@ async function publish(
   requestedBy: string,
   log: IncidentDeps["log"],
 ): Promise<ChatMessage> {
-  const { ts, incident, key } = thread;
+  const { ts, incident, subject } = thread;
   for (const m of d.view.report(report)) await d.chat.post(channel, m, ts);
   await postCharts({ ...d, log }, channel, ts, report, label);
   const offers = await offersFor(d, report, channel, ts, log);
@@ -88,7 +89,7 @@ async function publish(
   await d.audit.record({
     kind: "diagnosis",
     slackUser: null,
-    target: key,
+    target: subject,
     what: `${report.runbook.id} on ${label} (requested by ${requestedBy})`,
     outcome: report.verdict.headline,
     details: {
@@ -128,11 +129,11 @@ export async function diagnoseIncident(
     if (!t.existing) await d.chat.update(channel, t.ts, m);
   });
   const limitChanges = async (w: { kind: WorkloadKind; name: string; namespace: string }) =>
-    executedLimitChanges(await d.store.proposalsFor(workloadKey(w), "executed"));
+    executedLimitChanges(await d.store.proposalsFor(w, "executed"));
   const result = await diagnose({ ...d.diagnosis, limitChanges }, d.runbooks, req, (p) => {
     if (p.phase === "started") {
       progress.total = p.total;
-      thread = openThread(d, incidentKey(p.target), channel, label, requestedBy, progress);
+      thread = openThread(d, incidentSubject(p.target), channel, label, requestedBy, progress);
       thread.catch(() => undefined); // awaited below, where its failure is reported
       postedAt = d.diagnosis.clock.now();
     } else if (thread) {

@@ -1,7 +1,7 @@
 /** Pending requests past their expiry: recorded as expired, and their cards say so. */
 import { expire, type Proposal } from "../core/remediation/proposal.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
+import type { RemediationDeps } from "./remediation-deps.ts";
 
 export async function expireRemediations(d: RemediationDeps): Promise<Proposal[]> {
   const out: Proposal[] = [];
@@ -13,7 +13,7 @@ export async function expireRemediations(d: RemediationDeps): Promise<Proposal[]
     await d.audit.record({
       kind: "expiry",
       slackUser: null,
-      target: workloadKey(p.plan.target),
+      target: p.plan.target,
       what: p.plan.summary,
       outcome: "expired",
       details: { proposal: p.id, requester: p.requester },

@@ -6,11 +6,12 @@
  */
 import { alertTarget } from "../core/alert-target.ts";
 import type { Runbook } from "../core/runbook.ts";
-import { auditName, type Target } from "../core/target.ts";
+import { subjectKey, subjectOfTarget } from "../core/subject.ts";
+import type { Target } from "../core/target.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
 import type { Clock } from "../ports.ts";
 import { diagnoseIncident } from "./diagnose-incident.ts";
-import { type IncidentDeps, incidentKey } from "./incident-deps.ts";
+import { type IncidentDeps, incidentSubject } from "./incident-deps.ts";
 
 /** An alert as Alertmanager's webhook carries it (the adapter has validated the body). */
 export interface Alert {
@@ -72,7 +73,7 @@ async function record(d: AlertDeps, n: AlertNotification): Promise<Fresh[]> {
     await d.incidents.audit.record({
       kind: "alert",
       slackUser: null,
-      target: target ? auditName(await workloadOf(d, target)) : null,
+      target: target ? subjectOfTarget(await workloadOf(d, target)) : null,
       what: `${name} ${a.status}`,
       outcome,
       details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: n.groupKey, labels: a.labels },
@@ -86,7 +87,7 @@ async function record(d: AlertDeps, n: AlertNotification): Promise<Fresh[]> {
 async function diagnoseFiring(d: AlertDeps, firing: readonly Fresh[]): Promise<void> {
   const groups = new Map<string, Fresh[]>();
   for (const f of firing) {
-    const key = `${auditName(await workloadOf(d, f.target)) ?? ""}|${f.runbook.id}`;
+    const key = `${subjectKey(subjectOfTarget(await workloadOf(d, f.target)))}|${f.runbook.id}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   for (const group of groups.values()) {
@@ -106,8 +107,8 @@ async function diagnoseFiring(d: AlertDeps, firing: readonly Fresh[]): Promise<v
 /** A resolved alert speaks in the thread of its workload's open incident (a pod's through its owner). */
 async function sayResolved(d: AlertDeps, f: Fresh): Promise<void> {
   const resolved = await resolveTarget(d.incidents.diagnosis.cluster, f.target);
-  const key = resolved.ok ? incidentKey(resolved.value) : auditName(f.target);
-  const incident = key ? await d.incidents.store.openIncident(key, d.channel) : null;
+  const subject = resolved.ok ? incidentSubject(resolved.value) : subjectOfTarget(f.target);
+  const incident = await d.incidents.store.openIncident(subject, d.channel);
   if (incident)
     await d.incidents.chat.post(d.channel, d.incidents.view.alertResolved(f.name, f.alert.startsAt), incident.threadTs);
 }

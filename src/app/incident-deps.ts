@@ -5,7 +5,7 @@ import type { Report } from "../core/findings.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
 import type { Runbook } from "../core/runbook.ts";
-import { auditName, workloadKey } from "../core/target.ts";
+import { type Subject, subjectOfTarget } from "../core/subject.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
 import type { Chat, ChatMessage, Store } from "../ports.ts";
@@ -50,9 +50,8 @@ export interface IncidentDeps {
   drawChart(svg: string): Promise<Uint8Array>;
 }
 
-/** The incident a diagnosis belongs to: the workload behind the target ("deployment/api -n shop"). */
-export function incidentKey(t: ResolvedTarget): string {
-  return t.workload
-    ? workloadKey({ ...t.workload, namespace: t.namespace })
-    : (auditName({ kind: t.kind, name: t.name, namespace: t.namespace }) ?? workloadKey(t));
+/** The incident a diagnosis belongs to: the workload behind the target, else what was asked for. */
+export function incidentSubject(t: ResolvedTarget): Subject {
+  if (t.workload) return { ...t.workload, namespace: t.namespace };
+  return subjectOfTarget({ kind: t.kind, name: t.name, namespace: t.namespace, selector: t.name });
 }

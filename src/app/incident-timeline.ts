@@ -6,5 +6,5 @@ import type { Incident, Store } from "../ports.ts";
  * is recorded under its workload), read through the (target, at) index.
  */
 export function incidentEntries(store: Store, i: Incident): Promise<AuditEntry[]> {
-  return store.auditEntries({ target: i.workload, since: i.openedAt - 1 });
+  return store.auditEntries({ target: i.subject, since: i.openedAt - 1 });
 }

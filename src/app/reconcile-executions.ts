@@ -7,11 +7,10 @@
 import type { Proposal } from "../core/remediation/proposal.ts";
 import { executorFor } from "../engine/remediation/executors/index.ts";
 import { updateCard } from "./remediation-cards.ts";
-import { workloadKey } from "./remediation-deps.ts";
 import type { VerifierDeps, Verifier } from "./verify-remediation.ts";
 
 async function reconcileOne(d: VerifierDeps, verifier: Verifier, p: Proposal): Promise<void> {
-  const target = workloadKey(p.plan.target);
+  const target = p.plan.target;
   const intents = (await d.store.auditEntries({ target, since: (p.decidedAt ?? p.createdAt) - 1 })).filter(
     (e) => e.kind === "intent" && e.details["proposal"] === p.id,
   );

@@ -32,7 +32,6 @@ export interface RemediationDeps {
 }
 
 /** "deployment/api -n shop": how the audit log names a proposal's workload. */
-export { workloadKey } from "../core/target.ts";
 
 /** A message only the person who clicked sees, in the thread they clicked in. */
 export async function tell(

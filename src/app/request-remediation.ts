@@ -10,7 +10,7 @@ import { executorFor } from "../engine/remediation/executors/index.ts";
 import { PortError } from "../ports.ts";
 import { loadProposal, saveProposal } from "./proposals.ts";
 import { postCard, updateCard } from "./remediation-cards.ts";
-import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
+import type { RemediationDeps } from "./remediation-deps.ts";
 
 /** An offered button older than this is from an old report: diagnose again for current numbers. */
 const OFFER_LIFETIME = 24 * 3600;
@@ -79,7 +79,7 @@ async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promi
 
 /** Older pending requests for the same field can no longer be approved: their cards say what replaced them. */
 async function supersedeOlder(d: RemediationDeps, p: Proposal): Promise<void> {
-  for (const old of await d.store.proposalsFor(workloadKey(p.plan.target), "pending")) {
+  for (const old of await d.store.proposalsFor(p.plan.target, "pending")) {
     if (old.id === p.id || !sameField(old, p)) continue;
     const next = supersede(old, p, d.clock.now());
     const saved = next ? await d.store.updateProposal(next, old.version) : null;
@@ -87,7 +87,7 @@ async function supersedeOlder(d: RemediationDeps, p: Proposal): Promise<void> {
     await d.audit.record({
       kind: "supersession",
       slackUser: p.requester,
-      target: workloadKey(p.plan.target),
+      target: p.plan.target,
       what: old.plan.summary,
       outcome: `superseded by ${p.plan.summary}`,
       details: { proposal: old.id, by: p.id },
@@ -108,7 +108,7 @@ export async function requestRemediation(
   await d.audit.record({
     kind: "request",
     slackUser: actor.user,
-    target: loaded && loaded.channel === channel ? workloadKey(loaded.plan.target) : null,
+    target: loaded && loaded.channel === channel ? loaded.plan.target : null,
     what: loaded && loaded.channel === channel ? loaded.plan.summary : `button on proposal ${id.slice(0, 64)}`,
     outcome: r.ok ? r.value.status : `refused: ${r.error}`,
     details: {
@@ -142,7 +142,7 @@ export async function proposeRemediation(
   channel: string,
 ): Promise<Result<Proposal>> {
   // With an open incident for the workload here, the card goes into its thread; else it stands alone.
-  const incident = await d.store.openIncident(workloadKey(plan.target), channel);
+  const incident = await d.store.openIncident(plan.target, channel);
   const p = offered({
     id: d.newId(),
     plan,

@@ -16,7 +16,7 @@ async function incidentIn(d: Deps, id: string, channel: string): Promise<Result<
 
 async function post(d: Deps, i: Incident, final: boolean) {
   const now = d.clock.now();
-  const summary = summarize(i.workload, i.openedAt, await incidentEntries(d.store, i), final ? now : i.resolvedAt);
+  const summary = summarize(i.subject, i.openedAt, await incidentEntries(d.store, i), final ? now : i.resolvedAt);
   await d.chat.post(i.channel, d.view.summary(summary, final), i.threadTs);
   return { summary, now };
 }
@@ -39,7 +39,7 @@ export async function resolveIncident(d: Deps, id: string, channel: string, user
   await d.audit.record({
     kind: "incident",
     slackUser: user,
-    target: i.workload,
+    target: i.subject,
     what: "incident resolved",
     outcome: summary.mainPoint,
     details: { incident: i.id },

@@ -8,7 +8,7 @@ import type { Proposal } from "../core/remediation/proposal.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import type { MemoryMetrics } from "../ports.ts";
 import { showLastAction } from "./remediation-cards.ts";
-import { type RemediationDeps, workloadKey } from "./remediation-deps.ts";
+import type { RemediationDeps } from "./remediation-deps.ts";
 
 export interface VerifierDeps extends RemediationDeps {
   metrics: MemoryMetrics | null;
@@ -98,7 +98,7 @@ export class Verifier {
       { proposal: p.id, verified: v.verified, lines: v.lines, escalation: v.escalation },
       "remediation verified",
     );
-    const target = workloadKey(p.plan.target);
+    const target = p.plan.target;
     await d.audit.record({
       kind: "verification",
       slackUser: null,

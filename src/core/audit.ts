@@ -1,5 +1,6 @@
 /** The audit log's hash chain: pure functions over entries; the Store only keeps them. */
 import { createHash } from "node:crypto";
+import { type Subject, subjectKey } from "./subject.ts";
 
 /** `intent`: a mutation about to be sent (before the API call); `mutation`: its outcome; after a crash, the outcome observed on the cluster */
 export const AUDIT_KINDS = [
@@ -26,8 +27,8 @@ export interface AuditEvent {
   slackUser: string | null;
   /** the Kubernetes identity the action used or was checked against */
   kubernetesIdentity: string | null;
-  /** e.g. "deployment/api -n shop" */
-  target: string | null;
+  /** what the entry is about; hashed (and stored, and shown) as its key, "deployment/api -n shop" */
+  target: Subject | null;
   what: string;
   /** "ok", or "refused: …" / "failed: …" */
   outcome: string;
@@ -55,7 +56,8 @@ export function canonical(value: unknown): string {
 }
 
 export function entryHash(prevHash: string, seq: number, e: AuditEvent): string {
-  const { at, kind, slackUser, kubernetesIdentity, target, what, outcome, details } = e;
+  const { at, kind, slackUser, kubernetesIdentity, what, outcome, details } = e;
+  const target = e.target ? subjectKey(e.target) : null;
   return createHash("sha256")
     .update(
       `${prevHash}\n${canonical({ seq, at, kind, slackUser, kubernetesIdentity, target, what, outcome, details })}`,

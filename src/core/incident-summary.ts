@@ -1,5 +1,6 @@
 /** A post-incident summary built from the incident's audit trail: nothing is kept twice. */
 import type { AuditEntry } from "./audit.ts";
+import { type Subject, subjectKey } from "./subject.ts";
 import { formatDuration, formatInstant } from "./duration.ts";
 import type { Change } from "./remediation/plan.ts";
 
@@ -55,9 +56,9 @@ function actionPhrase(m: AuditEntry): string {
   return `${what} at ${formatInstant(m.at)} by ${who(m)}`;
 }
 
-/** `entries` are the incident's audit entries in order; `workload` is its key ("deployment/api -n shop"). */
+/** `entries` are the incident's audit entries in order; `subject` what the incident is about. */
 export function summarize(
-  workload: string,
+  subject: Subject,
   openedAt: number,
   entries: readonly AuditEntry[],
   resolvedAt: number | null,
@@ -94,7 +95,7 @@ export function summarize(
   if (lastVerification && lastVerification.outcome !== "verified")
     followUps.push("the last change was not verified: keep watching or act again");
   return {
-    title: `Memory incident: ${workload}`,
+    title: `Memory incident: ${subjectKey(subject)}`,
     mainPoint: mainPoint(classification, worst, done, lastVerification, last),
     evidence: (worst?.details["points"] as string[] | undefined) ?? [],
     details: [

@@ -87,19 +87,6 @@ export function describeTarget(t: Target): string {
   return `${what} -n ${t.namespace}${t.selector && t.kind !== "selector" ? ` -l ${t.selector}` : ""}`;
 }
 
-/** How incidents and the audit log name a workload or pod: "deployment/api -n shop". */
-export const workloadKey = (r: { kind: string; name: string; namespace: string }): string =>
-  `${r.kind}/${r.name} -n ${r.namespace}`;
-
-/** How the audit log names a target ("deployment/api -n shop"); null for a selection of pods. */
-export function auditName(t: Target): string | null {
-  if (t.kind === "selector") return null;
-  if (t.kind === "namespace") return `namespace/${t.namespace}`;
-  return t.kind === "any"
-    ? `${t.name ?? ""} -n ${t.namespace}`
-    : workloadKey({ kind: t.kind, name: t.name ?? "", namespace: t.namespace });
-}
-
 /** "deployment/api" as a person types it: "deploy/api" (charts and reports use one spelling). */
 export function shortWorkload(workload: string): string {
   const [kind = "", name = ""] = workload.split("/");

@@ -1,4 +1,5 @@
 import type { Incident, Watch } from "../ports.ts";
+import { parseSubjectKey } from "../core/subject.ts";
 
 export interface IncidentRow {
   id: string;
@@ -14,7 +15,7 @@ export interface IncidentRow {
 export function incident(r: IncidentRow): Incident {
   return {
     id: r.id,
-    workload: r.workload,
+    subject: parseSubjectKey(r.workload),
     channel: r.channel,
     threadTs: r.thread_ts,
     status: r.status === "resolved" ? "resolved" : "open",

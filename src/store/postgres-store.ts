@@ -1,9 +1,10 @@
 import pg from "pg";
-import { readAuditEvent, readParent, readProposal } from "./rows.ts";
+import { auditJson, readAuditEvent, readParent, readProposal, subjectColumn } from "./rows.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
-import { workloadKey } from "../core/target.ts";
-import type { ChatMessage, Incident, Store, Watch } from "../ports.ts";
+import { subjectKey } from "../core/subject.ts";
+import type { ChatMessage, Incident, Store, Watch, WorkloadRef } from "../ports.ts";
+import type { Subject } from "../core/subject.ts";
 import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
@@ -72,7 +73,7 @@ export class PostgresStore implements Store {
   async insertProposal(p: Proposal): Promise<void> {
     await this.#q(
       "INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      [p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p)],
+      [p.id, p.version, p.status, p.expiresAt, p.createdAt, subjectKey(p.plan.target), JSON.stringify(p)],
     );
   }
 
@@ -90,10 +91,10 @@ export class PostgresStore implements Store {
     return r.rowCount === 1 ? saved : null;
   }
 
-  async proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]> {
+  async proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]> {
     const r = await this.#q<{ data: string }>(
       "SELECT data FROM proposals WHERE target = $1 AND status = $2 ORDER BY created_at",
-      [target, status],
+      [subjectKey(target), status],
     );
     return r.rows.map((row) => readProposal(row.data, ""));
   }
@@ -139,7 +140,7 @@ export class PostgresStore implements Store {
       const entry = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, event);
       await c.query(
         "INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash],
+        [entry.seq, entry.at, entry.kind, subjectColumn(entry.target), auditJson(entry), entry.prevHash, entry.hash],
       );
       await c.query(
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
@@ -154,9 +155,9 @@ export class PostgresStore implements Store {
     return r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : null;
   }
 
-  async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  async auditEntries(filter: { since?: number; target?: Subject; limit?: number } = {}): Promise<AuditEntry[]> {
     const params: unknown[] = [filter.since ?? 0];
-    if (filter.target) params.push(filter.target);
+    if (filter.target) params.push(subjectKey(filter.target));
     if (filter.limit) params.push(filter.limit);
     const r = await this.#q<{ seq: number; entry: string; prev_hash: string; hash: string }>(
       `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`,
@@ -171,10 +172,10 @@ export class PostgresStore implements Store {
     return filter.limit ? entries.reverse() : entries;
   }
 
-  async openIncident(workload: string, channel: string): Promise<Incident | null> {
+  async openIncident(subject: Subject, channel: string): Promise<Incident | null> {
     const r = await this.#q<IncidentRow>(
       "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = $1 AND channel = $2 AND status = 'open'",
-      [workload, channel],
+      [subjectKey(subject), channel],
     );
     return r.rows[0] ? incident(r.rows[0]) : null;
   }
@@ -182,7 +183,7 @@ export class PostgresStore implements Store {
   async createIncident(i: Incident): Promise<boolean> {
     const r = await this.#q(
       "INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-      [i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt],
+      [i.id, subjectKey(i.subject), i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt],
     );
     return r.rowCount === 1;
   }

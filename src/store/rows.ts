@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AUDIT_KINDS, type AuditEvent } from "../core/audit.ts";
 import { PROPOSAL_STATUSES, type Proposal } from "../core/remediation/proposal.ts";
 import type { ChatMessage } from "../ports.ts";
+import { parseSubjectKey, type Subject, subjectKey } from "../core/subject.ts";
 
 const auditEventV1 = z.object({
   at: z.number(),
@@ -83,4 +84,13 @@ function read(table: keyof typeof SCHEMAS, json: string, where: string): unknown
 // The schemas check what the code relies on; the types say the rest, as memops wrote it.
 export const readProposal = (json: string, id: string): Proposal => read("proposal", json, id) as Proposal;
 export const readParent = (json: string, where: string): ChatMessage => read("parent", json, where) as ChatMessage;
-export const readAuditEvent = (json: string, seq: number): AuditEvent => read("audit", json, `#${seq}`) as AuditEvent;
+
+/** An audit entry's subject is stored (and indexed) as its key, the same text its hash covers. */
+export function readAuditEvent(json: string, seq: number): AuditEvent {
+  const row = read("audit", json, `#${seq}`) as Omit<AuditEvent, "target"> & { target: string | null };
+  return { ...row, target: row.target === null ? null : parseSubjectKey(row.target) };
+}
+
+export const subjectColumn = (s: Subject | null): string | null => (s ? subjectKey(s) : null);
+
+export const auditJson = (e: AuditEvent): string => JSON.stringify({ ...e, target: subjectColumn(e.target) });

@@ -1,11 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { readAuditEvent, readParent, readProposal } from "./rows.ts";
+import { auditJson, readAuditEvent, readParent, readProposal, subjectColumn } from "./rows.ts";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
-import { workloadKey } from "../core/target.ts";
+import { subjectKey } from "../core/subject.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
-import type { ChatMessage, Incident, Store, Watch } from "../ports.ts";
+import type { ChatMessage, Incident, Store, Watch, WorkloadRef } from "../ports.ts";
+import type { Subject } from "../core/subject.ts";
 import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
@@ -50,7 +51,7 @@ export class SqliteStore implements Store {
       .prepare(
         "INSERT INTO proposals (id, version, status, expires_at, created_at, target, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(p.id, p.version, p.status, p.expiresAt, p.createdAt, workloadKey(p.plan.target), JSON.stringify(p));
+      .run(p.id, p.version, p.status, p.expiresAt, p.createdAt, subjectKey(p.plan.target), JSON.stringify(p));
   }
 
   async proposal(id: string): Promise<Proposal | null> {
@@ -66,10 +67,10 @@ export class SqliteStore implements Store {
     return r.changes === 1 ? saved : null;
   }
 
-  async proposalsFor(target: string, status: ProposalStatus): Promise<Proposal[]> {
+  async proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]> {
     const rows = this.#db
       .prepare("SELECT data FROM proposals WHERE target = ? AND status = ? ORDER BY created_at")
-      .all(target, status) as { data: string }[];
+      .all(subjectKey(target), status) as { data: string }[];
     return rows.map((r) => readProposal(r.data, ""));
   }
 
@@ -111,7 +112,15 @@ export class SqliteStore implements Store {
       const entry = chain(last ?? null, event);
       this.#db
         .prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .run(entry.seq, entry.at, entry.kind, entry.target, JSON.stringify(entry), entry.prevHash, entry.hash);
+        .run(
+          entry.seq,
+          entry.at,
+          entry.kind,
+          subjectColumn(entry.target),
+          auditJson(entry),
+          entry.prevHash,
+          entry.hash,
+        );
       this.#db
         .prepare(
           "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
@@ -131,13 +140,17 @@ export class SqliteStore implements Store {
     return r ? { seq: Number(r.seq), hash: r.hash } : null;
   }
 
-  async auditEntries(filter: { since?: number; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  async auditEntries(filter: { since?: number; target?: Subject; limit?: number } = {}): Promise<AuditEntry[]> {
     const rows = this.#db
       .prepare(
         `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= ? ${filter.target ? "AND target = ?" : ""} ORDER BY seq ${filter.limit ? "DESC LIMIT ?" : "ASC"}`,
       )
       .all(
-        ...[filter.since ?? 0, ...(filter.target ? [filter.target] : []), ...(filter.limit ? [filter.limit] : [])],
+        ...[
+          filter.since ?? 0,
+          ...(filter.target ? [subjectKey(filter.target)] : []),
+          ...(filter.limit ? [filter.limit] : []),
+        ],
       ) as { seq: number; entry: string; prev_hash: string; hash: string }[];
     // The chain columns are the record; the JSON copy carries the content. A row's seq and hashes win.
     const entries = rows.map((r) => ({
@@ -149,12 +162,12 @@ export class SqliteStore implements Store {
     return filter.limit ? entries.reverse() : entries;
   }
 
-  async openIncident(workload: string, channel: string): Promise<Incident | null> {
+  async openIncident(subject: Subject, channel: string): Promise<Incident | null> {
     const r = this.#db
       .prepare(
         "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = ? AND channel = ? AND status = 'open'",
       )
-      .get(workload, channel) as IncidentRow | undefined;
+      .get(subjectKey(subject), channel) as IncidentRow | undefined;
     return r ? incident(r) : null;
   }
 
@@ -163,7 +176,7 @@ export class SqliteStore implements Store {
       .prepare(
         "INSERT INTO incidents (id, workload, channel, thread_ts, status, opened_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       )
-      .run(i.id, i.workload, i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt);
+      .run(i.id, subjectKey(i.subject), i.channel, i.threadTs, i.status, i.openedAt, i.resolvedAt);
     return r.changes === 1;
   }
 

@@ -327,7 +327,7 @@ describe("the audit log records what really happened to each command", () => {
         .find((e) => e.text.includes("2 is not more than the current 3 replicas")),
     );
     expect(await commandEntry("/mem scale deploy/api -n shop 2")).toMatchObject({
-      target: "deployment/api -n shop",
+      target: { kind: "deployment", name: "api", namespace: "shop" },
       outcome: "refused: 2 is not more than the current 3 replicas",
     });
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 99Ti" });
@@ -362,7 +362,9 @@ describe("the audit log records what really happened to each command", () => {
     );
     expect(messageText(shown as unknown as EmuMessage)).toContain("*request* by <@U0ALICE>");
     expect(messageText(shown as unknown as EmuMessage)).not.toContain("&lt;@");
-    expect(await commandEntry("/mem audit deploy/api -n shop")).toMatchObject({ target: "deployment/api -n shop" });
+    expect(await commandEntry("/mem audit deploy/api -n shop")).toMatchObject({
+      target: { kind: "deployment", name: "api", namespace: "shop" },
+    });
     const entries = await h.store.auditEntries();
     expect(entries.findIndex((e) => e.what === "/mem limit deploy/api -n shop --container api 1Gi")).toBeLessThan(
       entries.findIndex((e) => e.kind === "request"),

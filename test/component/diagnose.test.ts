@@ -158,10 +158,12 @@ describe("one incident thread per workload", () => {
       const replies = ws.thread(CHANNEL, parent.ts).map(messageText);
       expect(replies[firstReplies]).toContain(`New diagnosis of *pod/${SHOP.killed} -n shop*, requested by <@U0BOB>`);
       expect(replies.slice(firstReplies + 1).join("\n")).toContain(`Memory report: pod/${SHOP.killed} -n shop`);
-      expect(await h.store.openIncident("deployment/api -n shop", CHANNEL)).toMatchObject({
-        threadTs: parent.ts,
-        status: "open",
-      });
+      expect(await h.store.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, CHANNEL)).toMatchObject(
+        {
+          threadTs: parent.ts,
+          status: "open",
+        },
+      );
     } finally {
       await h.stop();
     }

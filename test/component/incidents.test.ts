@@ -115,7 +115,7 @@ describe("incident summaries: Summarize and Resolve on the parent", () => {
     expect(messageText(resolved)).toContain("Resolved by <@U0BOB> — the final summary is in the thread");
     expect(buttons(resolved)).toEqual([]);
     expect((await h.store.auditEntries()).filter((e) => e.kind === "incident")).toMatchObject([
-      { slackUser: BOB, target: "deployment/api -n shop", what: "incident resolved" },
+      { slackUser: BOB, target: { kind: "deployment", name: "api", namespace: "shop" }, what: "incident resolved" },
     ]);
 
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });

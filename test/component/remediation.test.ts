@@ -176,7 +176,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     });
     expect(audit.find((e) => e.kind === "request")).toMatchObject({
       slackUser: ALICE,
-      target: "deployment/api -n shop",
+      target: { kind: "deployment", name: "api", namespace: "shop" },
       outcome: "pending",
     });
     const mutations = audit.filter((e) => e.kind === "mutation");
@@ -274,7 +274,11 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     await ws().waitFor(() => lastEphemeral(BOB).includes("this request is expired"));
     expect(realPatches()).toHaveLength(0);
     expect((await h.store.auditEntries()).filter((e) => e.kind === "expiry")).toMatchObject([
-      { target: "deployment/api -n shop", outcome: "expired", details: { requester: ALICE } },
+      {
+        target: { kind: "deployment", name: "api", namespace: "shop" },
+        outcome: "expired",
+        details: { requester: ALICE },
+      },
     ]);
   });
 

@@ -44,7 +44,9 @@ describe.skipIf(!!env.skipped)(
         "1 of 1 containers above 80% of their limit (highest limit-too-low-2f3a4b5c6d-a1b2c/app at 97%)",
       );
       expect(text).toContain("*Trend:* limit-too-low");
-      expect(await h.store.openIncident("deployment/limit-too-low -n scenarios", CHANNEL)).toMatchObject({
+      expect(
+        await h.store.openIncident({ kind: "deployment", name: "limit-too-low", namespace: "scenarios" }, CHANNEL),
+      ).toMatchObject({
         threadTs: parent.ts,
       });
       await h.app.idle();
@@ -55,7 +57,11 @@ describe.skipIf(!!env.skipped)(
         ws.channelMessages(CHANNEL).filter((m) => messageText(m).includes("*deploy/limit-too-low -n scenarios*")),
       ).toHaveLength(1);
       const alerts = (await h.store.auditEntries()).filter(
-        (e) => e.kind === "alert" && e.target === "deployment/limit-too-low -n scenarios",
+        (e) =>
+          e.kind === "alert" &&
+          e.target?.kind === "deployment" &&
+          e.target.name === "limit-too-low" &&
+          e.target.namespace === "scenarios",
       );
       expect(alerts[0]?.outcome).toBe("diagnosing");
       expect(alerts.slice(1).every((e) => e.outcome === "repeat: ignored")).toBe(true);

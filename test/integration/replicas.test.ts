@@ -252,7 +252,11 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     expect(ws.thread(CHANNEL, thread).filter(outcome)).toHaveLength(1);
     expect(
       (await storeB.auditEntries()).filter(
-        (e) => e.kind === "verification" && e.target === "deployment/leak -n scenarios",
+        (e) =>
+          e.kind === "verification" &&
+          e.target?.kind === "deployment" &&
+          e.target.name === "leak" &&
+          e.target.namespace === "scenarios",
       ),
     ).toHaveLength(1);
     await b.stop();

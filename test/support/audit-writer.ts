@@ -12,7 +12,7 @@ for (let i = 0; ; i++) {
     kind: "mutation",
     slackUser: "U0BOB",
     kubernetesIdentity: "system:serviceaccount:memops:memops",
-    target: "deployment/api -n shop",
+    target: { kind: "deployment", name: "api", namespace: "shop" },
     what: `patch #${i}`,
     outcome: "ok",
     details: { i, patch: { spec: { replicas: i } } },

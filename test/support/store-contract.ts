@@ -84,7 +84,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
         kind: "command" as const,
         slackUser: "U1",
         kubernetesIdentity: null,
-        target: i % 2 ? "deployment/api -n shop" : null,
+        target: i % 2 ? { kind: "deployment" as const, name: "api", namespace: "shop" } : null,
         what: `#${i}`,
         outcome: "ok",
         details: { i },
@@ -94,7 +94,9 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
       expect(verifyChain(all)).toEqual({ ok: true, entries: 25 });
       expect(
-        (await s.auditEntries({ target: "deployment/api -n shop", since: NOW + 10 })).map((e) => e.details["i"]),
+        (await s.auditEntries({ target: { kind: "deployment", name: "api", namespace: "shop" }, since: NOW + 10 })).map(
+          (e) => e.details["i"],
+        ),
       ).toEqual([11, 13, 15, 17, 19, 21, 23]);
       expect((await s.auditEntries({ limit: 2 })).map((e) => e.seq)).toEqual([24, 25]);
       expect(await s.auditHead()).toEqual({ seq: 25, hash: all[24]?.hash });
@@ -105,7 +107,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const s = await open();
       const inc = {
         id: "i1",
-        workload: "deployment/api -n shop",
+        subject: { kind: "deployment" as const, name: "api", namespace: "shop" },
         channel: "C1",
         threadTs: "1.000001",
         status: "open" as const,
@@ -114,11 +116,11 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       };
       expect(await s.createIncident(inc)).toBe(true);
       expect(await s.createIncident({ ...inc, id: "i2", threadTs: "2.0" })).toBe(false);
-      expect(await s.openIncident("deployment/api -n shop", "C1")).toEqual(inc);
+      expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C1")).toEqual(inc);
       expect(await s.incident("i1")).toEqual(inc);
-      expect(await s.openIncident("deployment/api -n shop", "C2")).toBeNull();
+      expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C2")).toBeNull();
       await s.resolveIncident("i1", NOW + 60);
-      expect(await s.openIncident("deployment/api -n shop", "C1")).toBeNull();
+      expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C1")).toBeNull();
       expect(await s.createIncident({ ...inc, id: "i3", threadTs: "3.0" })).toBe(true);
       expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW)).toBe(true);
       expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW + 1)).toBe(false);

@@ -129,7 +129,7 @@ describe("memops CLI", () => {
     const store = wiring.openStore({} as never);
     await store.createIncident({
       id: "inc-1",
-      workload: "deployment/api -n shop",
+      subject: { kind: "deployment", name: "api", namespace: "shop" },
       channel: "C1",
       threadTs: "1.0",
       status: "resolved",
@@ -141,7 +141,7 @@ describe("memops CLI", () => {
       kind: "diagnosis",
       slackUser: null,
       kubernetesIdentity: null,
-      target: "deployment/api -n shop",
+      target: { kind: "deployment", name: "api", namespace: "shop" },
       what: "oomkilled on deploy/api",
       outcome: "api-1/api was OOMKilled 2m ago (3 restarts)",
       details: {

@@ -22,7 +22,7 @@ export const incident: CliCommand = {
         io.err(`memops incident: no incident ${id}`);
         return EXIT.failure;
       }
-      io.out(summaryMarkdown(summarize(i.workload, i.openedAt, await incidentEntries(store, i), i.resolvedAt)));
+      io.out(summaryMarkdown(summarize(i.subject, i.openedAt, await incidentEntries(store, i), i.resolvedAt)));
       return EXIT.ok;
     } finally {
       await store.close();

@@ -12,7 +12,8 @@ import type { AuditLog, AuditRecord } from "../../app/audit-trail.ts";
 import type { IncidentDeps } from "../../app/incident-deps.ts";
 import { proposeRemediation } from "../../app/request-remediation.ts";
 import type { VerifierDeps } from "../../app/verify-remediation.ts";
-import { auditName, type Target } from "../../core/target.ts";
+import { type Subject, subjectOfTarget } from "../../core/subject.ts";
+import type { Target } from "../../core/target.ts";
 import type { ChatMessage, Directory } from "../../ports.ts";
 
 export interface SlashCommandDeps {
@@ -23,12 +24,11 @@ export interface SlashCommandDeps {
   log: Logger;
 }
 
-/** The target of a parsed command, for the audit log: a Target, arguments with one, or its audit name already. */
-export function targetOfArgs(args: unknown): string | null {
-  const o = args as ({ target?: Target | string | null } & Partial<Target>) | null;
-  if (typeof o?.target === "string") return o.target;
+/** The subject of a parsed command, for the audit log: its arguments' Target or Subject, or the arguments as one. */
+export function targetOfArgs(args: unknown): Subject | null {
+  const o = args as ({ target?: Target | Subject | null } & Partial<Target>) | null;
   const t = o?.target ?? (o?.kind && o.namespace ? (o as Target) : null);
-  return t ? auditName(t) : null;
+  return t ? subjectOfTarget(t as Target) : null;
 }
 
 const ephemeral = (m: ChatMessage) => ({

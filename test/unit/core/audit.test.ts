@@ -7,7 +7,7 @@ const event = (i: number): AuditEvent => ({
   kind: "command",
   slackUser: "U0ALICE",
   kubernetesIdentity: null,
-  target: "deployment/api -n shop",
+  target: { kind: "deployment", name: "api", namespace: "shop" },
   what: `/mem diagnose deploy/api #${i}`,
   outcome: "ok",
   details: { i, nested: { b: 2, a: 1 } },

@@ -56,7 +56,7 @@ describe("audit log on SQLite", () => {
         kind: "approval",
         slackUser: "U0BOB",
         kubernetesIdentity: "bob@example.com",
-        target: "deployment/api -n shop",
+        target: { kind: "deployment", name: "api", namespace: "shop" },
         what: `approve #${i}`,
         outcome: "ok",
         details: {},
