@@ -63,3 +63,21 @@ function isFailedTest(e: ApiException<unknown>): boolean {
     (message === "the server rejected our request due to an error in our request" && !s.details?.causes?.length)
   );
 }
+
+/** Returns null for 404, translates every other failure. */
+export async function orNull<T>(call: Promise<T>, what: string): Promise<T | null> {
+  try {
+    return await call;
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw kubeError(e, what);
+  }
+}
+
+export async function orFail<T>(call: Promise<T>, what: string): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw kubeError(e, what);
+  }
+}

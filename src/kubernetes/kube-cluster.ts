@@ -10,80 +10,17 @@ import {
   VersionApi,
   type KubeConfig,
   Metrics,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1ReplicaSet,
-  type V1StatefulSet,
 } from "@kubernetes/client-node";
-import type { ClusterEvent, NodeInfo, Pod, RawResources, WorkloadObject } from "../core/model.ts";
+import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
 import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
 import type { Autoscaler, Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
-import { isNotFound, kubeError } from "./errors.ts";
-import { bytesOf, ownersOf, selectorString, toEvent, toNode, toPod } from "./translate.ts";
-
-type AppsObject = V1Deployment | V1StatefulSet | V1DaemonSet | V1ReplicaSet;
-
-function toWorkload(kind: WorkloadObject["kind"], o: AppsObject): WorkloadObject {
-  const st = (o.status ?? {}) as {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    updatedNumberScheduled?: number;
-    readyReplicas?: number;
-    numberReady?: number;
-    availableReplicas?: number;
-    numberAvailable?: number;
-    desiredNumberScheduled?: number;
-  };
-  return {
-    kind,
-    name: o.metadata?.name ?? "",
-    namespace: o.metadata?.namespace ?? "",
-    uid: o.metadata?.uid ?? "",
-    owners: ownersOf(o.metadata),
-    selector: selectorString(o.spec?.selector),
-    labels: o.metadata?.labels ?? {},
-    annotations: o.metadata?.annotations ?? {},
-    replicas: o.spec && "replicas" in o.spec ? (o.spec.replicas ?? null) : null,
-    template: {
-      containers: (o.spec?.template?.spec?.containers ?? []).map((c) => ({
-        name: c.name,
-        requestBytes: bytesOf(c.resources?.requests?.["memory"]),
-        limitBytes: bytesOf(c.resources?.limits?.["memory"]),
-        resources: JSON.parse(JSON.stringify(c.resources ?? {})) as RawResources,
-      })),
-      annotations: o.spec?.template?.metadata?.annotations ?? {},
-    },
-    rollout: {
-      generation: o.metadata?.generation ?? 0,
-      observedGeneration: st.observedGeneration ?? 0,
-      replicas: st.replicas ?? st.desiredNumberScheduled ?? 0,
-      updatedReplicas: st.updatedReplicas ?? st.updatedNumberScheduled ?? 0,
-      readyReplicas: st.readyReplicas ?? st.numberReady ?? 0,
-      availableReplicas: st.availableReplicas ?? st.numberAvailable ?? 0,
-    },
-  };
-}
-
-/** Returns null for 404, translates every other failure. */
-async function orNull<T>(call: Promise<T>, what: string): Promise<T | null> {
-  try {
-    return await call;
-  } catch (e) {
-    if (isNotFound(e)) return null;
-    throw kubeError(e, what);
-  }
-}
-
-async function orFail<T>(call: Promise<T>, what: string): Promise<T> {
-  try {
-    return await call;
-  } catch (e) {
-    throw kubeError(e, what);
-  }
-}
+import { orFail, orNull } from "./errors.ts";
+import { countObjects } from "./count-objects.ts";
+import { preflightFacts } from "./preflight-facts.ts";
+import { API_KINDS, type AppsObject, toWorkload } from "./translate-workload.ts";
+import { bytesOf, toEvent, toNode, toPod } from "./translate.ts";
 
 /** The Cluster port on a real API server, through @kubernetes/client-node. */
 export class KubeCluster implements Cluster {
@@ -212,36 +149,7 @@ export class KubeCluster implements Cluster {
     kind: string,
     namespace: string | null,
   ): Promise<{ count: number; estimated: boolean }> {
-    const where = namespace ? `in namespace ${namespace}` : "in the cluster";
-    const list = (limit: number, token?: string) =>
-      orFail(
-        this.#objects.list(
-          apiVersion,
-          kind,
-          namespace ?? undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          limit,
-          token,
-        ),
-        `list ${kind} (${apiVersion}) ${where}`,
-      );
-    // One item and the server's estimate of the rest; a full count page by page only when it gives none.
-    const first = await list(1);
-    const remaining = first.metadata?.remainingItemCount;
-    if (remaining !== undefined || !first.metadata?._continue)
-      return { count: first.items.length + (remaining ?? 0), estimated: remaining !== undefined };
-    let count = first.items.length;
-    let token: string | undefined = first.metadata._continue;
-    while (token) {
-      const page = await list(500, token);
-      count += page.items.length;
-      token = page.metadata?._continue || undefined;
-    }
-    return { count, estimated: false };
+    return countObjects(this.#objects, apiVersion, kind, namespace);
   }
 
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
@@ -265,65 +173,7 @@ export class KubeCluster implements Cluster {
   }
 
   async preflightFacts(ref: WorkloadRef): Promise<PreflightFacts> {
-    const ns = ref.namespace;
-    const [ranges, quotas, hpas, largest] = await Promise.all([
-      orFail(this.#core.listNamespacedLimitRange({ namespace: ns }), `list limitranges in namespace ${ns}`),
-      orFail(this.#core.listNamespacedResourceQuota({ namespace: ns }), `list resourcequotas in namespace ${ns}`),
-      orFail(
-        this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
-        `list horizontalpodautoscalers in namespace ${ns}`,
-      ),
-      this.#largestNode(),
-    ]);
-    const maxes = ranges.items
-      .flatMap((r) =>
-        (r.spec?.limits ?? []).filter((l) => l.type === "Container").map((l) => bytesOf(l.max?.["memory"])),
-      )
-      .filter((b): b is number => b !== null);
-    const quota = quotas.items.flatMap((q) =>
-      (["limits.memory", "requests.memory"] as const).flatMap((resource) => {
-        const hard = bytesOf(q.status?.hard?.[resource] ?? q.spec?.hard?.[resource]);
-        return hard === null
-          ? []
-          : [
-              {
-                resource,
-                name: q.metadata?.name ?? "",
-                hardBytes: hard,
-                usedBytes: bytesOf(q.status?.used?.[resource]) ?? 0,
-              },
-            ];
-      }),
-    );
-    const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
-    const hpa = hpas.items.find((h) => h.spec?.scaleTargetRef.kind === kind && h.spec.scaleTargetRef.name === ref.name);
-    return {
-      limitRangeMaxBytes: maxes.length ? Math.min(...maxes) : null,
-      quota,
-      largestNodeAllocatableBytes: largest,
-      hpa: hpa
-        ? {
-            name: hpa.metadata?.name ?? "",
-            onMemory: (hpa.spec?.metrics ?? []).some(
-              (m) => m.resource?.name === "memory" || m.containerResource?.name === "memory",
-            ),
-          }
-        : null,
-    };
-  }
-
-  async #largestNode(): Promise<number | null> {
-    let largest: number | null = null;
-    let token: string | undefined;
-    do {
-      const page = await orFail(this.#core.listNode({ limit: 500, _continue: token }), "list nodes");
-      for (const n of page.items) {
-        const b = bytesOf(n.status?.allocatable?.["memory"]);
-        if (b !== null && (largest === null || b > largest)) largest = b;
-      }
-      token = page.metadata?._continue || undefined;
-    } while (token);
-    return largest;
+    return preflightFacts(this.#core, this.#autoscaling, ref);
   }
 
   async patchHelmRelease(
@@ -355,7 +205,7 @@ export class KubeCluster implements Cluster {
       this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }),
       `list horizontalpodautoscalers in namespace ${ref.namespace}`,
     );
-    const kind = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" }[ref.kind];
+    const kind = API_KINDS[ref.kind];
     const h = list.items.find((x) => x.spec?.scaleTargetRef.kind === kind && x.spec.scaleTargetRef.name === ref.name);
     return h?.spec
       ? { name: h.metadata?.name ?? "", minReplicas: h.spec.minReplicas ?? 1, maxReplicas: h.spec.maxReplicas }

@@ -101,6 +101,45 @@ function boltApp(config: Config, routes: Route[], logger: ReturnType<typeof bolt
   });
 }
 
+function incidentDeps(deps: SlackAppDeps, chat: Chat, audit: AuditTrail): IncidentDeps {
+  return {
+    audit,
+    chat,
+    store: deps.store,
+    diagnosis: deps.diagnosis,
+    runbooks: deps.runbooks,
+    policy: deps.remediation?.policy ?? null,
+    newId: deps.newId,
+    log: deps.log,
+    view: incidentView,
+    drawChart: svgToPng,
+  };
+}
+
+/** Alertmanager's notifications, handled in the background: the webhook answers at once. */
+function alertHandler(config: Config, channel: string, incidents: IncidentDeps, background: BackgroundTasks) {
+  const log = incidents.log;
+  const alertDeps = {
+    incidents: { ...incidents, log: log.child({ component: "alerts" }) },
+    clock: incidents.diagnosis.clock,
+    channel,
+    windowSeconds: config.defaultWindowSeconds,
+  };
+  return (p: AlertmanagerPayload) =>
+    background.run(handleAlerts(alertDeps, p), (e) =>
+      log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"),
+    );
+}
+
+/** Starts listening and checks the bot token; the port is the one bound (config.port 0 picks a free one). */
+async function listen(app: App, config: Config, log: Logger): Promise<{ port: number; ready: boolean }> {
+  const server = await app.start(config.port);
+  const auth = await app.client.auth.test();
+  log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
+  const address = server && typeof server === "object" && "address" in server ? server.address() : null;
+  return { port: address && typeof address === "object" ? address.port : config.port, ready: auth.ok === true };
+}
+
 /** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
 export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
   const log = deps.log;
@@ -115,18 +154,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const app = boltApp(config, routes, boltLogger(log));
   const chat: Chat = new SlackChat(app.client);
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log);
-  const incidents: IncidentDeps = {
-    audit,
-    chat,
-    store: deps.store,
-    diagnosis: deps.diagnosis,
-    runbooks: deps.runbooks,
-    policy: deps.remediation?.policy ?? null,
-    newId: deps.newId,
-    log,
-    view: incidentView,
-    drawChart: svgToPng,
-  };
+  const incidents = incidentDeps(deps, chat, audit);
   registerIncidentButtons(app, { ...incidents, log: log.child({ component: "incidents" }) });
   const actions = deps.remediation ? wireRemediation(app, config, { ...deps, ...deps.remediation, chat, audit }) : null;
   /** Recovers what a stopped replica left: verification watches whose lease ran out, executions with no outcome. */
@@ -145,19 +173,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     log,
   });
   const background = new BackgroundTasks();
-  const alerts = config.alerts;
-  if (alerts) {
-    const alertDeps = {
-      incidents: { ...incidents, log: log.child({ component: "alerts" }) },
-      clock: deps.diagnosis.clock,
-      channel: alerts.channel,
-      windowSeconds: config.defaultWindowSeconds,
-    };
-    onAlerts = (p) =>
-      background.run(handleAlerts(alertDeps, p), (e) =>
-        log.error({ err: e, groupKey: p.groupKey }, "alert handling failed"),
-      );
-  }
+  if (config.alerts) onAlerts = alertHandler(config, config.alerts.channel, incidents, background);
   const timers = every(log, [
     { seconds: 30, what: "expiry sweep", run: sweepExpired },
     { seconds: 10, what: "recovering watches and executions", run: recover },
@@ -167,12 +183,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     log.error({ err: e }, "unhandled error in the Slack app");
   });
 
-  const server = await app.start(config.port);
-  const auth = await app.client.auth.test();
-  slackReady = auth.ok === true;
-  log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
-  const address = server && typeof server === "object" && "address" in server ? server.address() : null;
-  const port = address && typeof address === "object" ? address.port : config.port;
+  const { port, ready } = await listen(app, config, log);
+  slackReady = ready;
   await recover().catch((e: unknown) => log.error({ err: e }, "recovering watches and executions at start-up failed"));
   return {
     app,

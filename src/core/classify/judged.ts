@@ -98,6 +98,37 @@ function kills(input: TrendInput, rawSegments: Sample[][], fineSegments: Sample[
   return { oomKillTimes, oomEnds, runLengths };
 }
 
+type Levels = Pick<
+  Judged["common"],
+  | "currentBytes"
+  | "peakBytes"
+  | "points"
+  | "resampled"
+  | "plateau"
+  | "recovered"
+  | "timeToLimitSeconds"
+  | "timeToLimitRange"
+  | "raisedSince"
+>;
+
+/** What can be said of a series too short to fit: its levels, no slope. */
+function tooLittle(input: TrendInput, levels: Levels, all: Sample[], fine: number) {
+  const common = {
+    ...levels,
+    rss: null,
+    slopeBytesPerHour: 0,
+    slopeRange: [0, 0] as [number, number],
+    pValue: 1,
+    r2: 0,
+    segments: 1,
+    currentRunPoints: all.length,
+    oomKills: input.oomKills ?? 0,
+    oomKillTimes: [...(input.oomAt ?? [])],
+    runLengths: [],
+  };
+  return { tooLittle: all, fine, common };
+}
+
 /** Segments at restarts (raw samples, so restarts cut exactly), resamples, then judges; null when too little data. */
 export function judge(input: TrendInput): Judged | { tooLittle: Sample[]; fine: number; common: Judged["common"] } {
   const span = duration(input.series);
@@ -110,7 +141,7 @@ export function judge(input: TrendInput): Judged | { tooLittle: Sample[]; fine: 
     blockMax(seg, Math.max(6, Math.ceil((ANALYSIS_POINTS * seg.length) / Math.max(1, fine.length)))),
   );
   const all = segments.length === 1 ? (segments[0] ?? []) : segments.flat();
-  const levels = {
+  const levels: Levels = {
     currentBytes: input.series[input.series.length - 1]?.v ?? 0,
     peakBytes: maxOf(all),
     points: all.length,
@@ -121,22 +152,7 @@ export function judge(input: TrendInput): Judged | { tooLittle: Sample[]; fine: 
     timeToLimitRange: null,
     raisedSince: null,
   };
-  if (fine.length < 6) {
-    const common = {
-      ...levels,
-      rss: null,
-      slopeBytesPerHour: 0,
-      slopeRange: [0, 0] as [number, number],
-      pValue: 1,
-      r2: 0,
-      segments: 1,
-      currentRunPoints: all.length,
-      oomKills: input.oomKills ?? 0,
-      oomKillTimes: [...(input.oomAt ?? [])],
-      runLengths: [],
-    };
-    return { tooLittle: all, fine: fine.length, common };
-  }
+  if (fine.length < 6) return tooLittle(input, levels, all, fine.length);
   const current = segments[segments.length - 1] ?? all;
   const { oomKillTimes, oomEnds, runLengths } = kills(input, rawSegments, fineSegments, step);
   const longest = segments.reduce((a, b) => (duration(b) > duration(a) ? b : a));

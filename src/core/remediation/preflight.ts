@@ -38,82 +38,80 @@ function containersAfter(plan: Plan, w: WorkloadObject) {
   return [...after.values()];
 }
 
+const check = (ok: boolean, blocking: boolean, pass: string, fail: string): Check => ({
+  ok,
+  blocking,
+  text: ok ? pass : fail,
+});
+
+type Containers = WorkloadObject["template"]["containers"];
+
+function limitRangeCheck(after: Containers, max: number): Check {
+  const worst = Math.max(...after.map((c) => c.limitBytes ?? 0));
+  return check(
+    worst <= max,
+    true,
+    `within the namespace's LimitRange maximum (${formatBytes(max)})`,
+    `${formatBytes(worst)} is above the namespace's LimitRange maximum (${formatBytes(max)}): new pods would be rejected`,
+  );
+}
+
+function quotaChecks(
+  quota: PreflightFacts["quota"],
+  before: Containers,
+  after: Containers,
+  replicas: { before: number; after: number },
+): Check[] {
+  return quota.flatMap((q) => {
+    const field = q.resource === "limits.memory" ? "limitBytes" : "requestBytes";
+    const extra = sum(after.map((c) => c[field])) * replicas.after - sum(before.map((c) => c[field])) * replicas.before;
+    if (extra <= 0) return [];
+    const room = q.hardBytes - q.usedBytes;
+    return [
+      check(
+        extra <= room,
+        true,
+        `ResourceQuota ${q.name} (${q.resource}) has room: needs ${formatBytes(extra)}, ${formatBytes(room)} free`,
+        `ResourceQuota ${q.name} (${q.resource}) is too small: needs ${formatBytes(extra)} more, only ${formatBytes(room)} free; the rollout would stall`,
+      ),
+    ];
+  });
+}
+
+function nodeFitCheck(after: Containers, largest: number): Check {
+  const podRequest = sum(after.map((c) => c.requestBytes));
+  return check(
+    podRequest <= largest,
+    true,
+    `a pod (requests ${formatBytes(podRequest)}) fits the largest node (${formatBytes(largest)} allocatable)`,
+    `a pod would request ${formatBytes(podRequest)}, more than the largest node's ${formatBytes(largest)} allocatable: it could never be scheduled`,
+  );
+}
+
+function hpaCheck(plan: Plan, hpa: string): Check {
+  const requestMoves = plan.changes.some((c) => c.path.endsWith(".requests.memory"));
+  return check(
+    !requestMoves,
+    false,
+    `HPA ${hpa} scales on memory utilisation of requests; requests do not change`,
+    `HPA ${hpa} scales on memory utilisation of requests: the request moves too, so it will see lower utilisation and may scale in`,
+  );
+}
+
 export function preflight(plan: Plan, w: WorkloadObject, f: PreflightFacts): Check[] {
   if (plan.action === "restart")
     return [{ ok: true, blocking: false, text: "no resources change: pods are replaced one by one" }];
-  const checks: Check[] = [];
+  const raise = plan.action === "raise-limit";
   const before = w.template.containers;
-  const after = plan.action === "raise-limit" ? containersAfter(plan, w) : before;
+  const after = raise ? containersAfter(plan, w) : before;
   const replicasBefore = w.replicas ?? 1;
   const replicasAfter = plan.action === "scale-out" ? Number(plan.changes[0]?.after ?? replicasBefore) : replicasBefore;
-  if (plan.action === "raise-limit" && f.limitRangeMaxBytes !== null) {
-    const worst = Math.max(...after.map((c) => c.limitBytes ?? 0));
-    checks.push(
-      worst <= f.limitRangeMaxBytes
-        ? {
-            ok: true,
-            blocking: true,
-            text: `within the namespace's LimitRange maximum (${formatBytes(f.limitRangeMaxBytes)})`,
-          }
-        : {
-            ok: false,
-            blocking: true,
-            text: `${formatBytes(worst)} is above the namespace's LimitRange maximum (${formatBytes(f.limitRangeMaxBytes)}): new pods would be rejected`,
-          },
-    );
-  }
-  for (const q of f.quota) {
-    const field = q.resource === "limits.memory" ? "limitBytes" : "requestBytes";
-    const extra = sum(after.map((c) => c[field])) * replicasAfter - sum(before.map((c) => c[field])) * replicasBefore;
-    if (extra <= 0) continue;
-    const room = q.hardBytes - q.usedBytes;
-    checks.push(
-      extra <= room
-        ? {
-            ok: true,
-            blocking: true,
-            text: `ResourceQuota ${q.name} (${q.resource}) has room: needs ${formatBytes(extra)}, ${formatBytes(room)} free`,
-          }
-        : {
-            ok: false,
-            blocking: true,
-            text: `ResourceQuota ${q.name} (${q.resource}) is too small: needs ${formatBytes(extra)} more, only ${formatBytes(room)} free; the rollout would stall`,
-          },
-    );
-  }
-  if (f.largestNodeAllocatableBytes !== null) {
-    const podRequest = sum(after.map((c) => c.requestBytes));
-    checks.push(
-      podRequest <= f.largestNodeAllocatableBytes
-        ? {
-            ok: true,
-            blocking: true,
-            text: `a pod (requests ${formatBytes(podRequest)}) fits the largest node (${formatBytes(f.largestNodeAllocatableBytes)} allocatable)`,
-          }
-        : {
-            ok: false,
-            blocking: true,
-            text: `a pod would request ${formatBytes(podRequest)}, more than the largest node's ${formatBytes(f.largestNodeAllocatableBytes)} allocatable: it could never be scheduled`,
-          },
-    );
-  }
-  if (f.hpa?.onMemory && plan.action === "raise-limit") {
-    const requestMoves = plan.changes.some((c) => c.path.endsWith(".requests.memory"));
-    checks.push(
-      requestMoves
-        ? {
-            ok: false,
-            blocking: false,
-            text: `HPA ${f.hpa.name} scales on memory utilisation of requests: the request moves too, so it will see lower utilisation and may scale in`,
-          }
-        : {
-            ok: true,
-            blocking: false,
-            text: `HPA ${f.hpa.name} scales on memory utilisation of requests; requests do not change`,
-          },
-    );
-  }
-  return checks;
+  return [
+    ...(raise && f.limitRangeMaxBytes !== null ? [limitRangeCheck(after, f.limitRangeMaxBytes)] : []),
+    ...quotaChecks(f.quota, before, after, { before: replicasBefore, after: replicasAfter }),
+    ...(f.largestNodeAllocatableBytes !== null ? [nodeFitCheck(after, f.largestNodeAllocatableBytes)] : []),
+    ...(f.hpa?.onMemory && raise ? [hpaCheck(plan, f.hpa.name)] : []),
+  ];
 }
 
 /** After an OOM kill the limit should rise to at least this: usage above the old limit was never seen. */
