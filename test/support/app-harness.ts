@@ -3,7 +3,7 @@ import { pino } from "pino";
 import type { Config } from "../../src/config.ts";
 import type { Runbook } from "../../src/core/runbook.ts";
 import { loadRunbooks } from "../../src/load-runbooks.ts";
-import { REDACT_PATHS } from "../../src/log.ts";
+import { loggerOptions } from "../../src/log.ts";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,7 +78,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     }).start());
   const logs: string[] = [];
   const log = pino(
-    { level: "debug", redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } },
+    loggerOptions("debug"),
     new Writable({
       write(chunk: Buffer, _e, cb) {
         logs.push(chunk.toString());

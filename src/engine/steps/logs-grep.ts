@@ -63,8 +63,9 @@ export async function logsGrep(
           previous: r.previous,
           tailLines: step.tailLines,
         });
-        const { lines, matched } = grepLines(text, pattern, step.maxLines);
-        return { pod: r.pod, container: r.container, previous: r.previous, lines: lines.map(redactSecrets), matched };
+        // the whole text first: a key block spans lines, and a line is truncated only after
+        const { lines, matched } = grepLines(redactSecrets(text), pattern, step.maxLines);
+        return { pod: r.pod, container: r.container, previous: r.previous, lines, matched };
       } catch (e) {
         return {
           pod: r.pod,

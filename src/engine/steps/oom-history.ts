@@ -1,3 +1,4 @@
+import { redactSecrets } from "../../core/redact.ts";
 import type { EventRow, OomFindings, OomRow } from "../../core/findings.ts";
 import type { ClusterEvent } from "../../core/model.ts";
 import { type StepContext, TOP } from "../step-context.ts";
@@ -80,7 +81,7 @@ export async function oomHistory(ctx: StepContext): Promise<OomFindings> {
     .sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))
     .map((e) => ({
       reason: e.reason,
-      message: e.message.slice(0, 300),
+      message: redactSecrets(e.message).slice(0, 300),
       object: `${e.involvedKind}/${e.involvedName}`,
       count: e.count,
       lastSeen: e.lastSeen,
