@@ -156,6 +156,11 @@ export interface Store {
   incident(id: string): Promise<Incident | null>;
   /** true the first time this alert (fingerprint, start) is seen with this status */
   markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean>;
+  /**
+   * remembers a signed request's signature until `until` (Unix seconds); false when it was already seen
+   * (a replay). Forgets signatures whose time has passed.
+   */
+  markRequestSeen(signature: string, until: number, now: number): Promise<boolean>;
   /** a verification watch, owned by one replica under a lease */
   startWatch(w: Watch): Promise<void>;
   /** takes over one watching row whose lease has run out (its replica died), or null */

@@ -16,6 +16,7 @@ import { AuditTrail } from "../app/audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
 import { handleAlerts } from "../app/handle-alerts.ts";
 import { boltLogger } from "./bolt-logger.ts";
+import { onceOnly, refuseFutureTimestamps, signedRequestProperties } from "./request-guard.ts";
 import { wireRemediation } from "./remediation-wiring.ts";
 import { customRoutes, type Route } from "./routes.ts";
 import { SlackChat } from "./slack-chat.ts";
@@ -74,14 +75,11 @@ function every(log: Logger, jobs: { seconds: number; what: string; run: () => Pr
 }
 
 /** Bolt with the HTTP receiver (request signatures) or Socket Mode, by config, and memops's routes beside it. */
-function boltApp(config: Config, routes: Route[], logger: ReturnType<typeof boltLogger>): App {
-  const receiver: Receiver = config.slack.socketMode
-    ? new SocketModeReceiver({
-        appToken: config.slack.appToken ?? "",
-        customRoutes: routes,
-        installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
-        logger,
-      })
+function boltApp(config: Config, routes: Route[], store: Store, log: Logger): App {
+  const logger = boltLogger(log);
+  const wallClock = () => Date.now() / 1000; // as Bolt's own timestamp check: Slack's clock, not the app's
+  const http = config.slack.socketMode
+    ? null
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret ?? "",
         endpoints: "/slack/events",
@@ -89,8 +87,18 @@ function boltApp(config: Config, routes: Route[], logger: ReturnType<typeof bolt
         logger,
         processBeforeResponse: false,
         unhandledRequestTimeoutMillis: 2500,
+        customPropertiesExtractor: signedRequestProperties,
       });
-  return new App({
+  if (http) refuseFutureTimestamps(http, wallClock, log);
+  const receiver: Receiver =
+    http ??
+    new SocketModeReceiver({
+      appToken: config.slack.appToken ?? "",
+      customRoutes: routes,
+      installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      logger,
+    });
+  const app = new App({
     token: config.slack.botToken ?? "",
     receiver,
     logger,
@@ -99,6 +107,8 @@ function boltApp(config: Config, routes: Route[], logger: ReturnType<typeof bolt
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     },
   });
+  app.use(onceOnly(store, wallClock, log));
+  return app;
 }
 
 function incidentDeps(deps: SlackAppDeps, chat: Chat, audit: AuditTrail): IncidentDeps {
@@ -151,7 +161,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     onAlerts: (p) => onAlerts(p),
     log,
   });
-  const app = boltApp(config, routes, boltLogger(log));
+  const app = boltApp(config, routes, deps.store, log);
   const chat: Chat = new SlackChat(app.client);
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log);
   const incidents = incidentDeps(deps, chat, audit);

@@ -100,4 +100,12 @@ export const MIGRATIONS: readonly Migration[] = [
     // every entry of every workload since then.
     sql: `CREATE INDEX audit_target_at ON audit (target, at);`,
   },
+  {
+    id: 9,
+    name: "signed requests seen",
+    // A signed Slack request is executed once: its signature is remembered for as long as Bolt would
+    // accept its timestamp, in the store, so a replay to another replica is refused too.
+    sql: `CREATE TABLE requests_seen (signature TEXT PRIMARY KEY, until_at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX requests_seen_until ON requests_seen (until_at);`,
+  },
 ];

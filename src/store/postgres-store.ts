@@ -208,6 +208,15 @@ export class PostgresStore implements Store {
     return r.rowCount === 1;
   }
 
+  async markRequestSeen(signature: string, until: number, now: number): Promise<boolean> {
+    await this.#q("DELETE FROM requests_seen WHERE until_at < $1", [now]);
+    const r = await this.#q("INSERT INTO requests_seen (signature, until_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+      signature,
+      until,
+    ]);
+    return r.rowCount === 1;
+  }
+
   async startWatch(w: Watch): Promise<void> {
     await this.#q(
       "INSERT INTO watches (proposal_id, started_at, window_seconds, owner, lease_until, status) VALUES ($1, $2, $3, $4, $5, 'watching')",

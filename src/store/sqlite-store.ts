@@ -201,6 +201,15 @@ export class SqliteStore implements Store {
     );
   }
 
+  async markRequestSeen(signature: string, until: number, now: number): Promise<boolean> {
+    this.#db.prepare("DELETE FROM requests_seen WHERE until_at < ?").run(now);
+    return (
+      this.#db
+        .prepare("INSERT INTO requests_seen (signature, until_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        .run(signature, until).changes === 1
+    );
+  }
+
   async startWatch(w: Watch): Promise<void> {
     this.#db
       .prepare(

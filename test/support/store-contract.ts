@@ -125,6 +125,11 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW)).toBe(true);
       expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW + 1)).toBe(false);
       expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "resolved", NOW + 2)).toBe(true);
+      // a signed request's signature: once, until its time has passed (then forgotten)
+      expect(await s.markRequestSeen("v0=aa", NOW + 600, NOW)).toBe(true);
+      expect(await s.markRequestSeen("v0=aa", NOW + 600, NOW + 1)).toBe(false);
+      expect(await s.markRequestSeen("v0=bb", NOW + 600, NOW + 1)).toBe(true);
+      expect(await s.markRequestSeen("v0=aa", NOW + 2000, NOW + 601)).toBe(true);
       await s.close();
     });
 

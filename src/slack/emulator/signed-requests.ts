@@ -8,6 +8,15 @@ export interface AppResponse {
   millis: number;
 }
 
+/** A request exactly as it was sent over HTTP: to send again, as an attacker who captured it would. */
+export interface SentRequest {
+  body: string;
+  timestamp: string;
+  signature: string;
+  channel: string;
+  user: string;
+}
+
 export interface SlashCommand {
   user: string;
   channel: string;
@@ -37,6 +46,8 @@ export class SignedRequests {
   readonly #slack: SlackEmulator;
 
   readonly #socket: boolean;
+  /** the last request sent over HTTP */
+  last: SentRequest | null = null;
 
   /** `appUrl` for the HTTP receiver; `socketMode: true` delivers over the emulator's Socket Mode connection instead. */
   constructor(options: { appUrl?: string; signingSecret?: string; emulator: SlackEmulator; socketMode?: boolean }) {
@@ -71,13 +82,26 @@ export class SignedRequests {
     user: string,
   ): Promise<AppResponse> {
     const ts = timestamp ?? Math.floor(Date.now() / 1000);
+    return this.resend({
+      body,
+      timestamp: String(ts),
+      signature: signature ?? slackSignature(this.#secret, ts, body),
+      channel,
+      user,
+    });
+  }
+
+  /** Sends a request again, byte for byte: the same body, timestamp and signature. */
+  async resend(r: SentRequest): Promise<AppResponse> {
+    const { body, channel, user } = r;
+    this.last = r;
     const started = performance.now();
     const res = await fetch(this.#appUrl, {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": String(ts),
-        "x-slack-signature": signature ?? slackSignature(this.#secret, ts, body),
+        "x-slack-request-timestamp": r.timestamp,
+        "x-slack-signature": r.signature,
       },
       body,
     });
