@@ -12,6 +12,7 @@ import { auditCommand } from "./audit.ts";
 import { limitCommand } from "./limit.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
+import { excerpt } from "../src/core/excerpt.ts";
 
 export const COMMANDS: readonly Command<unknown>[] = [
   diagnoseCommand,
@@ -22,6 +23,9 @@ export const COMMANDS: readonly Command<unknown>[] = [
   runbooksCommand,
   helpCommand(() => COMMANDS),
 ];
+
+/** the longest slash text memops reads (Slack allows more; no memops command needs it) */
+export const MAX_TEXT = 2000;
 
 export type Routed =
   { kind: "run"; command: Command<unknown>; args: unknown } | { kind: "reply"; message: ChatMessage };
@@ -37,6 +41,14 @@ export function route(
   defaults: CommandDefaults,
   commands: readonly Command<unknown>[] = COMMANDS,
 ): Routed {
+  if (text.length > MAX_TEXT)
+    return {
+      kind: "reply",
+      message: helpText(
+        commands,
+        `that is ${text.length.toLocaleString("en-US")} characters; memops reads commands of at most ${MAX_TEXT.toLocaleString("en-US")}`,
+      ),
+    };
   const words = tokenize(text);
   if (!words.ok) return { kind: "reply", message: helpText(commands, words.error) };
   const [name, ...rest] = words.value;
@@ -49,7 +61,10 @@ export function route(
     );
     return {
       kind: "reply",
-      message: helpText(commands, `unknown subcommand "${name}"${guess ? ` (did you mean \`${guess}\`?)` : ""}`),
+      message: helpText(
+        commands,
+        `unknown subcommand "${excerpt(name)}"${guess ? ` (did you mean \`${guess}\`?)` : ""}`,
+      ),
     };
   }
   const args = c.parse(rest, defaults);

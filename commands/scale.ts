@@ -4,6 +4,7 @@ import { err } from "../src/core/result.ts";
 import type { Target } from "../src/core/target.ts";
 import { command } from "./command.ts";
 import { askFor, parseRemediation } from "./remediation-target.ts";
+import { excerpt } from "../src/core/excerpt.ts";
 
 interface ScaleArgs {
   target: Target;
@@ -19,9 +20,9 @@ export const scaleCommand = command<ScaleArgs>({
     const r = parseRemediation(words, defaults, {}, 2);
     if (!r.ok) return r;
     const n = r.value.rest[0] ?? "";
-    if (!/^-?\d+$/.test(n)) return err(`"${n}" is not a number of replicas`);
-    if (Number(n) < 1) return err(`replicas must be a positive number (got ${n})`);
-    if (Number(n) > 9999) return err(`${n} replicas is more than memops will ask for (at most 9999)`);
+    if (!/^-?\d+$/.test(n)) return err(`"${excerpt(n)}" is not a number of replicas`);
+    if (Number(n) < 1) return err(`replicas must be a positive number (got ${excerpt(n)})`);
+    if (Number(n) > 9999) return err(`${excerpt(n)} replicas is more than memops will ask for (at most 9999)`);
     return { ok: true, value: { target: r.value.target, replicas: Number(n) } };
   },
   run: (args, ctx) =>

@@ -2,6 +2,7 @@
  * A second person approves: policy and Kubernetes permission checked, the decision taken exactly once
  * (compare-and-set), the intent put on the record before the API call, the outcome after.
  */
+import { identityFor } from "../core/remediation/policy.ts";
 import { type Actor, approve, expire, type Proposal } from "../core/remediation/proposal.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { executorFor } from "../engine/remediation/executors/index.ts";
@@ -21,7 +22,7 @@ type Ran = { kind: "executed" | "failed" | "stale" | "not-recorded"; proposal: P
 const planDetails = (p: Proposal) => ({ action: p.plan.action, container: p.plan.container, changes: p.plan.changes });
 
 /** Who approved, as the audit log names them. */
-const identityOf = (d: RemediationDeps, user: string) => d.policy.identities[user]?.user ?? null;
+const identityOf = (d: RemediationDeps, user: string) => identityFor(d.policy, user)?.user ?? null;
 
 async function decide(
   d: RemediationDeps,
@@ -39,7 +40,7 @@ async function decide(
   }
   const decided = approve(p, actor, d.policy, d.clock.now());
   if (!decided.ok) return decided;
-  const identity = d.policy.identities[actor.user];
+  const identity = identityFor(d.policy, actor.user);
   if (!identity)
     return err(
       "no Kubernetes identity is mapped to you in the policy, so memops cannot check that you may make this change yourself",

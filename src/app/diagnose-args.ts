@@ -4,6 +4,7 @@ import { parseDuration } from "../core/duration.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { parseTarget } from "../core/target.ts";
 import type { DiagnoseRequest } from "../engine/run-diagnosis.ts";
+import { excerpt } from "../core/excerpt.ts";
 
 /** What a request leaves out: the namespace and window memops is configured with. */
 export interface CommandDefaults {
@@ -36,10 +37,10 @@ export function diagnoseRequest(
     const d = parseDuration(flags["since"]);
     if (!d.ok) return err(`--since: ${d.error}`);
     if (d.value < MIN_WINDOW || d.value > MAX_WINDOW)
-      return err(`--since must be between 10m and 14d (got ${flags["since"]})`);
+      return err(`--since must be between 10m and 14d (got ${excerpt(flags["since"] ?? "")})`);
     windowSeconds = d.value;
   }
-  if (positionals.length > 1) return err(`one target at a time (got ${positionals.join(", ")})`);
+  if (positionals.length > 1) return err(`one target at a time (got ${excerpt(positionals.join(", "))})`);
   const target = parseTarget(positionals[0], flags["namespace"] ?? defaults.namespace, flags["selector"]);
   if (!target.ok) return target;
   const req: DiagnoseRequest = {

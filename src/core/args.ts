@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "./result.ts";
+import { excerpt } from "./excerpt.ts";
 
 /** Splits command text into words; single and double quotes (also Slack's curly quotes) group words. */
 export function tokenize(text: string): Result<string[]> {
@@ -58,9 +59,9 @@ export function parseFlags(
     const eq = word.indexOf("=");
     const alias = eq > 0 ? word.slice(0, eq) : word;
     const name = byAlias.get(alias);
-    if (!name) return err(`unknown option ${alias}`);
+    if (!name) return err(`unknown option ${excerpt(alias)}`);
     if (switches.includes(name)) {
-      if (eq > 0) return err(`option ${alias} takes no value`);
+      if (eq > 0) return err(`option ${excerpt(alias)} takes no value`);
       flags[name] = "true";
       continue;
     }

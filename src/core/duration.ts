@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "./result.ts";
+import { excerpt } from "./excerpt.ts";
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
@@ -6,7 +7,7 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_
 export function parseDuration(text: string): Result<number> {
   const parts = [...text.trim().matchAll(/(\d+)([smhdw])/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text.trim()) {
-    return err(`"${text}" is not a duration (examples: 30m, 6h, 1h30m, 2d)`);
+    return err(`"${excerpt(text)}" is not a duration (examples: 30m, 6h, 1h30m, 2d)`);
   }
   return ok(parts.reduce((sum, p) => sum + Number(p[1]) * (UNITS[p[2] ?? "s"] ?? 1), 0));
 }

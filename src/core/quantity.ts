@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "./result.ts";
+import { excerpt } from "./excerpt.ts";
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
@@ -10,11 +11,11 @@ export const GiB = 2 ** 30;
 /** Parses a Kubernetes memory quantity ("512Mi", "1.5G", "1e9", "129e6") into whole bytes. */
 export function parseQuantity(text: string): Result<number> {
   const m = QUANTITY.exec(text.trim());
-  if (!m?.[1]) return err(`"${text}" is not a memory quantity (examples: 512Mi, 1Gi, 800M)`);
+  if (!m?.[1]) return err(`"${excerpt(text)}" is not a memory quantity (examples: 512Mi, 1Gi, 800M)`);
   const base = Number(m[1]);
   const factor = m[2] ? 10 ** Number(m[2].slice(1)) : m[3] ? (BINARY[m[3]] ?? DECIMAL[m[3]] ?? 1) : 1;
   const bytes = Math.ceil(base * factor);
-  if (!Number.isFinite(bytes)) return err(`"${text}" is too large`);
+  if (!Number.isFinite(bytes)) return err(`"${excerpt(text)}" is too large`);
   return ok(bytes);
 }
 

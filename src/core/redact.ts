@@ -10,11 +10,13 @@ const SECRET_WORDS =
   "passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?key|signing[_-]?key|accountkey|sharedaccesskey";
 
 /** a key that names a secret, with any prefix or suffix made of name characters */
-const KEY = `[A-Za-z0-9_.-]*(?:${SECRET_WORDS})[A-Za-z0-9_.-]*`;
+// Every repetition is bounded: these run on text anyone who can write a log line controls, and an
+// unbounded `[…]*` before a literal backtracks quadratically over a long run of name characters.
+const KEY = `[A-Za-z0-9_.-]{0,40}(?:${SECRET_WORDS})[A-Za-z0-9_.-]{0,40}`;
 
 const PATTERNS: [RegExp, string][] = [
   // PEM and PGP private key blocks, whole (also when the end was cut off)
-  [/-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g, "[REDACTED PRIVATE KEY]"],
+  [/-----BEGIN ([A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g, "[REDACTED PRIVATE KEY]"],
   // the body lines of a key whose BEGIN line is not in the text (a tail of the log)
   [/^[ \t]*[A-Za-z0-9+/]{40,}={0,2}[ \t]*$/gm, "[REDACTED BASE64]"],
   // Slack tokens (xoxb-, xoxp-, xoxe-, xoxe.xoxp-, xapp-), incoming webhooks and workflow triggers
@@ -28,16 +30,16 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}/g, R],
   [/\bsk-[A-Za-z0-9_-]{20,}/g, R],
   [/\bnpm_[A-Za-z0-9]{30,}/g, R],
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g, "[REDACTED JWT]"],
+  [/\beyJ[A-Za-z0-9_-]{5,4000}\.[A-Za-z0-9_-]{5,4000}\.[A-Za-z0-9_-]+/g, "[REDACTED JWT]"],
   // Authorization header values
-  [/\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${R}`],
+  [/\b(Bearer|Basic|Token|Digest)\s{1,10}[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${R}`],
   // credentials in URLs: scheme://user:password@host, the user may be empty, the password may hold @ and /
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)\S+@(?=[^\s@/]+)/gi, `$1${R}@`],
+  [/(\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]{0,100}:)\S{1,200}@(?=[^\s@/])/gi, `$1${R}@`],
   // key = "quoted value with spaces", key: 'value', "key": "value"
-  [new RegExp(`(${KEY}["']?\\s*[:=]\\s*)"(?:[^"\\\\\\n]|\\\\.)*"`, "gi"), `$1"${R}"`],
-  [new RegExp(`(${KEY}["']?\\s*[:=]\\s*)'[^'\\n]*'`, "gi"), `$1'${R}'`],
+  [new RegExp(`(${KEY}["']?\\s{0,10}[:=]\\s{0,10})"(?:[^"\\\\\\n]|\\\\.)*"`, "gi"), `$1"${R}"`],
+  [new RegExp(`(${KEY}["']?\\s{0,10}[:=]\\s{0,10})'[^'\\n]*'`, "gi"), `$1'${R}'`],
   // key=value, KEY: value (unquoted: up to a space or a separator)
-  [new RegExp(`(${KEY}["']?\\s*[:=]\\s*)(?!\\[REDACTED)[^\\s"',;}&]+`, "gi"), `$1${R}`],
+  [new RegExp(`(${KEY}["']?\\s{0,10}[:=]\\s{0,10})(?!\\[REDACTED)[^\\s"',;}&]+`, "gi"), `$1${R}`],
 ];
 
 export function redactSecrets(text: string): string {

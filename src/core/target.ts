@@ -1,5 +1,6 @@
 import { checkLabelName, checkLabelSelector, checkObjectName } from "./k8s-names.ts";
 import { err, ok, type Result } from "./result.ts";
+import { excerpt } from "./excerpt.ts";
 
 export type WorkloadKind = "deployment" | "statefulset" | "daemonset";
 export type TargetKind = "pod" | WorkloadKind | "namespace" | "any" | "selector";
@@ -13,33 +14,38 @@ export interface Target {
   selector?: string;
 }
 
-const PREFIXES: Record<string, TargetKind> = {
-  pod: "pod",
-  pods: "pod",
-  po: "pod",
-  deploy: "deployment",
-  deployment: "deployment",
-  deployments: "deployment",
-  sts: "statefulset",
-  statefulset: "statefulset",
-  statefulsets: "statefulset",
-  ds: "daemonset",
-  daemonset: "daemonset",
-  daemonsets: "daemonset",
-  ns: "namespace",
-  namespace: "namespace",
-  namespaces: "namespace",
-};
+/** Maps, not plain objects: a word a person typed (`constructor/api`, `__proto__/api`) is never a key of Object.prototype. */
+const PREFIXES = new Map<string, TargetKind>(
+  Object.entries({
+    pod: "pod",
+    pods: "pod",
+    po: "pod",
+    deploy: "deployment",
+    deployment: "deployment",
+    deployments: "deployment",
+    sts: "statefulset",
+    statefulset: "statefulset",
+    statefulsets: "statefulset",
+    ds: "daemonset",
+    daemonset: "daemonset",
+    daemonsets: "daemonset",
+    ns: "namespace",
+    namespace: "namespace",
+    namespaces: "namespace",
+  }),
+);
 
-const SHORT: Record<TargetKind, string> = {
-  pod: "pod",
-  deployment: "deploy",
-  statefulset: "sts",
-  daemonset: "ds",
-  namespace: "ns",
-  any: "",
-  selector: "",
-};
+const SHORT = new Map<string, string>(
+  Object.entries({
+    pod: "pod",
+    deployment: "deploy",
+    statefulset: "sts",
+    daemonset: "ds",
+    namespace: "ns",
+    any: "",
+    selector: "",
+  }),
+);
 
 /** Parses `deploy/api`, `pod/api-7d9-x`, `ns/shop`, `api` plus namespace and selector into a Target. */
 export function parseTarget(text: string | undefined, namespace: string, selector?: string): Result<Target> {
@@ -61,8 +67,11 @@ export function parseTarget(text: string | undefined, namespace: string, selecto
   let name = text;
   if (slash >= 0) {
     const prefix = text.slice(0, slash).toLowerCase();
-    const known = PREFIXES[prefix];
-    if (!known) return err(`unknown kind "${text.slice(0, slash)}" in "${text}": use pod/, deploy/, sts/, ds/ or ns/`);
+    const known = PREFIXES.get(prefix);
+    if (!known)
+      return err(
+        `unknown kind "${excerpt(text.slice(0, slash))}" in "${excerpt(text)}": use pod/, deploy/, sts/, ds/ or ns/`,
+      );
     kind = known;
     name = text.slice(slash + 1);
   }
@@ -82,7 +91,7 @@ export function describeTarget(t: Target): string {
       ? `-l ${t.selector ?? ""}`
       : t.kind === "any"
         ? (t.name ?? "")
-        : `${SHORT[t.kind]}/${t.name ?? ""}`;
+        : `${SHORT.get(t.kind) ?? t.kind}/${t.name ?? ""}`;
   if (t.kind === "namespace") return what;
   return `${what} -n ${t.namespace}${t.selector && t.kind !== "selector" ? ` -l ${t.selector}` : ""}`;
 }
@@ -90,6 +99,6 @@ export function describeTarget(t: Target): string {
 /** "deployment/api" as a person types it: "deploy/api" (charts and reports use one spelling). */
 export function shortWorkload(workload: string): string {
   const [kind = "", name = ""] = workload.split("/");
-  const short = (SHORT as Record<string, string | undefined>)[kind];
+  const short = SHORT.get(kind);
   return short && name ? `${short}/${name}` : workload;
 }

@@ -252,3 +252,42 @@ describe("/mem audit", () => {
     );
   });
 });
+
+describe("input that is too long or picks a key it should not", () => {
+  const commandEntries = async () => (await h!.store.auditEntries()).filter((e) => e.kind === "command");
+
+  it("refuses slash text over 2,000 characters with a clear error, and audits a bounded excerpt", async () => {
+    const { slack } = await start();
+    const text = `diagnose deploy/api -n shop ${"x".repeat(3 * 1024 * 1024)}`;
+    const res = await slack.slash({ user: ALICE, channel: CHANNEL, text });
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBeLessThan(4000);
+    expect(res.body).toContain("memops reads commands of at most 2,000");
+    await settle();
+    const [entry] = await commandEntries();
+    expect(JSON.stringify(entry).length).toBeLessThan(2000);
+    expect(entry?.what.startsWith("/mem diagnose deploy/api -n shop xxx")).toBe(true);
+  });
+
+  it("quotes only a short excerpt of an unknown word back", async () => {
+    const { slack } = await start();
+    const word = `z${"q".repeat(1900)}`;
+    const res = await slack.slash({ user: ALICE, channel: CHANNEL, text: word });
+    expect(res.body).toContain("unknown subcommand");
+    expect(res.body).not.toContain("q".repeat(100));
+    const opt = await slack.slash({ user: ALICE, channel: CHANNEL, text: `diagnose deploy/api --${"w".repeat(1500)}` });
+    expect(opt.body).toContain("unknown option");
+    expect(opt.body).not.toContain("w".repeat(100));
+  });
+
+  it.each(["constructor/api", "__proto__/api", "toString/api", "hasOwnProperty/api"])(
+    "refuses %s as a kind with the usual message, not a crash",
+    async (target) => {
+      const { slack } = await start();
+      const res = await slack.slash({ user: ALICE, channel: CHANNEL, text: `diagnose ${target} -n shop` });
+      expect(res.body).toContain(`unknown kind \\"${target.split("/")[0]}\\"`);
+      expect(res.body).not.toContain("Cannot read properties");
+      expect(h!.logs.join("")).not.toContain('"level":50');
+    },
+  );
+});

@@ -58,6 +58,10 @@ export const policySchema = z.strictObject({
 });
 
 export type Policy = z.output<typeof policySchema>;
+
+/** The Kubernetes identity mapped to a Slack user: an own property only, never one of Object.prototype's. */
+export const identityFor = (p: Policy, slackUser: string): Policy["identities"][string] | undefined =>
+  Object.hasOwn(p.identities, slackUser) ? p.identities[slackUser] : undefined;
 export type PolicyRule = Policy["rules"][number];
 
 export function parsePolicy(doc: unknown): { ok: true; value: Policy } | { ok: false; error: string[] } {

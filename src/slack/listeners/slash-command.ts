@@ -15,6 +15,8 @@ import type { VerifierDeps } from "../../app/verify-remediation.ts";
 import { type Subject, subjectOfTarget } from "../../core/subject.ts";
 import type { Target } from "../../core/target.ts";
 import type { ChatMessage, Directory } from "../../ports.ts";
+import { excerpt } from "../../core/excerpt.ts";
+import { redactSecrets } from "../../core/redact.ts";
 
 export interface SlashCommandDeps {
   incidents: IncidentDeps;
@@ -30,6 +32,9 @@ export function targetOfArgs(args: unknown): Subject | null {
   const t = o?.target ?? (o?.kind && o.namespace ? (o as Target) : null);
   return t ? subjectOfTarget(t as Target) : null;
 }
+
+/** how much of a command's text its audit entry keeps */
+const MAX_AUDITED_TEXT = 300;
 
 const ephemeral = (m: ChatMessage) => ({
   response_type: "ephemeral" as const,
@@ -105,7 +110,8 @@ export function register(app: App, d: SlashCommandDeps): void {
       kind: "command",
       slackUser: command.user_id,
       target: routed.kind === "run" ? targetOfArgs(routed.args) : null,
-      what: `/mem ${command.text}`.trim(),
+      // a bounded excerpt, secrets redacted: the audit log records what was asked, not a 3 MiB paste
+      what: `/mem ${excerpt(redactSecrets(command.text), MAX_AUDITED_TEXT)}`.trim(),
       outcome: routed.kind === "reply" ? `answered: ${routed.message.text.split("\n")[0] ?? ""}` : "accepted",
       details: { channel: command.channel_id },
     });
