@@ -1,19 +1,17 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { compileLinePattern } from "./line-pattern.ts";
+import { parseTemplate } from "./promql-template.ts";
 import type { StepKind } from "./findings.ts";
 
 const duration = z.string().refine((s) => parseDuration(s).ok, { message: "not a duration (examples: 5s, 30s, 2m)" });
-const regex = z.string().refine(
-  (s) => {
-    try {
-      new RegExp(s, "i");
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not a valid regular expression" },
-);
+const linePattern = z
+  .string()
+  .max(500)
+  .superRefine((s, ctx) => {
+    const c = compileLinePattern(s);
+    if (!c.ok) ctx.addIssue({ code: "custom", message: c.error });
+  });
 const common = {
   title: z.string().min(1).max(80).optional().describe("Heading of this step's section in the report"),
   timeout: duration.default("10s").describe("How long the step may take before its section is marked unavailable"),
@@ -53,9 +51,11 @@ export const stepSchema = z.discriminatedUnion("kind", [
         .max(10_000)
         .default(2000)
         .describe("How many lines to read from the end of each log"),
-      pattern: regex
+      pattern: linePattern
         .optional()
-        .describe("Case-insensitive regular expression; default: memory/oom/heap/gc/allocation words"),
+        .describe(
+          "Case-insensitive RE2 regular expression (linear time; no backreferences or lookaround); default: memory/oom/heap/gc/allocation words",
+        ),
     })
     .describe("Memory-related log lines of the killed container, current and previous"),
   z
@@ -73,7 +73,13 @@ export const stepSchema = z.discriminatedUnion("kind", [
         .string()
         .min(1)
         .max(2000)
-        .describe("PromQL; {{namespace}} and {{pods}} (a regex of the target's pod names) are substituted"),
+        .superRefine((q, ctx) => {
+          const t = parseTemplate(q);
+          if (!t.ok) ctx.addIssue({ code: "custom", message: t.error });
+        })
+        .describe(
+          "PromQL; {{namespace}} and {{pods}} (a regex of the target's pod names) are substituted, escaped for the quoted string each sits in",
+        ),
     })
     .describe("A workload-specific PromQL query evaluated now"),
   z

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { fillTemplate } from "../../src/core/promql-template.ts";
+import { escapeRegex } from "../../src/core/regex.ts";
 import { diagnose } from "../../src/engine/run-diagnosis.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
@@ -64,6 +66,18 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
       expect(killed[field]).toHaveLength(25);
       expect(killed[field]).toEqual(expected);
     }
+  });
+
+  it("a runbook query with a dotted pod pattern is valid PromQL once filled in (the pattern's \\. escaped for its string)", async () => {
+    const pods = escapeRegex("api.v2-7d9c8f6b5d-x2x9q");
+    const query = 'count(container_memory_working_set_bytes{namespace="{{namespace}}", pod=~"{{pods}}"}) or vector(0)';
+    // substituted raw, as before: `\.` is an escape PromQL does not know
+    await expect(
+      metrics.evaluate(query.replace("{{namespace}}", "shop").replace("{{pods}}", pods), env.now),
+    ).rejects.toMatchObject({ code: "invalid" });
+    const filled = fillTemplate(query, { namespace: "shop", pods });
+    expect(filled.ok).toBe(true);
+    if (filled.ok) expect(await metrics.evaluate(filled.value, env.now)).toHaveLength(1);
   });
 
   it("a bad query is a clear 'invalid', an unreachable Prometheus a clear 'unavailable'", async () => {

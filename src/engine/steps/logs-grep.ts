@@ -1,6 +1,8 @@
 import type { LogExcerpt, LogFindings } from "../../core/findings.ts";
 import { grepLines, MEMORY_LOG_PATTERN } from "../../core/log-match.ts";
 import { redactSecrets } from "../../core/redact.ts";
+import { compileLinePattern } from "../../core/line-pattern.ts";
+import { PortError } from "../../ports.ts";
 import type { RunbookStep } from "../../core/runbook.ts";
 import { describeError, type StepContext } from "../step-context.ts";
 
@@ -53,7 +55,10 @@ export async function logsGrep(
   ctx: StepContext,
   step: Extract<RunbookStep, { kind: "logs-grep" }>,
 ): Promise<LogFindings> {
-  const pattern = step.pattern ? new RegExp(step.pattern, "i") : MEMORY_LOG_PATTERN;
+  const compiled = step.pattern ? compileLinePattern(step.pattern) : null;
+  if (compiled && !compiled.ok)
+    throw new PortError("kubernetes", "invalid", `the runbook's pattern: ${compiled.error}`);
+  const pattern = compiled?.value ?? MEMORY_LOG_PATTERN;
   const picks = pick(ctx);
   const reads = picks.flatMap((p) => [...(p.restarted ? [{ ...p, previous: true }] : []), { ...p, previous: false }]);
   const excerpts = await Promise.all(

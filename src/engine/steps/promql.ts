@@ -1,3 +1,4 @@
+import { fillTemplate } from "../../core/promql-template.ts";
 import { PortError } from "../../ports.ts";
 import type { PromqlFindings } from "../../core/findings.ts";
 import type { RunbookStep } from "../../core/runbook.ts";
@@ -10,9 +11,10 @@ export async function promql(
 ): Promise<PromqlFindings> {
   if (!ctx.metrics)
     throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
-  const query = step.query
-    .replaceAll("{{namespace}}", ctx.target.namespace)
-    .replaceAll("{{pods}}", ctx.target.podPattern ?? ".+");
+  const filled = fillTemplate(step.query, { namespace: ctx.target.namespace, pods: ctx.target.podPattern ?? ".+" });
+  if (!filled.ok)
+    throw new PortError("prometheus", "invalid", `the runbook's query cannot be filled in: ${filled.error}`);
+  const query = filled.value;
   const result = await ctx.metrics.evaluate(query, ctx.now);
   return {
     name: step.name,

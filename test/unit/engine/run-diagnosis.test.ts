@@ -178,3 +178,40 @@ describe("pickRunbook", () => {
     });
   });
 });
+
+describe("a runbook's own log pattern", () => {
+  it("runs `^(a+)+$` in linear time: an adversarial log line does not stall the process", async () => {
+    const rb = runbook({
+      id: "t",
+      title: "T",
+      match: { targets: ["deployment"] },
+      steps: [{ kind: "logs-grep", pattern: "^(a+)+$", timeout: "1s" }],
+    });
+    const cluster = shopCluster();
+    // with JavaScript's backtracking engine each of these lines takes 2^40 steps
+    const evil = `${"a".repeat(40)}!`;
+    cluster.data.logs[`shop/${SHOP.killed}/api/previous`] = [evil, "a".repeat(12), evil, "aaaa"].join("\n");
+    const r = await diagnose({ cluster, metrics: shopMetrics(), clock, log }, [rb], {
+      target: { kind: "deployment", name: "api", namespace: "shop" },
+      windowSeconds: 6 * 3600,
+    });
+    const logs = r.ok ? r.value.sections.find((s) => s.kind === "logs-grep") : undefined;
+    expect(logs?.status).toBe("ok");
+    expect(JSON.stringify(logs)).toContain(`"lines":["${"a".repeat(12)}","aaaa"]`);
+  });
+
+  it("refuses at validation what RE2 cannot run, naming the step", () => {
+    for (const pattern of ["(a)\\1", "foo(?=bar)", "(?<!x)y"]) {
+      const r = parseRunbook({
+        id: "t",
+        title: "T",
+        match: { targets: ["deployment"] },
+        steps: [{ kind: "logs-grep", pattern }],
+      });
+      expect(r).toMatchObject({
+        ok: false,
+        error: [expect.stringMatching(/^steps\.0\.pattern: not a pattern memops can run in linear time/)],
+      });
+    }
+  });
+});
