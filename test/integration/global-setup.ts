@@ -3,10 +3,11 @@
  * Prometheus (backfilled) and Alertmanager; checks PostgreSQL. Under CI a missing server fails the run;
  * on a laptop the tier is skipped, loudly.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
-import { controlPlaneBinaries, startControlPlane } from "../support/control-plane.ts";
+import { controlPlaneBinaries, KUBECTL, startControlPlane } from "../support/control-plane.ts";
 import { startKubeletStub } from "../support/kubelet-stub.ts";
 import { LOGS } from "../support/integration-world.ts";
 import { postgresReachable } from "../support/postgres.ts";
@@ -37,7 +38,8 @@ const DIR = resolve(".cache/integration");
 
 async function missing(): Promise<string[]> {
   const problems: string[] = [];
-  if (!controlPlaneBinaries()) problems.push("kube-apiserver/etcd not built (run scripts/build-control-plane.sh)");
+  if (!controlPlaneBinaries())
+    problems.push("kube-apiserver/etcd/kubectl not built (run scripts/build-control-plane.sh)");
   for (const bin of [PROMETHEUS_BIN, PROMTOOL_BIN, ALERTMANAGER_BIN])
     if (!existsSync(bin)) problems.push(`${bin} missing (apt-get install prometheus prometheus-alertmanager)`);
   const pg = await postgresReachable();
@@ -74,7 +76,12 @@ export default async function setup(project: TestProject) {
       startControlPlane(group, resolve(DIR, "kube")),
       startPrometheusStack(group, resolve(DIR, "prom"), now),
     ]);
-    await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, resolve("deploy/kubernetes/rbac.yaml"));
+    // memops installed as users install it: the kustomize overlay, rendered and applied by kubectl
+    await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, () =>
+      execFileSync(KUBECTL, ["--kubeconfig", cp.kubeconfig.admin, "apply", "-k", "test/support/kustomize"], {
+        stdio: "pipe",
+      }),
+    );
     project.provide("integration", {
       skipped: null,
       now,

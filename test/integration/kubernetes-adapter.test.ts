@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
   AppsV1Api,
@@ -13,7 +14,7 @@ import { resolveTarget } from "../../src/engine/resolve-target.ts";
 import { kubeError } from "../../src/kubernetes/errors.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import type { PodQuery } from "../../src/ports.ts";
-import { BOT_USER } from "../support/control-plane.ts";
+import { BOT_USER, KUBECTL } from "../support/control-plane.ts";
 import { BULK_PODS } from "../support/integration-world.ts";
 
 const env = inject("integration");
@@ -31,6 +32,38 @@ class CountingCluster extends KubeCluster {
     this.pages.push(q);
     return super.listPods(namespace, q);
   }
+}
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type Manifest = {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: Rule[];
+  roleRef?: { name: string };
+};
+
+/** `kubectl kustomize DIR`, parsed. */
+function rendered(dir: string): Manifest[] {
+  return parseAllDocuments(execFileSync(KUBECTL, ["kustomize", dir], { encoding: "utf8" })).map(
+    (d) => d.toJS() as Manifest,
+  );
+}
+
+const ruleStrings = (rules: Rule[]) =>
+  rules.flatMap((r) =>
+    r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
+  );
+
+const allRules = (objects: Manifest[]) =>
+  [...new Set(objects.filter((o) => o.kind === "ClusterRole").flatMap((o) => ruleStrings(o.rules ?? [])))].sort();
+
+/** What memops's ServiceAccount may do in a namespace by these manifests: cluster-wide bindings plus that namespace's. */
+function expectedRules(objects: Manifest[], namespace: string): string[] {
+  const roles = new Map(objects.filter((o) => o.kind === "ClusterRole").map((o) => [o.metadata.name, o.rules ?? []]));
+  const bound = objects.filter(
+    (o) => o.kind === "ClusterRoleBinding" || (o.kind === "RoleBinding" && o.metadata.namespace === namespace),
+  );
+  return [...new Set(bound.flatMap((b) => ruleStrings(roles.get(b.roleRef!.name) ?? [])))].sort();
 }
 
 describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on a real API server", () => {
@@ -189,31 +222,42 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     expect(replicaset).toMatchObject({ code: "forbidden" });
   });
 
-  it("deploy/'s RBAC grants exactly these rules, and memops used every one of them", async () => {
+  it("deploy/'s RBAC, rendered by kustomize: exactly these rules per namespace, remediation only where listed", async () => {
     const authz = botConfig().makeApiClient(AuthorizationV1Api);
-    const review = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace: "shop" } } });
-    const granted = review
-      .status!.resourceRules // every authenticated user may review itself (system:basic-user); those rules are not memops's
-      .filter((r) => !(r.resources ?? []).some((x) => x.startsWith("selfsubject")))
-      .flatMap((r) =>
-        (r.apiGroups ?? []).flatMap((g) =>
-          (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)),
-        ),
-      )
-      .sort();
-    const roles = parseAllDocuments(readFileSync("deploy/kubernetes/rbac.yaml", "utf8"))
-      .map((d) => d.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] })
-      .filter((d) => d.kind === "ClusterRole");
-    const declared = [
-      ...new Set(
-        roles.flatMap((role) =>
-          role.rules!.flatMap((r) =>
-            r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
+    const grantedBy = async (namespace: string) => {
+      const review = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace } } });
+      return review
+        .status!.resourceRules // every authenticated user may review itself (system:basic-user); those rules are not memops's
+        .filter((r) => !(r.resources ?? []).some((x) => x.startsWith("selfsubject")))
+        .flatMap((r) =>
+          (r.apiGroups ?? []).flatMap((g) =>
+            (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)),
           ),
-        ),
-      ),
-    ].sort();
-    expect(granted).toEqual(declared);
+        )
+        .sort();
+    };
+    const installed = rendered("test/support/kustomize");
+    for (const ns of ["shop", "scenarios", "flux-system", "bulk", "kube-system"])
+      expect({ ns, rules: await grantedBy(ns) }).toEqual({ ns, rules: expectedRules(installed, ns) });
+    // listed namespaces may be changed; an unlisted one and kube-system may not
+    expect(expectedRules(installed, "shop")).toContain("apps/deployments:patch");
+    for (const ns of ["bulk", "kube-system"]) {
+      expect(expectedRules(installed, ns).filter((p) => /:(patch|update|create|delete)$/.test(p))).toEqual([
+        "authorization.k8s.io/subjectaccessreviews:create",
+      ]);
+      await expect(
+        cluster.patchWorkload({ kind: "deployment", namespace: ns, name: "api" }, [], { dryRun: true }),
+      ).rejects.toMatchObject({ code: "forbidden" });
+    }
+    expect(
+      (await cluster.patchWorkload({ kind: "deployment", namespace: "shop", name: "api" }, [], { dryRun: true })).name,
+    ).toBe("api");
+    // the base alone (kubectl apply -k deploy/kubernetes) is read-only: no write anywhere
+    const base = rendered("deploy/kubernetes");
+    expect(allRules(base).filter((p) => !/:(get|list|watch)$/.test(p))).toEqual([]);
+    expect(base.filter((o) => o.kind === "RoleBinding")).toEqual([]);
+
+    const declared = allRules(installed);
     expect(declared).not.toContainEqual(
       expect.stringMatching(/secrets|configmaps|:(update|delete|deletecollection|escalate|bind|impersonate)|\*/),
     );

@@ -22,10 +22,13 @@ export interface ControlPlane {
   auditLog: string;
 }
 
+/** kubectl of the same version: the tier installs memops's manifests with `kubectl apply -k`, as users do */
+export const KUBECTL = join(BIN_DIR, "kubectl");
+
 export function controlPlaneBinaries(): { etcd: string; apiserver: string } | null {
   const etcd = join(BIN_DIR, "etcd");
   const apiserver = join(BIN_DIR, "kube-apiserver");
-  return existsSync(etcd) && existsSync(apiserver) ? { etcd, apiserver } : null;
+  return existsSync(etcd) && existsSync(apiserver) && existsSync(KUBECTL) ? { etcd, apiserver } : null;
 }
 
 function openssl(args: string[]) {

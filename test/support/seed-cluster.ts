@@ -1,5 +1,4 @@
 /** Writes the integration world into the real API server as the admin, the way kwok would: statuses included. */
-import { readFileSync } from "node:fs";
 import {
   AppsV1Api,
   CoreV1Api,
@@ -11,7 +10,6 @@ import {
   setHeaderOptions,
   type V1ContainerStatus,
 } from "@kubernetes/client-node";
-import { parseAllDocuments } from "yaml";
 import { BULK_PODS, type WorldContainer, type WorldWorkload, WORKLOADS } from "./integration-world.ts";
 
 const mi = (bytes: number) => `${Math.round(bytes / 2 ** 20)}Mi`;
@@ -32,14 +30,6 @@ export function adminClients(kubeconfigFile: string): SeedClients {
     objects: KubernetesObjectApi.makeApiClient(kc),
     custom: kc.makeApiClient(CustomObjectsApi),
   };
-}
-
-/** kubectl apply -f for the manifests users apply (create only; the tier starts empty). */
-export async function applyManifest(c: SeedClients, file: string): Promise<void> {
-  for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
-    const obj = doc.toJS() as KubernetesObject | null;
-    if (obj) await c.objects.create(obj);
-  }
 }
 
 function containerStatus(c: WorldContainer, now: number): V1ContainerStatus {
@@ -212,11 +202,17 @@ async function installHelmReleases(c: SeedClients): Promise<void> {
 }
 
 /** Everything the integration tests expect to find, as of `now` (Unix seconds). */
-export async function seedCluster(c: SeedClients, kubeletPort: number, now: number, rbacFile: string): Promise<void> {
-  for (const name of ["memops", "shop", "scenarios", "bulk", "flux-system"])
+/** `installMemops` installs memops's own manifests (its namespace, RBAC, Deployment) once the namespaces exist. */
+export async function seedCluster(
+  c: SeedClients,
+  kubeletPort: number,
+  now: number,
+  installMemops: () => void,
+): Promise<void> {
+  for (const name of ["shop", "scenarios", "bulk", "flux-system"])
     await c.core.createNamespace({ body: { metadata: { name } } });
   await installHelmReleases(c);
-  await applyManifest(c, rbacFile);
+  installMemops();
   for (const [name, pressure, allocatable] of [
     ["node-a", true, "8Gi"],
     ["node-b", false, "16Gi"],
