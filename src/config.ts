@@ -52,6 +52,8 @@ const envSchema = z.object({
 export interface Config {
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string; socketMode: boolean };
   port: number;
+  /** the interface to listen on; all of them when unset (a pod's) — the playground binds loopback */
+  host?: string;
   kubeconfig?: string;
   prometheus: { url?: string; timeoutMs: number };
   defaultNamespace: string;

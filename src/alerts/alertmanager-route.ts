@@ -6,7 +6,9 @@ import { parseAlertmanager, type AlertmanagerPayload } from "./alertmanager-payl
 const MAX_BODY = 1024 * 1024;
 
 function authorised(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith("Bearer ") ? header.slice(7) : "");
+  // the scheme is case-insensitive (RFC 7235 §2.1): "Bearer", "bearer", "BEARER"
+  const m = /^bearer +(\S+) *$/i.exec(header ?? "");
+  const given = Buffer.from(m?.[1] ?? "");
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
 }

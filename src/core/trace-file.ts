@@ -25,15 +25,29 @@ function timestamp(v: unknown): Result<number> {
     if (n > 1e11) return err(`timestamp ${String(v)} looks like milliseconds; use Unix seconds or RFC 3339`);
     return ok(n);
   }
-  if (typeof v === "string" && RFC3339.test(v.trim())) return ok(Date.parse(v.trim()) / 1000);
+  if (typeof v === "string" && RFC3339.test(v.trim())) return rfc3339(v.trim());
   return err(`timestamp "${String(v)}" is neither Unix seconds nor RFC 3339 (2026-11-21T10:00:00Z)`);
 }
+
+/** An RFC 3339 time whose every field is in range (Date.parse alone rolls 2026-02-30 over, or gives NaN). */
+function rfc3339(s: string): Result<number> {
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0] = s.split(/[-Tt :.Zz+]/).map(Number);
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate(); // days in that month
+  const ms = Date.parse(s);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= days && h <= 23 && mi <= 59 && sec <= 60) || !Number.isFinite(ms))
+    return err(`timestamp "${s}" is not a real time (month, day, hour, minute or second out of range)`);
+  return ok(ms / 1000);
+}
+
+/** No machine has more memory than this (1 EiB): a larger value is a mistake in the file, not a measurement. */
+const MAX_BYTES = 2 ** 60;
 
 function bytes(name: Column, v: unknown): Result<number | null> {
   if (v === undefined || v === null || v === "") return ok(null);
   const n =
     typeof v === "number" ? v : typeof v === "string" && /^\d+(\.\d+)?([eE]\+?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isFinite(n) || n < 0) return err(`${name} "${shown(v)}" is not a number of bytes`);
+  if (n > MAX_BYTES) return err(`${name} ${shown(v)} is more memory than any machine has (at most 1Ei)`);
   return ok(n);
 }
 

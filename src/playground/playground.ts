@@ -100,6 +100,7 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
   const config: Config = {
     slack: { botToken, signingSecret, apiUrl: emulator.apiUrl, socketMode: false },
     port: 0,
+    host: "127.0.0.1", // the embedded app, like the page, answers on loopback only
     prometheus: { timeoutMs: 10_000 },
     defaultNamespace: NAMESPACE,
     defaultWindowSeconds: 6 * 3600,

@@ -121,6 +121,10 @@ export class WebUi {
       return res.end(f.bytes);
     }
     if (req.method === "POST" && (url.pathname === "/api/command" || url.pathname === "/api/click")) {
+      // Browsers send Origin on every POST: only this page's own may act (not another site's, even one
+      // that gets past the CORS preflight, and not a request with none)
+      if (req.headers.origin !== `http://${host}`)
+        return json(res, 403, { error: "posts are accepted from the playground's own page only" });
       // A form on another site cannot send JSON with this content type without a CORS preflight.
       if (!(req.headers["content-type"] ?? "").startsWith("application/json"))
         return json(res, 415, { error: "send application/json" });

@@ -143,7 +143,10 @@ function alertHandler(config: Config, channel: string, incidents: IncidentDeps, 
 
 /** Starts listening and checks the bot token; the port is the one bound (config.port 0 picks a free one). */
 async function listen(app: App, config: Config, log: Logger): Promise<{ port: number; ready: boolean }> {
-  const server = await app.start(config.port);
+  // HTTP mode listens where config says (the playground: loopback only); Socket Mode's routes on its port
+  const server = await (config.host && !config.slack.socketMode
+    ? app.start({ port: config.port, host: config.host })
+    : app.start(config.port));
   const auth = await app.client.auth.test();
   log.info({ botUser: auth.user_id, team: auth.team_id, socketMode: config.slack.socketMode }, "Slack app started");
   const address = server && typeof server === "object" && "address" in server ? server.address() : null;

@@ -42,10 +42,10 @@ describe("Alertmanager webhook → incident threads", () => {
   });
   afterEach(async () => h.stop());
 
-  const send = (body: unknown, token = TOKEN) =>
+  const send = (body: unknown, token = TOKEN, scheme = "Bearer") =>
     fetch(`http://127.0.0.1:${h.app.port}/alertmanager`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      headers: { "content-type": "application/json", authorization: `${scheme} ${token}` },
       body: JSON.stringify(body),
     });
   const ws = () => h.emulator.workspace;
@@ -64,6 +64,19 @@ describe("Alertmanager webhook → incident threads", () => {
     expect((await fetch(`http://127.0.0.1:${h.app.port}/alertmanager`, { method: "POST", body: "{}" })).status).toBe(
       401,
     );
+  });
+
+  it("accepts the bearer scheme in any case (RFC 7235), and nothing but the exact token", async () => {
+    for (const scheme of ["bearer", "BEARER", "Bearer"])
+      expect({ scheme, status: (await send(payload("resolved", []), TOKEN, scheme)).status }).toEqual({
+        scheme,
+        status: 200,
+      });
+    for (const scheme of ["Basic", "Bearer\t", "Bearerx"])
+      expect({ scheme, status: (await send(payload("resolved", []), TOKEN, scheme)).status }).toEqual({
+        scheme,
+        status: 401,
+      });
   });
 
   it("a malformed body is refused with the problem", async () => {

@@ -1,4 +1,6 @@
 import { request } from "node:http";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Playground, startPlayground } from "../../src/playground/playground.ts";
@@ -17,10 +19,11 @@ describe("the playground's web server", () => {
     });
   });
   afterAll(async () => pg?.stop());
-  const post = (path: string, body: unknown, type = "application/json") =>
+  /** as the page posts: a browser sends its page's Origin */
+  const post = (path: string, body: unknown, type = "application/json", origin = new URL(pg.url).origin) =>
     fetch(new URL(path, pg.url), {
       method: "POST",
-      headers: { "content-type": type },
+      headers: { "content-type": type, ...(origin ? { origin } : {}) },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
   const state = async (user: string) =>
@@ -28,6 +31,31 @@ describe("the playground's web server", () => {
       messages: unknown[];
       ephemerals: { text: string }[];
     };
+
+  it("acts only on posts from its own page: another Origin, or none, is refused and nothing runs", async () => {
+    const before = (await state("U0ALICE")).ephemerals.length;
+    for (const origin of ["http://evil.example", "null", ""]) {
+      const r = await post("/api/command", { user: "U0ALICE", text: "/mem help" }, "application/json", origin);
+      expect({ origin, status: r.status }).toEqual({ origin, status: 403 });
+    }
+    expect((await state("U0ALICE")).ephemerals.length).toBe(before);
+  });
+
+  it("its embedded Slack app listens on loopback only, as the page does", async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal)?.address;
+    const reach = (host: string) =>
+      new Promise<string>((resolve) => {
+        const s = connect({ host, port: pg.app.port }, () => {
+          s.destroy();
+          resolve("connected");
+        }).on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+      });
+    expect(await reach("127.0.0.1")).toBe("connected");
+    // a machine with no other interface cannot show it; this one (CI's) has one
+    if (external) expect(await reach(external)).toBe("ECONNREFUSED");
+  });
 
   it("serves the page with a strict content security policy", async () => {
     const r = await fetch(pg.url);

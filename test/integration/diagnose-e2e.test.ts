@@ -96,7 +96,7 @@ describe.skipIf(!!env.skipped)(
       try {
         const sent = await fetch(new URL("/api/command", pg.url), {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", origin: new URL(pg.url).origin },
           body: JSON.stringify({ user: "U0ALICE", text: "/mem diagnose deploy/api -n shop" }),
         });
         expect(sent.status).toBe(200);

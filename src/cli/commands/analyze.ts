@@ -30,6 +30,10 @@ timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the sa
     if (format !== "json" && format !== "text") return usage("--format must be json or text");
     const limitBytes = limit === "none" ? ok(null) : parseQuantity(limit);
     if (!limitBytes.ok) return usage(`--limit: ${limitBytes.error}`);
+    if (limitBytes.value !== null && (limitBytes.value < 1 || limitBytes.value > 2 ** 60))
+      return usage(
+        `--limit must be more than 0 and at most 1Ei (or none for a container without a limit), not ${limit}`,
+      );
     const requestBytes = request ? parseQuantity(request) : ok(null);
     if (!requestBytes.ok) return usage(`--request: ${requestBytes.error}`);
     const maxFactor = Number(factor);

@@ -129,3 +129,32 @@ describe("memops analyze", () => {
     );
   });
 });
+
+describe("memops analyze refuses input that is not a measurement", () => {
+  const csv = (rows: string[]) =>
+    file(`bad-${rows.length}-${rows.at(-1)?.slice(0, 4)}.csv`, ["timestamp,working_set_bytes", ...rows].join("\n"));
+  const good = (i: number) => `${END - 3600 + i * 60},${300 * MiB}`;
+
+  it.each([
+    ["2026-13-45T99:99:99Z", /line 3: timestamp "2026-13-45T99:99:99Z" is not a real time/],
+    ["2026-02-30T10:00:00Z", /line 3: timestamp "2026-02-30T10:00:00Z" is not a real time/],
+  ])("a timestamp out of range (%s) is an error naming the line", async (ts, message) => {
+    const r = await run("--input", csv([good(0), `${ts},${300 * MiB}`]), "--limit", "512Mi");
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe("");
+  });
+
+  it("1.79e308 bytes is an error naming the line", async () => {
+    const r = await run("--input", csv([good(0), good(1), `${END},1.79e308`]), "--limit", "512Mi");
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.err).toMatch(/line 4: working_set_bytes 1\.79e308 is more memory than any machine has/);
+  });
+
+  it.each(["0", "0Mi", "2Ei"])("--limit %s is a usage error, not a recommendation of 'limit 0B'", async (limit) => {
+    const r = await run("--input", csv([good(0), good(1), good(2)]), "--limit", limit);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain("--limit must be more than 0 and at most 1Ei");
+    expect(r.out).toBe("");
+  });
+});
