@@ -12,6 +12,7 @@ import { FakeCluster } from "../test/support/fake-cluster.ts";
 import { FakeMetrics } from "../test/support/fake-metrics.ts";
 import { controller, node, pod, series, status } from "../test/support/fixtures.ts";
 import { NOW, shopCluster, shopSeries } from "../test/support/shop-scenario.ts";
+import { NO_KEYS } from "../src/core/audit-key.ts";
 
 const [apiUrl, botToken, signingSecret, mode] = process.argv.slice(2);
 const idle = mode === "idle"; // no fixture data in memory: what a freshly started memops holds
@@ -58,6 +59,7 @@ const config: Config = {
   runbooksDir: "runbooks",
   dataDir: "data",
   logLevel: "warn",
+  auditKeys: NO_KEYS,
   verifyWindowSeconds: 600,
   leaseSeconds: 30,
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "./core/duration.ts";
 import { checkLabelName } from "./core/k8s-names.ts";
+import { type AuditKeyring, keyring, MIN_KEY_LENGTH } from "./core/audit-key.ts";
 
 const optional = <T extends z.ZodType>(t: T) => t.optional();
 const durationSeconds = z.string().transform((s, ctx) => {
@@ -46,6 +47,19 @@ const envSchema = z.object({
   ),
   MEMOPS_ALERT_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)")),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
+  /** the audit chain's HMAC key (from a Secret); without it the chain is plain SHA-256 */
+  MEMOPS_AUDIT_KEY: optional(
+    z
+      .string()
+      .min(MIN_KEY_LENGTH, `must be a long random secret (${MIN_KEY_LENGTH}+ characters; openssl rand -hex 32)`),
+  ),
+  /** keys rotated out, comma-separated: they still verify the entries written under them */
+  MEMOPS_AUDIT_PREVIOUS_KEYS: optional(
+    z
+      .string()
+      .transform((s) => s.split(",").map((k) => k.trim()))
+      .refine((ks) => ks.every((k) => k.length >= MIN_KEY_LENGTH), `each key must be ${MIN_KEY_LENGTH}+ characters`),
+  ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -68,6 +82,8 @@ export interface Config {
   /** the Alertmanager webhook (POST /alertmanager), when both are set */
   alerts?: { token: string; channel: string };
   databaseUrl?: string;
+  /** the keys of the audit chain: the current one (new entries) and those rotated out */
+  auditKeys: AuditKeyring;
   logLevel: z.output<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -122,6 +138,7 @@ export function loadConfig(
         ? { alerts: { token: e.MEMOPS_ALERT_TOKEN, channel: e.MEMOPS_ALERT_CHANNEL } }
         : {}),
       databaseUrl: e.DATABASE_URL,
+      auditKeys: keyring(e.MEMOPS_AUDIT_KEY, e.MEMOPS_AUDIT_PREVIOUS_KEYS ?? []),
       logLevel: e.LOG_LEVEL,
     },
   };

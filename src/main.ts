@@ -35,6 +35,10 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
   const store = openStore(config);
+  if (!config.auditKeys.current)
+    log.warn(
+      "MEMOPS_AUDIT_KEY is not set: the audit log is hash-chained but not keyed, so whoever can write the database can rewrite it undetected (the witnessed heads in this log still show truncation)",
+    );
   const running = await startSlackApp(config, {
     diagnosis: diagnosisDeps(config, log),
     runbooks,
@@ -59,9 +63,10 @@ async function serve(config: Config, runbooks: Runbook[], policy: Policy | null,
 
 /** PostgreSQL when DATABASE_URL is set (several replicas), else the embedded SQLite file. */
 function openStore(config: Config): Store {
+  const auditKey = config.auditKeys.current;
   return config.databaseUrl
-    ? new PostgresStore(config.databaseUrl)
-    : new SqliteStore(join(config.dataDir, "memops.db"));
+    ? new PostgresStore(config.databaseUrl, { auditKey })
+    : new SqliteStore(join(config.dataDir, "memops.db"), { auditKey });
 }
 
 /** The playground until Ctrl-C; it prints where to open it. Loaded only here: `serve` never imports it. */

@@ -10,7 +10,14 @@ export interface AuditLog {
   record(r: AuditRecord): Promise<AuditEntry>;
 }
 
-/** Writes every action to the hash-chained audit log (durably, before returning) and to the JSON log. */
+/** After these, the head is witnessed at once: they are what an attacker would most want to erase. */
+const WITNESSED_AT_ONCE: ReadonlySet<AuditEntry["kind"]> = new Set(["intent", "mutation", "approval", "verification"]);
+
+/**
+ * Writes every action to the hash-chained audit log (durably, before returning) and to the JSON log,
+ * and witnesses the log's head there: (seq, hash) in the log stream, which the database's writer cannot
+ * edit. `memops audit verify --witness-file` checks the database against those lines.
+ */
 export class AuditTrail implements AuditLog {
   readonly #store: Store;
   readonly #clock: Clock;
@@ -31,6 +38,17 @@ export class AuditTrail implements AuditLog {
       ...r,
     });
     this.#log.info({ audit: entry }, `audit: ${entry.kind} ${entry.outcome}`);
+    if (WITNESSED_AT_ONCE.has(entry.kind)) this.#witness(entry);
     return entry;
+  }
+
+  /** Publishes the current head (periodically, and at start-up). */
+  async witnessHead(): Promise<void> {
+    const head = await this.#store.auditHead();
+    if (head) this.#witness(head);
+  }
+
+  #witness(head: { seq: number; hash: string }) {
+    this.#log.info({ auditHead: { seq: head.seq, hash: head.hash } }, `audit head #${head.seq}`);
   }
 }

@@ -1,5 +1,5 @@
 /** The audit log's hash chain: pure functions over entries; the Store only keeps them. */
-import { createHash } from "node:crypto";
+import { type AuditKey, type AuditKeyring, digest, isKeyed, keyOf, NO_KEYS } from "./audit-key.ts";
 import { type Subject, subjectKey } from "./subject.ts";
 
 /** `intent`: a mutation about to be sent (before the API call); `mutation`: its outcome; after a crash, the outcome observed on the cluster */
@@ -55,31 +55,80 @@ export function canonical(value: unknown): string {
     .join(",")}}`;
 }
 
-export function entryHash(prevHash: string, seq: number, e: AuditEvent): string {
+/** Every field of an entry, the ones stores filter on (`at`, `target`, `kind`) included, in the hash. */
+export function entryHash(prevHash: string, seq: number, e: AuditEvent, key: AuditKey | null = null): string {
   const { at, kind, slackUser, kubernetesIdentity, what, outcome, details } = e;
   const target = e.target ? subjectKey(e.target) : null;
-  return createHash("sha256")
-    .update(
-      `${prevHash}\n${canonical({ seq, at, kind, slackUser, kubernetesIdentity, target, what, outcome, details })}`,
-    )
-    .digest("hex");
+  return digest(
+    `${prevHash}\n${canonical({ seq, at, kind, slackUser, kubernetesIdentity, target, what, outcome, details })}`,
+    key,
+  );
 }
 
-/** The next entry after `last` (or the first one). */
-export function chain(last: Pick<AuditEntry, "seq" | "hash"> | null, e: AuditEvent): AuditEntry {
+/** The next entry after `last` (or the first one), keyed when a key is given. */
+export function chain(
+  last: Pick<AuditEntry, "seq" | "hash"> | null,
+  e: AuditEvent,
+  key: AuditKey | null = null,
+): AuditEntry {
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS;
-  return { ...e, seq, prevHash, hash: entryHash(prevHash, seq, e) };
+  return { ...e, seq, prevHash, hash: entryHash(prevHash, seq, e, key) };
+}
+
+/** (seq, hash) of an entry as published outside the database (the log stream, a channel): a witness. */
+export interface WitnessedHead {
+  seq: number;
+  hash: string;
+}
+
+/** "12:hmac-sha256:1a2b3c4d:…" or "12:abc…" as `memops audit verify --witness` takes it. */
+export function parseWitness(text: string): WitnessedHead | null {
+  const m = /^(\d+):((?:hmac-sha256:[0-9a-f]{8}:)?[0-9a-f]{64})$/.exec(text.trim());
+  return m ? { seq: Number(m[1]), hash: m[2]! } : null;
 }
 
 export type ChainCheck = { ok: true; entries: number } | { ok: false; seq: number; reason: string };
+
+/** Entries the log stream saw must still be there, unchanged: truncation and rewrites show against them. */
+function checkWitnesses(entries: readonly AuditEntry[], witnesses: readonly WitnessedHead[]): ChainCheck | null {
+  const last = entries.at(-1)?.seq ?? 0;
+  for (const w of [...witnesses].sort((a, b) => b.seq - a.seq)) {
+    if (w.seq > last)
+      return {
+        ok: false,
+        seq: w.seq,
+        reason: `entry ${w.seq} was witnessed (hash ${w.hash.slice(-16)}) but the log ends at entry ${last}: entries were deleted`,
+      };
+    const e = entries.find((x) => x.seq === w.seq);
+    if (e?.hash !== w.hash)
+      return {
+        ok: false,
+        seq: w.seq,
+        reason: `entry ${w.seq} is not the entry that was witnessed: the log was rewritten`,
+      };
+  }
+  return null;
+}
+
+/** How many entries are keyed (HMAC) and how many only hash-chained (written before a key was set). */
+export const keyedCount = (entries: readonly AuditEntry[]): { keyed: number; unkeyed: number } => {
+  const keyed = entries.filter((e) => isKeyed(e.hash)).length;
+  return { keyed, unkeyed: entries.length - keyed };
+};
 
 /**
  * Checks the whole chain in order and names the first entry that does not fit; with the recorded
  * head, also that nothing was cut off the end.
  */
-export function verifyChain(entries: readonly AuditEntry[], head?: { seq: number; hash: string } | null): ChainCheck {
+export function verifyChain(
+  entries: readonly AuditEntry[],
+  head?: { seq: number; hash: string } | null,
+  o: { keys?: AuditKeyring; witnesses?: readonly WitnessedHead[] } = {},
+): ChainCheck {
+  const keys = o.keys ?? NO_KEYS;
   let prev: AuditEntry | null = null;
+  let keyedSeen = false;
   for (const e of entries) {
     const expectedSeq = (prev?.seq ?? 0) + 1;
     if (e.seq !== expectedSeq) {
@@ -98,10 +147,26 @@ export function verifyChain(entries: readonly AuditEntry[], head?: { seq: number
         seq: e.seq,
         reason: `entry ${e.seq} does not follow entry ${prev?.seq ?? 0} (previous hash differs): reordered or replaced`,
       };
-    if (entryHash(e.prevHash, e.seq, e) !== e.hash)
+    const key = keyOf(e.hash, keys);
+    if (key === "unknown")
+      return {
+        ok: false,
+        seq: e.seq,
+        reason: `entry ${e.seq} is keyed with key ${e.hash.split(":")[1]}, which is not configured (MEMOPS_AUDIT_KEY, MEMOPS_AUDIT_PREVIOUS_KEYS)`,
+      };
+    if (key === null && keyedSeen)
+      return {
+        ok: false,
+        seq: e.seq,
+        reason: `entry ${e.seq} is not keyed but follows keyed entries: rewritten by someone without the key`,
+      };
+    keyedSeen ||= key !== null;
+    if (entryHash(e.prevHash, e.seq, e, key) !== e.hash)
       return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not match its hash: edited` };
     prev = e;
   }
+  const witnessed = checkWitnesses(entries, o.witnesses ?? []);
+  if (witnessed) return witnessed;
   if (head !== undefined) {
     const lastSeq = prev?.seq ?? 0;
     if (head === null ? lastSeq !== 0 : head.seq !== lastSeq) {

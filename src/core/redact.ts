@@ -17,8 +17,6 @@ const KEY = `[A-Za-z0-9_.-]{0,40}(?:${SECRET_WORDS})[A-Za-z0-9_.-]{0,40}`;
 const PATTERNS: [RegExp, string][] = [
   // PEM and PGP private key blocks, whole (also when the end was cut off)
   [/-----BEGIN ([A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g, "[REDACTED PRIVATE KEY]"],
-  // the body lines of a key whose BEGIN line is not in the text (a tail of the log)
-  [/^[ \t]*[A-Za-z0-9+/]{40,}={0,2}[ \t]*$/gm, "[REDACTED BASE64]"],
   // Slack tokens (xoxb-, xoxp-, xoxe-, xoxe.xoxp-, xapp-), incoming webhooks and workflow triggers
   [/\bxox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+/g, R],
   [/\bxapp-[A-Za-z0-9-]+/g, R],
@@ -42,8 +40,15 @@ const PATTERNS: [RegExp, string][] = [
   [new RegExp(`(${KEY}["']?\\s{0,10}[:=]\\s{0,10})(?!\\[REDACTED)[^\\s"',;}&]+`, "gi"), `$1${R}`],
 ];
 
+/**
+ * The body lines of a key whose BEGIN line is not in the text (a log's tail starts inside it). Only in
+ * text of several lines: a single value of 64 hex digits (a hash, an id) is not a key's body.
+ */
+const KEY_BODY_LINE = /^[ \t]*[A-Za-z0-9+/]{40,}={0,2}[ \t]*$/gm;
+
 export function redactSecrets(text: string): string {
-  return PATTERNS.reduce((out, [re, replacement]) => out.replace(re, replacement), text);
+  const out = PATTERNS.reduce((t, [re, replacement]) => t.replace(re, replacement), text);
+  return out.includes("\n") ? out.replace(KEY_BODY_LINE, "[REDACTED BASE64]") : out;
 }
 
 /** Keys whose values are secrets whatever they hold (any case, any depth): for structured logs. */

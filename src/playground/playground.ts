@@ -19,6 +19,7 @@ import { PLAYGROUND_PATCHERS, SimCluster } from "./sim-cluster.ts";
 import { SimMetrics } from "./sim-metrics.ts";
 import { Simulation } from "./simulation.ts";
 import { WebUi } from "./web-ui.ts";
+import { keyring } from "../core/audit-key.ts";
 
 /**
  * `memops playground`: the Slack emulator, the unchanged memops app pointed at it (signed requests,
@@ -96,7 +97,8 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     metrics = o.prometheus ? new PromMetrics(o.prometheus, 10_000) : null;
   }
   const dataDir = mkdtempSync(join(tmpdir(), "memops-playground-"));
-  const store = new SqliteStore(join(dataDir, "memops.db"));
+  const auditKeys = keyring(randomBytes(32).toString("hex"));
+  const store = new SqliteStore(join(dataDir, "memops.db"), { auditKey: auditKeys.current });
   const config: Config = {
     slack: { botToken, signingSecret, apiUrl: emulator.apiUrl, socketMode: false },
     port: 0,
@@ -109,6 +111,7 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     logLevel: "info",
     verifyWindowSeconds: o.verifyWindowSeconds,
     leaseSeconds: 30,
+    auditKeys,
   };
   const app = await startSlackApp(config, {
     diagnosis: { cluster, metrics, clock: { now: () => Date.now() / 1000 }, log: o.log },

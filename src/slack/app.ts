@@ -190,6 +190,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const timers = every(log, [
     { seconds: 30, what: "expiry sweep", run: sweepExpired },
     { seconds: 10, what: "recovering watches and executions", run: recover },
+    { seconds: 300, what: "witnessing the audit head", run: () => audit.witnessHead() },
   ]);
 
   app.error(async (e) => {
@@ -199,6 +200,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const { port, ready } = await listen(app, config, log);
   slackReady = ready;
   await recover().catch((e: unknown) => log.error({ err: e }, "recovering watches and executions at start-up failed"));
+  await audit.witnessHead().catch((e: unknown) => log.error({ err: e }, "witnessing the audit head failed"));
   return {
     app,
     port,

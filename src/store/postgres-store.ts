@@ -1,6 +1,7 @@
 import pg from "pg";
-import { auditJson, readAuditEvent, readParent, readProposal, subjectColumn } from "./rows.ts";
+import { auditEntryOf, type AuditRow, auditJson, readParent, readProposal, subjectColumn } from "./rows.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
+import type { AuditKey } from "../core/audit-key.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
 import type { ChatMessage, Incident, Store, Watch, WorkloadRef } from "../ports.ts";
@@ -18,7 +19,11 @@ export class PostgresStore implements Store {
   readonly #ready: Promise<void>;
 
   /** `schema` (optional) is the search path for every connection: tests use one schema each. */
-  constructor(url: string, options: { schema?: string; max?: number } = {}) {
+  readonly #auditKey: AuditKey | null;
+
+  /** `auditKey`: the key new audit entries are chained with (HMAC); none: plain SHA-256 */
+  constructor(url: string, options: { schema?: string; max?: number; auditKey?: AuditKey | null } = {}) {
+    this.#auditKey = options.auditKey ?? null;
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
     // the schema is a startup parameter of every connection: no query races the first one on a new client
@@ -137,7 +142,7 @@ export class PostgresStore implements Store {
       const last = (
         await c.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
       ).rows[0];
-      const entry = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, event);
+      const entry = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, event, this.#auditKey);
       await c.query(
         "INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [entry.seq, entry.at, entry.kind, subjectColumn(entry.target), auditJson(entry), entry.prevHash, entry.hash],
@@ -159,16 +164,11 @@ export class PostgresStore implements Store {
     const params: unknown[] = [filter.since ?? 0];
     if (filter.target) params.push(subjectKey(filter.target));
     if (filter.limit) params.push(filter.limit);
-    const r = await this.#q<{ seq: number; entry: string; prev_hash: string; hash: string }>(
-      `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`,
+    const r = await this.#q<AuditRow>(
+      `SELECT seq, at, kind, target, entry, prev_hash, hash FROM audit WHERE at >= $1 ${filter.target ? "AND target = $2" : ""} ORDER BY seq ${filter.limit ? `DESC LIMIT $${params.length}` : "ASC"}`,
       params,
     );
-    const entries = r.rows.map((row) => ({
-      ...readAuditEvent(row.entry, row.seq),
-      seq: Number(row.seq),
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    }));
+    const entries = r.rows.map(auditEntryOf);
     return filter.limit ? entries.reverse() : entries;
   }
 

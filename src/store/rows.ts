@@ -5,7 +5,7 @@
  * names the table and the row, never a half-read object.
  */
 import { z } from "zod";
-import { AUDIT_KINDS, type AuditEvent } from "../core/audit.ts";
+import { AUDIT_KINDS, type AuditEntry, type AuditEvent } from "../core/audit.ts";
 import { PROPOSAL_STATUSES, type Proposal } from "../core/remediation/proposal.ts";
 import type { ChatMessage } from "../ports.ts";
 import { parseSubjectKey, type Subject, subjectKey } from "../core/subject.ts";
@@ -92,5 +92,33 @@ export function readAuditEvent(json: string, seq: number): AuditEvent {
 }
 
 export const subjectColumn = (s: Subject | null): string | null => (s ? subjectKey(s) : null);
+
+export interface AuditRow {
+  seq: number | string;
+  at: number | string;
+  kind: string;
+  target: string | null;
+  entry: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/**
+ * An audit row as an entry. The columns the stores filter on (`at`, `kind`, `target`) are what the entry
+ * says and what its hash is checked against: a row whose `at` was set to 0 to hide it from `--since`
+ * no longer matches its hash. The JSON copy carries the rest.
+ */
+export function auditEntryOf(r: AuditRow): AuditEntry {
+  const seq = Number(r.seq);
+  return {
+    ...readAuditEvent(r.entry, seq),
+    at: Number(r.at),
+    kind: r.kind as AuditEntry["kind"],
+    target: r.target === null ? null : parseSubjectKey(r.target),
+    seq,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
 
 export const auditJson = (e: AuditEvent): string => JSON.stringify({ ...e, target: subjectColumn(e.target) });

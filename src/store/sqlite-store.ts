@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { auditJson, readAuditEvent, readParent, readProposal, subjectColumn } from "./rows.ts";
+import { auditEntryOf, type AuditRow, auditJson, readParent, readProposal, subjectColumn } from "./rows.ts";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
+import type { AuditKey } from "../core/audit-key.ts";
 import type { ChatMessage, Incident, Store, Watch, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
 import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
@@ -14,7 +15,11 @@ import { MIGRATIONS } from "./migrations.ts";
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
 
-  constructor(file: string) {
+  readonly #auditKey: AuditKey | null;
+
+  /** `auditKey`: the key new audit entries are chained with (HMAC); none: plain SHA-256 */
+  constructor(file: string, options: { auditKey?: AuditKey | null } = {}) {
+    this.#auditKey = options.auditKey ?? null;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.#db = new DatabaseSync(file);
     this.#db.exec(
@@ -109,7 +114,7 @@ export class SqliteStore implements Store {
     try {
       const last = this.#db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
         { seq: number; hash: string } | undefined;
-      const entry = chain(last ?? null, event);
+      const entry = chain(last ?? null, event, this.#auditKey);
       this.#db
         .prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(
@@ -143,7 +148,7 @@ export class SqliteStore implements Store {
   async auditEntries(filter: { since?: number; target?: Subject; limit?: number } = {}): Promise<AuditEntry[]> {
     const rows = this.#db
       .prepare(
-        `SELECT seq, entry, prev_hash, hash FROM audit WHERE at >= ? ${filter.target ? "AND target = ?" : ""} ORDER BY seq ${filter.limit ? "DESC LIMIT ?" : "ASC"}`,
+        `SELECT seq, at, kind, target, entry, prev_hash, hash FROM audit WHERE at >= ? ${filter.target ? "AND target = ?" : ""} ORDER BY seq ${filter.limit ? "DESC LIMIT ?" : "ASC"}`,
       )
       .all(
         ...[
@@ -151,14 +156,8 @@ export class SqliteStore implements Store {
           ...(filter.target ? [subjectKey(filter.target)] : []),
           ...(filter.limit ? [filter.limit] : []),
         ],
-      ) as { seq: number; entry: string; prev_hash: string; hash: string }[];
-    // The chain columns are the record; the JSON copy carries the content. A row's seq and hashes win.
-    const entries = rows.map((r) => ({
-      ...readAuditEvent(r.entry, r.seq),
-      seq: r.seq,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    }));
+      ) as unknown as AuditRow[];
+    const entries = rows.map(auditEntryOf);
     return filter.limit ? entries.reverse() : entries;
   }
 

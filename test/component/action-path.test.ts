@@ -11,7 +11,15 @@ import { MiB } from "../../src/core/quantity.ts";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
-import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import {
+  ALICE,
+  AUDIT_KEYS,
+  BOT_TOKEN,
+  cardRecorded,
+  CHANNEL,
+  type Harness,
+  startHarness,
+} from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { NOW, shopCluster } from "../support/shop-scenario.ts";
@@ -168,6 +176,29 @@ describe("what is approved is what runs", () => {
       { outcome: "refused by the API server, the object changed: made for 512Mi; the limit of api is now 700Mi" },
     ]);
     expect(cardsIn(parent.ts)).toHaveLength(1);
+  });
+
+  it("the executed change is on a keyed chain, and its head is witnessed in memops's log stream at once", async () => {
+    const parent = await diagnose();
+    const { card, id } = await requestFromParent(h, parent, "Raise api limit to 640Mi");
+    await approveCard(h, BOB, card, id, parent.ts);
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Done")),
+    );
+    await h.app.idle();
+    const entries = await h.store.auditEntries();
+    const mutation = entries.find((e) => e.kind === "mutation")!;
+    expect(mutation.hash).toMatch(new RegExp(`^hmac-sha256:${AUDIT_KEYS.current!.id}:[0-9a-f]{64}$`));
+    const witnessed = h.logs
+      .map((l) => JSON.parse(l) as { auditHead?: { seq: number; hash: string } })
+      .flatMap((l) => (l.auditHead ? [l.auditHead] : []));
+    expect(witnessed).toContainEqual({ seq: mutation.seq, hash: mutation.hash });
+    expect(verifyChain(entries, await h.store.auditHead(), { keys: AUDIT_KEYS, witnesses: witnessed })).toEqual({
+      ok: true,
+      entries: entries.length,
+    });
   });
 
   it("refusals are told in the thread the person clicked in", async () => {

@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
-import { ALICE, BOT_TOKEN, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import {
+  ALICE,
+  AUDIT_KEYS,
+  BOT_TOKEN,
+  cardRecorded,
+  CHANNEL,
+  type Harness,
+  startHarness,
+} from "../support/app-harness.ts";
 import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { pod, workload } from "../support/fixtures.ts";
@@ -167,7 +175,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
 
     // Everything is in the audit log, in order, and the chain verifies.
     const audit = await h.store.auditEntries();
-    expect(verifyChain(audit)).toEqual({ ok: true, entries: audit.length });
+    expect(verifyChain(audit, undefined, { keys: AUDIT_KEYS })).toEqual({ ok: true, entries: audit.length });
     expect(audit[0]).toMatchObject({
       kind: "command",
       slackUser: ALICE,

@@ -14,11 +14,14 @@ import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { type RunningApp, startSlackApp } from "../../src/slack/app.ts";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { SignedRequests } from "../../src/slack/emulator/signed-requests.ts";
+import { keyring } from "../../src/core/audit-key.ts";
 
 export const BOT_TOKEN = "xoxb-0000-test-token-memops";
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export const APP_TOKEN = "xapp-1-A0MEMOPS-0000-test";
 export const CHANNEL = "C0INCIDENTS";
+/** the component tier's audit chain is keyed, as a production one should be */
+export const AUDIT_KEYS = keyring("component-tier-audit-key-0123456789abcdef");
 export const ALICE = "U0ALICE";
 
 export interface Harness {
@@ -100,8 +103,11 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     logLevel: "debug",
     verifyWindowSeconds: deps.verifyWindowSeconds ?? 0,
     leaseSeconds: 30,
+    auditKeys: AUDIT_KEYS,
   };
-  const store = deps.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
+  const store =
+    deps.store ??
+    new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"), { auditKey: AUDIT_KEYS.current });
   const app = await startSlackApp(config, {
     diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log },
     runbooks: await shippedRunbooks(),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { reportMessages } from "../../src/slack/render/report.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,7 +110,9 @@ describe("memops CLI", () => {
     await store.close();
     const ok = io();
     expect(await runCli(["audit", "verify"], {}, ok.io, wiring)).toBe(EXIT.ok);
-    expect(ok.out[0]).toMatch(/^audit log intact: 4 entries; last #4 at 2026-09-21T14:13:24.000Z, hash [0-9a-f]{16}…$/);
+    expect(ok.out[0]?.split("\n")[0]).toMatch(
+      /^audit log intact: 4 entries; last #4 at 2026-09-21T14:13:24.000Z, hash …[0-9a-f]{16}$/,
+    );
     const exported = io();
     expect(await runCli(["audit", "export", "--jsonl"], {}, exported.io, wiring)).toBe(EXIT.ok);
     expect(exported.out.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4]);
@@ -123,6 +125,50 @@ describe("memops CLI", () => {
       "memops audit: the audit log is broken at entry 2: entry 2 does not match its hash: edited",
     );
     expect(await runCli(["audit", "frobnicate"], {}, io().io, wiring)).toBe(EXIT.usage);
+  });
+
+  it("audit verify --witness-file: the log stream's witnessed heads show entries cut off the end", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "memops-witness-"));
+    const own: Wiring = { ...wiring, openStore: () => new SqliteStore(join(dir, "memops.db")) };
+    const store = own.openStore({} as never);
+    const start = 0;
+    let last = { seq: 0, hash: "" };
+    for (let i = 1; i <= 3; i++)
+      last = await store.appendAudit({
+        at: NOW + 100 + i,
+        kind: "mutation",
+        slackUser: "U0BOB",
+        kubernetesIdentity: null,
+        target: null,
+        what: `patch #${i}`,
+        outcome: "ok",
+        details: {},
+      });
+    await store.close();
+    const witnessFile = join(dir, "memops.log");
+    writeFileSync(
+      witnessFile,
+      [
+        JSON.stringify({ level: 30, msg: "audit head", auditHead: { seq: last.seq, hash: last.hash } }),
+        JSON.stringify({ level: 30, msg: "something else" }),
+        "",
+      ].join("\n"),
+    );
+    const raw = new DatabaseSync(join(dir, "memops.db"));
+    raw.prepare("DELETE FROM audit WHERE seq = ?").run(start + 3);
+    const kept = raw.prepare("SELECT seq, hash FROM audit WHERE seq = ?").get(start + 2) as {
+      seq: number;
+      hash: string;
+    };
+    raw.prepare("UPDATE audit_head SET seq = ?, hash = ?").run(kept.seq, kept.hash);
+    raw.close();
+    const cut = io();
+    expect(await runCli(["audit", "verify", "--witness-file", witnessFile], {}, cut.io, own)).toBe(EXIT.failure);
+    expect(cut.err[0]).toContain(`entry ${start + 3} was witnessed`);
+    expect(cut.err[0]).toContain(`the log ends at entry ${start + 2}: entries were deleted`);
+    const bad = io();
+    expect(await runCli(["audit", "verify", "--witness", "12:nothex"], {}, bad.io, own)).toBe(EXIT.usage);
+    expect(bad.err.join("\n")).toContain('--witness: "12:nothex" is not SEQ:HASH');
   });
 
   it("incident export writes the post-incident document; an unknown id is a runtime failure", async () => {
