@@ -144,6 +144,8 @@ export interface Store {
   parent(channel: string, ts: string): Promise<ChatMessage | null>;
   /** appends to the hash-chained audit log, atomically, and returns the entry once it is durable */
   appendAudit(event: AuditEvent): Promise<AuditEntry>;
+  /** appends several entries, in order, in one transaction (an alert storm is one write, not thousands) */
+  appendAudits(events: readonly AuditEvent[]): Promise<AuditEntry[]>;
   /** the last entry's seq and hash as recorded with each append (null before the first) */
   auditHead(): Promise<{ seq: number; hash: string } | null>;
   /** audit entries in order; `since` in Unix seconds, `target` exact */
@@ -155,7 +157,11 @@ export interface Store {
   resolveIncident(id: string, at: number): Promise<void>;
   incident(id: string): Promise<Incident | null>;
   /** true the first time this alert (fingerprint, start) is seen with this status */
-  markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean>;
+  /** remembers alerts (fingerprint, start, status) in one transaction; for each, whether it is new */
+  markAlertsSeen(
+    alerts: readonly { fingerprint: string; startsAt: string; status: string }[],
+    at: number,
+  ): Promise<boolean[]>;
   /**
    * remembers a signed request's signature until `until` (Unix seconds); false when it was already seen
    * (a replay). Forgets signatures whose time has passed.

@@ -52,42 +52,72 @@ async function workloadOf(d: AlertDeps, t: Target): Promise<Target> {
     : t;
 }
 
-/** Records each alert under its workload (so it belongs to the incident's timeline); returns the new ones to act on. */
-async function record(d: AlertDeps, n: AlertNotification): Promise<Fresh[]> {
-  const now = d.clock.now();
-  const fresh: Fresh[] = [];
-  for (const a of n.alerts) {
-    const name = a.labels["alertname"] ?? "(unnamed)";
-    const target = alertTarget(a.labels);
-    const runbook = runbookFor(d.incidents.runbooks, name);
-    const isNew = await d.incidents.store.markAlertSeen(a.fingerprint, a.startsAt, a.status, now);
-    const outcome = !isNew
-      ? "repeat: ignored"
-      : !runbook
-        ? "no runbook maps this alert"
-        : !target
-          ? "no workload in its labels"
-          : a.status === "firing"
-            ? "diagnosing"
-            : "resolved";
-    await d.incidents.audit.record({
-      kind: "alert",
-      slackUser: null,
-      target: target ? subjectOfTarget(await workloadOf(d, target)) : null,
-      what: `${name} ${a.status}`,
-      outcome,
-      details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: n.groupKey, labels: a.labels },
-    });
-    if (isNew && runbook && target) fresh.push({ alert: a, name, runbook, target });
-  }
-  return fresh;
+/** The workload of each target, each pod looked up once however many alerts name it. */
+function workloadsOf(d: AlertDeps): (t: Target) => Promise<Target> {
+  const seen = new Map<string, Promise<Target>>();
+  return (t) => {
+    const key = subjectKey(subjectOfTarget(t));
+    let w = seen.get(key);
+    if (!w) seen.set(key, (w = workloadOf(d, t)));
+    return w;
+  };
+}
+
+const outcomeOf = (a: Alert, isNew: boolean, runbook: Runbook | undefined, target: Target | null): string =>
+  !isNew
+    ? "repeat: ignored"
+    : !runbook
+      ? "no runbook maps this alert"
+      : !target
+        ? "no workload in its labels"
+        : a.status === "firing"
+          ? "diagnosing"
+          : "resolved";
+
+/**
+ * Records each alert under its workload (so it belongs to the incident's timeline), all of a
+ * notification in two transactions however many alerts it carries; returns the new ones to act on.
+ */
+async function record(d: AlertDeps, n: AlertNotification, workload: (t: Target) => Promise<Target>): Promise<Fresh[]> {
+  const isNew = await d.incidents.store.markAlertsSeen(n.alerts, d.clock.now());
+  const seen = await Promise.all(
+    n.alerts.map(async (a, i) => {
+      const name = a.labels["alertname"] ?? "(unnamed)";
+      const target = alertTarget(a.labels);
+      const runbook = runbookFor(d.incidents.runbooks, name);
+      const fresh = isNew[i] === true;
+      return {
+        a,
+        name,
+        target,
+        runbook,
+        fresh,
+        entry: {
+          kind: "alert" as const,
+          slackUser: null,
+          target: target ? subjectOfTarget(await workload(target)) : null,
+          what: `${name} ${a.status}`,
+          outcome: outcomeOf(a, fresh, runbook, target),
+          details: { fingerprint: a.fingerprint, startsAt: a.startsAt, groupKey: n.groupKey, labels: a.labels },
+        },
+      };
+    }),
+  );
+  await d.incidents.audit.recordAll(seen.map((s) => s.entry));
+  return seen.flatMap(({ a, name, runbook, target, fresh }) =>
+    fresh && runbook && target ? [{ alert: a, name, runbook, target }] : [],
+  );
 }
 
 /** One diagnosis per workload and runbook, however many of the group's alerts are about it. */
-async function diagnoseFiring(d: AlertDeps, firing: readonly Fresh[]): Promise<void> {
+async function diagnoseFiring(
+  d: AlertDeps,
+  firing: readonly Fresh[],
+  workload: (t: Target) => Promise<Target>,
+): Promise<void> {
   const groups = new Map<string, Fresh[]>();
   for (const f of firing) {
-    const key = `${subjectKey(subjectOfTarget(await workloadOf(d, f.target)))}|${f.runbook.id}`;
+    const key = `${subjectKey(subjectOfTarget(await workload(f.target)))}|${f.runbook.id}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   for (const group of groups.values()) {
@@ -96,7 +126,7 @@ async function diagnoseFiring(d: AlertDeps, firing: readonly Fresh[]): Promise<v
     const names = [...new Set(group.map((g) => g.name))].join(", ");
     const r = await diagnoseIncident(
       d.incidents,
-      { target: await workloadOf(d, first.target), windowSeconds: d.windowSeconds, runbookId: first.runbook.id },
+      { target: await workload(first.target), windowSeconds: d.windowSeconds, runbookId: first.runbook.id },
       d.channel,
       `Alertmanager (${names})`,
     );
@@ -114,10 +144,12 @@ async function sayResolved(d: AlertDeps, f: Fresh): Promise<void> {
 }
 
 export async function handleAlerts(d: AlertDeps, n: AlertNotification): Promise<void> {
-  const fresh = await record(d, n);
+  const workload = workloadsOf(d);
+  const fresh = await record(d, n, workload);
   await diagnoseFiring(
     d,
     fresh.filter((x) => x.alert.status === "firing"),
+    workload,
   );
   for (const f of fresh.filter((x) => x.alert.status === "resolved")) await sayResolved(d, f);
 }

@@ -109,30 +109,36 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(event: AuditEvent): Promise<AuditEntry> {
+    const [entry] = await this.appendAudits([event]);
+    return entry!;
+  }
+
+  async appendAudits(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     // IMMEDIATE takes the write lock before reading the last entry: no two appends chain from the same one.
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      const last = this.#db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
-        { seq: number; hash: string } | undefined;
-      const entry = chain(last ?? null, event, this.#auditKey);
-      this.#db
-        .prepare("INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .run(
-          entry.seq,
-          entry.at,
-          entry.kind,
-          subjectColumn(entry.target),
-          auditJson(entry),
-          entry.prevHash,
-          entry.hash,
-        );
-      this.#db
-        .prepare(
-          "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        )
-        .run(entry.seq, entry.hash);
+      let last = (this.#db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() ?? null) as {
+        seq: number;
+        hash: string;
+      } | null;
+      const insert = this.#db.prepare(
+        "INSERT INTO audit (seq, at, kind, target, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      );
+      const entries = events.map((event) => {
+        const entry = chain(last, event, this.#auditKey);
+        const { seq, at, kind, prevHash, hash } = entry;
+        insert.run(seq, at, kind, subjectColumn(entry.target), auditJson(entry), prevHash, hash);
+        last = entry;
+        return entry;
+      });
+      if (last)
+        this.#db
+          .prepare(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+          )
+          .run(last.seq, last.hash);
       this.#db.exec("COMMIT");
-      return entry;
+      return entries;
     } catch (e) {
       this.#db.exec("ROLLBACK");
       throw e;
@@ -190,14 +196,22 @@ export class SqliteStore implements Store {
     this.#db.prepare("UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?").run(at, id);
   }
 
-  async markAlertSeen(fingerprint: string, startsAt: string, status: string, at: number): Promise<boolean> {
-    return (
-      this.#db
-        .prepare(
-          "INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .run(fingerprint, startsAt, status, at).changes === 1
+  async markAlertsSeen(
+    alerts: readonly { fingerprint: string; startsAt: string; status: string }[],
+    at: number,
+  ): Promise<boolean[]> {
+    const insert = this.#db.prepare(
+      "INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     );
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const fresh = alerts.map((a) => insert.run(a.fingerprint, a.startsAt, a.status, at).changes === 1);
+      this.#db.exec("COMMIT");
+      return fresh;
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      throw e;
+    }
   }
 
   async markRequestSeen(signature: string, until: number, now: number): Promise<boolean> {

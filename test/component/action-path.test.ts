@@ -37,9 +37,9 @@ import {
 /** A store whose audit log refuses one kind of entry, as a full disk or a lost database would. */
 class FailingAudit extends SqliteStore {
   failKind: AuditEvent["kind"] | null = null;
-  override async appendAudit(e: AuditEvent) {
-    if (e.kind === this.failKind) throw new Error("disk I/O error");
-    return super.appendAudit(e);
+  override async appendAudits(es: readonly AuditEvent[]) {
+    if (es.some((e) => e.kind === this.failKind)) throw new Error("disk I/O error");
+    return super.appendAudits(es);
   }
 }
 

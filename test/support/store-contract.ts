@@ -100,6 +100,12 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       ).toEqual([11, 13, 15, 17, 19, 21, 23]);
       expect((await s.auditEntries({ limit: 2 })).map((e) => e.seq)).toEqual([24, 25]);
       expect(await s.auditHead()).toEqual({ seq: 25, hash: all[24]?.hash });
+      // a batch is appended in order, in one transaction, continuing the chain
+      const batch = await s.appendAudits(Array.from({ length: 700 }, (_, i) => ev(100 + i)));
+      expect(batch.map((e) => e.seq)).toEqual(Array.from({ length: 700 }, (_, i) => 26 + i));
+      const after = await s.auditEntries();
+      expect(verifyChain(after, await s.auditHead())).toEqual({ ok: true, entries: 725 });
+      expect(await s.appendAudits([])).toEqual([]);
       await s.close();
     });
 
@@ -122,9 +128,22 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.resolveIncident("i1", NOW + 60);
       expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C1")).toBeNull();
       expect(await s.createIncident({ ...inc, id: "i3", threadTs: "3.0" })).toBe(true);
-      expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW)).toBe(true);
-      expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "firing", NOW + 1)).toBe(false);
-      expect(await s.markAlertSeen("abc", "2026-01-01T00:00:00Z", "resolved", NOW + 2)).toBe(true);
+      const alert = (fingerprint: string, status = "firing") => ({
+        fingerprint,
+        startsAt: "2026-01-01T00:00:00Z",
+        status,
+      });
+      expect(await s.markAlertsSeen([alert("abc")], NOW)).toEqual([true]);
+      expect(await s.markAlertsSeen([alert("abc")], NOW + 1)).toEqual([false]);
+      expect(await s.markAlertsSeen([alert("abc", "resolved")], NOW + 2)).toEqual([true]);
+      // a batch, in one transaction: new ones, one seen before, a repeat within the batch
+      expect(await s.markAlertsSeen([alert("d"), alert("abc"), alert("e"), alert("d")], NOW + 3)).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
+      expect(await s.markAlertsSeen([], NOW + 4)).toEqual([]);
       // a signed request's signature: once, until its time has passed (then forgotten)
       expect(await s.markRequestSeen("v0=aa", NOW + 600, NOW)).toBe(true);
       expect(await s.markRequestSeen("v0=aa", NOW + 600, NOW + 1)).toBe(false);

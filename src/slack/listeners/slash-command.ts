@@ -55,6 +55,10 @@ function commandEntry(audit: AuditLog, first: AuditRecord) {
       await settle();
       return audit.record(r);
     },
+    recordAll: async (rs) => {
+      await settle();
+      return audit.recordAll(rs);
+    },
   };
   return { settle, log };
 }
