@@ -3,6 +3,8 @@ import { parseDuration } from "../src/core/duration.ts";
 import { err, ok } from "../src/core/result.ts";
 import { type Subject, subjectKey, subjectOfTarget } from "../src/core/subject.ts";
 import { parseTarget } from "../src/core/target.ts";
+import type { AuditEntry } from "../src/core/audit.ts";
+import { channelMay } from "../src/core/remediation/policy.ts";
 import { sections } from "../src/slack/render/blocks.ts";
 import { cut, esc, escKeepMentions } from "../src/slack/render/mrkdwn.ts";
 import { command } from "./command.ts";
@@ -33,12 +35,25 @@ export const auditCommand = command<AuditArgs>({
     return ok({ target: subjectOfTarget(t.value), sinceSeconds: since.value });
   },
   async run(args, ctx) {
+    const policy = ctx.incidents.policy;
+    if (args.target) {
+      const bound = channelMay(policy, ctx.channel, args.target.namespace);
+      if (!bound.ok) return ctx.refuse(bound.error);
+    }
     const now = ctx.incidents.diagnosis.clock.now();
-    const entries = await ctx.incidents.store.auditEntries({
-      since: now - args.sinceSeconds,
-      ...(args.target ? { target: args.target } : {}),
-      limit: 20,
-    });
+    // with channels bound to namespaces, a channel sees its namespaces' entries (and its own commands) only
+    const visible = (e: AuditEntry) =>
+      !policy?.channels ||
+      (e.target ? channelMay(policy, ctx.channel, e.target.namespace).ok : e.details["channel"] === ctx.channel);
+    const entries = (
+      await ctx.incidents.store.auditEntries({
+        since: now - args.sinceSeconds,
+        ...(args.target ? { target: args.target } : {}),
+        limit: policy?.channels ? 500 : 20,
+      })
+    )
+      .filter(visible)
+      .slice(-20);
     const lines = entries.map(
       (e) =>
         `\`#${e.seq}\` <!date^${Math.floor(e.at)}^{date_short_pretty} {time}|${new Date(e.at * 1000).toISOString()}> *${e.kind}*${e.slackUser ? ` by <@${e.slackUser}>` : ""}${e.target ? ` · ${esc(subjectKey(e.target))}` : ""} — ${escKeepMentions(cut(e.what, 120))} → ${escKeepMentions(cut(e.outcome, 120))}`,

@@ -1,6 +1,7 @@
 import { parseDiagnose } from "../src/app/diagnose-args.ts";
 import type { DiagnoseRequest } from "../src/engine/run-diagnosis.ts";
 import { diagnoseIncident } from "../src/app/diagnose-incident.ts";
+import { mayDiagnose } from "../src/app/may-diagnose.ts";
 import { command } from "./command.ts";
 
 export const diagnoseCommand = command<DiagnoseRequest>({
@@ -11,6 +12,12 @@ export const diagnoseCommand = command<DiagnoseRequest>({
   quick: false,
   parse: parseDiagnose,
   async run(req, ctx) {
+    const may = await mayDiagnose(
+      { policy: ctx.incidents.policy, cluster: ctx.incidents.diagnosis.cluster },
+      ctx,
+      req.target.namespace,
+    );
+    if (!may.ok) return ctx.refuse(may.error);
     const r = await diagnoseIncident(ctx.incidents, req, ctx.channel, `<@${ctx.user}>`);
     if (!r.ok) await ctx.refuse(r.error);
   },

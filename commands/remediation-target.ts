@@ -1,6 +1,7 @@
 import { type ParsedArgs, parseFlags } from "../src/core/args.ts";
 import type { WorkloadObject } from "../src/core/model.ts";
 import { gitOpsOwner } from "../src/core/remediation/gitops.ts";
+import { channelMay } from "../src/core/remediation/policy.ts";
 import type { Plan } from "../src/core/remediation/plan.ts";
 import { routeFor } from "../src/core/remediation/route.ts";
 import { err, ok, type Result } from "../src/core/result.ts";
@@ -59,6 +60,8 @@ export async function askFor(
 ): Promise<void> {
   const r = ctx.remediation;
   if (!r) return ctx.refuse(remediationOff);
+  const bound = channelMay(r.policy, ctx.channel, target.namespace);
+  if (!bound.ok) return ctx.refuse(bound.error);
   const w = await workloadOf(ctx, target);
   const planned = w.ok ? await plan(w.value, r) : w;
   const owner = w.ok ? gitOpsOwner(w.value.labels, w.value.annotations) : null;

@@ -93,7 +93,7 @@ export interface Cluster {
   /** SubjectAccessReview: may this Kubernetes identity do this? */
   mayDo(
     identity: { user: string; groups: readonly string[] },
-    action: { verb: string; group: string; resource: string; namespace: string; name: string },
+    action: { verb: string; group: string; resource: string; subresource?: string; namespace: string; name: string },
   ): Promise<boolean>;
   /** the API server's version; throws when it cannot be reached (readiness) */
   version(): Promise<string>;

@@ -54,7 +54,7 @@ export abstract class InMemoryCluster implements Cluster {
   ): Promise<number>;
   abstract mayDo(
     identity: { user: string; groups: readonly string[] },
-    action: { verb: string; group: string; resource: string; namespace: string; name: string },
+    action: { verb: string; group: string; resource: string; subresource?: string; namespace: string; name: string },
   ): Promise<boolean>;
   abstract version(): Promise<string>;
 

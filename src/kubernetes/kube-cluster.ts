@@ -235,7 +235,7 @@ export class KubeCluster implements Cluster {
 
   async mayDo(
     identity: { user: string; groups: readonly string[] },
-    act: { verb: string; group: string; resource: string; namespace: string; name: string },
+    act: { verb: string; group: string; resource: string; subresource?: string; namespace: string; name: string },
   ): Promise<boolean> {
     const review = await orFail(
       this.#authz.createSubjectAccessReview({
@@ -247,6 +247,7 @@ export class KubeCluster implements Cluster {
               verb: act.verb,
               group: act.group,
               resource: act.resource,
+              ...(act.subresource ? { subresource: act.subresource } : {}),
               namespace: act.namespace,
               name: act.name,
             },

@@ -7,6 +7,7 @@ import { FakeCluster } from "../support/fake-cluster.ts";
 import { FakeMetrics } from "../support/fake-metrics.ts";
 import { controller, node, NOW, pod, series, status, workload } from "../support/fixtures.ts";
 import { messageText } from "../support/message-text.ts";
+import { parsePolicy } from "../../src/core/remediation/policy.ts";
 import { shopCluster, shopMetrics } from "../support/shop-scenario.ts";
 
 const clock = { now: () => NOW };
@@ -290,4 +291,117 @@ describe("input that is too long or picks a key it should not", () => {
       expect(h!.logs.join("")).not.toContain('"level":50');
     },
   );
+});
+
+describe("channels bound to namespaces by the policy", () => {
+  const bound = (extra: Record<string, unknown> = {}) => {
+    const p = parsePolicy({
+      rules: [{ namespaces: ["*"], actions: ["restart"], request: ["*"], approve: ["*"] }],
+      channels: { [CHANNEL]: ["shop"] },
+      identities: { [ALICE]: { user: "alice@example.com" } },
+      ...extra,
+    });
+    if (!p.ok) throw new Error(p.error.join("; "));
+    return p.value;
+  };
+  const OTHER = "C0OTHER";
+  const start = async (policy: ReturnType<typeof bound>, cluster = shopCluster()) => {
+    h = await startHarness({
+      cluster,
+      metrics: shopMetrics(),
+      clock,
+      policy,
+      channels: [
+        { id: CHANNEL, name: "incidents" },
+        { id: OTHER, name: "other" },
+      ],
+    });
+    return h;
+  };
+  const refusals = async () =>
+    (await h!.store.auditEntries()).filter((e) => e.kind === "command").map((e) => [e.what, e.outcome]);
+
+  it("a channel diagnoses its namespaces; another namespace, or an unbound channel, gets a clear refusal and nothing runs", async () => {
+    const { slack, emulator } = await start(bound());
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n kube-system" });
+    await slack.slash({ user: ALICE, channel: OTHER, text: "diagnose deploy/api -n shop" });
+    await slack.slash({ user: ALICE, channel: OTHER, text: "restart deploy/api -n shop" });
+    await settle();
+    expect(emulator.workspace.messages).toEqual([]);
+    expect(await refusals()).toEqual([
+      ["/mem diagnose deploy/api -n kube-system", "refused: this channel may diagnose shop, not namespace kube-system"],
+      [
+        "/mem diagnose deploy/api -n shop",
+        "refused: memops is not set up for this channel: its policy binds channels to namespaces, and this channel has none",
+      ],
+      [
+        "/mem restart deploy/api -n shop",
+        "refused: memops is not set up for this channel: its policy binds channels to namespaces, and this channel has none",
+      ],
+    ]);
+    expect(
+      emulator.workspace
+        .ephemeralFor(ALICE)
+        .map((e) => e.text)
+        .join("\n"),
+    ).toContain("this channel may diagnose shop, not namespace kube-system");
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    await emulator.workspace.waitFor(() =>
+      emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report in the thread")),
+    );
+  });
+
+  it("/mem audit shows a channel its own namespaces' entries only", async () => {
+    const { slack, emulator } = await start(bound());
+    await h!.store.appendAudit({
+      at: NOW - 60,
+      kind: "mutation",
+      slackUser: null,
+      kubernetesIdentity: null,
+      target: { kind: "deployment", name: "secret-app", namespace: "payments" },
+      what: "raise the limit of payments' app",
+      outcome: "ok",
+      details: {},
+    });
+    await h!.store.appendAudit({
+      at: NOW - 30,
+      kind: "mutation",
+      slackUser: null,
+      kubernetesIdentity: null,
+      target: { kind: "deployment", name: "api", namespace: "shop" },
+      what: "raise the limit of shop's api",
+      outcome: "ok",
+      details: {},
+    });
+    const res = await slack.slash({ user: ALICE, channel: CHANNEL, text: "audit" });
+    expect(res.body).toContain("raise the limit of shop");
+    expect(res.body).not.toContain("payments");
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "audit deploy/secret-app -n payments" });
+    await settle();
+    expect(emulator.workspace.ephemeralFor(ALICE).at(-1)?.text).toContain(
+      "this channel may diagnose shop, not namespace payments",
+    );
+  });
+
+  it("with diagnoseAccess, the person's own identity must be allowed to read the pods' logs (SubjectAccessReview)", async () => {
+    const cluster = shopCluster();
+    const { slack, emulator } = await start(bound({ diagnoseAccess: "subject-access-review" }), cluster);
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    await settle();
+    expect(emulator.workspace.messages).toEqual([]);
+    expect((await refusals()).at(-1)?.[1]).toBe(
+      "refused: alice@example.com may not read pod logs in namespace shop, so memops will not show them to you",
+    );
+    expect(cluster.calls.find((c) => c.method === "mayDo")?.args[1]).toMatchObject({
+      verb: "get",
+      resource: "pods",
+      subresource: "log",
+      namespace: "shop",
+    });
+    cluster.data.logReaders.push("alice@example.com");
+    await slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+    await emulator.workspace.waitFor(() =>
+      emulator.workspace.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report in the thread")),
+    );
+  });
 });

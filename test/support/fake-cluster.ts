@@ -22,6 +22,8 @@ export interface FakeClusterData {
   limits?: { limitRangeMaxBytes?: number | null; quota?: PreflightFacts["quota"] };
   /** Kubernetes users (and groups) allowed to patch workloads, for SubjectAccessReviews */
   patchers?: string[];
+  /** Kubernetes users (and groups) allowed to read pod logs, for SubjectAccessReviews */
+  logReaders?: string[];
   /** method names that answer 403 */
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
@@ -46,6 +48,7 @@ export class FakeCluster extends InMemoryCluster {
       objects: {},
       autoscalers: {},
       patchers: [],
+      logReaders: [],
       limits: {},
       forbidden: [],
       hang: [],
@@ -182,9 +185,15 @@ export class FakeCluster extends InMemoryCluster {
     return patched.value.spec.maxReplicas;
   }
 
-  async mayDo(identity: { user: string; groups: readonly string[] }, action: { verb: string; resource: string }) {
+  async mayDo(
+    identity: { user: string; groups: readonly string[] },
+    action: { verb: string; resource: string; subresource?: string },
+  ) {
     await this.enter("mayDo", identity, action);
-    return action.verb === "patch" && [identity.user, ...identity.groups].some((x) => this.data.patchers.includes(x));
+    const who = [identity.user, ...identity.groups];
+    if (action.verb === "get" && action.resource === "pods" && action.subresource === "log")
+      return who.some((x) => this.data.logReaders.includes(x));
+    return action.verb === "patch" && who.some((x) => this.data.patchers.includes(x));
   }
 
   async version() {

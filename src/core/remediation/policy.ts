@@ -12,7 +12,8 @@ const quantity = z
   .transform((s) => (parseQuantity(s) as { value: number }).value);
 const nsPattern = z
   .string()
-  .regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?\*?)$/, "a namespace, a prefix ending in *, or *");
+  // a name, a prefix such as "billing-*" (which may end in a dash), or everything
+  .regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\*)$/, "a namespace, a prefix ending in *, or *");
 
 const ruleSchema = z.strictObject({
   namespaces: z.array(nsPattern).min(1),
@@ -49,6 +50,14 @@ export const policySchema = z.strictObject({
       z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) }),
     )
     .default({}),
+  channels: z
+    .record(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…)"), z.array(nsPattern).min(1))
+    .optional()
+    .describe("channel id → the namespaces it may diagnose and act on; when set, a channel not listed may do neither"),
+  diagnoseAccess: z
+    .literal("subject-access-review", { message: 'only "subject-access-review" is supported' })
+    .optional()
+    .describe("also check that the person's mapped identity may read pods/log in the namespace"),
   // Impersonating the approver is not implemented yet: refuse it rather than pretend.
   permissionCheck: z
     .literal("subject-access-review", {
@@ -78,6 +87,28 @@ export const expirySeconds = (p: Policy): number => {
 
 const nsMatches = (pattern: string, ns: string) =>
   pattern === "*" || pattern === ns || (pattern.endsWith("*") && ns.startsWith(pattern.slice(0, -1)));
+
+/**
+ * May this channel look at (and act on) this namespace? Without channel bindings, any channel may; with
+ * them, only the namespaces its binding lists. An own-property lookup: no channel id is Object.prototype's.
+ */
+export function channelMay(
+  p: Policy | null,
+  channel: string,
+  namespace: string,
+): { ok: true } | { ok: false; error: string } {
+  if (!p?.channels) return { ok: true };
+  const bound = Object.hasOwn(p.channels, channel) ? p.channels[channel] : undefined;
+  if (!bound)
+    return {
+      ok: false,
+      error:
+        "memops is not set up for this channel: its policy binds channels to namespaces, and this channel has none",
+    };
+  return bound.some((n) => nsMatches(n, namespace))
+    ? { ok: true }
+    : { ok: false, error: `this channel may diagnose ${bound.join(", ")}, not namespace ${namespace}` };
+}
 
 /** The first rule for this namespace and action; none means the action is not allowed there. */
 export function ruleFor(p: Policy, namespace: string, action: Action): PolicyRule | undefined {
