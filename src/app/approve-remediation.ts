@@ -78,70 +78,55 @@ async function notRecorded(d: RemediationDeps, p: Proposal, entry: "approval" | 
   return { kind: "not-recorded", proposal: failed.ok ? failed.value : p };
 }
 
+type Sent = { status: "executed" | "failed" | "stale"; result: string };
+
+/** The API call itself: its outcome, a precondition that no longer holds told as what changed. */
+async function send(d: RemediationDeps, p: Proposal, executor: NonNullable<ReturnType<typeof executorFor>>) {
+  try {
+    return { status: "executed", result: await executor.apply(d.cluster, p) } satisfies Sent;
+  } catch (e) {
+    if (!(e instanceof PortError)) throw e;
+    if (e.code !== "conflict") return { status: "failed", result: e.message } satisfies Sent;
+    const drift = await executor.drift(d.cluster, p).catch(() => "the object changed since this card was made");
+    return { status: "stale", result: drift } satisfies Sent;
+  }
+}
+
+const OUTCOME: Record<Sent["status"], (result: string) => string> = {
+  executed: (r) => `ok: ${r}`,
+  stale: (r) => `refused by the API server, the object changed: ${r}`,
+  failed: (r) => `failed: ${r}`,
+};
+
 /** Sends the approved change; the outcome is recorded before the proposal says so, so a crash leaves it for reconciliation. */
 async function execute(d: RemediationDeps, p: Proposal, approver: string): Promise<Ran> {
   const executor = executorFor(p.route);
   if (!executor) throw new Error(`proposal ${p.id} has no executor`);
-  const target = p.plan.target;
-  const identity = `memops (service account), approved as ${identityOf(d, approver) ?? "?"}`;
   const sent = executor.sent(p);
+  const entry = {
+    slackUser: approver,
+    kubernetesIdentity: `memops (service account), approved as ${identityOf(d, approver) ?? "?"}`,
+    target: p.plan.target,
+    what: p.plan.summary,
+  };
+  const details = { proposal: p.id, version: p.version, route: p.route.kind, ...planDetails(p), patch: sent };
   try {
     await d.audit.record({
+      ...entry,
       kind: "intent",
-      slackUser: approver,
-      kubernetesIdentity: identity,
-      target,
-      what: p.plan.summary,
       outcome: "about to send",
-      details: {
-        proposal: p.id,
-        version: p.version,
-        route: p.route.kind,
-        ...planDetails(p),
-        patch: sent,
-        requester: p.requester,
-        approvals: p.approvals,
-      },
+      details: { ...details, requester: p.requester, approvals: p.approvals },
     });
   } catch (e) {
     return notRecorded(d, p, "intent", e);
   }
-  let status: "executed" | "failed" | "stale";
-  let result: string;
-  try {
-    result = await executor.apply(d.cluster, p);
-    status = "executed";
-  } catch (e) {
-    if (!(e instanceof PortError)) throw e;
-    status = e.code === "conflict" ? "stale" : "failed";
-    result =
-      e.code === "conflict"
-        ? await executor.drift(d.cluster, p).catch(() => "the object changed since this card was made")
-        : e.message;
-  }
+  const { status, result } = await send(d, p, executor);
   d.log.info({ proposal: p.id, route: p.route.kind, patch: sent, status, result }, "remediation sent");
   await d.audit.record({
+    ...entry,
     kind: "mutation",
-    slackUser: approver,
-    kubernetesIdentity: identity,
-    target,
-    what: p.plan.summary,
-    outcome:
-      status === "executed"
-        ? `ok: ${result}`
-        : status === "stale"
-          ? `refused by the API server, the object changed: ${result}`
-          : `failed: ${result}`,
-    details: {
-      proposal: p.id,
-      version: p.version,
-      route: p.route.kind,
-      ...planDetails(p),
-      patch: sent,
-      dryRun: p.dryRun,
-      requester: p.requester,
-      approvals: p.approvals,
-    },
+    outcome: OUTCOME[status](result),
+    details: { ...details, dryRun: p.dryRun, requester: p.requester, approvals: p.approvals },
   });
   const done = await saveProposal(d, { ...p, status, result }, p);
   return done.ok ? { kind: status, proposal: done.value } : { kind: status, proposal: { ...p, status, result } };

@@ -117,9 +117,44 @@ export const keyedCount = (entries: readonly AuditEntry[]): { keyed: number; unk
   return { keyed, unkeyed: entries.length - keyed };
 };
 
+/** Why `e` does not fit after `prev` (null when it does). `keyedSeen`: a keyed entry came before. */
+function entryProblem(e: AuditEntry, prev: AuditEntry | null, keys: AuditKeyring, keyedSeen: boolean): string | null {
+  const expectedSeq = (prev?.seq ?? 0) + 1;
+  if (e.seq !== expectedSeq)
+    return e.seq > expectedSeq
+      ? `entry ${expectedSeq} is missing (entry ${prev?.seq ?? 0} is followed by ${e.seq})`
+      : `entry ${e.seq} is out of order (expected ${expectedSeq})`;
+  if (e.prevHash !== (prev?.hash ?? GENESIS))
+    return `entry ${e.seq} does not follow entry ${prev?.seq ?? 0} (previous hash differs): reordered or replaced`;
+  const key = keyOf(e.hash, keys);
+  if (key === "unknown")
+    return `entry ${e.seq} is keyed with key ${e.hash.split(":")[1]}, which is not configured (MEMOPS_AUDIT_KEY, MEMOPS_AUDIT_PREVIOUS_KEYS)`;
+  if (key === null && keyedSeen)
+    return `entry ${e.seq} is not keyed but follows keyed entries: rewritten by someone without the key`;
+  if (entryHash(e.prevHash, e.seq, e, key) !== e.hash) return `entry ${e.seq} does not match its hash: edited`;
+  return null;
+}
+
+/** The head recorded in the database must be the log's last entry: cutting entries off the end shows. */
+function headProblem(last: AuditEntry | null, head: { seq: number; hash: string } | null): ChainCheck | null {
+  const lastSeq = last?.seq ?? 0;
+  if (head === null ? lastSeq !== 0 : head.seq !== lastSeq)
+    return {
+      ok: false,
+      seq: Math.max(lastSeq, head?.seq ?? 0),
+      reason:
+        head && head.seq > lastSeq
+          ? `the log ends at entry ${lastSeq}, but entry ${head.seq} was written: entries were deleted from the end`
+          : `the recorded head (entry ${head?.seq ?? 0}) does not match the log's last entry ${lastSeq}`,
+    };
+  if (head && last && head.hash !== last.hash)
+    return { ok: false, seq: last.seq, reason: `entry ${last.seq} is not the entry recorded as the head: replaced` };
+  return null;
+}
+
 /**
  * Checks the whole chain in order and names the first entry that does not fit; with the recorded
- * head, also that nothing was cut off the end.
+ * head, also that nothing was cut off the end; with witnessed heads, that nothing witnessed is gone.
  */
 export function verifyChain(
   entries: readonly AuditEntry[],
@@ -130,57 +165,13 @@ export function verifyChain(
   let prev: AuditEntry | null = null;
   let keyedSeen = false;
   for (const e of entries) {
-    const expectedSeq = (prev?.seq ?? 0) + 1;
-    if (e.seq !== expectedSeq) {
-      return {
-        ok: false,
-        seq: e.seq,
-        reason:
-          e.seq > expectedSeq
-            ? `entry ${expectedSeq} is missing (entry ${prev?.seq ?? 0} is followed by ${e.seq})`
-            : `entry ${e.seq} is out of order (expected ${expectedSeq})`,
-      };
-    }
-    if (e.prevHash !== (prev?.hash ?? GENESIS))
-      return {
-        ok: false,
-        seq: e.seq,
-        reason: `entry ${e.seq} does not follow entry ${prev?.seq ?? 0} (previous hash differs): reordered or replaced`,
-      };
-    const key = keyOf(e.hash, keys);
-    if (key === "unknown")
-      return {
-        ok: false,
-        seq: e.seq,
-        reason: `entry ${e.seq} is keyed with key ${e.hash.split(":")[1]}, which is not configured (MEMOPS_AUDIT_KEY, MEMOPS_AUDIT_PREVIOUS_KEYS)`,
-      };
-    if (key === null && keyedSeen)
-      return {
-        ok: false,
-        seq: e.seq,
-        reason: `entry ${e.seq} is not keyed but follows keyed entries: rewritten by someone without the key`,
-      };
-    keyedSeen ||= key !== null;
-    if (entryHash(e.prevHash, e.seq, e, key) !== e.hash)
-      return { ok: false, seq: e.seq, reason: `entry ${e.seq} does not match its hash: edited` };
+    const problem = entryProblem(e, prev, keys, keyedSeen);
+    if (problem) return { ok: false, seq: e.seq, reason: problem };
+    keyedSeen ||= isKeyed(e.hash);
     prev = e;
   }
   const witnessed = checkWitnesses(entries, o.witnesses ?? []);
   if (witnessed) return witnessed;
-  if (head !== undefined) {
-    const lastSeq = prev?.seq ?? 0;
-    if (head === null ? lastSeq !== 0 : head.seq !== lastSeq) {
-      return {
-        ok: false,
-        seq: Math.max(lastSeq, head?.seq ?? 0),
-        reason:
-          head && head.seq > lastSeq
-            ? `the log ends at entry ${lastSeq}, but entry ${head.seq} was written: entries were deleted from the end`
-            : `the recorded head (entry ${head?.seq ?? 0}) does not match the log's last entry ${lastSeq}`,
-      };
-    }
-    if (head && prev && head.hash !== prev.hash)
-      return { ok: false, seq: prev.seq, reason: `entry ${prev.seq} is not the entry recorded as the head: replaced` };
-  }
-  return { ok: true, entries: entries.length };
+  const cut = head === undefined ? null : headProblem(prev, head);
+  return cut ?? { ok: true, entries: entries.length };
 }

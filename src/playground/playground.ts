@@ -76,6 +76,21 @@ function playgroundPolicy(): Policy {
   return p.value;
 }
 
+/** The simulated cluster and Prometheus, or the real ones given on the command line. */
+function world(o: PlaygroundOptions): { sim: Simulation | null; cluster: Cluster; metrics: MemoryMetrics | null } {
+  if (!o.kubeconfig) {
+    const sim = new Simulation(SCENARIOS, () => Date.now() / 1000);
+    return { sim, cluster: new SimCluster(sim), metrics: new SimMetrics(sim) };
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(o.kubeconfig);
+  return {
+    sim: null,
+    cluster: new KubeCluster(kc),
+    metrics: o.prometheus ? new PromMetrics(o.prometheus, 10_000) : null,
+  };
+}
+
 export async function startPlayground(o: PlaygroundOptions): Promise<Playground> {
   const botToken = `xoxb-playground-${randomBytes(12).toString("hex")}`;
   const signingSecret = randomBytes(32).toString("hex");
@@ -85,17 +100,7 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     channels: [{ id: PLAYGROUND_CHANNEL, name: "incidents" }],
     usergroups: { [SRE_GROUP]: PLAYGROUND_USERS.map((u) => u.id) },
   }).start();
-  const sim = o.kubeconfig ? null : new Simulation(SCENARIOS, () => Date.now() / 1000);
-  let cluster: Cluster, metrics: MemoryMetrics | null;
-  if (sim) {
-    cluster = new SimCluster(sim);
-    metrics = new SimMetrics(sim);
-  } else {
-    const kc = new KubeConfig();
-    kc.loadFromFile(o.kubeconfig ?? "");
-    cluster = new KubeCluster(kc);
-    metrics = o.prometheus ? new PromMetrics(o.prometheus, 10_000) : null;
-  }
+  const { sim, cluster, metrics } = world(o);
   const dataDir = mkdtempSync(join(tmpdir(), "memops-playground-"));
   const auditKeys = keyring(randomBytes(32).toString("hex"));
   const store = new SqliteStore(join(dataDir, "memops.db"), { auditKey: auditKeys.current });

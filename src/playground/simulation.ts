@@ -1,14 +1,7 @@
 import { createHash } from "node:crypto";
-import type {
-  ClusterEvent,
-  ContainerStatus,
-  NodeInfo,
-  Pod,
-  Sample,
-  Termination,
-  WorkloadObject,
-} from "../core/model.ts";
+import type { ClusterEvent, NodeInfo, Pod, Sample, Termination, WorkloadObject } from "../core/model.ts";
 import type { Scenario } from "./scenarios.ts";
+import { deploymentObject, podView, replicaSets } from "./sim-views.ts";
 
 /**
  * A small simulated cluster for the playground: Deployments whose pods' memory follows their scenario
@@ -81,7 +74,7 @@ export class Simulation {
     this.#now = now;
     const start = Math.floor(now() / STEP) * STEP;
     this.deployments = scenarios.map((s) => {
-      const d: SimDeployment = { scenario: s, pods: [], object: this.#deploymentObject(s) };
+      const d: SimDeployment = { scenario: s, pods: [], object: deploymentObject(s, this.namespace) };
       for (let i = 0; i < s.replicas; i++)
         this.#addPod(d, start - Math.max(STEP, s.podAge - i * 40 * 60), start - HISTORY);
       return d;
@@ -89,31 +82,14 @@ export class Simulation {
     this.advance();
   }
 
-  #deploymentObject(s: Scenario): WorkloadObject {
-    const uid = `uid-deploy-${s.name}`;
-    return {
-      kind: "deployment",
-      name: s.name,
-      namespace: this.namespace,
-      uid,
-      owners: [],
-      selector: `app=${s.name}`,
-      replicas: s.replicas,
-      labels: { app: s.name },
-      annotations: { "deployment.kubernetes.io/revision": "1" },
-      template: {
-        containers: [{ name: "app", limitBytes: s.limitBytes, requestBytes: s.requestBytes }],
-        annotations: {},
-      },
-      rollout: {
-        generation: 1,
-        observedGeneration: 1,
-        replicas: s.replicas,
-        updatedReplicas: s.replicas,
-        readyReplicas: s.replicas,
-        availableReplicas: s.replicas,
-      },
-    };
+  /** The pod as the Kubernetes API would show it now. */
+  podView(pod: SimPod, d: SimDeployment): Pod {
+    return podView(pod, d, this.namespace, this.#now());
+  }
+
+  /** The ReplicaSets of a Deployment that still have pods, and the current one. */
+  replicaSets(d: SimDeployment): WorkloadObject[] {
+    return replicaSets(d, this.namespace, this.templateHash(d));
   }
 
   templateHash(d: SimDeployment): string {
@@ -215,67 +191,6 @@ export class Simulation {
       involvedName,
       count: 1,
       lastSeen: t,
-    });
-  }
-
-  /** The pod as the Kubernetes API would show it now. */
-  podView(pod: SimPod, d: SimDeployment): Pod {
-    const now = this.#now();
-    const rs = `${d.scenario.name}-${pod.templateHash}`;
-    const statuses: ContainerStatus[] = pod.containers.map((c) => {
-      const restarting = c.runStart > now;
-      return {
-        name: c.name,
-        ready: !restarting,
-        restartCount: c.restartCount,
-        running: !restarting,
-        waitingReason:
-          restarting || (c.lastTerminated && now - (c.lastTerminated.finishedAt ?? 0) < 60) ? "CrashLoopBackOff" : null,
-        terminated: null,
-        lastTerminated: c.lastTerminated,
-      };
-    });
-    return {
-      name: pod.name,
-      namespace: this.namespace,
-      uid: pod.uid,
-      nodeName: pod.node,
-      phase: "Running",
-      labels: { app: d.scenario.name, "pod-template-hash": pod.templateHash },
-      owners: [{ kind: "ReplicaSet", name: rs, uid: `uid-rs-${rs}`, controller: true }],
-      containers: pod.containers.map((c) => ({ name: c.name, limitBytes: c.limitBytes, requestBytes: c.requestBytes })),
-      statuses,
-      createdAt: pod.createdAt,
-    };
-  }
-
-  /** The ReplicaSets of a Deployment that still have pods, and the current one. */
-  replicaSets(d: SimDeployment): WorkloadObject[] {
-    const current = this.templateHash(d);
-    const hashes = new Set([current, ...d.pods.filter((p) => p.deletedAt === null).map((p) => p.templateHash)]);
-    return [...hashes].map((h) => {
-      const name = `${d.scenario.name}-${h}`;
-      const n = d.pods.filter((p) => p.deletedAt === null && p.templateHash === h).length;
-      return {
-        kind: "replicaset",
-        name,
-        namespace: this.namespace,
-        uid: `uid-rs-${name}`,
-        owners: [{ kind: "Deployment", name: d.scenario.name, uid: d.object.uid, controller: true }],
-        selector: `app=${d.scenario.name},pod-template-hash=${h}`,
-        replicas: n,
-        labels: { app: d.scenario.name, "pod-template-hash": h },
-        annotations: {},
-        template: structuredClone(d.object.template),
-        rollout: {
-          generation: 1,
-          observedGeneration: 1,
-          replicas: n,
-          updatedReplicas: n,
-          readyReplicas: n,
-          availableReplicas: n,
-        },
-      } satisfies WorkloadObject;
     });
   }
 

@@ -2,20 +2,10 @@ import { randomBytes } from "node:crypto";
 import { validateBlocks } from "./block-kit.ts";
 import { RateLimiter, TIERS } from "./rate-limiter.ts";
 import type { EmuFile, Workspace } from "./workspace.ts";
+import { type ApiReply, type Args, fail, ok, str } from "./api-reply.ts";
+import { directoryReply } from "./directory-methods.ts";
 
-export interface ApiReply {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-}
-type Args = Record<string, unknown>;
-
-const fail = (error: string, extra: Record<string, unknown> = {}): ApiReply => ({
-  status: 200,
-  body: { ok: false, error, ...extra },
-});
-const ok = (body: Record<string, unknown> = {}): ApiReply => ({ status: 200, body: { ok: true, ...body } });
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+export type { ApiReply } from "./api-reply.ts";
 
 /** Slack's checks on a message body: text or blocks, Block Kit limits, text length. */
 export function checkMessage(args: Args): ApiReply | null {
@@ -35,16 +25,17 @@ export function checkMessage(args: Args): ApiReply | null {
   return null;
 }
 
-const TIER_OF: Record<string, keyof typeof TIERS> = {
-  "auth.test": 4,
-  "chat.update": 3,
-  "chat.postEphemeral": 4,
-  "users.info": 4,
-  "usergroups.users.list": 2,
-  "conversations.info": 3,
-  "files.getUploadURLExternal": 4,
-  "files.completeUploadExternal": 4,
-};
+/** a Map: the method comes from the request's path (`constructor` is no method) */
+const TIER_OF = new Map<string, keyof typeof TIERS>([
+  ["auth.test", 4],
+  ["chat.update", 3],
+  ["chat.postEphemeral", 4],
+  ["users.info", 4],
+  ["usergroups.users.list", 2],
+  ["conversations.info", 3],
+  ["files.getUploadURLExternal", 4],
+  ["files.completeUploadExternal", 4],
+]);
 /** chat.postMessage has its own limit: ~1/s per channel, and "several hundred" a minute per workspace. */
 const POST_MESSAGE_PER_MINUTE = 300;
 
@@ -83,62 +74,35 @@ export class WebApi {
         ? ok({ url: this.#socketUrl() })
         : fail(token.startsWith("xapp-") ? "invalid_auth" : "not_allowed_token_type");
     if (!this.tokens.has(token)) return fail(this.#appTokens.has(token) ? "not_allowed_token_type" : "invalid_auth");
-    const perMinute = method === "chat.postMessage" ? POST_MESSAGE_PER_MINUTE : TIERS[TIER_OF[method] ?? 1];
-    if (TIER_OF[method] === undefined && method !== "chat.postMessage") return fail("unknown_method");
+    if (!TIER_OF.has(method) && method !== "chat.postMessage") return fail("unknown_method");
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
-    let wait = this.#rateLimits ? this.#limits.take(`${method}`, perMinute, perMinute / 60) : 0;
-    // chat.postMessage: about one message per second per channel, with short bursts.
-    if (!wait && this.#rateLimits && method === "chat.postMessage")
-      wait = this.#limits.take(`post:${String(args["channel"])}`, 5, 1);
-    if (wait)
-      return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "Retry-After": String(wait) } };
+    const limited = this.#throttle(method, args);
+    if (limited) return limited;
     switch (method) {
-      case "auth.test":
-        return ok({
-          url: "https://memops-emulator.slack.com/",
-          team: "memops",
-          user: "memops",
-          team_id: this.#ws.teamId,
-          user_id: this.#ws.botUserId,
-          bot_id: "B0MEMOPS",
-        });
       case "chat.postMessage":
         return this.#post(args);
       case "chat.update":
         return this.#update(args);
       case "chat.postEphemeral":
         return this.#ephemeral(args);
-      case "users.info": {
-        const u = this.#ws.users.get(str(args["user"]) ?? "");
-        return u
-          ? ok({
-              user: {
-                id: u.id,
-                name: u.name,
-                real_name: u.realName,
-                profile: { real_name: u.realName, display_name: u.name },
-              },
-            })
-          : fail("user_not_found");
-      }
-      case "usergroups.users.list": {
-        const g = this.#ws.usergroups.get(str(args["usergroup"]) ?? "");
-        return g ? ok({ users: g }) : fail("no_such_subteam");
-      }
-      case "conversations.info": {
-        const c = this.#ws.channels.get(str(args["channel"]) ?? "");
-        if (!c || (c.isPrivate && !c.members.has(this.#ws.botUserId))) return fail("channel_not_found");
-        return ok({
-          channel: { id: c.id, name: c.name, is_private: c.isPrivate, is_member: c.members.has(this.#ws.botUserId) },
-        });
-      }
       case "files.getUploadURLExternal":
         return this.#uploadUrl(args);
       case "files.completeUploadExternal":
         return this.#completeUpload(args);
       default:
-        return fail("unknown_method");
+        return directoryReply(this.#ws, method, args) ?? fail("unknown_method");
     }
+  }
+
+  /** Slack's rate limits: the method's tier, and chat.postMessage's ~1 message per second per channel. */
+  #throttle(method: string, args: Args): ApiReply | null {
+    if (!this.#rateLimits) return null;
+    const perMinute = method === "chat.postMessage" ? POST_MESSAGE_PER_MINUTE : TIERS[TIER_OF.get(method) ?? 1];
+    let wait = this.#limits.take(`${method}`, perMinute, perMinute / 60);
+    if (!wait && method === "chat.postMessage") wait = this.#limits.take(`post:${String(args["channel"])}`, 5, 1);
+    return wait
+      ? { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "Retry-After": String(wait) } }
+      : null;
   }
 
   #channelFor(id: string | undefined): { error: string } | { id: string } {
