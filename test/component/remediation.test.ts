@@ -22,7 +22,16 @@ import type { FakeCluster } from "../support/fake-cluster.ts";
 import { messageText } from "../support/message-text.ts";
 import { pod, workload } from "../support/fixtures.ts";
 import { NOW, shopCluster } from "../support/shop-scenario.ts";
-import { BOB, buttons, CAROL, DAVE, MALLORY, noLeak, policy } from "../support/remediation-fixtures.ts";
+import {
+  approveAndAwait,
+  BOB,
+  buttons,
+  CAROL,
+  DAVE,
+  MALLORY,
+  noLeak,
+  policy,
+} from "../support/remediation-fixtures.ts";
 
 describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake cluster)", () => {
   let h: Harness;
@@ -338,20 +347,7 @@ describe("remediation by command: the same proposal and approval card, never a s
       "Approval needed: Raise the memory limit of api in deploy/api from 512Mi to 1Gi",
     );
     expect(messageText(card)).toContain("Requested by <@U0ALICE>");
-    const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    await cardRecorded(h.store, approve.value);
-    await h.slack.click({
-      user: BOB,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: approve.value,
-    });
-    await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, card.ts)
-        .find((m) => m.text.startsWith("Done:")),
-    );
+    await approveAndAwait(h, BOB, card);
     expect(
       cluster.data.workloads.find((w) => w.name === "api" && w.kind === "deployment")!.template.containers[0],
     ).toEqual({ name: "api", requestBytes: 256 * MiB, limitBytes: 1024 * MiB });
@@ -390,20 +386,7 @@ describe("remediation by command: the same proposal and approval card, never a s
     expect(messageText(card)).toContain(
       "accepted by the API server (dry run): HorizontalPodAutoscaler shop/api-canary",
     );
-    const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    await cardRecorded(h.store, approve.value);
-    await h.slack.click({
-      user: BOB,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: approve.value,
-    });
-    await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, card.ts)
-        .find((m) => m.text.startsWith("Done:")),
-    );
+    await approveAndAwait(h, BOB, card);
     expect(cluster.autoscalerPatches.filter((p) => !p.dryRun)).toEqual([
       {
         ref: { name: "api-canary", namespace: "shop" },
@@ -481,20 +464,7 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
     expect(text).toContain(
       "accepted by the API server (dry run): HelmRelease flux-system/shop-api values; generation 7",
     );
-    const approve = buttons(card).find((b) => b.action_id === "mem:approve")!;
-    await cardRecorded(h.store, approve.value);
-    await h.slack.click({
-      user: BOB,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: "mem:approve",
-      value: approve.value,
-    });
-    const done = await ws().waitFor(() =>
-      ws()
-        .thread(CHANNEL, card.ts)
-        .find((m) => m.text.startsWith("Done:")),
-    );
+    const { outcome: done } = await approveAndAwait(h, BOB, card);
     expect(messageText(done)).toContain(
       "HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it",
     );

@@ -72,3 +72,17 @@ export async function requestFromParent(h: Harness, parent: EmuMessage, label: s
 /** `user` clicks Approve on a card in the thread `threadTs`. */
 export const approveCard = (h: Harness, user: string, card: EmuMessage, id: string, threadTs: string) =>
   h.slack.click({ user, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id, threadTs });
+
+/**
+ * `user` clicks Approve on `card` once memops has recorded it; resolves with the outcome posted in the
+ * card's thread (the message starting with `says`: "Done:", "Not run:", …) and the proposal's id.
+ */
+export async function approveAndAwait(h: Harness, user: string, card: EmuMessage, says = "Done:") {
+  const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
+  await cardRecorded(h.store, id);
+  const thread = card.threadTs ?? card.ts;
+  await approveCard(h, user, card, id, thread);
+  const ws = h.emulator.workspace;
+  const outcome = await ws.waitFor(() => ws.thread(CHANNEL, thread).find((m) => m.text.startsWith(says)));
+  return { outcome, id };
+}
