@@ -74,7 +74,12 @@ export interface Cluster {
    * has it; a failed `test` throws PortError "conflict" and changes nothing
    */
   patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], options: { dryRun: boolean }): Promise<WorkloadObject>;
-  /** merge-patches a Flux HelmRelease (helm.toolkit.fluxcd.io/v2), server-side dry run when asked; returns its generation */
+  /** a Flux HelmRelease's resourceVersion (what a change to it is preconditioned on); null when there is none */
+  helmReleaseVersion(ref: { namespace: string; name: string }): Promise<string | null>;
+  /**
+   * merge-patches a Flux HelmRelease (helm.toolkit.fluxcd.io/v2), server-side dry run when asked; returns
+   * its generation. A patch carrying metadata.resourceVersion is refused ("conflict") if it changed since.
+   */
   patchHelmRelease(
     ref: { namespace: string; name: string },
     patch: Record<string, unknown>,

@@ -25,8 +25,17 @@ async function oomKilled(d: RemediationDeps, w: WorkloadObject, container: strin
   );
 }
 
+/** A HelmRelease route pins the release's version as the card sees it; other routes pin their own values. */
+async function pinned(d: RemediationDeps, asked: Proposal): Promise<Proposal> {
+  const r = asked.route;
+  if (r.kind !== "helm-release" || r.resourceVersion !== undefined) return asked;
+  const version = await d.cluster.helmReleaseVersion({ namespace: r.namespace, name: r.name });
+  return version === null ? asked : { ...asked, route: { ...r, resourceVersion: version } };
+}
+
 /** The dry run and pre-flight checks; a refusal is stored on the proposal and returned as the reason. */
-async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promise<Result<Proposal>> {
+async function check(d: RemediationDeps, unpinned: Proposal, from: Proposal): Promise<Result<Proposal>> {
+  let asked = unpinned;
   const executor = executorFor(asked.route);
   if (!executor)
     return saveProposal(
@@ -37,6 +46,7 @@ async function check(d: RemediationDeps, asked: Proposal, from: Proposal): Promi
   let dryRun: string;
   let checks: Check[];
   try {
+    asked = await pinned(d, unpinned);
     const t = asked.plan.target;
     const [said, facts, current] = await Promise.all([
       executor.dryRun(d.cluster, asked),

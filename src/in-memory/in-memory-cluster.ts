@@ -41,6 +41,7 @@ export abstract class InMemoryCluster implements Cluster {
     namespace: string | null,
   ): Promise<{ count: number; estimated: boolean }>;
   abstract preflightFacts(ref: WorkloadRef): Promise<PreflightFacts>;
+  abstract helmReleaseVersion(ref: { namespace: string; name: string }): Promise<string | null>;
   abstract patchHelmRelease(
     ref: { namespace: string; name: string },
     patch: Record<string, unknown>,

@@ -27,6 +27,13 @@ export function kubeError(e: unknown, what: string): PortError {
         "conflict",
         `the object changed since the request was made, so the API server refused to ${what}`,
       );
+    // a resourceVersion precondition that no longer holds (a merge patch carrying metadata.resourceVersion)
+    if (code === 409)
+      return new PortError(
+        "kubernetes",
+        "conflict",
+        `the object changed since the request was made, so the API server refused to ${what}`,
+      );
     if (code === 400 || code === 422)
       return new PortError("kubernetes", "invalid", `the Kubernetes API refused to ${what} (HTTP ${code})`);
     return new PortError("kubernetes", "unavailable", `the Kubernetes API failed to ${what} (HTTP ${code})`);

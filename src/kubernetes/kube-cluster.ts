@@ -176,6 +176,20 @@ export class KubeCluster implements Cluster {
     return preflightFacts(this.#core, this.#autoscaling, ref);
   }
 
+  async helmReleaseVersion(ref: { namespace: string; name: string }): Promise<string | null> {
+    const r = (await orNull(
+      this.#custom.getNamespacedCustomObject({
+        group: "helm.toolkit.fluxcd.io",
+        version: "v2",
+        namespace: ref.namespace,
+        plural: "helmreleases",
+        name: ref.name,
+      }),
+      `get HelmRelease ${ref.name} in namespace ${ref.namespace}`,
+    )) as { metadata?: { resourceVersion?: string } } | null;
+    return r?.metadata?.resourceVersion ?? null;
+  }
+
   async patchHelmRelease(
     ref: { namespace: string; name: string },
     patch: Record<string, unknown>,

@@ -92,6 +92,10 @@ export class SimCluster extends InMemoryCluster {
     };
   }
 
+  async helmReleaseVersion(): Promise<string | null> {
+    return null;
+  }
+
   async patchHelmRelease(ref: { namespace: string; name: string }): Promise<number> {
     throw new PortError("kubernetes", "not-found", `HelmRelease ${ref.name} not found: the playground has no Flux`);
   }

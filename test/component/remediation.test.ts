@@ -469,7 +469,26 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
       "HelmRelease flux-system/shop-api values changed (generation 8); Flux reconciles it",
     );
     expect(cluster.helmReleasePatches.filter((p) => !p.dryRun)).toHaveLength(1);
+    // the patch is preconditioned on the release's resourceVersion as the card saw it
+    expect(cluster.helmReleasePatches.at(-1)?.patch).toMatchObject({ metadata: { resourceVersion: "100" } });
     expect(cluster.calls.filter((c) => c.method === "patchWorkload")).toHaveLength(0);
+  });
+
+  it("Flux HelmRelease changed after the card was made: the approval is refused, nothing is patched, the thread says so", async () => {
+    await start({ "helm.toolkit.fluxcd.io/name": "shop-api", "helm.toolkit.fluxcd.io/namespace": "flux-system" });
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
+    cluster.helmReleaseVersions.set("flux-system/shop-api", 101); // someone edits the release meanwhile
+    const { outcome } = await approveAndAwait(h, BOB, card, "Not run:");
+    expect(messageText(outcome)).toContain("the HelmRelease changed since this card was made");
+    expect(cluster.helmReleasePatches.filter((p) => !p.dryRun)).toHaveLength(0);
+    expect((await h.store.auditEntries()).filter((e) => e.kind === "mutation")).toMatchObject([
+      { outcome: "refused by the API server, the object changed: the HelmRelease changed since this card was made" },
+    ]);
   });
 
   it("Argo CD: the card hands out the patch for Git, with nothing to approve", async () => {

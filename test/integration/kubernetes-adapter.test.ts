@@ -293,6 +293,7 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     }
     await cluster.autoscalerFor(ref);
     await cluster.preflightFacts(ref);
+    expect(await cluster.helmReleaseVersion({ namespace: "flux-system", name: "flux-app" })).toMatch(/^\d+$/);
     await cluster.patchHelmRelease(
       { namespace: "flux-system", name: "flux-app" },
       { spec: { values: { probe: 1 } } },

@@ -230,6 +230,54 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     );
   });
 
+  it("a HelmRelease edited after the card was made: the API server refuses the preconditioned patch (409), values unchanged", async () => {
+    const admin = new KubeConfig();
+    admin.loadFromFile(env.kubeconfig.admin);
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    const ref = {
+      group: "helm.toolkit.fluxcd.io",
+      version: "v2",
+      namespace: "flux-system",
+      plural: "helmreleases",
+      name: "flux-app",
+    };
+    const release = () => custom.getNamespacedCustomObject(ref) as Promise<{ spec: { values: unknown } }>;
+    await h.slack.slash({
+      user: ALICE,
+      channel: CHANNEL,
+      text: "limit deploy/flux-app -n scenarios --container app 2Gi",
+    });
+    const card = await ws().waitFor(
+      () =>
+        ws()
+          .channelMessages(CHANNEL)
+          .find(
+            (m) =>
+              messageText(m).includes("Approval needed: Raise the memory limit of app in deploy/flux-app") &&
+              messageText(m).includes("2Gi"),
+          ),
+      20_000,
+    );
+    // someone edits the release meanwhile (its resourceVersion moves on)
+    await custom.patchNamespacedCustomObject(
+      { ...ref, body: { metadata: { annotations: { "example.com/edited-by": "someone" } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    const valuesBefore = (await release()).spec.values;
+    const id = buttons(card).find((b) => b.action_id === "mem:approve")!.value;
+    await cardRecorded(h.store, id);
+    await h.slack.click({ user: BOB, channel: CHANNEL, messageTs: card.ts, actionId: "mem:approve", value: id });
+    const notRun = await ws().waitFor(
+      () =>
+        ws()
+          .thread(CHANNEL, card.ts)
+          .find((m) => m.text.startsWith("Not run:")),
+      20_000,
+    );
+    expect(messageText(notRun)).toContain("the HelmRelease changed since this card was made");
+    expect((await release()).spec.values).toEqual(valuesBefore);
+  });
+
   it("self-approval, a forged id and 20 concurrent approvals with replays: one patch, on the real API server", async () => {
     const before = await apps.readNamespacedDeployment({ namespace: "scenarios", name: "leak" });
     const { parent, card, id } = await request("deploy/leak -n scenarios", /Rolling restart/);

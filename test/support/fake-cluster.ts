@@ -149,13 +149,31 @@ export class FakeCluster extends InMemoryCluster {
     dryRun: boolean;
   }[] = [];
 
+  /** each HelmRelease's resourceVersion, moved on by every real patch (and by a test, as someone else's edit) */
+  readonly helmReleaseVersions = new Map<string, number>();
+
+  async helmReleaseVersion(ref: { namespace: string; name: string }) {
+    await this.enter("helmReleaseVersion", ref);
+    return String(this.helmReleaseVersions.get(`${ref.namespace}/${ref.name}`) ?? 100);
+  }
+
   async patchHelmRelease(
     ref: { namespace: string; name: string },
     patch: Record<string, unknown>,
     o: { dryRun: boolean },
   ) {
     await this.enter("patchHelmRelease", ref, patch, o);
+    const key = `${ref.namespace}/${ref.name}`;
+    const current = this.helmReleaseVersions.get(key) ?? 100;
+    const expected = (patch["metadata"] as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (expected !== undefined && expected !== String(current))
+      throw new PortError(
+        "kubernetes",
+        "conflict",
+        `the object changed since the request was made, so the API server refused to patch HelmRelease ${ref.name}`,
+      );
     this.helmReleasePatches.push({ ref, patch, dryRun: o.dryRun });
+    if (!o.dryRun) this.helmReleaseVersions.set(key, current + 1);
     return 7 + this.helmReleasePatches.filter((p) => !p.dryRun).length;
   }
 

@@ -4,7 +4,15 @@ import type { Change, Plan } from "./plan.ts";
 
 export type Route =
   | { kind: "live" }
-  | { kind: "helm-release"; name: string; namespace: string; patch: Record<string, unknown>; changes: Change[] }
+  | {
+      kind: "helm-release";
+      name: string;
+      namespace: string;
+      patch: Record<string, unknown>;
+      changes: Change[];
+      /** the HelmRelease's resourceVersion when the card was made: the patch is refused if it changed since */
+      resourceVersion?: string;
+    }
   | { kind: "git"; why: string }
   | { kind: "autoscaler"; name: string; namespace: string; patch: Record<string, unknown> };
 
