@@ -1,32 +1,30 @@
 #!/usr/bin/env node
-/** The composition root: the only file that reads process.env and chooses the adapters. */
-import { KubeConfig } from "@kubernetes/client-node";
+/**
+ * The composition root: the only file that reads process.env and chooses the adapters. Adapters are
+ * imported when a command first needs them (client-node alone is ~0.7 s and 130 MB to load), so the
+ * commands that need none of them answer like a CLI.
+ */
 import type { Logger } from "pino";
 import { type PlaygroundFlags, runCli, type Wiring } from "./cli/run-cli.ts";
 import type { Config } from "./config.ts";
 import type { Runbook } from "./core/runbook.ts";
 import type { DiagnosisDeps } from "./engine/run-diagnosis.ts";
-import { KubeCluster } from "./kubernetes/kube-cluster.ts";
-import { PromMetrics } from "./prometheus/prom-metrics.ts";
-import { startSlackApp } from "./slack/app.ts";
-import { reportMessages } from "./slack/render/report.ts";
-import { SqliteStore } from "./store/sqlite-store.ts";
-import { PostgresStore } from "./store/postgres-store.ts";
 import type { Store } from "./ports.ts";
 import type { Policy } from "./core/remediation/policy.ts";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 
-function kubeConfig(config: Config): KubeConfig {
+async function diagnosisDeps(config: Config, log: Logger): Promise<DiagnosisDeps> {
+  const [{ KubeConfig }, { KubeCluster }, { PromMetrics }] = await Promise.all([
+    import("@kubernetes/client-node"),
+    import("./kubernetes/kube-cluster.ts"),
+    import("./prometheus/prom-metrics.ts"),
+  ]);
   const kc = new KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromDefault(); // in-cluster service account when running in a pod, ~/.kube/config otherwise
-  return kc;
-}
-
-function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
   return {
-    cluster: new KubeCluster(kubeConfig(config)),
+    cluster: new KubeCluster(kc),
     metrics: config.prometheus.url ? new PromMetrics(config.prometheus.url, config.prometheus.timeoutMs) : null,
     clock: { now: () => Date.now() / 1000 },
     log,
@@ -34,13 +32,14 @@ function diagnosisDeps(config: Config, log: Logger): DiagnosisDeps {
 }
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
-  const store = openStore(config);
+  const store = await openStore(config);
+  const { startSlackApp } = await import("./slack/app.ts");
   if (!config.auditKeys.current)
     log.warn(
       "MEMOPS_AUDIT_KEY is not set: the audit log is hash-chained but not keyed, so whoever can write the database can rewrite it undetected (the witnessed heads in this log still show truncation)",
     );
   const running = await startSlackApp(config, {
-    diagnosis: diagnosisDeps(config, log),
+    diagnosis: await diagnosisDeps(config, log),
     runbooks,
     log,
     store,
@@ -62,11 +61,14 @@ async function serve(config: Config, runbooks: Runbook[], policy: Policy | null,
 }
 
 /** PostgreSQL when DATABASE_URL is set (several replicas), else the embedded SQLite file. */
-function openStore(config: Config): Store {
+async function openStore(config: Config): Promise<Store> {
   const auditKey = config.auditKeys.current;
-  return config.databaseUrl
-    ? new PostgresStore(config.databaseUrl, { auditKey })
-    : new SqliteStore(join(config.dataDir, "memops.db"), { auditKey });
+  if (config.databaseUrl) {
+    const { PostgresStore } = await import("./store/postgres-store.ts");
+    return new PostgresStore(config.databaseUrl, { auditKey });
+  }
+  const { SqliteStore } = await import("./store/sqlite-store.ts");
+  return new SqliteStore(join(config.dataDir, "memops.db"), { auditKey });
 }
 
 /** The playground until Ctrl-C; it prints where to open it. Loaded only here: `serve` never imports it. */
@@ -95,7 +97,13 @@ async function playground(flags: PlaygroundFlags, runbooks: Runbook[], log: Logg
   });
 }
 
-const wiring: Wiring = { diagnosisDeps, serve, openStore, playground, blocks: reportMessages };
+const wiring: Wiring = {
+  diagnosisDeps,
+  serve,
+  openStore,
+  playground,
+  blocks: async (report) => (await import("./slack/render/report.ts")).reportMessages(report),
+};
 
 process.exitCode = await runCli(
   process.argv.slice(2),

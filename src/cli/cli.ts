@@ -21,17 +21,20 @@ export interface PlaygroundFlags {
   prometheus?: string;
 }
 
-/** What the CLI needs from the composition root. */
+/**
+ * What the CLI needs from the composition root. Asynchronous, so the root can import an adapter only
+ * when a command uses it: `memops analyze` never loads client-node, Bolt or pg.
+ */
 export interface Wiring {
-  diagnosisDeps(config: Config, log: Logger): DiagnosisDeps;
+  diagnosisDeps(config: Config, log: Logger): DiagnosisDeps | Promise<DiagnosisDeps>;
   /** the store configured (SQLite under MEMOPS_DATA_DIR) */
-  openStore(config: Config): Store;
+  openStore(config: Config): Store | Promise<Store>;
   /** runs until the process is asked to stop */
   serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void>;
   /** runs the playground until the process is asked to stop */
   playground(options: PlaygroundFlags, runbooks: Runbook[], log: Logger): Promise<void>;
   /** the report as the chat would post it (`--format blocks`) */
-  blocks(report: Report): ChatMessage[];
+  blocks(report: Report): ChatMessage[] | Promise<ChatMessage[]>;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -95,7 +95,7 @@ describe("memops CLI", () => {
   });
 
   it("audit verify is green on an intact log and red, naming the entry, after tampering; export writes JSON lines", async () => {
-    const store = wiring.openStore({} as never);
+    const store = await wiring.openStore({} as never);
     for (let i = 1; i <= 4; i++)
       await store.appendAudit({
         at: NOW + i,
@@ -130,7 +130,7 @@ describe("memops CLI", () => {
   it("audit verify --witness-file: the log stream's witnessed heads show entries cut off the end", async () => {
     const dir = mkdtempSync(join(tmpdir(), "memops-witness-"));
     const own: Wiring = { ...wiring, openStore: () => new SqliteStore(join(dir, "memops.db")) };
-    const store = own.openStore({} as never);
+    const store = await own.openStore({} as never);
     const start = 0;
     let last = { seq: 0, hash: "" };
     for (let i = 1; i <= 3; i++)
@@ -172,7 +172,7 @@ describe("memops CLI", () => {
   });
 
   it("incident export writes the post-incident document; an unknown id is a runtime failure", async () => {
-    const store = wiring.openStore({} as never);
+    const store = await wiring.openStore({} as never);
     await store.createIncident({
       id: "inc-1",
       subject: { kind: "deployment", name: "api", namespace: "shop" },

@@ -71,7 +71,7 @@ export writes every entry as one JSON object per line, for a SIEM.`,
     if (!config) return EXIT.usage;
     const since = sinceFlag ? parseDuration(sinceFlag) : null;
     if (since && !since.ok) return usage(`--since: ${since.error}`);
-    const store = wiring.openStore(config);
+    const store = await wiring.openStore(config);
     try {
       if (sub === "export") {
         const entries = await store.auditEntries(since?.ok ? { since: Date.now() / 1000 - since.value } : {});

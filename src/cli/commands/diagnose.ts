@@ -29,7 +29,7 @@ Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod 
     const runbooks = await runbooksOrExit(config.runbooksDir, io);
     if (!runbooks) return EXIT.usage;
     const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
-    const result = await runDiagnosis(wiring.diagnosisDeps(config, log), runbooks, req.value);
+    const result = await runDiagnosis(await wiring.diagnosisDeps(config, log), runbooks, req.value);
     if (!result.ok) {
       io.err(`memops diagnose: ${result.error}`);
       return EXIT.failure;
@@ -38,7 +38,7 @@ Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod 
       format === "json"
         ? JSON.stringify(result.value, null, 2)
         : format === "blocks"
-          ? JSON.stringify(wiring.blocks(result.value), null, 2)
+          ? JSON.stringify(await wiring.blocks(result.value), null, 2)
           : renderText(result.value),
     );
     return EXIT.ok;

@@ -15,7 +15,7 @@ export const incident: CliCommand = {
     if (sub !== "export" || !id || parsed.value.flags["markdown"] !== "true") return usage("say export ID --markdown");
     const config = configOrExit(env, "cli", io);
     if (!config) return EXIT.usage;
-    const store = wiring.openStore(config);
+    const store = await wiring.openStore(config);
     try {
       const i = await store.incident(id);
       if (!i) {
