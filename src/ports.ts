@@ -22,6 +22,26 @@ export class PortError extends Error {
   }
 }
 
+/** What memops measures about itself (Prometheus format at /metrics); NO_TELEMETRY records nothing. */
+export interface Telemetry {
+  diagnosis(
+    outcome: "ok" | "failed",
+    seconds: number,
+    steps: readonly { kind: string; status: string; seconds: number }[],
+  ): void;
+  slackCall(method: string, outcome: "ok" | "error" | "ratelimited"): void;
+  /** entries appended together, and how long the store took */
+  audit(entries: readonly { kind: string; outcome: string }[], seconds: number): void;
+  alerts(received: readonly { status: string }[]): void;
+}
+
+export const NO_TELEMETRY: Telemetry = {
+  diagnosis: () => undefined,
+  slackCall: () => undefined,
+  audit: () => undefined,
+  alerts: () => undefined,
+};
+
 export interface WorkloadRef {
   kind: WorkloadKind;
   namespace: string;

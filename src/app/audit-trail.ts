@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AuditEntry, AuditEvent } from "../core/audit.ts";
-import type { Clock, Store } from "../ports.ts";
+import { type Clock, NO_TELEMETRY, type Store, type Telemetry } from "../ports.ts";
 
 export type AuditRecord = Omit<AuditEvent, "at" | "details" | "kubernetesIdentity" | "target"> &
   Partial<Pick<AuditEvent, "details" | "kubernetesIdentity" | "target">>;
@@ -34,7 +34,10 @@ export class AuditTrail implements AuditLog {
   readonly #clock: Clock;
   readonly #log: Logger;
 
-  constructor(store: Store, clock: Clock, log: Logger) {
+  readonly #telemetry: Telemetry;
+
+  constructor(store: Store, clock: Clock, log: Logger, telemetry: Telemetry = NO_TELEMETRY) {
+    this.#telemetry = telemetry;
     this.#store = store;
     this.#clock = clock;
     this.#log = log.child({ component: "audit" });
@@ -48,9 +51,11 @@ export class AuditTrail implements AuditLog {
   /** Several entries in one transaction (an alert storm: one durable write, not one per alert). */
   async recordAll(rs: readonly AuditRecord[]): Promise<AuditEntry[]> {
     const at = this.#clock.now();
+    const t0 = performance.now();
     const entries = await this.#store.appendAudits(
       rs.map((r) => ({ at, details: {}, kubernetesIdentity: null, target: null, ...r })),
     );
+    this.#telemetry.audit(entries, (performance.now() - t0) / 1000);
     // Each entry goes to the JSON log too; a storm (hundreds of alerts at once) as one line, so that
     // logging it does not hold the event loop (health checks, Slack acks) — the entries are in the audit log.
     if (entries.length <= LOG_EACH_UP_TO)

@@ -130,6 +130,7 @@ export async function diagnoseIncident(
   });
   const limitChanges = async (w: { kind: WorkloadKind; name: string; namespace: string }) =>
     executedLimitChanges(await d.store.proposalsFor(w, "executed"));
+  const started = performance.now();
   const result = await diagnose({ ...d.diagnosis, limitChanges }, d.runbooks, req, (p) => {
     if (p.phase === "started") {
       progress.total = p.total;
@@ -142,6 +143,13 @@ export async function diagnoseIncident(
       if ((d.diagnosis.clock.now() - postedAt) * 1000 >= PROGRESS_AFTER_MS) updates.push(d.view.progress(progress));
     }
   });
+  d.telemetry?.diagnosis(
+    result.ok ? "ok" : "failed",
+    (performance.now() - started) / 1000,
+    result.ok
+      ? result.value.sections.map((s) => ({ kind: s.kind, status: s.status, seconds: (s.millis ?? 0) / 1000 }))
+      : [],
+  );
   if (!result.ok) return err(`Could not diagnose ${label}: ${result.error}`);
   try {
     const t = await (thread as Promise<Thread>);

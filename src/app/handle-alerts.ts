@@ -144,6 +144,7 @@ async function sayResolved(d: AlertDeps, f: Fresh): Promise<void> {
 }
 
 export async function handleAlerts(d: AlertDeps, n: AlertNotification): Promise<void> {
+  d.incidents.telemetry?.alerts(n.alerts);
   const workload = workloadsOf(d);
   const fresh = await record(d, n, workload);
   await diagnoseFiring(

@@ -8,7 +8,7 @@ import type { Runbook } from "../core/runbook.ts";
 import { type Subject, subjectOfTarget } from "../core/subject.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
-import type { Chat, ChatMessage, Store } from "../ports.ts";
+import type { Chat, ChatMessage, Store, Telemetry } from "../ports.ts";
 import type { AuditLog } from "./audit-trail.ts";
 
 /** The parent message while the runbook runs. */
@@ -48,6 +48,8 @@ export interface IncidentDeps {
   view: IncidentView;
   /** an SVG chart as PNG bytes (rendered outside the core: a WebAssembly rasteriser in a worker) */
   drawChart(svg: string): Promise<Uint8Array>;
+  /** memops's own metrics; none recorded when absent */
+  telemetry?: Telemetry;
 }
 
 /** The incident a diagnosis belongs to: the workload behind the target, else what was asked for. */

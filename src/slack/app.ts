@@ -3,7 +3,9 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Runbook } from "../core/runbook.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
-import type { Chat, Store } from "../ports.ts";
+import type { Chat, Store, Telemetry } from "../ports.ts";
+import { PromTelemetry } from "../metrics/prom-telemetry.ts";
+import { countingFetch } from "./instrument-client.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import { expireRemediations } from "../app/expire-remediations.ts";
 import { reconcileExecutions } from "../app/reconcile-executions.ts";
@@ -75,7 +77,7 @@ function every(log: Logger, jobs: { seconds: number; what: string; run: () => Pr
 }
 
 /** Bolt with the HTTP receiver (request signatures) or Socket Mode, by config, and memops's routes beside it. */
-function boltApp(config: Config, routes: Route[], store: Store, log: Logger): App {
+function boltApp(config: Config, routes: Route[], store: Store, log: Logger, telemetry: Telemetry): App {
   const logger = boltLogger(log);
   const wallClock = () => Date.now() / 1000; // as Bolt's own timestamp check: Slack's clock, not the app's
   const http = config.slack.socketMode
@@ -105,14 +107,16 @@ function boltApp(config: Config, routes: Route[], store: Store, log: Logger): Ap
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+      fetch: countingFetch(telemetry, config.slack.apiUrl),
     },
   });
   app.use(onceOnly(store, wallClock, log));
   return app;
 }
 
-function incidentDeps(deps: SlackAppDeps, chat: Chat, audit: AuditTrail): IncidentDeps {
+function incidentDeps(deps: SlackAppDeps, chat: Chat, audit: AuditTrail, telemetry: Telemetry): IncidentDeps {
   return {
+    telemetry,
     audit,
     chat,
     store: deps.store,
@@ -158,16 +162,18 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const log = deps.log;
   let slackReady = false;
   let onAlerts: (p: AlertmanagerPayload) => void = () => undefined;
+  const telemetry = new PromTelemetry();
   const routes = customRoutes(config, {
     cluster: deps.diagnosis.cluster,
     slackReady: () => slackReady,
     onAlerts: (p) => onAlerts(p),
     log,
+    metrics: () => telemetry.text(),
   });
-  const app = boltApp(config, routes, deps.store, log);
+  const app = boltApp(config, routes, deps.store, log, telemetry);
   const chat: Chat = new SlackChat(app.client);
-  const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log);
-  const incidents = incidentDeps(deps, chat, audit);
+  const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log, telemetry);
+  const incidents = incidentDeps(deps, chat, audit, telemetry);
   registerIncidentButtons(app, { ...incidents, log: log.child({ component: "incidents" }) });
   const actions = deps.remediation ? wireRemediation(app, config, { ...deps, ...deps.remediation, chat, audit }) : null;
   /** Recovers what a stopped replica left: verification watches whose lease ran out, executions with no outcome. */

@@ -1,4 +1,4 @@
-/** The HTTP routes beside Slack's: /healthz, /readyz (Slack and the cluster) and, when configured, /alertmanager. */
+/** The HTTP routes beside Slack's: /healthz, /readyz (Slack and the cluster), /metrics and, when configured, /alertmanager. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
@@ -19,7 +19,14 @@ export interface Route {
 
 export function customRoutes(
   config: Config,
-  d: { cluster: Cluster; slackReady: () => boolean; onAlerts: (p: AlertmanagerPayload) => void; log: Logger },
+  d: {
+    cluster: Cluster;
+    slackReady: () => boolean;
+    onAlerts: (p: AlertmanagerPayload) => void;
+    log: Logger;
+    /** memops's own metrics, Prometheus text format */
+    metrics: () => Promise<{ contentType: string; body: string }>;
+  },
 ): Route[] {
   const slack = () => (d.slackReady() ? "ok" : "auth.test has not succeeded");
   return [
@@ -27,6 +34,19 @@ export function customRoutes(
       ? [{ path: "/alertmanager", method: "POST", handler: alertmanagerRoute(config.alerts.token, d.onAlerts, d.log) }]
       : []),
     { path: "/healthz", method: "GET", handler: (_req, res) => json(res, 200, { status: "ok" }) },
+    {
+      path: "/metrics",
+      method: "GET",
+      handler: (_req, res) => {
+        d.metrics().then(
+          (m) => {
+            res.writeHead(200, { "content-type": m.contentType });
+            res.end(m.body);
+          },
+          (e: unknown) => json(res, 500, { error: e instanceof Error ? e.message : String(e) }),
+        );
+      },
+    },
     {
       path: "/readyz",
       method: "GET",

@@ -2,7 +2,7 @@
  * The action path's invariants, end to end through the Bolt app: what is approved is what runs, it is on
  * the record before it happens, and every answer lands in the thread the person clicked in.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -199,6 +199,56 @@ describe("what is approved is what runs", () => {
       ok: true,
       entries: entries.length,
     });
+  });
+
+  it("/metrics counts the diagnosis, its steps, Slack calls, the approval, the execution and its verification", async () => {
+    const scrape = async () => {
+      const r = await fetch(`http://127.0.0.1:${h.app.port}/metrics`);
+      expect(r.headers.get("content-type")).toContain("text/plain");
+      return r.text();
+    };
+    const value = (text: string, series: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.split(" ")[1]) : 0;
+    };
+    const parent = await diagnose();
+    await h.app.idle();
+    const afterDiagnosis = await scrape();
+    expect(value(afterDiagnosis, 'memops_diagnosis_duration_seconds_count{outcome="ok"}')).toBe(1);
+    expect(value(afterDiagnosis, 'memops_diagnosis_step_duration_seconds_count{step="oom-history",status="ok"}')).toBe(
+      1,
+    );
+    const posts = value(afterDiagnosis, 'memops_slack_api_calls_total{method="chat.postMessage",outcome="ok"}');
+    expect(posts).toBeGreaterThan(1);
+    expect(value(afterDiagnosis, 'memops_audit_entries_total{kind="approval",outcome="approved"}')).toBe(0);
+    expect(afterDiagnosis).toMatch(/^memops_process_resident_memory_bytes \d+/m);
+    expect(afterDiagnosis).toMatch(/^memops_nodejs_eventloop_lag_seconds [\d.e-]+/m);
+
+    const { card, id } = await requestFromParent(h, parent, "Raise api limit to 640Mi");
+    await approveCard(h, BOB, card, id, parent.ts);
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, parent.ts)
+        .find((m) => m.text.startsWith("Verified")),
+    );
+    await h.app.idle();
+    const after = await scrape();
+    expect(value(after, 'memops_audit_entries_total{kind="approval",outcome="approved"}')).toBe(1);
+    expect(value(after, 'memops_audit_entries_total{kind="mutation",outcome="ok"}')).toBe(1);
+    expect(value(after, 'memops_audit_entries_total{kind="verification",outcome="verified"}')).toBe(1);
+    expect(value(after, 'memops_slack_api_calls_total{method="chat.postMessage",outcome="ok"}')).toBeGreaterThan(posts);
+    expect(value(after, "memops_audit_append_seconds_count")).toBeGreaterThan(3);
+    // every series the shipped Grafana dashboard charts is one memops exports
+    const dashboard = JSON.parse(readFileSync("deploy/grafana/memops-dashboard.json", "utf8")) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const charted = new Set(
+      dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/memops_\w+/g) ?? [])),
+    );
+    // declared (# HELP) even before a first sample; a histogram's series are its name plus _bucket, _count, _sum
+    const declared = new Set(after.split("\n").flatMap((l) => /^# HELP (memops_\w+)/.exec(l)?.[1] ?? []));
+    const base = (m: string) => m.replace(/_(bucket|count|sum)$/, "");
+    expect([...charted].filter((m) => !declared.has(m) && !declared.has(base(m)))).toEqual([]);
   });
 
   it("refusals are told in the thread the person clicked in", async () => {

@@ -80,6 +80,15 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
     if (filled.ok) expect(await metrics.evaluate(filled.value, env.now)).toHaveLength(1);
   });
 
+  it("every query of the shipped Grafana dashboard is valid PromQL on the real Prometheus", async () => {
+    const dashboard = JSON.parse(readFileSync("deploy/grafana/memops-dashboard.json", "utf8")) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    for (const expr of exprs) await expect(metrics.evaluate(expr, env.now)).resolves.toBeInstanceOf(Array);
+  });
+
   it("a bad query is a clear 'invalid', an unreachable Prometheus a clear 'unavailable'", async () => {
     await expect(metrics.evaluate("sum(", env.now)).rejects.toMatchObject({
       code: "invalid",
