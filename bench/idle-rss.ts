@@ -1,0 +1,51 @@
+/**
+ * npm run bench:idle [-- ENTRY [NODE_FLAGS…]]: the resident memory of `memops serve` a few seconds after
+ * start (no GC forced, as a kubelet would see it), against the Slack emulator and an unreachable API
+ * server. ENTRY defaults to the compiled dist/src/main.js (run `npm run build` first); src/main.ts
+ * measures the type-stripped sources. Three runs, each in a fresh process.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SlackEmulator } from "../src/slack/emulator/server.ts";
+
+const [entry = "dist/src/main.js", ...flags] = process.argv.slice(2);
+const dir = mkdtempSync(join(tmpdir(), "memops-idle-"));
+const kubeconfig = join(dir, "kubeconfig");
+writeFileSync(
+  kubeconfig,
+  `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: unused } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+);
+const emulator = await new SlackEmulator({ botToken: "xoxb-idle", rateLimits: false }).start();
+const readings: number[] = [];
+for (let run = 0; run < 3; run++) {
+  const child = spawn(process.execPath, [...flags, entry, "serve"], {
+    env: {
+      ...process.env,
+      SLACK_BOT_TOKEN: "xoxb-idle",
+      SLACK_SIGNING_SECRET: "idle-signing-secret-0123456789",
+      SLACK_API_URL: emulator.apiUrl,
+      PORT: "0",
+      KUBECONFIG: kubeconfig,
+      MEMOPS_DATA_DIR: join(dir, `data-${run}`),
+      LOG_LEVEL: "error",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await new Promise((r) => setTimeout(r, 4000));
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
+  readings.push(kb / 1024);
+  child.kill();
+  await new Promise((r) => child.once("exit", r));
+}
+await emulator.stop();
+console.log(
+  `memops serve idle RSS (${entry}${flags.length ? ` ${flags.join(" ")}` : ""}), 3 runs: ${readings.map((r) => `${r.toFixed(1)} MiB`).join(", ")}`,
+);
