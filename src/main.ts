@@ -15,16 +15,14 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 
 async function diagnosisDeps(config: Config, log: Logger): Promise<DiagnosisDeps> {
-  const [{ KubeConfig }, { KubeCluster }, { PromMetrics }] = await Promise.all([
-    import("@kubernetes/client-node"),
+  const [{ loadKubeTarget }, { KubeCluster }, { PromMetrics }] = await Promise.all([
+    import("./kubernetes/kube-config.ts"),
     import("./kubernetes/kube-cluster.ts"),
     import("./prometheus/prom-metrics.ts"),
   ]);
-  const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromDefault(); // in-cluster service account when running in a pod, ~/.kube/config otherwise
   return {
-    cluster: new KubeCluster(kc),
+    // the given kubeconfig, else $KUBECONFIG, the pod's service account, ~/.kube/config
+    cluster: new KubeCluster(loadKubeTarget(config.kubeconfig, process.env)),
     metrics: config.prometheus.url ? new PromMetrics(config.prometheus.url, config.prometheus.timeoutMs) : null,
     clock: { now: () => Date.now() / 1000 },
     log,

@@ -1,13 +1,13 @@
-import { ApiException } from "@kubernetes/client-node";
+import { KubeHttpError } from "./kube-http.ts";
 import { PortError } from "../ports.ts";
 
 /** Is this the API server saying the object does not exist? */
-export const isNotFound = (e: unknown): boolean => e instanceof ApiException && e.code === 404;
+export const isNotFound = (e: unknown): boolean => e instanceof KubeHttpError && e.code === 404;
 
-/** Turns a client-node failure into a short PortError; never embeds response bodies. */
+/** Turns a failed API call into a short PortError; never embeds response bodies. */
 export function kubeError(e: unknown, what: string): PortError {
   if (e instanceof PortError) return e;
-  if (e instanceof ApiException) {
+  if (e instanceof KubeHttpError) {
     const code = e.code;
     if (code === 403)
       return new PortError("kubernetes", "forbidden", `memops is not allowed to ${what} (forbidden by RBAC)`);
@@ -52,9 +52,8 @@ interface Status {
 }
 
 /** The Status the API server answered with (never put into user-facing text whole). */
-function statusOf(e: ApiException<unknown>): Status {
-  const body: unknown = e.body;
-  if (typeof body !== "string") return body ?? {};
+function statusOf(e: KubeHttpError): Status {
+  const body = e.body;
   try {
     return JSON.parse(body) as Status;
   } catch {
@@ -62,7 +61,7 @@ function statusOf(e: ApiException<unknown>): Status {
   }
 }
 
-function isFailedTest(e: ApiException<unknown>): boolean {
+function isFailedTest(e: KubeHttpError): boolean {
   const s = statusOf(e);
   const message = typeof s.message === "string" ? s.message : "";
   return (

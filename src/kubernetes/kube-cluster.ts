@@ -1,15 +1,14 @@
-import {
-  AppsV1Api,
-  AuthorizationV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-  VersionApi,
-  type KubeConfig,
-  Metrics,
+/**
+ * The Cluster port on a real API server, over HTTP (kube-http.ts). client-node's types describe the
+ * JSON (type-only imports: erased at run time, so serving never loads client-node itself).
+ */
+import type {
+  CoreV1Event,
+  V2HorizontalPodAutoscaler,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1SubjectAccessReview,
 } from "@kubernetes/client-node";
 import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
@@ -18,35 +17,38 @@ import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
 import type { Autoscaler, Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
 import { orFail, orNull } from "./errors.ts";
 import { countObjects } from "./count-objects.ts";
+import { KubeHttp, PATCH } from "./kube-http.ts";
+import type { KubeTarget } from "./kube-config.ts";
 import { preflightFacts } from "./preflight-facts.ts";
 import { API_KINDS, type AppsObject, toWorkload } from "./translate-workload.ts";
 import { bytesOf, toEvent, toNode, toPod } from "./translate.ts";
 
-/** The Cluster port on a real API server, through @kubernetes/client-node. */
-export class KubeCluster implements Cluster {
-  readonly #core: CoreV1Api;
-  readonly #apps: AppsV1Api;
-  readonly #metrics: Metrics;
-  readonly #version: VersionApi;
-  readonly #objects: KubernetesObjectApi;
-  readonly #autoscaling: AutoscalingV2Api;
-  readonly #authz: AuthorizationV1Api;
-  readonly #custom: CustomObjectsApi;
+/** A list as the API server answers it (raw JSON: `metadata.continue`, not client-node's `_continue`). */
+export interface List<T> {
+  items: T[];
+  metadata?: { continue?: string; remainingItemCount?: number };
+}
 
-  constructor(kc: KubeConfig) {
-    this.#core = kc.makeApiClient(CoreV1Api);
-    this.#apps = kc.makeApiClient(AppsV1Api);
-    this.#metrics = new Metrics(kc);
-    this.#version = kc.makeApiClient(VersionApi);
-    this.#objects = KubernetesObjectApi.makeApiClient(kc);
-    this.#autoscaling = kc.makeApiClient(AutoscalingV2Api);
-    this.#authz = kc.makeApiClient(AuthorizationV1Api);
-    this.#custom = kc.makeApiClient(CustomObjectsApi);
+const APPS_PLURAL = {
+  deployment: "deployments",
+  statefulset: "statefulsets",
+  daemonset: "daemonsets",
+  replicaset: "replicasets",
+} as const;
+const ns = (namespace: string | null) => (namespace === null ? "" : `/namespaces/${encodeURIComponent(namespace)}`);
+const seg = encodeURIComponent;
+const HELM = "/apis/helm.toolkit.fluxcd.io/v2";
+
+export class KubeCluster implements Cluster {
+  readonly #http: KubeHttp;
+
+  constructor(target: KubeTarget) {
+    this.#http = new KubeHttp(target);
   }
 
   async getPod(namespace: string, name: string): Promise<Pod | null> {
     const p = await orNull(
-      this.#core.readNamespacedPod({ namespace, name }),
+      this.#http.get<V1Pod>(`/api/v1${ns(namespace)}/pods/${seg(name)}`),
       `read pod ${name} in namespace ${namespace}`,
     );
     return p ? toPod(p) : null;
@@ -57,67 +59,50 @@ export class KubeCluster implements Cluster {
     kind: WorkloadKind | "replicaset",
     name: string,
   ): Promise<WorkloadObject | null> {
-    const what = `read ${kind} ${name} in namespace ${namespace}`;
-    const a = this.#apps;
-    const o: AppsObject | null =
-      kind === "deployment"
-        ? await orNull(a.readNamespacedDeployment({ namespace, name }), what)
-        : kind === "statefulset"
-          ? await orNull(a.readNamespacedStatefulSet({ namespace, name }), what)
-          : kind === "daemonset"
-            ? await orNull(a.readNamespacedDaemonSet({ namespace, name }), what)
-            : await orNull(a.readNamespacedReplicaSet({ namespace, name }), what);
+    const o = await orNull(
+      this.#http.get<AppsObject>(`/apis/apps/v1${ns(namespace)}/${APPS_PLURAL[kind]}/${seg(name)}`),
+      `read ${kind} ${name} in namespace ${namespace}`,
+    );
     return o ? toWorkload(kind, o) : null;
   }
 
   async listReplicaSets(namespace: string, labelSelector: string): Promise<WorkloadObject[]> {
     const list = await orFail(
-      this.#apps.listNamespacedReplicaSet({ namespace, labelSelector }),
+      this.#http.get<List<V1ReplicaSet>>(`/apis/apps/v1${ns(namespace)}/replicasets`, { labelSelector }),
       `list replicasets in namespace ${namespace}`,
     );
     return list.items.map((rs) => toWorkload("replicaset", rs));
   }
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
-    const params = {
-      limit: q.limit,
-      labelSelector: q.labelSelector,
-      fieldSelector: q.fieldSelector,
-      _continue: q.continueToken,
-    };
-    const list =
-      namespace === null
-        ? await orFail(this.#core.listPodForAllNamespaces(params), "list pods in all namespaces")
-        : await orFail(this.#core.listNamespacedPod({ namespace, ...params }), `list pods in namespace ${namespace}`);
-    return { items: list.items.map(toPod), continueToken: list.metadata?._continue || null };
+    const list = await orFail(
+      this.#http.get<List<V1Pod>>(`/api/v1${ns(namespace)}/pods`, {
+        limit: q.limit,
+        labelSelector: q.labelSelector,
+        fieldSelector: q.fieldSelector,
+        continue: q.continueToken,
+      }),
+      namespace === null ? "list pods in all namespaces" : `list pods in namespace ${namespace}`,
+    );
+    return { items: list.items.map(toPod), continueToken: list.metadata?.continue || null };
   }
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]> {
-    const list =
-      namespace === null
-        ? await orFail(this.#core.listEventForAllNamespaces({ fieldSelector, limit }), "list events in all namespaces")
-        : await orFail(
-            this.#core.listNamespacedEvent({ namespace, fieldSelector, limit }),
-            `list events in namespace ${namespace}`,
-          );
+    const list = await orFail(
+      this.#http.get<List<CoreV1Event>>(`/api/v1${ns(namespace)}/events`, { fieldSelector, limit }),
+      namespace === null ? "list events in all namespaces" : `list events in namespace ${namespace}`,
+    );
     return list.items.map(toEvent);
   }
 
   async getNode(name: string): Promise<NodeInfo | null> {
-    const n = await orNull(this.#core.readNode({ name }), `read node ${name}`);
+    const n = await orNull(this.#http.get<V1Node>(`/api/v1/nodes/${seg(name)}`), `read node ${name}`);
     return n ? toNode(n) : null;
   }
 
-  async readLog(
-    namespace: string,
-    pod: string,
-    container: string,
-    o: { previous: boolean; tailLines: number },
-  ): Promise<string> {
+  async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
     return orFail(
-      this.#core.readNamespacedPodLog({
-        namespace,
-        name: pod,
+      this.#http.text(`/api/v1${ns(namespace)}/pods/${seg(pod)}/log`, {
         container,
         previous: o.previous,
         tailLines: o.tailLines,
@@ -127,66 +112,53 @@ export class KubeCluster implements Cluster {
   }
 
   async currentUsage(namespace: string): Promise<Map<string, number> | null> {
-    let list;
+    let list: List<{ metadata: { name: string }; containers: { name: string; usage: { memory?: string } }[] }>;
     try {
-      list = await this.#metrics.getPodMetrics(namespace);
+      list = await this.#http.get(`/apis/metrics.k8s.io/v1beta1${ns(namespace)}/pods`);
     } catch {
       // metrics.k8s.io is an optional aggregated API: absent or refused means "no current usage from here".
       return null;
     }
     const usage = new Map<string, number>();
-    for (const p of list.items) {
+    for (const p of list.items)
       for (const c of p.containers) {
         const b = bytesOf(c.usage.memory);
         if (b !== null) usage.set(`${p.metadata.name}/${c.name}`, b);
       }
-    }
     return usage;
   }
 
-  async countObjects(
-    apiVersion: string,
-    kind: string,
-    namespace: string | null,
-  ): Promise<{ count: number; estimated: boolean }> {
-    return countObjects(this.#objects, apiVersion, kind, namespace);
+  async countObjects(apiVersion: string, kind: string, namespace: string | null) {
+    return countObjects(this.#http, apiVersion, kind, namespace);
   }
 
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
-    const params = {
-      namespace: ref.namespace,
-      name: ref.name,
-      body: [...ops],
-      ...(o.dryRun ? { dryRun: "All" } : {}),
-      fieldManager: "memops",
-    };
-    const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
-    const what = `${o.dryRun ? "dry-run " : ""}patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`;
-    const a = this.#apps;
-    const obj: AppsObject =
-      ref.kind === "deployment"
-        ? await orFail(a.patchNamespacedDeployment(params, jsonPatch), what)
-        : ref.kind === "statefulset"
-          ? await orFail(a.patchNamespacedStatefulSet(params, jsonPatch), what)
-          : await orFail(a.patchNamespacedDaemonSet(params, jsonPatch), what);
+    const obj = await orFail(
+      this.#http.patch<AppsObject>(
+        `/apis/apps/v1${ns(ref.namespace)}/${APPS_PLURAL[ref.kind]}/${seg(ref.name)}`,
+        PATCH.json,
+        ops,
+        {
+          fieldManager: "memops",
+          ...(o.dryRun ? { dryRun: "All" } : {}),
+        },
+      ),
+      `${o.dryRun ? "dry-run " : ""}patch ${ref.kind} ${ref.name} in namespace ${ref.namespace}`,
+    );
     return toWorkload(ref.kind, obj);
   }
 
   async preflightFacts(ref: WorkloadRef): Promise<PreflightFacts> {
-    return preflightFacts(this.#core, this.#autoscaling, ref);
+    return preflightFacts(this.#http, ref);
   }
 
   async helmReleaseVersion(ref: { namespace: string; name: string }): Promise<string | null> {
-    const r = (await orNull(
-      this.#custom.getNamespacedCustomObject({
-        group: "helm.toolkit.fluxcd.io",
-        version: "v2",
-        namespace: ref.namespace,
-        plural: "helmreleases",
-        name: ref.name,
-      }),
+    const r = await orNull(
+      this.#http.get<{ metadata?: { resourceVersion?: string } }>(
+        `${HELM}${ns(ref.namespace)}/helmreleases/${seg(ref.name)}`,
+      ),
       `get HelmRelease ${ref.name} in namespace ${ref.namespace}`,
-    )) as { metadata?: { resourceVersion?: string } } | null;
+    );
     return r?.metadata?.resourceVersion ?? null;
   }
 
@@ -194,29 +166,24 @@ export class KubeCluster implements Cluster {
     ref: { namespace: string; name: string },
     patch: Record<string, unknown>,
     o: { dryRun: boolean },
-  ): Promise<number> {
-    const r = (await orFail(
-      this.#custom.patchNamespacedCustomObject(
-        {
-          group: "helm.toolkit.fluxcd.io",
-          version: "v2",
-          namespace: ref.namespace,
-          plural: "helmreleases",
-          name: ref.name,
-          body: patch,
-          ...(o.dryRun ? { dryRun: "All" } : {}),
-          fieldManager: "memops",
-        },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  ) {
+    const r = await orFail(
+      this.#http.patch<{ metadata?: { generation?: number } }>(
+        `${HELM}${ns(ref.namespace)}/helmreleases/${seg(ref.name)}`,
+        PATCH.merge,
+        patch,
+        { fieldManager: "memops", ...(o.dryRun ? { dryRun: "All" } : {}) },
       ),
       `${o.dryRun ? "dry-run " : ""}patch HelmRelease ${ref.name} in namespace ${ref.namespace}`,
-    )) as { metadata?: { generation?: number } };
+    );
     return r.metadata?.generation ?? 0;
   }
 
   async autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null> {
     const list = await orFail(
-      this.#autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }),
+      this.#http.get<List<V2HorizontalPodAutoscaler>>(
+        `/apis/autoscaling/v2${ns(ref.namespace)}/horizontalpodautoscalers`,
+      ),
       `list horizontalpodautoscalers in namespace ${ref.namespace}`,
     );
     const kind = API_KINDS[ref.kind];
@@ -226,21 +193,13 @@ export class KubeCluster implements Cluster {
       : null;
   }
 
-  async patchAutoscaler(
-    ref: { namespace: string; name: string },
-    ops: readonly JsonPatchOp[],
-    o: { dryRun: boolean },
-  ): Promise<number> {
+  async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
     const r = await orFail(
-      this.#autoscaling.patchNamespacedHorizontalPodAutoscaler(
-        {
-          namespace: ref.namespace,
-          name: ref.name,
-          body: [...ops],
-          ...(o.dryRun ? { dryRun: "All" } : {}),
-          fieldManager: "memops",
-        },
-        setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+      this.#http.patch<V2HorizontalPodAutoscaler>(
+        `/apis/autoscaling/v2${ns(ref.namespace)}/horizontalpodautoscalers/${seg(ref.name)}`,
+        PATCH.json,
+        ops,
+        { fieldManager: "memops", ...(o.dryRun ? { dryRun: "All" } : {}) },
       ),
       `${o.dryRun ? "dry-run " : ""}patch HorizontalPodAutoscaler ${ref.name} in namespace ${ref.namespace}`,
     );
@@ -252,19 +211,19 @@ export class KubeCluster implements Cluster {
     act: { verb: string; group: string; resource: string; subresource?: string; namespace: string; name: string },
   ): Promise<boolean> {
     const review = await orFail(
-      this.#authz.createSubjectAccessReview({
-        body: {
-          spec: {
-            user: identity.user,
-            groups: [...identity.groups],
-            resourceAttributes: {
-              verb: act.verb,
-              group: act.group,
-              resource: act.resource,
-              ...(act.subresource ? { subresource: act.subresource } : {}),
-              namespace: act.namespace,
-              name: act.name,
-            },
+      this.#http.post<V1SubjectAccessReview>("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: {
+          user: identity.user,
+          groups: [...identity.groups],
+          resourceAttributes: {
+            verb: act.verb,
+            group: act.group,
+            resource: act.resource,
+            ...(act.subresource ? { subresource: act.subresource } : {}),
+            namespace: act.namespace,
+            name: act.name,
           },
         },
       }),
@@ -274,7 +233,7 @@ export class KubeCluster implements Cluster {
   }
 
   async version(): Promise<string> {
-    const v = await orFail(this.#version.getCode(), "read the server version");
+    const v = await orFail(this.#http.get<{ gitVersion: string }>("/version"), "read the server version");
     return v.gitVersion;
   }
 }

@@ -1,39 +1,45 @@
 /** What can make an approved change fail later, read from the API server. */
-import type { AutoscalingV2Api, CoreV1Api } from "@kubernetes/client-node";
+import type { V2HorizontalPodAutoscaler, V1LimitRange, V1Node, V1ResourceQuota } from "@kubernetes/client-node";
+import type { List } from "./kube-cluster.ts";
+import type { KubeHttp } from "./kube-http.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadRef } from "../ports.ts";
 import { orFail } from "./errors.ts";
 import { API_KINDS } from "./translate-workload.ts";
 import { bytesOf } from "./translate.ts";
 
-async function largestNode(core: CoreV1Api): Promise<number | null> {
+async function largestNode(http: KubeHttp): Promise<number | null> {
   let largest: number | null = null;
   let token: string | undefined;
   do {
-    const page = await orFail(core.listNode({ limit: 500, _continue: token }), "list nodes");
+    const page = await orFail(http.get<List<V1Node>>("/api/v1/nodes", { limit: 500, continue: token }), "list nodes");
     for (const n of page.items) {
       const b = bytesOf(n.status?.allocatable?.["memory"]);
       if (b !== null && (largest === null || b > largest)) largest = b;
     }
-    token = page.metadata?._continue || undefined;
+    token = page.metadata?.continue || undefined;
   } while (token);
   return largest;
 }
 
-export async function preflightFacts(
-  core: CoreV1Api,
-  autoscaling: AutoscalingV2Api,
-  ref: WorkloadRef,
-): Promise<PreflightFacts> {
+export async function preflightFacts(http: KubeHttp, ref: WorkloadRef): Promise<PreflightFacts> {
   const ns = ref.namespace;
   const [ranges, quotas, hpas, largest] = await Promise.all([
-    orFail(core.listNamespacedLimitRange({ namespace: ns }), `list limitranges in namespace ${ns}`),
-    orFail(core.listNamespacedResourceQuota({ namespace: ns }), `list resourcequotas in namespace ${ns}`),
     orFail(
-      autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
+      http.get<List<V1LimitRange>>(`/api/v1/namespaces/${encodeURIComponent(ns)}/limitranges`),
+      `list limitranges in namespace ${ns}`,
+    ),
+    orFail(
+      http.get<List<V1ResourceQuota>>(`/api/v1/namespaces/${encodeURIComponent(ns)}/resourcequotas`),
+      `list resourcequotas in namespace ${ns}`,
+    ),
+    orFail(
+      http.get<List<V2HorizontalPodAutoscaler>>(
+        `/apis/autoscaling/v2/namespaces/${encodeURIComponent(ns)}/horizontalpodautoscalers`,
+      ),
       `list horizontalpodautoscalers in namespace ${ns}`,
     ),
-    largestNode(core),
+    largestNode(http),
   ]);
   const maxes = ranges.items
     .flatMap((r) => (r.spec?.limits ?? []).filter((l) => l.type === "Container").map((l) => bytesOf(l.max?.["memory"])))

@@ -2,12 +2,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import { parsePolicy, type Policy } from "../core/remediation/policy.ts";
 import type { Runbook } from "../core/runbook.ts";
 import { KubeCluster } from "../kubernetes/kube-cluster.ts";
+import { fromKubeconfig } from "../kubernetes/kube-config.ts";
 import type { Cluster, MemoryMetrics } from "../ports.ts";
 import { PromMetrics } from "../prometheus/prom-metrics.ts";
 import { type RunningApp, startSlackApp } from "../slack/app.ts";
@@ -82,11 +82,9 @@ function world(o: PlaygroundOptions): { sim: Simulation | null; cluster: Cluster
     const sim = new Simulation(SCENARIOS, () => Date.now() / 1000);
     return { sim, cluster: new SimCluster(sim), metrics: new SimMetrics(sim) };
   }
-  const kc = new KubeConfig();
-  kc.loadFromFile(o.kubeconfig);
   return {
     sim: null,
-    cluster: new KubeCluster(kc),
+    cluster: new KubeCluster(fromKubeconfig(o.kubeconfig)),
     metrics: o.prometheus ? new PromMetrics(o.prometheus, 10_000) : null,
   };
 }

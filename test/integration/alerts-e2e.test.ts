@@ -5,6 +5,7 @@ import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import { CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
 import { ALERT_TOKEN } from "../support/prometheus-stack.ts";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 
 const env = inject("integration");
 
@@ -16,7 +17,7 @@ describe.skipIf(!!env.skipped)(
       const kc = new KubeConfig();
       kc.loadFromFile(env.kubeconfig.bot);
       h = await startHarness({
-        cluster: new KubeCluster(kc),
+        cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
         metrics: new PromMetrics(env.prometheusUrl, 10_000),
         clock: { now: () => env.now },
         port: env.memopsAlertPort,

@@ -6,6 +6,7 @@ import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import { validateBlocks } from "../../src/slack/emulator/block-kit.ts";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 
 const env = inject("integration");
 
@@ -18,7 +19,7 @@ describe.skipIf(!!env.skipped)(
       kc.loadFromFile(env.kubeconfig.bot);
       // The world was seeded at env.now; diagnose at that instant so the kill 12 minutes before is where the seed put it.
       h = await startHarness({
-        cluster: new KubeCluster(kc),
+        cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
         metrics: new PromMetrics(env.prometheusUrl, 10_000),
         clock: { now: () => env.now },
       });

@@ -1,13 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import {
-  AppsV1Api,
-  AuthorizationV1Api,
-  CoreV1Api,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import { AuthorizationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { resolveTarget } from "../../src/engine/resolve-target.ts";
@@ -16,6 +9,8 @@ import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import type { PodQuery } from "../../src/ports.ts";
 import { BOT_USER, KUBECTL } from "../support/control-plane.ts";
 import { BULK_PODS } from "../support/integration-world.ts";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
+import { KubeHttp, PATCH } from "../../src/kubernetes/kube-http.ts";
 
 const env = inject("integration");
 
@@ -69,7 +64,7 @@ function expectedRules(objects: Manifest[], namespace: string): string[] {
 describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on a real API server", () => {
   let cluster: CountingCluster;
   beforeAll(() => {
-    cluster = new CountingCluster(botConfig());
+    cluster = new CountingCluster(fromKubeconfig(env.kubeconfig.bot));
   });
 
   it("follows owner chains: a Deployment's pods are those its ReplicaSet owns", async () => {
@@ -196,28 +191,21 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
   });
 
   it("what the RBAC does not grant is 'forbidden', in words", async () => {
-    const core = botConfig().makeApiClient(CoreV1Api);
-    const secret = await core
-      .readNamespacedSecret({ namespace: "shop", name: "db-password" })
+    // memops's own HTTP client, as its identity: what its adapter would see if it tried
+    const http = new KubeHttp(fromKubeconfig(env.kubeconfig.bot));
+    const secret = await http
+      .get("/api/v1/namespaces/shop/secrets/db-password")
       .catch((e: unknown) => kubeError(e, "read secret db-password in namespace shop"));
     expect(secret).toMatchObject({
       code: "forbidden",
       message: "memops is not allowed to read secret db-password in namespace shop (forbidden by RBAC)",
     });
-    const apps = botConfig().makeApiClient(AppsV1Api);
-    const scale = await apps
-      .replaceNamespacedDeploymentScale({
-        namespace: "shop",
-        name: "api",
-        body: { metadata: { name: "api", namespace: "shop" }, spec: { replicas: 5 } },
-      })
+    const scale = await http
+      .patch("/apis/apps/v1/namespaces/shop/deployments/api/scale", PATCH.merge, { spec: { replicas: 5 } })
       .catch((e: unknown) => kubeError(e, "scale deployment api"));
     expect(scale).toMatchObject({ code: "forbidden" });
-    const replicaset = await apps
-      .patchNamespacedReplicaSet(
-        { namespace: "shop", name: "api-7d9c8f6b5d", body: { spec: { replicas: 5 } } },
-        setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
-      )
+    const replicaset = await http
+      .patch("/apis/apps/v1/namespaces/shop/replicasets/api-7d9c8f6b5d", PATCH.merge, { spec: { replicas: 5 } })
       .catch((e: unknown) => kubeError(e, "patch replicaset api-7d9c8f6b5d"));
     expect(replicaset).toMatchObject({ code: "forbidden" });
   });

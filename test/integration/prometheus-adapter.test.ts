@@ -9,6 +9,7 @@ import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import { shippedRunbooks } from "../support/app-harness.ts";
 import { openMetrics, RAISED_AT, SCENARIOS, SERIES_SPAN } from "../support/integration-world.ts";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 
 const env = inject("integration");
 
@@ -104,7 +105,12 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
     "scenario %s is classified as labelled, through the real API server and Prometheus",
     async (name, expected) => {
       const r = await diagnose(
-        { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now }, log: pino({ level: "silent" }) },
+        {
+          cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
+          metrics,
+          clock: { now: () => env.now },
+          log: pino({ level: "silent" }),
+        },
         await shippedRunbooks(),
         {
           target: { kind: "deployment", name, namespace: "scenarios" },
@@ -125,7 +131,12 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
 
   it("a limit raised mid-window (kube-state-metrics' limit series, no store): the OOM cycle before it stays one", async () => {
     const r = await diagnose(
-      { cluster: new KubeCluster(kc), metrics, clock: { now: () => env.now }, log: pino({ level: "silent" }) },
+      {
+        cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
+        metrics,
+        clock: { now: () => env.now },
+        log: pino({ level: "silent" }),
+      },
       await shippedRunbooks(),
       { target: { kind: "deployment", name: "raised", namespace: "scenarios" }, windowSeconds: 8 * 3600 },
     );

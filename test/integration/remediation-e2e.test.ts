@@ -14,6 +14,7 @@ import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import type { EmuMessage } from "../../src/slack/emulator/workspace.ts";
 import { ALICE, cardRecorded, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 
 const env = inject("integration");
 const BOB = "U0BOB",
@@ -55,7 +56,7 @@ describe.skipIf(!!env.skipped)("remediation end to end on the real API server", 
     admin.loadFromFile(env.kubeconfig.admin);
     apps = admin.makeApiClient(AppsV1Api);
     h = await startHarness({
-      cluster: new KubeCluster(bot),
+      cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
       metrics: new PromMetrics(env.prometheusUrl, 10_000),
       clock: { now: () => Date.now() / 1000 },
       policy,

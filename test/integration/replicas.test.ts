@@ -19,6 +19,7 @@ import {
 import { messageText } from "../support/message-text.ts";
 import { DATABASE_URL, freshSchema } from "../support/postgres.ts";
 import { EXIT, runCli, type Wiring } from "../../src/cli/run-cli.ts";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 
 const env = inject("integration");
 const BOB = "U0BOB";
@@ -66,7 +67,7 @@ describe.skipIf(!!env.skipped)("two replicas on one PostgreSQL behind one Slack 
     });
     if (!policy.ok) throw new Error(policy.error.join("; "));
     options = {
-      cluster: new KubeCluster(bot),
+      cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
       metrics: new PromMetrics(env.prometheusUrl, 10_000),
       clock: { now: () => env.now },
       policy: policy.value,

@@ -1,0 +1,102 @@
+/**
+ * HTTP to the API server: TLS and credentials from a KubeTarget, JSON in and out, errors with their
+ * status. Node's own http/https (undici as a package would add ~25 MB to the process).
+ */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { execCredentials, type KubeTarget } from "./kube-config.ts";
+
+/** A response the API server gave with an error status; its body (a Status) is for classification only. */
+export class KubeHttpError extends Error {
+  readonly code: number;
+  readonly body: string;
+  constructor(code: number, body: string) {
+    super(`HTTP ${code}`);
+    this.code = code;
+    this.body = body;
+  }
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export const PATCH = {
+  json: "application/json-patch+json",
+  merge: "application/merge-patch+json",
+} as const;
+
+export class KubeHttp {
+  readonly #target: KubeTarget;
+  #agent: https.Agent | null = null;
+  readonly #exec: ReturnType<typeof execCredentials> | null;
+
+  constructor(target: KubeTarget) {
+    this.#target = target;
+    this.#exec = target.exec ? execCredentials(target.exec) : null;
+  }
+
+  async #auth(): Promise<{ agent: https.Agent; headers: Record<string, string> }> {
+    const t = this.#target;
+    const fromExec = this.#exec ? await this.#exec() : {};
+    const cert = fromExec.cert ?? t.cert;
+    const key = fromExec.key ?? t.key;
+    this.#agent ??= new https.Agent({
+      keepAlive: true,
+      ...(t.ca ? { ca: t.ca } : {}),
+      ...(cert ? { cert } : {}),
+      ...(key ? { key } : {}),
+      rejectUnauthorized: !t.insecure,
+    });
+    // a projected service-account token rotates: read the file on every request (it is small and cached by the OS)
+    const token = fromExec.token ?? t.token ?? (t.tokenFile ? readFileSync(t.tokenFile, "utf8").trim() : undefined);
+    return { agent: this.#agent, headers: token ? { authorization: `Bearer ${token}` } : {} };
+  }
+
+  async #send(method: string, path: string, query: Query, body?: { type: string; data: unknown }): Promise<string> {
+    const url = new URL(this.#target.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const { agent, headers } = await this.#auth();
+    const payload = body ? JSON.stringify(body.data) : undefined;
+    const secure = url.protocol === "https:";
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method,
+          ...(secure ? { agent } : {}),
+          headers: {
+            accept: "application/json",
+            ...headers,
+            ...(body ? { "content-type": body.type, "content-length": Buffer.byteLength(payload ?? "") } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
+    if (status < 200 || status >= 300) throw new KubeHttpError(status, text);
+    return text;
+  }
+
+  async get<T>(path: string, query: Query = {}): Promise<T> {
+    return JSON.parse(await this.#send("GET", path, query)) as T;
+  }
+
+  async text(path: string, query: Query = {}): Promise<string> {
+    return this.#send("GET", path, query);
+  }
+
+  async patch<T>(path: string, type: string, data: unknown, query: Query = {}): Promise<T> {
+    return JSON.parse(await this.#send("PATCH", path, query, { type, data })) as T;
+  }
+
+  async post<T>(path: string, data: unknown): Promise<T> {
+    return JSON.parse(await this.#send("POST", path, {}, { type: "application/json", data })) as T;
+  }
+}
