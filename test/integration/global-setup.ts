@@ -58,6 +58,48 @@ const empty: Omit<IntegrationEnv, "skipped"> = {
   memopsAlertPort: 0,
 };
 
+/** The integration tier's servers, seeded: the tests' world, and `npm run bench:real`'s. */
+export async function startIntegrationWorld(
+  dir: string,
+): Promise<{ env: Omit<IntegrationEnv, "skipped">; stop: () => Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const group = new ProcessGroup(resolve(dir, "pids.json"));
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const kubelet = await startKubeletStub(dir, LOGS);
+    const [cp, prom] = await Promise.all([
+      startControlPlane(group, resolve(dir, "kube")),
+      startPrometheusStack(group, resolve(dir, "prom"), now),
+    ]);
+    // memops installed as users install it: the kustomize overlay, rendered and applied by kubectl
+    await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, () =>
+      execFileSync(KUBECTL, ["--kubeconfig", cp.kubeconfig.admin, "apply", "-k", "test/support/kustomize"], {
+        stdio: "pipe",
+      }),
+    );
+    return {
+      env: {
+        now,
+        apiUrl: cp.url,
+        kubeconfig: cp.kubeconfig,
+        auditLog: cp.auditLog,
+        prometheusUrl: prom.prometheusUrl,
+        alertmanagerUrl: prom.alertmanagerUrl,
+        alertsFile: prom.alertsFile,
+        memopsAlertPort: prom.memopsAlertPort,
+      },
+      stop: async () => {
+        kubelet.server.close();
+        prom.receiver.close();
+        await group.stop();
+      },
+    };
+  } catch (e) {
+    await group.stop();
+    throw e;
+  }
+}
+
 export default async function setup(project: TestProject) {
   const problems = await missing();
   if (problems.length > 0) {
@@ -67,39 +109,7 @@ export default async function setup(project: TestProject) {
     project.provide("integration", { skipped: reason, ...empty });
     return;
   }
-  mkdirSync(DIR, { recursive: true });
-  const group = new ProcessGroup(resolve(DIR, "pids.json"));
-  try {
-    const now = Math.floor(Date.now() / 1000);
-    const kubelet = await startKubeletStub(DIR, LOGS);
-    const [cp, prom] = await Promise.all([
-      startControlPlane(group, resolve(DIR, "kube")),
-      startPrometheusStack(group, resolve(DIR, "prom"), now),
-    ]);
-    // memops installed as users install it: the kustomize overlay, rendered and applied by kubectl
-    await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, () =>
-      execFileSync(KUBECTL, ["--kubeconfig", cp.kubeconfig.admin, "apply", "-k", "test/support/kustomize"], {
-        stdio: "pipe",
-      }),
-    );
-    project.provide("integration", {
-      skipped: null,
-      now,
-      apiUrl: cp.url,
-      kubeconfig: cp.kubeconfig,
-      auditLog: cp.auditLog,
-      prometheusUrl: prom.prometheusUrl,
-      alertmanagerUrl: prom.alertmanagerUrl,
-      alertsFile: prom.alertsFile,
-      memopsAlertPort: prom.memopsAlertPort,
-    });
-    return async () => {
-      kubelet.server.close();
-      prom.receiver.close();
-      await group.stop();
-    };
-  } catch (e) {
-    await group.stop();
-    throw e;
-  }
+  const world = await startIntegrationWorld(DIR);
+  project.provide("integration", { skipped: null, ...world.env });
+  return world.stop;
 }

@@ -1,0 +1,197 @@
+/**
+ * npm run bench:real — memops against the integration tier's real kube-apiserver and Prometheus.
+ *
+ * 1. The seed runbook by hand: 10 kubectl calls and 1 Prometheus range query for deploy/api in shop,
+ *    sequential, discovery cache warm; against memops serve (compiled, its own process) end to end, from
+ *    the signed slash command to the parent message's verdict, for the same workload. Reports the ratio.
+ * 2. 60 diagnoses mixing deploy/api, the 1,200-pod namespace `bulk` and the scenarios namespace (charts
+ *    on), sampling memops's RSS every 50 ms: peak against the manifest's limit.
+ * 3. BENCH_GROWTH (default 600) more, one RSS reading after each: memops's own classifier on that series.
+ *
+ * Machine-dependent; results go to BENCHMARKS.md by hand, with the command and the machine.
+ */
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, openSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { classify } from "../src/core/classify.ts";
+import { parseQuantity } from "../src/core/quantity.ts";
+import { quantile } from "../src/core/stats.ts";
+import { SlackEmulator } from "../src/slack/emulator/server.ts";
+import { SignedRequests } from "../src/slack/emulator/signed-requests.ts";
+import { KUBECTL } from "../test/support/control-plane.ts";
+import { SHOP } from "../test/support/shop-scenario.ts";
+import { startIntegrationWorld } from "../test/integration/global-setup.ts";
+
+const run = promisify(execFile);
+const BOT = "xoxb-bench-real";
+const SECRET = "bench-real-signing-secret-0123456789";
+const MIX = 60;
+const GROWTH = Number(process.env["BENCH_GROWTH"] ?? 600);
+/** One channel per diagnosis: each takes the "new incident" path (a repeat in a channel joins the open one). */
+const CHANNELS = 5 + 20 + MIX + GROWTH + 10;
+
+const freePort = () =>
+  new Promise<number>((res) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+const rssMiB = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0; // the process is gone: its exit is reported
+  }
+};
+
+const world = await startIntegrationWorld(resolve(".cache/bench-real"));
+const env = world.env;
+const emulator = await new SlackEmulator({
+  botToken: BOT,
+  rateLimits: false,
+  channels: Array.from({ length: CHANNELS }, (_, i) => ({ id: `C${String(i).padStart(4, "0")}`, name: `c${i}` })),
+}).start();
+const port = await freePort();
+const memops = spawn(process.execPath, ["dist/src/main.js", "serve"], {
+  env: {
+    ...process.env,
+    SLACK_BOT_TOKEN: BOT,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: emulator.apiUrl,
+    PORT: String(port),
+    KUBECONFIG: env.kubeconfig.bot,
+    PROMETHEUS_URL: env.prometheusUrl,
+    MEMOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "memops-bench-real-")),
+    MEMOPS_DEFAULT_NAMESPACE: "shop",
+    LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", openSync(join(tmpdir(), "memops-bench-real.log"), "w"), "inherit"],
+});
+memops.on("exit", (code, signal) => {
+  if (!stopping)
+    console.error(`memops exited (${code ?? signal}); its log: ${join(tmpdir(), "memops-bench-real.log")}`);
+});
+let stopping = false;
+const pid = memops.pid!;
+for (let i = 0; i < 100; i++) {
+  const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (up) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+await new Promise((r) => setTimeout(r, 1000));
+const idle = rssMiB(pid);
+const slack = new SignedRequests({ appUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET, emulator });
+const ws = emulator.workspace;
+let n = 0;
+
+async function diagnose(text: string): Promise<number> {
+  const channel = `C${String(n++ % CHANNELS).padStart(4, "0")}`;
+  const before = ws.messages.length;
+  const started = performance.now();
+  const res = await slack.slash({ user: "U0ALICE", channel, text });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  await ws.waitFor(
+    () =>
+      ws.messages
+        .slice(before)
+        .find(
+          (m) =>
+            m.channel === channel &&
+            m.threadTs === null &&
+            m.updates > 0 &&
+            JSON.stringify(m.blocks).includes("Full report in the thread"),
+        ),
+    60_000,
+  );
+  return performance.now() - started;
+}
+
+/**
+ * The seed runbook as a person types it, for deploy/api in shop. Asynchronous: the kubelet stub that
+ * serves the logs lives in this process, and a synchronous child would block it.
+ */
+async function kubectlSequence(): Promise<number> {
+  const k = async (...args: string[]) => {
+    try {
+      await run(KUBECTL, ["--kubeconfig", env.kubeconfig.bot, ...args], { maxBuffer: 64 * 2 ** 20 });
+    } catch (e) {
+      throw new Error(`kubectl ${args.join(" ")}: ${String((e as { stderr?: string }).stderr ?? e)}`);
+    }
+  };
+  const started = performance.now();
+  await k("get", "deployment", "api", "-n", "shop", "-o", "json");
+  await k("get", "replicasets", "-n", "shop", "-l", "app=api", "-o", "json");
+  await k("get", "pods", "-n", "shop", "-l", "app=api", "-o", "json");
+  await k("describe", "pod", SHOP.killed, "-n", "shop");
+  await k("logs", SHOP.killed, "-c", "api", "-n", "shop", "--previous", "--tail=2000");
+  await k("logs", SHOP.killed, "-c", "api", "-n", "shop", "--tail=2000");
+  await k("get", "events", "-n", "shop", "--field-selector", `involvedObject.name=${SHOP.killed}`, "-o", "json");
+  await k("get", "events", "-A", "--field-selector", "reason=OOMKilling", "-o", "json");
+  await k("get", "node", "node-a", "-o", "json");
+  await k("get", "pods", "-A", "--field-selector", "spec.nodeName=node-a", "-o", "json");
+  await run("curl", [
+    "-sf",
+    `${env.prometheusUrl}/api/v1/query_range?query=${encodeURIComponent('container_memory_working_set_bytes{namespace="shop",pod=~"api-.*"}')}&start=${env.now - 6 * 3600}&end=${env.now}&step=60`,
+  ]);
+  return performance.now() - started;
+}
+
+try {
+  await kubectlSequence(); // warms kubectl's discovery cache
+  const kubectl: number[] = [];
+  for (let i = 0; i < 5; i++) kubectl.push(await kubectlSequence());
+  for (let i = 0; i < 5; i++) await diagnose("diagnose deploy/api -n shop"); // warm-up
+  const api = [];
+  for (let i = 0; i < 20; i++) api.push(await diagnose("diagnose deploy/api -n shop"));
+
+  let peak = rssMiB(pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 50);
+  const mix: Record<string, number[]> = { api: [], bulk: [], scenarios: [] };
+  for (let i = 0; i < MIX; i++) {
+    const which = (["api", "bulk", "scenarios"] as const)[i % 3]!;
+    const text = which === "api" ? "diagnose deploy/api -n shop" : `diagnose ns/${which}`;
+    mix[which]!.push(await diagnose(text));
+  }
+  clearInterval(sampler);
+
+  const growth: { t: number; v: number }[] = [];
+  const t0 = Date.now() / 1000;
+  for (let i = 0; i < GROWTH; i++) {
+    await diagnose(i % 3 === 0 ? "diagnose ns/bulk" : "diagnose deploy/api -n shop");
+    growth.push({ t: t0 + i * 60, v: rssMiB(pid) * 2 ** 20 }); // one reading per diagnosis, spaced as minutes
+  }
+  const limitMiB = (parseQuantity("256Mi") as { ok: true; value: number }).value / 2 ** 20;
+  const trend = classify({ series: growth, limitBytes: limitMiB * 2 ** 20, now: t0 + GROWTH * 60 });
+  const p = (xs: number[], q: number) => `${quantile(xs, q).toFixed(0)} ms`;
+  const kubectlP50 = quantile(kubectl, 0.5);
+  const apiP50 = quantile(api, 0.5);
+  console.log(`
+Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
+
+| measure | n | p50 | p90 | target |
+|---|---|---|---|---|
+| the seed runbook by hand (10 kubectl + 1 Prometheus query) | ${kubectl.length} | ${p(kubectl, 0.5)} | ${p(kubectl, 0.9)} | — |
+| memops end to end, deploy/api | ${api.length} | ${p(api, 0.5)} | ${p(api, 0.9)} | ≥ 10× faster: **${(kubectlP50 / apiP50).toFixed(1)}×** |
+| memops end to end, ns/bulk (1,200 pods), in the mix | ${mix["bulk"]!.length} | ${p(mix["bulk"]!, 0.5)} | ${p(mix["bulk"]!, 0.9)} | < 1 s |
+| memops end to end, ns/scenarios, in the mix | ${mix["scenarios"]!.length} | ${p(mix["scenarios"]!, 0.5)} | ${p(mix["scenarios"]!, 0.9)} | — |
+
+| memops's memory | value | target |
+|---|---|---|
+| RSS idle (1 s after /healthz answers) | ${idle.toFixed(1)} MiB | < 80 MB |
+| peak RSS over the ${MIX} mixed diagnoses (50 ms samples) | ${peak.toFixed(1)} MiB (${((100 * peak) / limitMiB).toFixed(0)}% of the 256Mi limit) | < 80% |
+| RSS after ${GROWTH} more diagnoses | ${(growth.at(-1)!.v / 2 ** 20).toFixed(1)} MiB | — |
+| memops's classifier on that RSS series | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable |
+`);
+} finally {
+  stopping = true;
+  memops.kill();
+  await emulator.stop();
+  await world.stop();
+}
