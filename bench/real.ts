@@ -161,12 +161,20 @@ try {
   }
   clearInterval(sampler);
 
+  /** memops's own view of its JS heap and external memory, from its /metrics */
+  const heap = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const v = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
+    return `heap used ${v("memops_nodejs_heap_size_used_bytes").toFixed(1)} MiB, external ${v("memops_nodejs_external_memory_bytes").toFixed(1)} MiB`;
+  };
+  const heapAfterMix = await heap();
   const growth: { t: number; v: number }[] = [];
   const t0 = Date.now() / 1000;
   for (let i = 0; i < GROWTH; i++) {
     await diagnose(i % 3 === 0 ? "diagnose ns/bulk" : "diagnose deploy/api -n shop");
     growth.push({ t: t0 + i * 60, v: rssMiB(pid) * 2 ** 20 }); // one reading per diagnosis, spaced as minutes
   }
+  const heapAfterGrowth = await heap();
   const limitMiB = (parseQuantity("256Mi") as { ok: true; value: number }).value / 2 ** 20;
   const trend = classify({ series: growth, limitBytes: limitMiB * 2 ** 20, now: t0 + GROWTH * 60 });
   const p = (xs: number[], q: number) => `${quantile(xs, q).toFixed(0)} ms`;
@@ -186,7 +194,9 @@ Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem()
 |---|---|---|
 | RSS idle (1 s after /healthz answers) | ${idle.toFixed(1)} MiB | < 80 MB |
 | peak RSS over the ${MIX} mixed diagnoses (50 ms samples) | ${peak.toFixed(1)} MiB (${((100 * peak) / limitMiB).toFixed(0)}% of the 256Mi limit) | < 80% |
+| memops's heap after the mix (its /metrics) | ${heapAfterMix} | — |
 | RSS after ${GROWTH} more diagnoses | ${(growth.at(-1)!.v / 2 ** 20).toFixed(1)} MiB | — |
+| memops's heap after them | ${heapAfterGrowth} | — |
 | memops's classifier on that RSS series | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable |
 `);
 } finally {
