@@ -1,38 +1,38 @@
 import { PortError } from "../ports.ts";
 
-/**
- * prometheus-query rejects with plain objects: { errorType, error, code? }, and for HTTP errors
- * { errorType: "http_error", httpStatus, prometheus: { errorType, error } } carrying Prometheus's own type.
- */
-export function promError(e: unknown): PortError {
-  const o = (typeof e === "object" && e !== null ? e : {}) as {
-    errorType?: string;
-    error?: unknown;
-    code?: unknown;
-    httpStatus?: number;
-    prometheus?: { errorType?: string };
-  };
-  const detail = typeof o.error === "string" ? o.error.slice(0, 200) : "";
-  const type = o.prometheus?.errorType ?? (o.httpStatus === 400 || o.httpStatus === 422 ? "bad_data" : o.errorType);
-  switch (type) {
-    case "timeout_error":
-    case "timeout":
-    case "canceled":
-      return new PortError("prometheus", "timeout", "Prometheus did not answer in time");
-    case "network_error":
-    case "ssl_error":
-      return new PortError(
-        "prometheus",
-        "unavailable",
-        `cannot reach Prometheus${typeof o.code === "string" ? ` (${o.code})` : ""}`,
-      );
-    case "bad_data":
-      return new PortError("prometheus", "invalid", `Prometheus rejected the query: ${detail}`);
-    default:
-      return new PortError(
-        "prometheus",
-        "unavailable",
-        `Prometheus failed${type ? ` (${type}${o.httpStatus ? `, HTTP ${o.httpStatus}` : ""})` : ""}${detail ? `: ${detail}` : ""}`,
-      );
+/** Prometheus answered, with an error status or `status: "error"`; its own errorType and reason. */
+export class PromHttpError extends Error {
+  readonly httpStatus: number;
+  readonly errorType: string | undefined;
+  readonly reason: string;
+  constructor(httpStatus: number, errorType: string | undefined, reason: string | undefined) {
+    super(`HTTP ${httpStatus}`);
+    this.httpStatus = httpStatus;
+    this.errorType = errorType;
+    this.reason = (reason ?? "").slice(0, 200);
   }
+}
+
+/** A failed Prometheus call as a short PortError: rejected query, timeout, unreachable, or failed. */
+export function promError(e: unknown): PortError {
+  if (e instanceof PortError) return e;
+  if (e instanceof PromHttpError) {
+    const type = e.errorType ?? (e.httpStatus === 400 || e.httpStatus === 422 ? "bad_data" : undefined);
+    if (type === "bad_data")
+      return new PortError("prometheus", "invalid", `Prometheus rejected the query: ${e.reason}`);
+    if (type === "timeout" || type === "canceled")
+      return new PortError("prometheus", "timeout", "Prometheus did not answer in time");
+    return new PortError(
+      "prometheus",
+      "unavailable",
+      `Prometheus failed${type ? ` (${type}, HTTP ${e.httpStatus})` : ` (HTTP ${e.httpStatus})`}${e.reason ? `: ${e.reason}` : ""}`,
+    );
+  }
+  const name = (e as { name?: string } | null)?.name;
+  if (name === "TimeoutError" || name === "AbortError")
+    return new PortError("prometheus", "timeout", "Prometheus did not answer in time");
+  // fetch names the cause: a system error code (ECONNREFUSED), or a reason of its own ("bad port")
+  const cause = (e as { cause?: { code?: string; message?: string } } | null)?.cause;
+  const why = cause?.code ?? cause?.message?.slice(0, 60);
+  return new PortError("prometheus", "unavailable", `cannot reach Prometheus${why ? ` (${why})` : ""}`);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -95,7 +96,13 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
       code: "invalid",
       message: expect.stringContaining("Prometheus rejected the query"),
     });
-    await expect(new PromMetrics("http://127.0.0.1:9", 2000).evaluate("up", env.now)).rejects.toMatchObject({
+    const closed = await new Promise<number>((res) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => res(port));
+      });
+    });
+    await expect(new PromMetrics(`http://127.0.0.1:${closed}`, 2000).evaluate("up", env.now)).rejects.toMatchObject({
       code: "unavailable",
       message: "cannot reach Prometheus (ECONNREFUSED)",
     });
