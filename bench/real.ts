@@ -16,6 +16,7 @@ import { mkdtempSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { classify } from "../src/core/classify.ts";
 import { parseQuantity } from "../src/core/quantity.ts";
 import { quantile } from "../src/core/stats.ts";
@@ -55,10 +56,21 @@ const emulator = await new SlackEmulator({
   rateLimits: false,
   channels: Array.from({ length: CHANNELS }, (_, i) => ({ id: `C${String(i).padStart(4, "0")}`, name: `c${i}` })),
 }).start();
+/** memops runs with the V8 flags its manifest gives it (NODE_OPTIONS in deploy/kubernetes/base/memops.yaml) */
+const manifestNodeOptions = (() => {
+  const docs = parseAllDocuments(readFileSync("deploy/kubernetes/base/memops.yaml", "utf8")).map(
+    (d) => d.toJS() as unknown,
+  );
+  const deployment = docs.find((d) => (d as { kind?: string } | null)?.kind === "Deployment") as {
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  };
+  return deployment.spec.template.spec.containers[0]?.env?.find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+})();
 const port = await freePort();
 const memops = spawn(process.execPath, ["dist/src/main.js", "serve"], {
   env: {
     ...process.env,
+    NODE_OPTIONS: process.env["BENCH_NODE_OPTIONS"] ?? manifestNodeOptions,
     SLACK_BOT_TOKEN: BOT,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: emulator.apiUrl,
@@ -182,6 +194,7 @@ try {
   const apiP50 = quantile(api, 0.5);
   console.log(`
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
+memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifestNodeOptions}\` (the manifest's; BENCH_NODE_OPTIONS overrides).
 
 | measure | n | p50 | p90 | target |
 |---|---|---|---|---|
