@@ -22,6 +22,7 @@ import { parseQuantity } from "../src/core/quantity.ts";
 import { quantile } from "../src/core/stats.ts";
 import { SlackEmulator } from "../src/slack/emulator/server.ts";
 import { SignedRequests } from "../src/slack/emulator/signed-requests.ts";
+import { untilVerdict } from "./until-verdict.ts";
 import { KUBECTL } from "../test/support/control-plane.ts";
 import { SHOP } from "../test/support/shop-scenario.ts";
 import { startIntegrationWorld } from "../test/integration/global-setup.ts";
@@ -109,19 +110,7 @@ async function diagnose(text: string): Promise<number> {
   const started = performance.now();
   const res = await slack.slash({ user: "U0ALICE", channel, text });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-  await ws.waitFor(
-    () =>
-      ws.messages
-        .slice(before)
-        .find(
-          (m) =>
-            m.channel === channel &&
-            m.threadTs === null &&
-            m.updates > 0 &&
-            JSON.stringify(m.blocks).includes("Full report in the thread"),
-        ),
-    60_000,
-  );
+  await untilVerdict(ws, channel, before, 60_000);
   return performance.now() - started;
 }
 

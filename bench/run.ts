@@ -3,6 +3,7 @@ import { fork } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { SlackEmulator } from "../src/slack/emulator/server.ts";
 import { SignedRequests } from "../src/slack/emulator/signed-requests.ts";
+import { untilVerdict } from "./until-verdict.ts";
 import { quantile } from "../src/core/stats.ts";
 
 const BOT = "xoxb-bench-token";
@@ -60,21 +61,7 @@ async function run(text: string, count: number) {
     const res = await slack.slash({ user: USER, channel, text });
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     acks.push(res.millis);
-    // done when the parent message carries the verdict ("Full report in the thread")
-    await ws.waitFor(
-      () =>
-        ws.messages
-          .slice(before)
-          .find(
-            (m) =>
-              m.channel === channel &&
-              m.threadTs === null &&
-              m.text &&
-              m.updates > 0 &&
-              JSON.stringify(m.blocks).includes("Full report in the thread"),
-          ),
-      30_000,
-    );
+    await untilVerdict(ws, channel, before, 30_000);
     e2e.push(performance.now() - started);
   }
   return { acks, e2e };

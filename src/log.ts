@@ -8,7 +8,7 @@ const MAX_DEPTH = 8;
  * `headers.authorization`, `botToken`) is censored whatever it holds, and free text (a selector typed as
  * `-l token=xoxb-…`, an error message quoting a URL with a password) goes through redactSecrets.
  */
-export function redactValue(value: unknown, depth = 0): unknown {
+function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactSecrets(value);
   if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
   if (value instanceof Error) {

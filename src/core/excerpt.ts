@@ -1,2 +1,2 @@
-/** At most `max` characters of what a person typed, for an error message that quotes it back. */
-export const excerpt = (text: string, max = 60): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+/** At most `max` characters of a text, with "…" when cut: an error message's quote of what was typed, a line of a list. */
+export const excerpt = (text: string, max = 60): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

@@ -5,8 +5,8 @@
  */
 import { err, ok, type Result } from "./result.ts";
 
-export const PLACEHOLDERS = ["namespace", "pods"] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+const PLACEHOLDERS = ["namespace", "pods"] as const;
+type Placeholder = (typeof PLACEHOLDERS)[number];
 
 type Quote = '"' | "'" | "`";
 

@@ -30,8 +30,6 @@ export function parseSubjectKey(key: string): Subject {
   return { kind: "name", name: key, namespace: "" };
 }
 
-export const sameSubject = (a: Subject, b: Subject): boolean => subjectKey(a) === subjectKey(b);
-
 /** The subject of what a person asked for: a workload, pod, namespace, a selection, or a bare name. */
 export function subjectOfTarget(t: Target): Subject {
   if (t.kind === "namespace") return { kind: "namespace", namespace: t.namespace, name: t.namespace };

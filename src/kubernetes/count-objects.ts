@@ -1,5 +1,4 @@
-import type { List } from "./kube-cluster.ts";
-import type { KubeHttp } from "./kube-http.ts";
+import { type KubeHttp, type List, nsPath } from "./kube-http.ts";
 import { orFail } from "./errors.ts";
 import { PortError } from "../ports.ts";
 
@@ -28,8 +27,7 @@ export async function countObjects(
 ): Promise<{ count: number; estimated: boolean }> {
   const where = namespace ? `in namespace ${namespace}` : "in the cluster";
   const { path, namespaced } = await resourceOf(http, apiVersion, kind);
-  const url =
-    namespace && namespaced ? path.replace(/\/([^/]+)$/, `/namespaces/${encodeURIComponent(namespace)}/$1`) : path;
+  const url = namespace && namespaced ? path.replace(/\/([^/]+)$/, `${nsPath(namespace)}/$1`) : path;
   const list = (limit: number, token?: string) =>
     orFail(http.get<List<unknown>>(url, { limit, continue: token }), `list ${kind} (${apiVersion}) ${where}`);
   // One item and the server's estimate of the rest; a full count page by page only when it gives none.

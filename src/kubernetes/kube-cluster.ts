@@ -17,17 +17,11 @@ import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
 import type { Autoscaler, Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
 import { orFail, orNull } from "./errors.ts";
 import { countObjects } from "./count-objects.ts";
-import { KubeHttp, PATCH } from "./kube-http.ts";
+import { KubeHttp, type List, nsPath, PATCH } from "./kube-http.ts";
 import type { KubeTarget } from "./kube-config.ts";
 import { preflightFacts } from "./preflight-facts.ts";
 import { API_KINDS, type AppsObject, toWorkload } from "./translate-workload.ts";
 import { bytesOf, toEvent, toNode, toPod } from "./translate.ts";
-
-/** A list as the API server answers it (raw JSON: `metadata.continue`, not client-node's `_continue`). */
-export interface List<T> {
-  items: T[];
-  metadata?: { continue?: string; remainingItemCount?: number };
-}
 
 const APPS_PLURAL = {
   deployment: "deployments",
@@ -35,7 +29,6 @@ const APPS_PLURAL = {
   daemonset: "daemonsets",
   replicaset: "replicasets",
 } as const;
-const ns = (namespace: string | null) => (namespace === null ? "" : `/namespaces/${encodeURIComponent(namespace)}`);
 const seg = encodeURIComponent;
 const HELM = "/apis/helm.toolkit.fluxcd.io/v2";
 
@@ -48,7 +41,7 @@ export class KubeCluster implements Cluster {
 
   async getPod(namespace: string, name: string): Promise<Pod | null> {
     const p = await orNull(
-      this.#http.get<V1Pod>(`/api/v1${ns(namespace)}/pods/${seg(name)}`),
+      this.#http.get<V1Pod>(`/api/v1${nsPath(namespace)}/pods/${seg(name)}`),
       `read pod ${name} in namespace ${namespace}`,
     );
     return p ? toPod(p) : null;
@@ -60,7 +53,7 @@ export class KubeCluster implements Cluster {
     name: string,
   ): Promise<WorkloadObject | null> {
     const o = await orNull(
-      this.#http.get<AppsObject>(`/apis/apps/v1${ns(namespace)}/${APPS_PLURAL[kind]}/${seg(name)}`),
+      this.#http.get<AppsObject>(`/apis/apps/v1${nsPath(namespace)}/${APPS_PLURAL[kind]}/${seg(name)}`),
       `read ${kind} ${name} in namespace ${namespace}`,
     );
     return o ? toWorkload(kind, o) : null;
@@ -68,7 +61,7 @@ export class KubeCluster implements Cluster {
 
   async listReplicaSets(namespace: string, labelSelector: string): Promise<WorkloadObject[]> {
     const list = await orFail(
-      this.#http.get<List<V1ReplicaSet>>(`/apis/apps/v1${ns(namespace)}/replicasets`, { labelSelector }),
+      this.#http.get<List<V1ReplicaSet>>(`/apis/apps/v1${nsPath(namespace)}/replicasets`, { labelSelector }),
       `list replicasets in namespace ${namespace}`,
     );
     return list.items.map((rs) => toWorkload("replicaset", rs));
@@ -76,7 +69,7 @@ export class KubeCluster implements Cluster {
 
   async listPods(namespace: string | null, q: PodQuery): Promise<Page<Pod>> {
     const list = await orFail(
-      this.#http.get<List<V1Pod>>(`/api/v1${ns(namespace)}/pods`, {
+      this.#http.get<List<V1Pod>>(`/api/v1${nsPath(namespace)}/pods`, {
         limit: q.limit,
         labelSelector: q.labelSelector,
         fieldSelector: q.fieldSelector,
@@ -89,7 +82,7 @@ export class KubeCluster implements Cluster {
 
   async listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]> {
     const list = await orFail(
-      this.#http.get<List<CoreV1Event>>(`/api/v1${ns(namespace)}/events`, { fieldSelector, limit }),
+      this.#http.get<List<CoreV1Event>>(`/api/v1${nsPath(namespace)}/events`, { fieldSelector, limit }),
       namespace === null ? "list events in all namespaces" : `list events in namespace ${namespace}`,
     );
     return list.items.map(toEvent);
@@ -102,7 +95,7 @@ export class KubeCluster implements Cluster {
 
   async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
     return orFail(
-      this.#http.text(`/api/v1${ns(namespace)}/pods/${seg(pod)}/log`, {
+      this.#http.text(`/api/v1${nsPath(namespace)}/pods/${seg(pod)}/log`, {
         container,
         previous: o.previous,
         tailLines: o.tailLines,
@@ -114,7 +107,7 @@ export class KubeCluster implements Cluster {
   async currentUsage(namespace: string): Promise<Map<string, number> | null> {
     let list: List<{ metadata: { name: string }; containers: { name: string; usage: { memory?: string } }[] }>;
     try {
-      list = await this.#http.get(`/apis/metrics.k8s.io/v1beta1${ns(namespace)}/pods`);
+      list = await this.#http.get(`/apis/metrics.k8s.io/v1beta1${nsPath(namespace)}/pods`);
     } catch {
       // metrics.k8s.io is an optional aggregated API: absent or refused means "no current usage from here".
       return null;
@@ -135,7 +128,7 @@ export class KubeCluster implements Cluster {
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }): Promise<WorkloadObject> {
     const obj = await orFail(
       this.#http.patch<AppsObject>(
-        `/apis/apps/v1${ns(ref.namespace)}/${APPS_PLURAL[ref.kind]}/${seg(ref.name)}`,
+        `/apis/apps/v1${nsPath(ref.namespace)}/${APPS_PLURAL[ref.kind]}/${seg(ref.name)}`,
         PATCH.json,
         ops,
         {
@@ -155,7 +148,7 @@ export class KubeCluster implements Cluster {
   async helmReleaseVersion(ref: { namespace: string; name: string }): Promise<string | null> {
     const r = await orNull(
       this.#http.get<{ metadata?: { resourceVersion?: string } }>(
-        `${HELM}${ns(ref.namespace)}/helmreleases/${seg(ref.name)}`,
+        `${HELM}${nsPath(ref.namespace)}/helmreleases/${seg(ref.name)}`,
       ),
       `get HelmRelease ${ref.name} in namespace ${ref.namespace}`,
     );
@@ -169,7 +162,7 @@ export class KubeCluster implements Cluster {
   ) {
     const r = await orFail(
       this.#http.patch<{ metadata?: { generation?: number } }>(
-        `${HELM}${ns(ref.namespace)}/helmreleases/${seg(ref.name)}`,
+        `${HELM}${nsPath(ref.namespace)}/helmreleases/${seg(ref.name)}`,
         PATCH.merge,
         patch,
         { fieldManager: "memops", ...(o.dryRun ? { dryRun: "All" } : {}) },
@@ -182,7 +175,7 @@ export class KubeCluster implements Cluster {
   async autoscalerFor(ref: WorkloadRef): Promise<Autoscaler | null> {
     const list = await orFail(
       this.#http.get<List<V2HorizontalPodAutoscaler>>(
-        `/apis/autoscaling/v2${ns(ref.namespace)}/horizontalpodautoscalers`,
+        `/apis/autoscaling/v2${nsPath(ref.namespace)}/horizontalpodautoscalers`,
       ),
       `list horizontalpodautoscalers in namespace ${ref.namespace}`,
     );
@@ -196,7 +189,7 @@ export class KubeCluster implements Cluster {
   async patchAutoscaler(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {
     const r = await orFail(
       this.#http.patch<V2HorizontalPodAutoscaler>(
-        `/apis/autoscaling/v2${ns(ref.namespace)}/horizontalpodautoscalers/${seg(ref.name)}`,
+        `/apis/autoscaling/v2${nsPath(ref.namespace)}/horizontalpodautoscalers/${seg(ref.name)}`,
         PATCH.json,
         ops,
         { fieldManager: "memops", ...(o.dryRun ? { dryRun: "All" } : {}) },

@@ -87,7 +87,7 @@ export function fromKubeconfig(file: string): KubeTarget {
 }
 
 /** The pod's own service account, as every in-cluster client finds it. */
-export function inCluster(env: Record<string, string | undefined>): KubeTarget | null {
+function inCluster(env: Record<string, string | undefined>): KubeTarget | null {
   const host = env["KUBERNETES_SERVICE_HOST"];
   const port = env["KUBERNETES_SERVICE_PORT"] ?? "443";
   if (!host) return null;

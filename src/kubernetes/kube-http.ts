@@ -18,6 +18,16 @@ export class KubeHttpError extends Error {
   }
 }
 
+/** A list as the API server answers it (raw JSON: `metadata.continue`, not client-node's `_continue`). */
+export interface List<T> {
+  items: T[];
+  metadata?: { continue?: string; remainingItemCount?: number };
+}
+
+/** "/namespaces/NS" for a namespaced path, "" for all namespaces. */
+export const nsPath = (namespace: string | null): string =>
+  namespace === null ? "" : `/namespaces/${encodeURIComponent(namespace)}`;
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 export const PATCH = {
@@ -35,6 +45,16 @@ export class KubeHttp {
     this.#exec = target.exec ? execCredentials(target.exec) : null;
   }
 
+  #tokenRead: { token: string; at: number } | null = null;
+
+  /** A projected service-account token rotates (hourly): re-read at most once a minute, not per request. */
+  #fileToken(file: string): string {
+    const now = Date.now();
+    if (!this.#tokenRead || now - this.#tokenRead.at > 60_000)
+      this.#tokenRead = { token: readFileSync(file, "utf8").trim(), at: now };
+    return this.#tokenRead.token;
+  }
+
   async #auth(): Promise<{ agent: https.Agent; headers: Record<string, string> }> {
     const t = this.#target;
     const fromExec = this.#exec ? await this.#exec() : {};
@@ -47,8 +67,7 @@ export class KubeHttp {
       ...(key ? { key } : {}),
       rejectUnauthorized: !t.insecure,
     });
-    // a projected service-account token rotates: read the file on every request (it is small and cached by the OS)
-    const token = fromExec.token ?? t.token ?? (t.tokenFile ? readFileSync(t.tokenFile, "utf8").trim() : undefined);
+    const token = fromExec.token ?? t.token ?? (t.tokenFile ? this.#fileToken(t.tokenFile) : undefined);
     return { agent: this.#agent, headers: token ? { authorization: `Bearer ${token}` } : {} };
   }
 

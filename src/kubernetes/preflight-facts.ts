@@ -1,7 +1,6 @@
 /** What can make an approved change fail later, read from the API server. */
 import type { V2HorizontalPodAutoscaler, V1LimitRange, V1Node, V1ResourceQuota } from "@kubernetes/client-node";
-import type { List } from "./kube-cluster.ts";
-import type { KubeHttp } from "./kube-http.ts";
+import { type KubeHttp, type List, nsPath } from "./kube-http.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadRef } from "../ports.ts";
 import { orFail } from "./errors.ts";
@@ -25,18 +24,13 @@ async function largestNode(http: KubeHttp): Promise<number | null> {
 export async function preflightFacts(http: KubeHttp, ref: WorkloadRef): Promise<PreflightFacts> {
   const ns = ref.namespace;
   const [ranges, quotas, hpas, largest] = await Promise.all([
+    orFail(http.get<List<V1LimitRange>>(`/api/v1${nsPath(ns)}/limitranges`), `list limitranges in namespace ${ns}`),
     orFail(
-      http.get<List<V1LimitRange>>(`/api/v1/namespaces/${encodeURIComponent(ns)}/limitranges`),
-      `list limitranges in namespace ${ns}`,
-    ),
-    orFail(
-      http.get<List<V1ResourceQuota>>(`/api/v1/namespaces/${encodeURIComponent(ns)}/resourcequotas`),
+      http.get<List<V1ResourceQuota>>(`/api/v1${nsPath(ns)}/resourcequotas`),
       `list resourcequotas in namespace ${ns}`,
     ),
     orFail(
-      http.get<List<V2HorizontalPodAutoscaler>>(
-        `/apis/autoscaling/v2/namespaces/${encodeURIComponent(ns)}/horizontalpodautoscalers`,
-      ),
+      http.get<List<V2HorizontalPodAutoscaler>>(`/apis/autoscaling/v2${nsPath(ns)}/horizontalpodautoscalers`),
       `list horizontalpodautoscalers in namespace ${ns}`,
     ),
     largestNode(http),

@@ -25,7 +25,7 @@ const OUTCOME_WORDS = new Set([
 ]);
 
 /** "ok: patched" → ok; "refused: …" → refused; "approved, 1 more needed" → approved; else "other" */
-export function outcomeClass(outcome: string): string {
+function outcomeClass(outcome: string): string {
   const word = /^[a-z]+/i.exec(outcome)?.[0]?.toLowerCase() ?? "";
   return OUTCOME_WORDS.has(word) ? word : "other";
 }

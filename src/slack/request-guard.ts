@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { Store } from "../ports.ts";
 
 /** Slack's (and Bolt's) window for a request's timestamp, either way */
-export const MAX_SKEW_SECONDS = 300;
+const MAX_SKEW_SECONDS = 300;
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];

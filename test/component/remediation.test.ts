@@ -447,15 +447,19 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
   }
   afterEach(async () => h.stop());
   const ws = () => h.emulator.workspace;
-
-  it("Flux HelmRelease: the approval changes the HelmRelease's values; the Deployment is not patched", async () => {
+  /** deploy/api managed by the Flux HelmRelease flux-system/shop-api; Alice asks for 1Gi */
+  async function fluxLimitCard() {
     await start({ "helm.toolkit.fluxcd.io/name": "shop-api", "helm.toolkit.fluxcd.io/namespace": "flux-system" });
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-    const card = await ws().waitFor(() =>
+    return ws().waitFor(() =>
       ws()
         .channelMessages(CHANNEL)
         .find((m) => messageText(m).includes("Approval needed")),
     );
+  }
+
+  it("Flux HelmRelease: the approval changes the HelmRelease's values; the Deployment is not patched", async () => {
+    const card = await fluxLimitCard();
     const text = messageText(card);
     expect(text).toContain("HelmRelease flux-system/shop-api spec.values.resources.limits.memory: 512Mi → 1Gi");
     expect(text).toContain(
@@ -475,13 +479,7 @@ describe("GitOps-managed workloads get the GitOps path, not a live patch", () =>
   });
 
   it("Flux HelmRelease changed after the card was made: the approval is refused, nothing is patched, the thread says so", async () => {
-    await start({ "helm.toolkit.fluxcd.io/name": "shop-api", "helm.toolkit.fluxcd.io/namespace": "flux-system" });
-    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "limit deploy/api -n shop --container api 1Gi" });
-    const card = await ws().waitFor(() =>
-      ws()
-        .channelMessages(CHANNEL)
-        .find((m) => messageText(m).includes("Approval needed")),
-    );
+    const card = await fluxLimitCard();
     cluster.helmReleaseVersions.set("flux-system/shop-api", 101); // someone edits the release meanwhile
     const { outcome } = await approveAndAwait(h, BOB, card, "Not run:");
     expect(messageText(outcome)).toContain("the HelmRelease changed since this card was made");

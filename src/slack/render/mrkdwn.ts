@@ -9,7 +9,7 @@ export const escKeepMentions = (s: string): string => esc(s).replace(/&lt;@([UW]
 /** Text for a ``` block: escaped, and a stray fence cannot end the block early. */
 export const codeText = (s: string): string => esc(s).replace(/```/g, "ʼʼʼ");
 
-export const cut = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+export { excerpt as cut } from "../../core/excerpt.ts";
 
 export const pct = (x: number | null): string => (x === null ? "—" : `${Math.round(x * 100)}%`);
 
