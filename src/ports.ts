@@ -75,6 +75,8 @@ export interface Cluster {
   listPods(namespace: string | null, query: PodQuery): Promise<Page<Pod>>;
   listEvents(namespace: string | null, fieldSelector: string, limit: number): Promise<ClusterEvent[]>;
   getNode(name: string): Promise<NodeInfo | null>;
+  /** the pods on a node that have not finished, and the memory they request (as the scheduler counts it) */
+  nodeRequests(node: string): Promise<{ pods: number; requestedBytes: number }>;
   readLog(
     namespace: string,
     pod: string,

@@ -10,7 +10,7 @@ import { diagnose, type DiagnoseRequest, type Progress } from "../engine/run-dia
 import { type ChatMessage, PortError } from "../ports.ts";
 import { type IncidentDeps, incidentSubject, type ProgressView } from "./incident-deps.ts";
 import { latestWins } from "./latest-wins.ts";
-import { postCharts } from "./post-charts.ts";
+import { drawCharts, postCharts } from "./post-charts.ts";
 
 /** A fast diagnosis goes straight to the verdict: progress updates would only spend chat.update's rate limit. */
 const PROGRESS_AFTER_MS = 1000;
@@ -82,9 +82,13 @@ async function publish(
   log: IncidentDeps["log"],
 ): Promise<ChatMessage> {
   const { ts, incident, subject } = thread;
+  // the charts render and the remediations are checked while the report is posted; the thread keeps its order
+  const charts = drawCharts(d, report, label);
+  const offered = offersFor(d, report, channel, ts, log);
+  offered.catch(() => undefined); // awaited below, where its failure is reported
   for (const m of d.view.report(report)) await d.chat.post(channel, m, ts);
-  await postCharts({ ...d, log }, channel, ts, report, label);
-  const offers = await offersFor(d, report, channel, ts, log);
+  await postCharts({ ...d, log }, channel, ts, await charts);
+  const offers = await offered;
   const trend = sectionData(report.sections, "memory-trend");
   await d.audit.record({
     kind: "diagnosis",

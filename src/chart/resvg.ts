@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { encodePng } from "./encode-png.ts";
 
 /**
  * SVG → PNG without a browser or a native addon: resvg compiled to WebAssembly, with DejaVu Sans from
@@ -34,9 +35,11 @@ export async function renderPng(svg: string): Promise<Uint8Array> {
   });
   try {
     const image = r.render();
-    const png = image.asPng();
-    image.free();
-    return png;
+    try {
+      return encodePng(image.width, image.height, image.pixels);
+    } finally {
+      image.free();
+    }
   } finally {
     r.free();
   }

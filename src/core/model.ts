@@ -53,6 +53,10 @@ export interface Pod {
   createdAt: number | null;
 }
 
+/** The memory a pod's containers request, summed (what is not set counts as nothing). */
+export const podRequestBytes = (p: Pick<Pod, "containers">): number =>
+  p.containers.reduce((sum, c) => sum + (c.requestBytes ?? 0), 0);
+
 export interface WorkloadObject {
   kind: WorkloadKind | "replicaset";
   name: string;

@@ -1,5 +1,5 @@
 import { eventFieldsMatch, matchesSelector, podFieldsMatch } from "../core/selectors.ts";
-import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.ts";
+import { type ClusterEvent, type NodeInfo, type Pod, podRequestBytes, type WorkloadObject } from "../core/model.ts";
 import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
@@ -101,6 +101,12 @@ export abstract class InMemoryCluster implements Cluster {
   async getNode(name: string) {
     await this.enter("getNode", name);
     return this.nodes().find((n) => n.name === name) ?? null;
+  }
+
+  async nodeRequests(node: string) {
+    await this.enter("nodeRequests", node);
+    const pods = this.pods().filter((p) => p.nodeName === node && p.phase !== "Succeeded" && p.phase !== "Failed");
+    return { pods: pods.length, requestedBytes: pods.reduce((sum, p) => sum + podRequestBytes(p), 0) };
   }
 
   async patchWorkload(ref: WorkloadRef, ops: readonly JsonPatchOp[], o: { dryRun: boolean }) {

@@ -1,6 +1,6 @@
 /**
- * HTTP to the API server: TLS and credentials from a KubeTarget, JSON in and out, errors with their
- * status. Node's own http/https (undici as a package would add ~25 MB to the process).
+ * HTTP to the API server: TLS and credentials from a KubeTarget, JSON in and out (protobuf in where a
+ * list is too big to parse whole), errors with their status. Node's own http/https (undici as a package would add ~25 MB to the process).
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -71,51 +71,72 @@ export class KubeHttp {
     return { agent: this.#agent, headers: token ? { authorization: `Bearer ${token}` } : {} };
   }
 
-  async #send(method: string, path: string, query: Query, body?: { type: string; data: unknown }): Promise<string> {
+  async #send(
+    method: string,
+    path: string,
+    query: Query,
+    body?: { type: string; data: unknown },
+    accept = "application/json",
+  ): Promise<{ contentType: string; body: Buffer }> {
     const url = new URL(this.#target.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const { agent, headers } = await this.#auth();
     const payload = body ? JSON.stringify(body.data) : undefined;
     const secure = url.protocol === "https:";
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const res = await new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
       const req = (secure ? https : http).request(
         url,
         {
           method,
           ...(secure ? { agent } : {}),
           headers: {
-            accept: "application/json",
+            accept,
             ...headers,
             ...(body ? { "content-type": body.type, "content-length": Buffer.byteLength(payload ?? "") } : {}),
           },
         },
-        (res) => {
+        (r) => {
           const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () =>
+            resolve({
+              status: r.statusCode ?? 0,
+              contentType: r.headers["content-type"] ?? "",
+              body: Buffer.concat(chunks),
+            }),
+          );
+          r.on("error", reject);
         },
       );
       req.on("error", reject);
       req.end(payload);
     });
-    if (status < 200 || status >= 300) throw new KubeHttpError(status, text);
-    return text;
+    if (res.status < 200 || res.status >= 300) throw new KubeHttpError(res.status, res.body.toString("utf8"));
+    return res;
+  }
+
+  async #json<T>(method: string, path: string, query: Query, body?: { type: string; data: unknown }): Promise<T> {
+    return JSON.parse((await this.#send(method, path, query, body)).body.toString("utf8")) as T;
   }
 
   async get<T>(path: string, query: Query = {}): Promise<T> {
-    return JSON.parse(await this.#send("GET", path, query)) as T;
+    return this.#json<T>("GET", path, query);
+  }
+
+  /** The answer in Kubernetes' protobuf encoding when the server has one for the type, else as JSON. */
+  async protobuf(path: string, query: Query = {}): Promise<{ contentType: string; body: Buffer }> {
+    return this.#send("GET", path, query, undefined, "application/vnd.kubernetes.protobuf, application/json");
   }
 
   async text(path: string, query: Query = {}): Promise<string> {
-    return this.#send("GET", path, query);
+    return (await this.#send("GET", path, query)).body.toString("utf8");
   }
 
   async patch<T>(path: string, type: string, data: unknown, query: Query = {}): Promise<T> {
-    return JSON.parse(await this.#send("PATCH", path, query, { type, data })) as T;
+    return this.#json<T>("PATCH", path, query, { type, data });
   }
 
   async post<T>(path: string, data: unknown): Promise<T> {
-    return JSON.parse(await this.#send("POST", path, {}, { type: "application/json", data })) as T;
+    return this.#json<T>("POST", path, {}, { type: "application/json", data });
   }
 }

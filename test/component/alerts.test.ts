@@ -146,7 +146,7 @@ describe("an alert storm", () => {
   let h: Harness;
   afterEach(async () => h.stop());
 
-  it("1,000 alerts in one notification: /healthz and Slack acks answer within 100 ms throughout; every alert recorded once", async () => {
+  it("1,000 alerts in one notification: /healthz and Slack acks answer within 500 ms throughout; every alert recorded once", async () => {
     h = await startHarness({
       cluster: shopCluster(),
       metrics: shopMetrics(),
@@ -200,11 +200,14 @@ describe("an alert storm", () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     await idle;
+    // Slack gives an ack 3 s, Alertmanager a webhook 10 s; 500 ms leaves room for a loaded CI machine (this
+    // ran at 100 ms and flaked at 103 beside a running API server) and still fails a storm handled inline
+    const BOUND_MS = 500;
     expect((await sent).status).toBe(200);
-    expect((await sent).ms).toBeLessThan(100);
+    expect((await sent).ms).toBeLessThan(BOUND_MS);
     expect(health.length).toBeGreaterThan(0);
-    expect(Math.max(...health.map((x) => x.ms))).toBeLessThan(100);
-    if (acks.length) expect(Math.max(...acks)).toBeLessThan(100);
+    expect(Math.max(...health.map((x) => x.ms))).toBeLessThan(BOUND_MS);
+    if (acks.length) expect(Math.max(...acks)).toBeLessThan(BOUND_MS);
     const alerts = (await h.store.auditEntries()).filter((e) => e.kind === "alert" && e.what !== "Warmup resolved");
     expect(alerts).toHaveLength(1000);
     expect(new Set(alerts.map((e) => e.details["fingerprint"])).size).toBe(1000);

@@ -3,14 +3,17 @@ import { readFileSync } from "node:fs";
 import { AuthorizationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { resolveTarget } from "../../src/engine/resolve-target.ts";
+import { podRequestBytes } from "../../src/core/model.ts";
+import { listAllPods, resolveTarget } from "../../src/engine/resolve-target.ts";
 import { kubeError } from "../../src/kubernetes/errors.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import type { PodQuery } from "../../src/ports.ts";
 import { BOT_USER, KUBECTL } from "../support/control-plane.ts";
 import { BULK_PODS } from "../support/integration-world.ts";
+import { adminClients } from "../support/seed-cluster.ts";
 import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 import { KubeHttp, PATCH } from "../../src/kubernetes/kube-http.ts";
+import { jsonPodListRequests } from "../../src/kubernetes/node-requests.ts";
 
 const env = inject("integration");
 
@@ -116,6 +119,74 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     ]);
     expect(await cluster.countObjects("v1", "Pod", "bulk")).toEqual({ count: BULK_PODS, estimated: true });
     expect(await cluster.countObjects("apps/v1", "ReplicaSet", "bulk")).toEqual({ count: 1, estimated: false });
+  });
+
+  it("sums what a node's pods request from the protobuf list: the JSON list's figure, init containers and sidecars as the scheduler counts them, finished pods left out", async () => {
+    const { core } = adminClients(env.kubeconfig.admin);
+    const onNodeA = async () => {
+      const pods = await listAllPods(cluster, null, undefined, "spec.nodeName=node-a");
+      const running = pods.filter((p) => p.phase !== "Succeeded" && p.phase !== "Failed");
+      return { pods: running.length, requestedBytes: running.reduce((sum, p) => sum + podRequestBytes(p), 0) };
+    };
+    // 600 bulk pods and the shop's on node-a: as many bytes as the JSON pods' requests add up to
+    expect(await cluster.nodeRequests("node-a")).toEqual(await onNodeA());
+
+    const Mi = 2 ** 20;
+    const container = (name: string, memory: string) => ({
+      name,
+      image: "example.invalid/app",
+      resources: { requests: { memory } },
+    });
+    await core.createNamespace({ body: { metadata: { name: "node-requests" } } });
+    await core.createNamespacedPod({
+      namespace: "node-requests",
+      body: {
+        metadata: { name: "with-init" },
+        spec: {
+          nodeName: "node-c",
+          // a 300Mi migration runs before the app (150Mi) and its 20Mi sidecar: the pod needs the larger, 300Mi
+          initContainers: [container("migrate", "300Mi"), { ...container("proxy", "20Mi"), restartPolicy: "Always" }],
+          containers: [container("app", "100Mi"), container("agent", "50Mi")],
+        },
+      },
+    });
+    await core.createNamespacedPod({
+      namespace: "node-requests",
+      body: {
+        metadata: { name: "sidecars" },
+        spec: {
+          nodeName: "node-c",
+          // a 100Mi init and two 60Mi sidecars beside a 40Mi app: the sidecars run with the app, 160Mi
+          initContainers: [
+            container("init", "100Mi"),
+            { ...container("mesh", "60Mi"), restartPolicy: "Always" },
+            { ...container("logs", "60Mi"), restartPolicy: "Always" },
+          ],
+          containers: [container("app", "40Mi")],
+        },
+      },
+    });
+    await core.createNamespacedPod({
+      namespace: "node-requests",
+      body: { metadata: { name: "done" }, spec: { nodeName: "node-c", containers: [container("job", "1Gi")] } },
+    });
+    const done = await core.readNamespacedPod({ namespace: "node-requests", name: "done" });
+    await core.replaceNamespacedPodStatus({
+      namespace: "node-requests",
+      name: "done",
+      body: { ...done, status: { phase: "Succeeded" } },
+    });
+    expect(await cluster.nodeRequests("node-c")).toEqual({ pods: 2, requestedBytes: (300 + 160) * Mi });
+    // it was protobuf; JSON, for a server that only answers JSON, counts the same
+    const http = new KubeHttp(fromKubeconfig(env.kubeconfig.bot));
+    const query = { fieldSelector: "spec.nodeName=node-c,status.phase!=Succeeded" };
+    expect((await http.protobuf("/api/v1/pods", query)).contentType).toBe("application/vnd.kubernetes.protobuf");
+    expect(jsonPodListRequests(await http.get("/api/v1/pods", query))).toEqual({
+      pods: 2,
+      requestedBytes: (300 + 160) * Mi,
+      continueToken: null,
+    });
+    expect(await cluster.nodeRequests("no-such-node")).toEqual({ pods: 0, requestedBytes: 0 });
   });
 
   it("selects events by field: only the pod's own, and the node's OOM kill", async () => {

@@ -1,5 +1,4 @@
 import type { NodeFindings, NodeRow } from "../../core/findings.ts";
-import { listAllPods } from "../resolve-target.ts";
 import { type StepContext, TOP } from "../step-context.ts";
 
 export async function nodePressure(ctx: StepContext): Promise<NodeFindings> {
@@ -12,19 +11,16 @@ export async function nodePressure(ctx: StepContext): Promise<NodeFindings> {
     .map(([n]) => n);
   const nodes = await Promise.all(
     names.map(async (name): Promise<NodeRow | null> => {
-      const [node, pods] = await Promise.all([
-        ctx.cluster.getNode(name),
-        listAllPods(ctx.cluster, null, undefined, `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed`),
-      ]);
+      const [node, load] = await Promise.all([ctx.cluster.getNode(name), ctx.cluster.nodeRequests(name)]);
       if (!node) return null;
-      const requested = pods.reduce((sum, p) => sum + p.containers.reduce((s, c) => s + (c.requestBytes ?? 0), 0), 0);
+      const requested = load.requestedBytes;
       return {
         name,
         memoryPressure: node.memoryPressure,
         allocatableBytes: node.allocatableBytes,
         requestedBytes: requested,
         ofAllocatable: node.allocatableBytes ? requested / node.allocatableBytes : null,
-        pods: pods.length,
+        pods: load.pods,
       };
     }),
   );
