@@ -1,10 +1,10 @@
 /**
- * npm run bench:chart — how long the chart of one diagnosed workload takes: SVG from the trend findings,
- * PNG from the SVG (the first one includes loading resvg's WebAssembly and the fonts), and the RSS cost.
+ * npm run bench:chart — how long the chart of one diagnosed workload takes: the scene from the trend
+ * findings, the PNG from the scene, and what the process's RSS pays for it.
  */
 import { cpus } from "node:os";
-import { stopChartWorker, svgToPng } from "../src/chart/svg-to-png.ts";
-import { chartSvg } from "../src/core/chart/chart-svg.ts";
+import { drawChart } from "../src/chart/draw-chart.ts";
+import { chartScene } from "../src/core/chart/chart-scene.ts";
 import { memoryChart } from "../src/core/chart/memory-chart.ts";
 import { classify } from "../src/core/classify.ts";
 import type { TrendRow } from "../src/core/findings.ts";
@@ -35,35 +35,35 @@ const rows: TrendRow[] = Array.from({ length: 6 }, (_, k) => {
 });
 const findings = { windowStart: NOW - WINDOW, windowEnd: NOW, rows, totalContainers: rows.length };
 
+// the chart's cost is what the process holds while drawing: sample RSS and the heap around each chart
 const rss0 = process.memoryUsage().rss;
 let t = performance.now();
-const first = await svgToPng(chartSvg(memoryChart(findings, "deploy/api -n shop")));
+const first = drawChart(chartScene(memoryChart(findings, "deploy/api -n shop")));
 const firstMs = performance.now() - t;
-const rss1 = process.memoryUsage().rss;
-const svgMs: number[] = [],
+let peak = process.memoryUsage().rss;
+const sceneMs: number[] = [],
   pngMs: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   t = performance.now();
-  const svg = chartSvg(memoryChart(findings, "deploy/api -n shop"));
-  svgMs.push(performance.now() - t);
+  const scene = chartScene(memoryChart(findings, "deploy/api -n shop"));
+  sceneMs.push(performance.now() - t);
   t = performance.now();
-  await svgToPng(svg);
+  drawChart(scene);
   pngMs.push(performance.now() - t);
+  peak = Math.max(peak, process.memoryUsage().rss);
 }
-const rss2 = process.memoryUsage().rss;
-await stopChartWorker();
 await new Promise((r) => setTimeout(r, 500));
 const rss3 = process.memoryUsage().rss;
 const p = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 console.log(`## \`npm run bench:chart\`
 
-One workload's chart (6 containers, 6 h of 1-minute samples), ${RUNS} runs after the first, on ${cpus()[0]?.model ?? "?"}, Node ${process.version}.
+One workload's chart (6 containers, 6 h of 1-minute samples), ${RUNS} runs after the first, on ${cpus()[0]?.model ?? "?"}, Node ${process.version}, NODE_OPTIONS \`${process.env["NODE_OPTIONS"] ?? ""}\`.
 
 | | p50 | p95 |
 |---|---|---|
-| SVG from the findings | ${p(svgMs, 0.5).toFixed(1)} ms | ${p(svgMs, 0.95).toFixed(1)} ms |
-| PNG from the SVG (resvg-wasm) | ${p(pngMs, 0.5).toFixed(0)} ms | ${p(pngMs, 0.95).toFixed(0)} ms |
+| scene from the findings | ${p(sceneMs, 0.5).toFixed(1)} ms | ${p(sceneMs, 0.95).toFixed(1)} ms |
+| PNG from the scene (memops's rasteriser + zlib) | ${p(pngMs, 0.5).toFixed(1)} ms | ${p(pngMs, 0.95).toFixed(1)} ms |
 
-- first chart of a process (starts the chart worker, which loads the WebAssembly module and two fonts): ${firstMs.toFixed(0)} ms; RSS +${((rss1 - rss0) / MiB).toFixed(0)} MiB, paid on the first chart, not at start-up; +${((rss2 - rss1) / MiB).toFixed(0)} MiB more after the ${RUNS} further charts (WebAssembly memory is reused, not grown per chart); after the worker exits (a minute without charts, here at once): ${((rss3 - rss0) / MiB).toFixed(0)} MiB above the start
+- first chart of a process: ${firstMs.toFixed(0)} ms; peak RSS over all ${RUNS + 1} charts ${((peak - rss0) / MiB).toFixed(1)} MiB above the start, ${((rss3 - rss0) / MiB).toFixed(1)} MiB after them
 - PNG size ${(first.byteLength / 1024).toFixed(0)} KiB`);

@@ -1,6 +1,7 @@
 /** What the incident use cases (diagnose, summarise, resolve, handle alerts) need, and how they are shown. */
 import type { Logger } from "pino";
 import type { IncidentSummary } from "../core/incident-summary.ts";
+import type { Scene } from "../core/chart/chart-scene.ts";
 import type { Report } from "../core/findings.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
@@ -47,7 +48,7 @@ export interface IncidentDeps {
   log: Logger;
   view: IncidentView;
   /** an SVG chart as PNG bytes (rendered outside the core: a WebAssembly rasteriser in a worker) */
-  drawChart(svg: string): Promise<Uint8Array>;
+  drawChart(scene: Scene): Promise<Uint8Array>;
   /** memops's own metrics; none recorded when absent */
   telemetry?: Telemetry;
 }

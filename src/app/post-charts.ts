@@ -1,4 +1,4 @@
-import { chartSvg } from "../core/chart/chart-svg.ts";
+import { chartScene } from "../core/chart/chart-scene.ts";
 import { chartAltText, memoryChart } from "../core/chart/memory-chart.ts";
 import { type Report, sectionData } from "../core/findings.ts";
 import { shortWorkload } from "../core/target.ts";
@@ -14,8 +14,9 @@ export type DrawnChart =
   | { title: string; error: string };
 
 /**
- * One PNG chart per diagnosed workload, started at once: the renderer works on its own thread while the
- * report is being posted, so the chart is not a step the verdict waits for on its own.
+ * One PNG chart per diagnosed workload, uploaded after the report. Drawing is CPU work on this thread:
+ * each chart waits for the I/O already queued (the report's posts are sent first) and is drawn while
+ * Slack answers them.
  */
 export function drawCharts(d: Pick<IncidentDeps, "drawChart">, report: Report, label: string): Promise<DrawnChart[]> {
   const trend = sectionData(report.sections, "memory-trend");
@@ -29,8 +30,9 @@ export function drawCharts(d: Pick<IncidentDeps, "drawChart">, report: Report, l
   return Promise.all(
     [...groups].slice(0, MAX_CHARTS).map(async ([title, rows]): Promise<DrawnChart> => {
       try {
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const chart = memoryChart({ ...trend, rows }, title);
-        const png = await d.drawChart(chartSvg(chart));
+        const png = await d.drawChart(chartScene(chart));
         const filename = `memory-${title
           .replace(/[^a-z0-9]+/gi, "-")
           .replace(/^-|-$/g, "")

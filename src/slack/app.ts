@@ -13,7 +13,7 @@ import { register as registerIncidentButtons } from "./listeners/incident-button
 import { register as registerSlashCommand } from "./listeners/slash-command.ts";
 import type { IncidentDeps } from "../app/incident-deps.ts";
 import { incidentView } from "./render/incident-view.ts";
-import { svgToPng } from "../chart/svg-to-png.ts";
+import { drawChart } from "../chart/draw-chart.ts";
 import { AuditTrail } from "../app/audit-trail.ts";
 import type { AlertmanagerPayload } from "../alerts/alertmanager-payload.ts";
 import { handleAlerts } from "../app/handle-alerts.ts";
@@ -126,7 +126,7 @@ function incidentDeps(deps: SlackAppDeps, chat: Chat, audit: AuditTrail, telemet
     newId: deps.newId,
     log: deps.log,
     view: incidentView,
-    drawChart: svgToPng,
+    drawChart: async (scene) => drawChart(scene),
   };
 }
 

@@ -6,7 +6,7 @@ import { limitAt, type LimitStep } from "../limit-history.ts";
 import type { Sample } from "../model.ts";
 import { formatBytes } from "../quantity.ts";
 
-/** What a chart of one workload's memory shows: drawn by `chartSvg`, described by `chartAltText`. */
+/** What a chart of one workload's memory shows: laid out by `chartScene`, described by `chartAltText`. */
 export interface MemoryChart {
   /** the workload, as the person asked for it ("deploy/api -n shop") */
   subject: string;

@@ -1,7 +1,7 @@
 import { crc32, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { encodePng } from "../../../src/chart/encode-png.ts";
-import { svgToPng } from "../../../src/chart/svg-to-png.ts";
+import { Raster } from "../../../src/chart/raster.ts";
 
 /** The chunks of a PNG, each checked against its CRC. */
 function chunks(png: Buffer): { type: string; data: Buffer }[] {
@@ -17,42 +17,43 @@ function chunks(png: Buffer): { type: string; data: Buffer }[] {
   return out;
 }
 
-/** Width, height and RGBA of a PNG as encodePng writes them (8-bit RGBA, no filtering). */
-function decode(png: Buffer): { width: number; height: number; rgba: Buffer } {
+/** Width, height and RGB of a PNG as encodePng writes them (8-bit RGB, no filtering). */
+function decode(png: Buffer): { width: number; height: number; rgb: Buffer } {
   const cs = chunks(png);
   expect(cs.map((c) => c.type)).toEqual(["IHDR", "IDAT", "IEND"]);
   const ihdr = cs[0]!.data;
   const [width, height] = [ihdr.readUInt32BE(0), ihdr.readUInt32BE(4)];
-  expect([...ihdr.subarray(8)]).toEqual([8, 6, 0, 0, 0]);
+  expect([...ihdr.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
   const raw = inflateSync(cs[1]!.data);
-  const stride = width * 4 + 1;
+  const stride = width * 3 + 1;
   expect(raw.length).toBe(stride * height);
   const rows = Array.from({ length: height }, (_, y) => {
     expect(raw[y * stride]).toBe(0);
     return raw.subarray(y * stride + 1, (y + 1) * stride);
   });
-  return { width, height, rgba: Buffer.concat(rows) };
+  return { width, height, rgb: Buffer.concat(rows) };
 }
 
 describe("PNG encoding", () => {
-  it("writes the pixels it is given, in valid chunks", () => {
-    const rgba = Uint8Array.from({ length: 3 * 2 * 4 }, (_, i) => (i * 37) % 256);
-    const out = decode(Buffer.from(encodePng(3, 2, rgba)));
+  it("writes the scanlines it is given, in valid chunks", () => {
+    const pixels = Array.from({ length: 3 * 2 * 3 }, (_, i) => (i * 37) % 256);
+    const scanlines = Uint8Array.from([0, ...pixels.slice(0, 9), 0, ...pixels.slice(9)]);
+    const out = decode(Buffer.from(encodePng(3, 2, scanlines)));
     expect(out).toMatchObject({ width: 3, height: 2 });
-    expect([...out.rgba]).toEqual([...rgba]);
+    expect([...out.rgb]).toEqual(pixels);
   });
 
-  it("refuses pixels that do not fill the image", () => {
-    expect(() => encodePng(3, 2, new Uint8Array(23))).toThrow("expected 24 bytes of RGBA, got 23");
+  it("refuses scanlines that do not fill the image", () => {
+    expect(() => encodePng(3, 2, new Uint8Array(19))).toThrow("expected 20 bytes of scanlines, got 19");
   });
 
-  it("carries what resvg drew: a red square on the white background", async () => {
-    const svg =
-      '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect x="10" width="10" height="10" fill="#ff0000"/></svg>';
-    const { width, height, rgba } = decode(Buffer.from(await svgToPng(svg)));
+  it("carries what the rasteriser drew: a red square on the white background", () => {
+    const r = new Raster(20, 10);
+    r.fillRect({ x: 10, y: 0, w: 10, h: 10 }, "#ff0000");
+    const { width, height, rgb } = decode(Buffer.from(encodePng(r.width, r.height, r.scanlines)));
     expect([width, height]).toEqual([20, 10]);
-    const at = (x: number, y: number) => [...rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)];
-    expect(at(2, 5)).toEqual([255, 255, 255, 255]);
-    expect(at(15, 5)).toEqual([255, 0, 0, 255]);
+    const at = (x: number, y: number) => [...rgb.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
+    expect(at(2, 5)).toEqual([255, 255, 255]);
+    expect(at(15, 5)).toEqual([255, 0, 0]);
   });
 });

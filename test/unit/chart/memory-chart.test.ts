@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { svgToPng } from "../../../src/chart/svg-to-png.ts";
-import { chartSvg } from "../../../src/core/chart/chart-svg.ts";
+import { inflateSync } from "node:zlib";
+import { drawChart } from "../../../src/chart/draw-chart.ts";
+import { chartScene, type Scene, type Shape } from "../../../src/core/chart/chart-scene.ts";
 import { ALT_TEXT_MAX, chartAltText, memoryChart } from "../../../src/core/chart/memory-chart.ts";
 import { classify } from "../../../src/core/classify.ts";
 import type { TrendRow } from "../../../src/core/findings.ts";
@@ -32,8 +33,12 @@ const findings = (rows: TrendRow[]) => ({
   rows,
   totalContainers: rows.length,
 });
-const dashedForecasts = (svg: string) => [...svg.matchAll(/<line [^>]*stroke-dasharray="7 5"/g)].length;
-const oomCrosses = (svg: string) => [...svg.matchAll(/<path d="M[^"]*" stroke="#d62728"/g)].length;
+const shapes = (scene: Scene): Shape[] => scene.layers.flatMap((l) => l.shapes);
+const texts = (scene: Scene) => shapes(scene).flatMap((s) => (s.kind === "text" ? [s.text] : []));
+const dashedForecasts = (scene: Scene) =>
+  shapes(scene).filter((s) => s.kind === "path" && s.role === "forecast" && s.stroke.dash).length;
+const oomCrosses = (scene: Scene) => shapes(scene).filter((s) => s.kind === "path" && s.role === "oom").length;
+const rings = (scene: Scene) => shapes(scene).filter((s) => s.kind === "ring");
 
 describe("the memory chart", () => {
   const leak = row(
@@ -53,11 +58,9 @@ describe("the memory chart", () => {
   it("draws a stable container without a forecast, and the axis ends now", () => {
     const c = memoryChart(findings([flat]), "deploy/api -n shop");
     expect(c.end).toBe(NOW);
-    const svg = chartSvg(c);
-    expect(dashedForecasts(svg)).toBe(0);
-    expect(svg).toContain("limit 512Mi</text>");
-    expect(svg).toContain("request 256Mi</text>");
-    expect(svg).toContain("api-3/api — stable</text>");
+    const scene = chartScene(c);
+    expect(dashedForecasts(scene)).toBe(0);
+    expect(texts(scene)).toEqual(expect.arrayContaining(["limit 512Mi", "request 256Mi", "api-3/api — stable"]));
   });
 
   it("dashes a leak's forecast up to the limit, inside the chart when it is near", () => {
@@ -65,10 +68,10 @@ describe("the memory chart", () => {
     const c = memoryChart(findings([leak]), "deploy/api -n shop");
     const at = NOW + (leak.analysis.timeToLimitSeconds ?? 0);
     expect(c.end).toBeGreaterThan(at);
-    const svg = chartSvg(c);
-    expect(dashedForecasts(svg)).toBe(1);
-    expect(svg).toMatch(/<circle [^>]*r="4"/); // the crossing, shown
-    expect(svg).toContain(">now</text>");
+    const scene = chartScene(c);
+    expect(dashedForecasts(scene)).toBe(1);
+    expect(rings(scene)).toHaveLength(1); // the crossing, shown
+    expect(texts(scene)).toContain("now");
   });
 
   it("runs a far-off forecast off the right edge rather than squeezing the window", () => {
@@ -80,18 +83,18 @@ describe("the memory chart", () => {
     const c = memoryChart(findings([slow]), "deploy/api -n shop");
     expect(slow.analysis.timeToLimitSeconds).toBeGreaterThan(WINDOW);
     expect(c.end - NOW).toBeCloseTo(0.35 * WINDOW, 0);
-    const svg = chartSvg(c);
-    expect(dashedForecasts(svg)).toBe(1);
-    expect(svg).not.toMatch(/<circle /);
+    const scene = chartScene(c);
+    expect(dashedForecasts(scene)).toBe(1);
+    expect(rings(scene)).toHaveLength(0);
   });
 
   it("marks every OOM kill the analysis found", () => {
     expect(sawtooth.analysis.classification).toBe("oom-cycle");
     const kills = sawtooth.analysis.oomKillTimes;
     expect(kills.length).toBe(2);
-    const svg = chartSvg(memoryChart(findings([sawtooth, flat]), "deploy/api -n shop"));
-    expect(oomCrosses(svg)).toBe(kills.length + 1); // + the legend's marker
-    expect(svg).toContain(">OOM kill</text>");
+    const scene = chartScene(memoryChart(findings([sawtooth, flat]), "deploy/api -n shop"));
+    expect(oomCrosses(scene)).toBe(kills.length + 1); // + the legend's marker
+    expect(texts(scene)).toContain("OOM kill");
   });
 
   it("steps the limit line where the limit changed, and keeps the kills at the limit they happened at", () => {
@@ -113,18 +116,22 @@ describe("the memory chart", () => {
       ],
     });
     expect(c.series[0]!.ooms.every((o) => o.v === 512 * MI)).toBe(true);
-    const svg = chartSvg(c);
+    const scene = chartScene(c);
     // one polyline with a vertical step: four points, two heights
-    const line = svg.match(/<polyline fill="none" points="([^"]+)" stroke="#d62728"/)![1]!.split(" ");
+    const limitLines = shapes(scene).filter(
+      (s) => s.kind === "path" && s.stroke.color === "#d62728" && s.stroke.width === 1.5,
+    );
+    expect(limitLines).toHaveLength(1);
+    const line = limitLines[0]!.kind === "path" ? limitLines[0]!.points : [];
     expect(line).toHaveLength(4);
-    expect(new Set(line.map((p) => p.split(",")[1])).size).toBe(2);
-    expect(line[1]!.split(",")[0]).toBe(line[2]!.split(",")[0]);
+    expect(new Set(line.map((p) => p.y)).size).toBe(2);
+    expect(line[1]!.x).toBe(line[2]!.x);
     expect(chartAltText(c)).toContain(
       `The limit changed: 512Mi → 640Mi at ${new Date(raisedAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC.`,
     );
   });
 
-  it("draws one limit line per distinct limit, and escapes names", () => {
+  it("draws one limit line per distinct limit, and labels names as they are", () => {
     const other = {
       ...row(
         "a<b>&c",
@@ -135,11 +142,10 @@ describe("the memory chart", () => {
       limits: [{ from: NOW - WINDOW, bytes: 128 * MI }],
       requestBytes: null,
     };
-    const svg = chartSvg(memoryChart(findings([leak, flat, other]), "deploy/api -n shop"));
-    expect([...svg.matchAll(/>limit /g)]).toHaveLength(2);
-    expect(svg).toContain("limit 128Mi (sidecar)");
-    expect(svg).toContain("a&lt;b&gt;&amp;c/sidecar");
-    expect(svg).not.toContain("a<b>");
+    const scene = chartScene(memoryChart(findings([leak, flat, other]), "deploy/api -n shop"));
+    expect(texts(scene).filter((t) => t.startsWith("limit "))).toHaveLength(2);
+    expect(texts(scene)).toContain("limit 128Mi (sidecar)");
+    expect(texts(scene).some((t) => t.startsWith("a<b>&c/sidecar — "))).toBe(true);
   });
 
   it("describes itself within Slack's alt text limit, naming what it leaves out", () => {
@@ -158,26 +164,23 @@ describe("the memory chart", () => {
     expect(text).toMatch(/ And \d more\.$/);
   });
 
-  it("renders to a PNG with its text (the fonts are bundled, not the system's)", async () => {
+  it("renders to a PNG: the plot's lines in their colours, the text in ink, the rest white", () => {
     const c = memoryChart(findings([leak, sawtooth]), "deploy/api -n shop");
-    const svg = chartSvg(c);
-    const png = Buffer.from(await svgToPng(svg));
+    const scene = chartScene(c);
+    const png = Buffer.from(drawChart(scene));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
-    expect(png.readUInt32BE(16)).toBe(1000);
-    const noText = Buffer.from(await svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, "")));
-    expect(png.length).toBeGreaterThan(noText.length + 5000);
-  });
-});
-
-describe("the chart worker", () => {
-  it("says why a chart cannot be drawn, and keeps drawing the next ones", async () => {
-    await expect(svgToPng("<svg this is not")).rejects.toThrow(/^the chart could not be drawn: /);
-    const png = Buffer.from(
-      await svgToPng(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>',
-      ),
-    );
-    expect(png.readUInt32BE(16)).toBe(20);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1000, scene.height]);
+    const raw = inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)));
+    const px = (x: number, y: number) => [...raw.subarray(y * 3001 + 1 + x * 3, y * 3001 + 1 + x * 3 + 3)];
+    // the first series starts at the plot's left edge, in the palette's first colour
+    const first = shapes(scene).find((s) => s.kind === "path" && s.stroke.color === "#1f77b4" && !s.role);
+    const start = first?.kind === "path" ? first.points[3]! : { x: 0, y: 0 };
+    expect(px(Math.floor(start.x), Math.floor(start.y))).toEqual([0x1f, 0x77, 0xb4]);
+    expect(px(2, 2)).toEqual([255, 255, 255]);
+    // the title is drawn: dark pixels where its text sits, none above it
+    const row = (y: number) => Array.from({ length: 300 }, (_, x) => px(78 + x, y));
+    expect(row(20).filter(([r]) => r! < 80).length).toBeGreaterThan(20);
+    expect(row(4).every(([r, g, b]) => r === 255 && g === 255 && b === 255)).toBe(true);
   });
 });
 
