@@ -38,10 +38,10 @@ export function formatBytes(bytes: number): string {
   return `${Math.round(bytes)}B`;
 }
 
-/** Rounds bytes up to a step a person would write in a manifest: 16Mi to 256Mi, 32Mi to 1Gi, 64Mi to 4Gi, 256Mi to 16Gi, then 1Gi (at most ~6% above). */
 /** A limit or request as text: "none" when there is none. */
 export const formatLimit = (bytes: number | null): string => (bytes === null ? "none" : formatBytes(bytes));
 
+/** Rounds bytes up to a step a person would write in a manifest: 16Mi to 256Mi, 32Mi to 1Gi, 64Mi to 4Gi, 256Mi to 16Gi, then 1Gi (at most ~6% above). */
 export function roundUpReadable(bytes: number): number {
   const step =
     bytes <= 256 * MiB
