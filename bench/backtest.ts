@@ -239,24 +239,49 @@ for (const name of Object.keys(FAMILIES)) {
 
 // The sweep: every method's limits scaled by the same margins; compare slack where OOM-days are equal.
 const MARGINS = [0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.3];
-const sweep = new Map(
-  METHODS.map((m) => [
-    m.name,
-    MARGINS.map((margin) => {
-      const sum = { oomDays: 0, slack: 0, days: 0 };
-      for (const tr of traces) add(sum, replay(tr, m, margin));
-      return sum;
-    }),
-  ]),
-);
+type Sweep = Map<string, Replayed[]>;
+const sweepOf = (set: readonly Trace[]): Sweep =>
+  new Map(
+    METHODS.map((m) => [
+      m.name,
+      MARGINS.map((margin) => {
+        const sum = { oomDays: 0, slack: 0, days: 0 };
+        for (const tr of set) add(sum, replay(tr, m, margin));
+        return sum;
+      }),
+    ]),
+  );
 /** The least slack a method reaches, over the margins, with at most `oomDays` OOM-days. */
-const leastSlackWithin = (name: string, oomDays: number) =>
+const leastSlackWithin = (sw: Sweep, name: string, oomDays: number) =>
   Math.min(
-    ...sweep
+    ...sw
       .get(name)!
       .filter((x) => x.oomDays <= oomDays)
       .map((x) => x.slack),
   );
+/** The margin sweep and the least slack at equal OOM rates, as Markdown. */
+const sweepTables = (
+  sw: Sweep,
+  levels: number[],
+) => `Margin sweep: each method's limits × the margin, OOM-days / slack GiB-hours:
+
+| margin | ${METHODS.map((m) => m.name).join(" | ")} |
+|---|${METHODS.map(() => "---").join("|")}|
+${MARGINS.map((g, i) => `| ×${g} | ${METHODS.map((m) => `${sw.get(m.name)![i]!.oomDays} / ${sw.get(m.name)![i]!.slack.toFixed(0)}`).join(" | ")} |`).join("\n")}
+
+At equal OOM rates, the least slack each method reaches over those margins:
+
+| at most OOM-days | ${METHODS.map((m) => m.name).join(" | ")} |
+|---|${METHODS.map(() => "---").join("|")}|
+${levels
+  .map(
+    (k) =>
+      `| ${k} | ${METHODS.map((m) => {
+        const v = leastSlackWithin(sw, m.name, k);
+        return Number.isFinite(v) ? v.toFixed(0) : "—";
+      }).join(" | ")} |`,
+  )
+  .join("\n")}`;
 
 /**
  * Issue 14's target for a table: no more OOM-days than the safest anchor (VPA or KRR, whichever has fewer;
@@ -331,25 +356,7 @@ Per family, OOM-days / slack GiB-hours:
 |---|${METHODS.map(() => "---").join("|")}|
 ${byFamily.join("\n")}
 
-Margin sweep: each method's limits × the margin, OOM-days / slack GiB-hours:
-
-| margin | ${METHODS.map((m) => m.name).join(" | ")} |
-|---|${METHODS.map(() => "---").join("|")}|
-${MARGINS.map((g, i) => `| ×${g} | ${METHODS.map((m) => `${sweep.get(m.name)![i]!.oomDays} / ${sweep.get(m.name)![i]!.slack.toFixed(0)}`).join(" | ")} |`).join("\n")}
-
-At equal OOM rates, the least slack each method reaches over those margins:
-
-| at most OOM-days | ${METHODS.map((m) => m.name).join(" | ")} |
-|---|${METHODS.map(() => "---").join("|")}|
-${[0, 2, 5, 10]
-  .map(
-    (k) =>
-      `| ${k} | ${METHODS.map((m) => {
-        const v = leastSlackWithin(m.name, k);
-        return Number.isFinite(v) ? v.toFixed(0) : "—";
-      }).join(" | ")} |`,
-  )
-  .join("\n")}
+${sweepTables(sweepOf(traces), [0, 2, 5, 10])}
 
 Target (issue 14): ${synthTarget.text}.
 
@@ -363,6 +370,8 @@ each day's limit to that day's true peak. OOM-days / slack GiB-hours:
 |---|---|${REAL_METHODS.map(() => "---").join("|")}|
 ${realRows.map((r) => `| ${r.tr.name} | ${r.by.get("memops")!.days} | ${REAL_METHODS.map((m) => `${r.by.get(m.name)!.oomDays} / ${r.by.get(m.name)!.slack.toFixed(0)}`).join(" | ")} |`).join("\n")}
 | **total** | ${realTotals.get("memops")!.days} | ${REAL_METHODS.map((m) => `**${realTotals.get(m.name)!.oomDays} / ${realTotals.get(m.name)!.slack.toFixed(0)}**`).join(" | ")} |
+
+${sweepTables(sweepOf(real), [10, 20, 25, 33, 40])}
 
 Target (issue 14): ${realTarget.text}.`);
 process.exitCode = synthTarget.pass && realTarget.pass ? 0 : 1;

@@ -137,6 +137,15 @@ export function recommend(input: SizingInput): Recommendation {
     }
   }
   limit = roundUpReadable(limit);
+  // Less than a day of samples (23 h: a day of 5-minute samples spans 23 h 55 m) has not seen a whole
+  // daily cycle: raise if needed, never lower. (Replayed on
+  // the 24 real Bitbrains VMs, sizing down from a first afternoon caused 20 of memops's 49 OOM-days.)
+  if (old !== null && limit < old && duration(series) < DAY - HOUR)
+    return {
+      limitBytes: old,
+      requestBytes: request(input, old),
+      reason: `keep the limit: ${formatDuration(duration(series))} of samples is less than a day, too little to lower it on (${why[0] ?? ""})`,
+    };
   if (old !== null && limit > old * input.maxFactor) {
     limit = Math.floor(old * input.maxFactor);
     why.push(`capped at ×${input.maxFactor} of the current limit by policy; raise again after verifying`);

@@ -78,16 +78,21 @@ describe("memops analyze", () => {
     );
   });
 
-  it("reads JSON and RFC 3339 timestamps, and prints text", async () => {
-    const rows = Array.from({ length: 48 }, (_, i) => ({
-      timestamp: new Date((END - (47 - i) * 300) * 1000).toISOString(),
-      working_set_bytes: 400 * MiB + (i % 3) * MiB,
-    }));
-    const r = await run("--input", file("flat.json", JSON.stringify(rows, null, 2)), "--limit", "1Gi");
-    expect(r.code).toBe(EXIT.ok);
-    expect(r.out).toMatch(/^classification {2}stable, confidence 0\.\d\d\n/);
-    expect(r.out).toContain("time to limit   none (no upward trend)");
-    expect(r.out).toMatch(/recommendation {2}limit 4\d\dMi, request 4\d\dMi/);
+  it("reads JSON and RFC 3339 timestamps, and prints text; lowers a limit only on a day of samples or more", async () => {
+    const rows = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        timestamp: new Date((END - (n - 1 - i) * 300) * 1000).toISOString(),
+        working_set_bytes: 400 * MiB + (i % 3) * MiB,
+      }));
+    const twoDays = await run("--input", file("flat.json", JSON.stringify(rows(576), null, 2)), "--limit", "1Gi");
+    expect(twoDays.code).toBe(EXIT.ok);
+    expect(twoDays.out).toMatch(/^classification {2}stable, confidence 0\.\d\d\n/);
+    expect(twoDays.out).toContain("time to limit   none (no upward trend)");
+    expect(twoDays.out).toMatch(/recommendation {2}limit 4\d\dMi, request 4\d\dMi/);
+    // four hours have not seen a whole day: the same flat usage does not lower the limit yet
+    const fourHours = await run("--input", file("short.json", JSON.stringify(rows(48))), "--limit", "1Gi");
+    expect(fourHours.out).toMatch(/recommendation {2}limit 1Gi, request 4\d\dMi/);
+    expect(fourHours.out).toMatch(/keep the limit: 3h 55m of samples is less than a day, too little to lower it on/);
   });
 
   it("a bad file gets a clear error with its line number and exit code 1", async () => {
