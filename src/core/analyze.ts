@@ -1,5 +1,6 @@
 import { classify, classLabel, type RssForecast, type TrendAnalysis } from "./classify.ts";
 import { formatDuration } from "./duration.ts";
+import type { LimitStep } from "./limit-history.ts";
 import { formatBytes } from "./quantity.ts";
 import { type Recommendation, recommend } from "./recommend.ts";
 import type { Trace } from "./trace-file.ts";
@@ -19,6 +20,9 @@ export interface AnalysisOutput {
   timeToLimitRange: [number, number | null] | null;
   rss: RssForecast | null;
   recommendation: Recommendation;
+  /** the limits and requests the file gave (limit_bytes, request_bytes), from each change on; empty without */
+  limits: LimitStep[];
+  requests: LimitStep[];
   window: { start: number; end: number; samples: number; segments: number; oomKills: number };
 }
 
@@ -41,14 +45,18 @@ export function analyzeTrace(trace: Trace, o: AnalyzeOptions): AnalysisOutput {
     rss: trace.rss,
     restarts: trace.restarts,
     oomAt: trace.oomAt,
+    ...(trace.limits?.length ? { limits: trace.limits } : {}),
     now,
   });
+  // with the limit's history, the current limit is judged by the kills since it took effect
+  const limitSince = trace.limits?.length ? trace.limits[trace.limits.length - 1]!.from : undefined;
   const rec = recommend({
     analysis: a,
     limitBytes: o.limitBytes,
     requestBytes: o.requestBytes,
     rss: trace.rss,
-    oomKilled: trace.oomAt.length > 0,
+    oomKilled: trace.oomAt.some((t) => limitSince === undefined || t >= limitSince),
+    ...(limitSince === undefined ? {} : { limitSince }),
     now,
     maxFactor: o.maxFactor,
   });
@@ -68,6 +76,8 @@ export function analyzeTrace(trace: Trace, o: AnalyzeOptions): AnalysisOutput {
       : null,
     rss: a.rss,
     recommendation: rec,
+    limits: trace.limits ?? [],
+    requests: trace.requests ?? [],
     window: { start, end: now, samples: trace.workingSet.length, segments: a.segments, oomKills: a.oomKills },
   };
 }

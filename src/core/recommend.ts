@@ -23,6 +23,11 @@ export interface SizingInput {
   now: number;
   /** the policy's bound: never raise a limit by more than this factor at once */
   maxFactor: number;
+  /**
+   * when the current limit took effect, if the limit's history is known: only OOM kills since then were
+   * under it (a kill under an older, lower limit says nothing about this one)
+   */
+  limitSince?: number;
 }
 
 export interface Recommendation {
@@ -102,7 +107,11 @@ export function recommend(input: SizingInput): Recommendation {
     `decay-weighted ${peaks.interval >= DAY ? "daily" : formatDuration(peaks.interval)} peaks reach ${formatBytes(level)}; headroom from their spread`,
   ];
 
-  const killed = input.oomKilled || a.oomKills > 0 || a.classification === "oom-cycle";
+  const since = input.limitSince;
+  const killed =
+    since === undefined
+      ? input.oomKilled || a.oomKills > 0 || a.classification === "oom-cycle"
+      : input.oomKilled || a.oomKillTimes.some((t) => t >= since);
   // After an OOM kill usage above the old limit was never seen: no recommendation goes below this.
   const floor = old !== null && killed ? Math.max(old * 1.2, old + 100 * MiB) : 0;
   if (old !== null && killed) {
@@ -140,11 +149,16 @@ export function recommend(input: SizingInput): Recommendation {
   // Less than a day of samples (23 h: a day of 5-minute samples spans 23 h 55 m) has not seen a whole
   // daily cycle: raise if needed, never lower. (Replayed on
   // the 24 real Bitbrains VMs, sizing down from a first afternoon caused 20 of memops's 49 OOM-days.)
-  if (old !== null && limit < old && duration(series) < DAY - HOUR)
+  // The same for a limit set less than a day ago: what runs under it has not had a whole day either.
+  const underIt = since === undefined ? duration(series) : input.now - Math.max(since, series[0]?.t ?? since);
+  if (old !== null && limit < old && Math.min(duration(series), underIt) < DAY - HOUR)
     return {
       limitBytes: old,
       requestBytes: request(input, old),
-      reason: `keep the limit: ${formatDuration(duration(series))} of samples is less than a day, too little to lower it on (${why[0] ?? ""})`,
+      reason:
+        underIt < duration(series)
+          ? `keep the limit: it was set ${formatDuration(underIt)} ago, too little to lower it on (${why[0] ?? ""})`
+          : `keep the limit: ${formatDuration(duration(series))} of samples is less than a day, too little to lower it on (${why[0] ?? ""})`,
     };
   if (old !== null && limit > old * input.maxFactor) {
     limit = Math.floor(old * input.maxFactor);

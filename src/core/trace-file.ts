@@ -1,3 +1,4 @@
+import type { LimitStep } from "./limit-history.ts";
 import type { Sample } from "./model.ts";
 import { err, ok, type Result } from "./result.ts";
 
@@ -8,9 +9,20 @@ export interface Trace {
   restarts: Sample[];
   /** times of OOM kills */
   oomAt: number[];
+  /** the limit and the request in force from each change on (limit_bytes, request_bytes), when the file has them */
+  limits?: LimitStep[];
+  requests?: LimitStep[];
 }
 
-const COLUMNS = ["timestamp", "working_set_bytes", "rss_bytes", "restarts", "oom_killed"] as const;
+const COLUMNS = [
+  "timestamp",
+  "working_set_bytes",
+  "rss_bytes",
+  "restarts",
+  "oom_killed",
+  "limit_bytes",
+  "request_bytes",
+] as const;
 type Column = (typeof COLUMNS)[number];
 type Row = Partial<Record<Column, unknown>>;
 /** A cell or JSON value as the user wrote it, for error messages. */
@@ -76,14 +88,26 @@ function addRow(trace: Trace, row: Row, previous: number | null): Result<number>
     return err(`restarts "${String(row.restarts)}" must be a whole number (the container's restart counter)`);
   const oom = flag(row.oom_killed);
   if (!oom.ok) return oom;
+  const limit = bytes("limit_bytes", row.limit_bytes);
+  if (!limit.ok) return limit;
+  const request = bytes("request_bytes", row.request_bytes);
+  if (!request.ok) return request;
+  if (limit.value === 0) return err("limit_bytes 0 is not a limit (leave the cell empty where none is known)");
+  if (limit.value !== null && request.value !== null && request.value > limit.value)
+    return err(`request_bytes ${request.value} is above limit_bytes ${limit.value}: Kubernetes refuses that`);
   trace.workingSet.push({ t: t.value, v: ws.value });
   if (rss.value !== null) trace.rss.push({ t: t.value, v: rss.value });
   if (restarts.value !== null) trace.restarts.push({ t: t.value, v: restarts.value });
   if (oom.value) trace.oomAt.push(t.value);
+  // a step where the value changes; an empty cell keeps the one before
+  if (limit.value !== null && trace.limits?.at(-1)?.bytes !== limit.value)
+    (trace.limits ??= []).push({ from: t.value, bytes: limit.value });
+  if (request.value !== null && trace.requests?.at(-1)?.bytes !== request.value)
+    (trace.requests ??= []).push({ from: t.value, bytes: request.value });
   return ok(t.value);
 }
 
-const empty = (): Trace => ({ workingSet: [], rss: [], restarts: [], oomAt: [] });
+const empty = (): Trace => ({ workingSet: [], rss: [], restarts: [], oomAt: [], limits: [], requests: [] });
 const unknownColumns = (names: readonly string[]) => names.filter((n) => !(COLUMNS as readonly string[]).includes(n));
 
 function parseCsv(text: string): Result<Trace> {

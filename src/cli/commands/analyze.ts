@@ -11,8 +11,10 @@ export const analyze: CliCommand = {
   summary: "classify, forecast and size one container from a CSV or JSON file of samples",
   help: `Usage: memops analyze --input FILE --limit 512Mi [--request 256Mi] [--max-factor 2] [--format json|text]
 
-FILE is CSV with a header (timestamp,working_set_bytes and optionally rss_bytes,restarts,oom_killed;
-timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the same fields.
+FILE is CSV with a header (timestamp,working_set_bytes and optionally rss_bytes,restarts,oom_killed,
+limit_bytes,request_bytes; timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the
+same fields. limit_bytes and request_bytes are what was in force at each sample (an empty cell keeps the
+one before): each moment is judged by the limit then, and --limit and --request default to the last ones.
 --limit none analyses a container without a limit. The analysis is as of the last sample.`,
   async run({ args, io, usage }) {
     const parsed = parseFlags(args, {
@@ -26,9 +28,8 @@ timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the sa
     const { input, limit, request, format = "text", "max-factor": factor = "2" } = parsed.value.flags;
     if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0]}"`);
     if (!input) return usage("--input FILE is required");
-    if (!limit) return usage("--limit is required (the container's memory limit, e.g. 512Mi, or none)");
     if (format !== "json" && format !== "text") return usage("--format must be json or text");
-    const limitBytes = limit === "none" ? ok(null) : parseQuantity(limit);
+    const limitBytes = !limit || limit === "none" ? ok(null) : parseQuantity(limit);
     if (!limitBytes.ok) return usage(`--limit: ${limitBytes.error}`);
     if (limitBytes.value !== null && (limitBytes.value < 1 || limitBytes.value > 2 ** 60))
       return usage(
@@ -50,12 +51,18 @@ timestamps in Unix seconds or RFC 3339) or JSON: an array of objects with the sa
       io.err(`memops analyze: ${input}: ${trace.error}`);
       return EXIT.failure;
     }
+    const fileLimit = trace.value.limits?.at(-1)?.bytes ?? null;
+    if (!limit && fileLimit === null)
+      return usage(
+        "--limit is required (the container's memory limit, e.g. 512Mi, or none) unless the file has limit_bytes",
+      );
+    const current = limit ? limitBytes.value : fileLimit;
     const result = analyzeTrace(trace.value, {
-      limitBytes: limitBytes.value,
-      requestBytes: requestBytes.value,
+      limitBytes: current,
+      requestBytes: request ? requestBytes.value : (trace.value.requests?.at(-1)?.bytes ?? null),
       maxFactor,
     });
-    io.out(format === "json" ? JSON.stringify(result, null, 2) : analysisText(result, limitBytes.value));
+    io.out(format === "json" ? JSON.stringify(result, null, 2) : analysisText(result, current));
     return EXIT.ok;
   },
 };

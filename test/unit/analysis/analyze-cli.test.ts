@@ -124,7 +124,13 @@ describe("memops analyze", () => {
 
   it("bad arguments are usage errors", async () => {
     expect((await run("--limit", "1Gi")).err).toContain("--input FILE is required");
-    expect((await run("--input", "x.csv")).err).toContain("--limit is required");
+    const plain = file("plain.csv", "timestamp,working_set_bytes\n1790000000,100\n1790000300,100\n");
+    expect(await run("--input", plain)).toMatchObject({
+      code: EXIT.usage,
+      err: expect.stringContaining(
+        "--limit is required (the container's memory limit, e.g. 512Mi, or none) unless the file has limit_bytes",
+      ),
+    });
     expect(await run("--input", "x.csv", "--limit", "lots")).toMatchObject({
       code: EXIT.usage,
       err: expect.stringContaining('--limit: "lots" is not a memory quantity'),
@@ -132,6 +138,70 @@ describe("memops analyze", () => {
     expect((await run("--input", "x.csv", "--limit", "1Gi", "--format", "xml")).err).toContain(
       "--format must be json or text",
     );
+  });
+});
+
+describe("memops analyze with the limit in force at each sample (limit_bytes, request_bytes)", () => {
+  // 36 h of an OOM cycle at 512Mi (a kill every 4 h), then the limit raised to 1Gi and 12 h that stay under it
+  const rows = Array.from({ length: 48 * 12 }, (_, i) => {
+    const t = END - (48 * 12 - 1 - i) * 300;
+    const before = i < 36 * 12;
+    const v = before ? 300 * MiB + ((i % 48) / 47) * 212 * MiB : 600 * MiB + (i % 7) * MiB;
+    // each kill restarts the container: the restart counter goes up with the next sample
+    const restarts = Math.min(9, Math.floor(i / 48));
+    const row = [t, Math.round(v), restarts, before && i % 48 === 47 ? 1 : 0];
+    return [...row, before ? 512 * MiB : 1024 * MiB, 256 * MiB].join(",");
+  });
+  const header = "timestamp,working_set_bytes,restarts,oom_killed,limit_bytes,request_bytes";
+  const csv = file("raised.csv", [header, ...rows].join("\n"));
+
+  it("judges the time before the raise by its own limit, reports the limits seen, and sizes from the limit now", async () => {
+    const r = await run("--input", csv, "--format", "json");
+    expect(r.code).toBe(EXIT.ok);
+    const out = JSON.parse(r.out) as {
+      classification: string;
+      limits: { from: number; bytes: number }[];
+      requests: { from: number; bytes: number }[];
+      evidence: string;
+      recommendation: { limitBytes: number; reason: string };
+      window: { oomKills: number };
+    };
+    expect(out.limits).toEqual([
+      { from: END - (48 * 12 - 1) * 300, bytes: 512 * MiB },
+      { from: END - (12 * 12 - 1) * 300, bytes: 1024 * MiB },
+    ]);
+    expect(out.requests).toHaveLength(1);
+    // the kills happened under 512Mi and the raise stopped them: the cycle is named with its end
+    expect(out.window.oomKills).toBe(9);
+    expect(out.classification).toBe("oom-cycle");
+    expect(out.evidence).toMatch(/the limit was raised to 1Gi at .*, no OOM kill since/);
+    // no floor above 1Gi (the kills were under 512Mi), and 1Gi, set 12 h ago, is not lowered yet
+    expect(out.recommendation).toMatchObject({ limitBytes: 1024 * MiB });
+    expect(out.recommendation.reason).toMatch(/^keep the limit: it was set 11h 5\dm ago, too little to lower it on/);
+    // without the history, the same file read against a 512Mi limit is an OOM cycle to raise out of
+    const flat = file(
+      "raised-nolimits.csv",
+      ["timestamp,working_set_bytes,restarts,oom_killed", ...rows.map((l) => l.split(",").slice(0, 4).join(","))].join(
+        "\n",
+      ),
+    );
+    const without = JSON.parse((await run("--input", flat, "--limit", "512Mi", "--format", "json")).out) as typeof out;
+    expect(without.limits).toEqual([]);
+    expect(without.classification).toBe("oom-cycle");
+    expect(without.recommendation.limitBytes).toBeGreaterThanOrEqual(612 * MiB);
+  });
+
+  it("refuses a request above the limit and a zero limit, naming the line", async () => {
+    const bad = file(
+      "bad-limits.csv",
+      "timestamp,working_set_bytes,limit_bytes,request_bytes\n1790000000,100,1000,2000\n",
+    );
+    expect((await run("--input", bad)).err).toContain("line 2: request_bytes 2000 is above limit_bytes 1000");
+    const zero = file(
+      "zero-limit.csv",
+      "timestamp,working_set_bytes,limit_bytes\n1790000000,100,0\n1790000300,100,0\n",
+    );
+    expect((await run("--input", zero)).err).toContain("line 2: limit_bytes 0 is not a limit");
   });
 });
 
