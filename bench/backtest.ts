@@ -56,6 +56,43 @@ const FAMILIES: Record<string, Family> = {
       restartsAt: Array.from({ length: 5 }, (_, d) => START + (d * 3 + between(r, 0, 1)) * DAY),
     },
   }),
+  // issue 14's harder families: what the ones above never show
+  "deploy step beyond any spread (+30–40%)": (r, level) => {
+    const at = START + between(r, 6, 9) * DAY;
+    const k = between(r, 1.3, 1.4);
+    return { process: { need: (_s, t) => (t >= at ? level * k : level), restartsAt: [at] } };
+  },
+  "bursts each larger than the last": (r, level) => {
+    // every 2–3 days a 30-minute burst: +20%, +35%, +50%, …
+    const every = between(r, 2, 3) * DAY;
+    const first = START + between(r, 1, 2) * DAY;
+    return {
+      process: {
+        need: (_s, t) => {
+          const k = Math.floor((t - first) / every);
+          return level * (1 + (k >= 0 && t - first - k * every < 30 * 60 ? 0.2 + 0.15 * k : 0));
+        },
+      },
+    };
+  },
+  "weekly batch peak (+50% for 2 h)": (r, level) => {
+    const weekday = Math.floor(between(r, 0, 7));
+    const from = between(r, 1, 5) * H;
+    return {
+      process: {
+        need: (_s, t) => {
+          const day = Math.floor((t - START) / DAY);
+          const into = t - START - day * DAY;
+          return level * (day % 7 === weekday && into >= from && into < from + 2 * H ? 1.5 : 1);
+        },
+      },
+    };
+  },
+  "slow leak, 2% a day for two weeks": (_r, level) => ({ process: { need: (s) => level * (1 + (0.02 * s) / DAY) } }),
+  "GC sawtooth (a JVM heap, never OOMs)": (r, level) => {
+    const period = between(r, 20, 60) * 60;
+    return { process: { need: (_s, t) => level * (0.7 + (0.3 * (t % period)) / period) } };
+  },
 };
 
 interface Method {
