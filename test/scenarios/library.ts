@@ -166,6 +166,27 @@ const SPECS: Spec[] = [
       };
     },
   },
+  {
+    // issue 14: a slow leak, 2% of the limit a day for two weeks (Coroot's users: short windows miss it)
+    family: "leak-slow-two-weeks",
+    label: { classification: "leak", plateau: false },
+    windows: [14 * DAY],
+    build: (r, _window, limit) => {
+      const level = limit * between(r, 0.25, 0.4);
+      return { level, lookAhead: true, daily: r() < 0.5, process: { need: (s) => level + (0.02 * limit * s) / DAY } };
+    },
+  },
+  {
+    // issue 14: a JVM-like heap, collected every 20–60 minutes between ~60% and ~90% of its high-water
+    // mark, that never reaches its limit: the sawtooth is not a leak, nor an OOM cycle
+    family: "stable-gc-sawtooth",
+    label: { classification: "stable", plateau: false },
+    build: (r, _window, limit) => {
+      const high = limit * between(r, 0.45, 0.7);
+      const period = between(r, 20, 60) * MIN;
+      return { level: high, process: { need: (_s, t) => high * (0.6 + (0.3 * (t % period)) / period) } };
+    },
+  },
 ];
 
 /** `perFamily` scenarios of each family, deterministic for a given seed. */

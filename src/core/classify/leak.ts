@@ -1,6 +1,7 @@
 /**
  * Leak: the longest run grows significantly (Mann–Kendall), still grows in its last quarter (no plateau),
- * by at least 5% of the limit a day, over enough of the window to tell.
+ * by at least 5% of the limit a day — or, over a week or more, by 10% of the limit in all (a slow leak of
+ * 2% a day that a short window calls stable) — over enough of the window to tell.
  */
 import { formatDuration } from "../duration.ts";
 import { trendForecast } from "../forecast.ts";
@@ -12,6 +13,8 @@ import type { TrendAnalysis } from "./types.ts";
 
 /** growth a day, as a share of the limit (of the level without one), below which it is slow growth, not a leak */
 const MIN_DAILY_GROWTH = 0.05;
+/** over a run of a week or more, growth in all (a share of the limit) that makes a slow leak */
+const SLOW_LEAK = { minRun: 7 * 24 * HOUR, minGrowth: 0.1 };
 const BASE_CONFIDENCE = 0.35;
 /** weights of the evidence: significance (p down to 1e-6), R², hours covered (up to 6), the tail still growing */
 const WEIGHT = { significance: 0.25, r2: 0.2, coverage: 0.1, tail: 0.1 };
@@ -22,7 +25,10 @@ export function leak(j: Judged): TrendAnalysis | null {
   const { f, cur, longest, limit, input, span } = j;
   const runLength = duration(longest);
   const level = median(longest.map((p) => p.v));
-  const bigEnough = f.slopePerHour * 24 >= MIN_DAILY_GROWTH * (limit ?? Math.max(level, 1));
+  const scale = limit ?? Math.max(level, 1);
+  const bigEnough =
+    f.slopePerHour * 24 >= MIN_DAILY_GROWTH * scale ||
+    (runLength >= SLOW_LEAK.minRun && (f.slopePerHour * runLength) / HOUR >= SLOW_LEAK.minGrowth * scale);
   const longEnough = runLength >= Math.max(span / 3, Math.min(6 * HOUR, 0.75 * span)) && longest.length >= 10;
   if (!(j.growing && j.stillGrowing && bigEnough && longEnough)) return null;
   // The longest run gives the growth rate; the current run says where memory is now.

@@ -21,6 +21,17 @@ describe("the labelled scenario library (a small draw; npm run bench:analysis ru
     expect(tp / actual).toBeGreaterThanOrEqual(0.9);
   });
 
+  it("a GC sawtooth that never reaches its limit is stable: not a leak, not an OOM cycle", () => {
+    const sawtooth = scenarioLibrary(24, 20261202).filter((s) => s.name.startsWith("stable-gc-sawtooth"));
+    expect(sawtooth).toHaveLength(24);
+    for (const s of sawtooth)
+      expect([
+        s.name,
+        analyzeTrace(s.trace, { limitBytes: s.limitBytes, requestBytes: s.requestBytes, maxFactor: 2, now: s.now })
+          .classification,
+      ]).toEqual([s.name, "stable"]);
+  });
+
   it("warm-ups are stable with plateau true, never leaks; forecasts of leaks land within 25% of the truth", () => {
     for (const r of results.filter((x) => x.s.label.plateau))
       expect(r.out).toMatchObject({ classification: "stable", plateau: true });
