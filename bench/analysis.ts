@@ -24,6 +24,9 @@ let plateauRight = 0,
   recoveredTotal = 0;
 const errors: number[] = [];
 let forecastMissing = 0;
+/** issue 14: does the time-to-limit range hold the true crossing, and are confident verdicts right? */
+const coverage = { inside: 0, total: 0 };
+const confident = { right: 0, total: 0 };
 for (const s of library) {
   const out = analyzeTrace(s.trace, {
     limitBytes: s.limitBytes,
@@ -34,6 +37,18 @@ for (const s of library) {
   const key = `${s.label.classification}→${out.classification}`;
   confusion.set(key, (confusion.get(key) ?? 0) + 1);
   if (out.classification !== s.label.classification) misses.push(`${s.name}: ${out.classification} — ${out.evidence}`);
+  if (out.confidence >= 0.9) {
+    confident.total++;
+    if (out.classification === s.label.classification) confident.right++;
+  }
+  if (s.truthTimeToLimit !== null && s.label.classification === "leak") {
+    coverage.total++;
+    const range = out.timeToLimitRange;
+    if (range && s.truthTimeToLimit >= range[0] && (range[1] === null || s.truthTimeToLimit <= range[1]))
+      coverage.inside++;
+    else if (verbose)
+      misses.push(`${s.name}: truth ${(s.truthTimeToLimit / 3600).toFixed(1)}h outside ${JSON.stringify(range)}`);
+  }
   if (s.label.classification === "stable" && out.classification === "stable") {
     plateauTotal++;
     if (out.plateau === s.label.plateau) plateauRight++;
@@ -90,6 +105,9 @@ const passes = [0, 1, 2].map(() => {
 const speedMs = median(passes);
 
 const pass = rows.every((x) => x.precision >= 0.9 && x.recall >= 0.9) && medianError <= 0.15 && speedMs < 2000;
+const share = (a: number, b: number) => (b ? a / b : NaN);
+const pct = (a: number, b: number) => `${(100 * share(a, b)).toFixed(0)}%`;
+const honest = share(coverage.inside, coverage.total) >= 0.9 && share(confident.right, confident.total) >= 0.9;
 const f = (x: number) => x.toFixed(2);
 console.log(`## \`npm run bench:analysis\`
 
@@ -103,6 +121,8 @@ ${rows.map((x) => `| ${x.c} | ${x.actual} | ${f(x.precision)} | ${f(x.recall)} |
 - time to limit on leaks: median relative error ${(medianError * 100).toFixed(1)}% over ${errors.length} forecasts${forecastMissing ? ` (${forecastMissing} leaks without one)` : ""}
 - speed: ${speedSeries.toLocaleString("en")} series × 2,016 points classified, forecast and sized in ${speedMs.toFixed(0)} ms on one core, median of three passes (${passes.map((x) => x.toFixed(0)).join(", ")} ms; target < 2,000 ms)
 
-Targets (issue 6): precision and recall ≥ 0.90 on every class, median forecast error ≤ 15%, speed < 2 s: **${pass ? "met" : "NOT met"}**.`);
+Targets (issue 6): precision and recall ≥ 0.90 on every class, median forecast error ≤ 15%, speed < 2 s: **${pass ? "met" : "NOT met"}**.
+
+Honest uncertainty (issue 14): the time-to-limit range holds the true crossing in ${coverage.inside} of ${coverage.total} leaks (**${pct(coverage.inside, coverage.total)}**, target ≥ 90%); verdicts given with confidence ≥ 0.9 are right ${confident.right} of ${confident.total} times (**${pct(confident.right, confident.total)}**, target ≥ 90%): **${honest ? "met" : "NOT met"}**.`);
 if (misses.length) console.error(`\nMisclassified or flagged wrong (${misses.length}):\n${misses.join("\n")}`);
-process.exitCode = pass ? 0 : 1;
+process.exitCode = pass && honest ? 0 : 1;
