@@ -86,13 +86,12 @@ const manifest = (() => {
     limitBytes: bytes(c.resources.limits.memory),
   };
 })();
-const manifestNodeOptions = manifest.nodeOptions;
 const port = await freePort();
 const memops = spawn(process.execPath, ["dist/src/main.js", "serve"], {
   env: {
     ...process.env,
     ...manifest.malloc,
-    NODE_OPTIONS: process.env["BENCH_NODE_OPTIONS"] ?? manifestNodeOptions,
+    NODE_OPTIONS: process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOptions,
     SLACK_BOT_TOKEN: BOT,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: emulator.apiUrl,
@@ -225,7 +224,7 @@ try {
   const apiP50 = quantile(api, 0.5);
   console.log(`
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
-memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifestNodeOptions}\` (the manifest's; BENCH_NODE_OPTIONS overrides); allocator: \`${JSON.stringify(manifest.malloc)}\`.
+memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOptions}\` (the manifest's; BENCH_NODE_OPTIONS overrides); allocator: \`${JSON.stringify(manifest.malloc)}\`.
 
 | measure | n | p50 | p90 | target |
 |---|---|---|---|---|

@@ -29,18 +29,10 @@ export function encodePng(width: number, height: number, scanlines: Uint8Array):
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bits per channel
   header[9] = 2; // RGB
-  const parts = [
+  return Buffer.concat([
     SIGNATURE,
     chunk("IHDR", header),
     chunk("IDAT", deflateSync(scanlines, { level: 3 })),
     chunk("IEND", new Uint8Array(0)),
-  ];
-  // its own ArrayBuffer, never a slice of Node's shared pool (it may be handed to another thread)
-  const png = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    png.set(p, at);
-    at += p.length;
-  }
-  return png;
+  ]);
 }

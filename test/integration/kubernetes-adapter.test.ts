@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { AuthorizationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { AuthorizationV1Api, KubeConfig, type V1PodSpec } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { podRequestBytes } from "../../src/core/model.ts";
@@ -137,39 +137,25 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
       image: "example.invalid/app",
       resources: { requests: { memory } },
     });
+    const sidecar = (name: string, memory: string) => ({ ...container(name, memory), restartPolicy: "Always" });
+    /** a pod on node-c, in a namespace of its own (no other test's figures move) */
+    const onNodeC = (name: string, spec: Omit<V1PodSpec, "nodeName">) =>
+      core.createNamespacedPod({
+        namespace: "node-requests",
+        body: { metadata: { name }, spec: { nodeName: "node-c", ...spec } },
+      });
     await core.createNamespace({ body: { metadata: { name: "node-requests" } } });
-    await core.createNamespacedPod({
-      namespace: "node-requests",
-      body: {
-        metadata: { name: "with-init" },
-        spec: {
-          nodeName: "node-c",
-          // a 300Mi migration runs before the app (150Mi) and its 20Mi sidecar: the pod needs the larger, 300Mi
-          initContainers: [container("migrate", "300Mi"), { ...container("proxy", "20Mi"), restartPolicy: "Always" }],
-          containers: [container("app", "100Mi"), container("agent", "50Mi")],
-        },
-      },
+    // a 300Mi migration runs before the app (150Mi) and its 20Mi sidecar: the pod needs the larger, 300Mi
+    await onNodeC("with-init", {
+      initContainers: [container("migrate", "300Mi"), sidecar("proxy", "20Mi")],
+      containers: [container("app", "100Mi"), container("agent", "50Mi")],
     });
-    await core.createNamespacedPod({
-      namespace: "node-requests",
-      body: {
-        metadata: { name: "sidecars" },
-        spec: {
-          nodeName: "node-c",
-          // a 100Mi init and two 60Mi sidecars beside a 40Mi app: the sidecars run with the app, 160Mi
-          initContainers: [
-            container("init", "100Mi"),
-            { ...container("mesh", "60Mi"), restartPolicy: "Always" },
-            { ...container("logs", "60Mi"), restartPolicy: "Always" },
-          ],
-          containers: [container("app", "40Mi")],
-        },
-      },
+    // a 100Mi init and two 60Mi sidecars beside a 40Mi app: the sidecars run with the app, 160Mi
+    await onNodeC("sidecars", {
+      initContainers: [container("init", "100Mi"), sidecar("mesh", "60Mi"), sidecar("logs", "60Mi")],
+      containers: [container("app", "40Mi")],
     });
-    await core.createNamespacedPod({
-      namespace: "node-requests",
-      body: { metadata: { name: "done" }, spec: { nodeName: "node-c", containers: [container("job", "1Gi")] } },
-    });
+    await onNodeC("done", { containers: [container("job", "1Gi")] });
     const done = await core.readNamespacedPod({ namespace: "node-requests", name: "done" });
     await core.replaceNamespacedPodStatus({
       namespace: "node-requests",

@@ -4,6 +4,11 @@ import { Raster } from "../../../src/chart/raster.ts";
 
 const px = (r: Raster, x: number, y: number) => r.at(x, y);
 const white = [255, 255, 255];
+/** A horizontal line across the raster at height y. */
+const across = (r: Raster, y: number) => [
+  { x: 0, y },
+  { x: r.width, y },
+];
 
 describe("the chart rasteriser", () => {
   it("covers a fractional rectangle's edge pixels in part", () => {
@@ -18,13 +23,7 @@ describe("the chart rasteriser", () => {
 
   it("strokes a 2 px line solid along its middle and leaves gaps where it is dashed", () => {
     const r = new Raster(40, 10);
-    r.strokePath(
-      [
-        { x: 0, y: 5 },
-        { x: 40, y: 5 },
-      ],
-      { color: "#0000ff", width: 2, dash: [5, 5] },
-    );
+    r.strokePath(across(r, 5), { color: "#0000ff", width: 2, dash: [5, 5] });
     const row = Array.from({ length: 40 }, (_, x) => px(r, x, 4));
     expect(row[2]).toEqual([0, 0, 255]);
     expect(row[7]).toEqual(white);
@@ -48,14 +47,7 @@ describe("the chart rasteriser", () => {
 
   it("draws nothing outside a clip", () => {
     const r = new Raster(20, 20);
-    r.strokePath(
-      [
-        { x: 0, y: 10 },
-        { x: 20, y: 10 },
-      ],
-      { color: "#000000", width: 3 },
-      { x: 5, y: 0, w: 10, h: 20 },
-    );
+    r.strokePath(across(r, 10), { color: "#000000", width: 3 }, { x: 5, y: 0, w: 10, h: 20 });
     expect(px(r, 2, 10)).toEqual(white);
     expect(px(r, 10, 10)).toEqual([0, 0, 0]);
     expect(px(r, 17, 10)).toEqual(white);
