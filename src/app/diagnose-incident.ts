@@ -2,6 +2,7 @@ import type { Report } from "../core/findings.ts";
 import { sectionData } from "../core/findings.ts";
 import { lastOomKill } from "../core/oom-addressed.ts";
 import { executedLimitChanges } from "../core/remediation/executed-changes.ts";
+import { ruleFor } from "../core/remediation/policy.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import type { Subject } from "../core/subject.ts";
 import { describeTarget, type WorkloadKind } from "../core/target.ts";
@@ -135,7 +136,9 @@ export async function diagnoseIncident(
   const limitChanges = async (w: { kind: WorkloadKind; name: string; namespace: string }) =>
     executedLimitChanges(await d.store.proposalsFor(w, "executed"));
   const started = performance.now();
-  const result = await diagnose({ ...d.diagnosis, limitChanges }, d.runbooks, req, (p) => {
+  // the next steps never propose a limit the policy would refuse to set
+  const ceilingBytes = d.policy ? (ruleFor(d.policy, req.target.namespace, "raise-limit")?.limitCeiling ?? null) : null;
+  const result = await diagnose({ ...d.diagnosis, limitChanges }, d.runbooks, { ...req, ceilingBytes }, (p) => {
     if (p.phase === "started") {
       progress.total = p.total;
       thread = openThread(d, incidentSubject(p.target), channel, label, requestedBy, progress);

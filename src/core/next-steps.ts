@@ -10,6 +10,8 @@ import { recommend } from "./recommend.ts";
 export interface SizingPolicy {
   /** never raise a limit by more than this factor at once */
   maxFactor: number;
+  /** the remediation policy's ceiling for the namespace: never propose above it */
+  ceilingBytes?: number | null;
 }
 
 /** The limit to propose after an OOM kill: never below max(old × 1.2, old + 100Mi), never above old × factor. */
@@ -18,10 +20,18 @@ export function raisedLimit(oldLimit: number, peak: number, policy: SizingPolicy
   return Math.min(roundUpReadable(floor), Math.floor(oldLimit * policy.maxFactor));
 }
 
+export interface ProposedLimit {
+  limitBytes: number;
+  reason: string;
+  /** the limit is at the policy's ceiling and more is needed: nothing to raise to (limitBytes is the current limit) */
+  atCeiling: boolean;
+}
+
 /**
  * The larger limit to propose for a container that was OOM-killed or sits at its limit: the
- * recommendation from its trend when it raises the limit, else the OOM floor. The raise-limit button
- * and the next-steps text both use this, so they always name the same number.
+ * recommendation from its trend when it raises the limit, else the OOM floor; never above the policy's
+ * ceiling. The raise-limit button and the next-steps text both use this, so they always name the same
+ * number, and both say so when the ceiling is the problem.
  */
 export function proposedLimit(o: {
   analysis: TrendAnalysis | null;
@@ -30,8 +40,10 @@ export function proposedLimit(o: {
   oomKilled: boolean;
   peakBytes: number;
   maxFactor: number;
+  ceilingBytes?: number | null;
   now: number;
-}): { limitBytes: number; reason: string } {
+}): ProposedLimit {
+  const ceiling = o.ceilingBytes ?? null;
   const rec = o.analysis
     ? recommend({
         analysis: o.analysis,
@@ -40,12 +52,25 @@ export function proposedLimit(o: {
         oomKilled: o.oomKilled,
         now: o.now,
         maxFactor: o.maxFactor,
+        ceilingBytes: ceiling,
       })
     : null;
-  if (rec?.limitBytes && rec.limitBytes > o.limitBytes) return { limitBytes: rec.limitBytes, reason: rec.reason };
+  if (rec?.ceiling === "reached") return { limitBytes: o.limitBytes, reason: rec.reason, atCeiling: true };
+  if (rec?.limitBytes && rec.limitBytes > o.limitBytes)
+    return { limitBytes: rec.limitBytes, reason: rec.reason, atCeiling: false };
+  const floor = raisedLimit(o.limitBytes, o.peakBytes, { maxFactor: o.maxFactor });
+  const reason = "OOM-killed: at least max(old × 1.2, old + 100Mi)";
+  if (ceiling === null || floor <= ceiling) return { limitBytes: floor, reason, atCeiling: false };
+  if (o.limitBytes >= ceiling)
+    return {
+      limitBytes: o.limitBytes,
+      reason: `OOM-killed at the policy's ceiling of ${formatBytes(ceiling)}: the ceiling is the problem, not the limit`,
+      atCeiling: true,
+    };
   return {
-    limitBytes: raisedLimit(o.limitBytes, o.peakBytes, { maxFactor: o.maxFactor }),
-    reason: "OOM-killed: at least max(old × 1.2, old + 100Mi)",
+    limitBytes: ceiling,
+    reason: `${reason}, held at the policy's ceiling of ${formatBytes(ceiling)}: if it is killed there, the ceiling is the problem`,
+    atCeiling: false,
   };
 }
 
@@ -120,10 +145,13 @@ function containerSteps(
       oomKilled: e.oom,
       peakBytes: e.peak,
       maxFactor: policy.maxFactor,
+      ceilingBytes: policy.ceilingBytes ?? null,
       now,
-    }).limitBytes;
+    });
     steps.push(
-      `Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next)} (at most ×${policy.maxFactor} per step), then watch for new OOM kills.`,
+      next.atCeiling
+        ? `Container ${name} ${e.oom ? "was OOM-killed" : "is tight"} at ${formatBytes(e.limit)}, the policy's ceiling for this namespace: the ceiling is the problem, not the limit, and the same limit again ends in the same OOM kill. Find what holds the memory (a heap profile), scale out so each replica carries less, or raise \`limitCeiling\` in the policy if the nodes can hold it.`
+        : `Raise the memory limit of container ${name} from ${formatBytes(e.limit)} to ${exactQuantity(next.limitBytes)} (at most ×${policy.maxFactor} per step${next.limitBytes === policy.ceilingBytes ? ", held at the policy's ceiling" : ""}), then watch for new OOM kills.`,
     );
   }
   if (e.limit === null && (e.oom || e.peak > 0))

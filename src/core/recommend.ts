@@ -28,6 +28,8 @@ export interface SizingInput {
    * under it (a kill under an older, lower limit says nothing about this one)
    */
   limitSince?: number;
+  /** the policy's ceiling for the namespace: never propose above it (null or absent: none) */
+  ceilingBytes?: number | null;
 }
 
 export interface Recommendation {
@@ -35,6 +37,11 @@ export interface Recommendation {
   limitBytes: number | null;
   requestBytes: number | null;
   reason: string;
+  /**
+   * "capped": held at the policy's ceiling, below what the sizing wants; "reached": the limit is already
+   * at the ceiling and the sizing wants more, so no raise is proposed (the ceiling is the problem)
+   */
+  ceiling?: "capped" | "reached";
 }
 
 interface Peaks {
@@ -166,6 +173,24 @@ export function recommend(input: SizingInput): Recommendation {
   if (old !== null && limit > old * input.maxFactor) {
     limit = Math.floor(old * input.maxFactor);
     why.push(`capped at ×${input.maxFactor} of the current limit by policy; raise again after verifying`);
+  }
+  const ceiling = input.ceilingBytes ?? null;
+  if (ceiling !== null && limit > ceiling) {
+    // Proposing the ceiling again after a kill at the ceiling is the loop of kubernetes/autoscaler#9521:
+    // the same limit, the same OOM kill. Say what the problem is instead.
+    const wants = `the sizing says ${formatBytes(limit)}`;
+    if (old !== null && old >= ceiling)
+      return {
+        limitBytes: old,
+        requestBytes: request(input, old),
+        ceiling: "reached",
+        reason: `${killed ? "OOM-killed at" : "needs more than"} the policy's ceiling of ${formatBytes(ceiling)} (${wants}): the ceiling is the problem, not the limit; the same limit again ends in the same OOM kill`,
+      };
+    limit = ceiling;
+    why.push(
+      `held at the policy's ceiling of ${formatBytes(ceiling)} (${wants}): if it is killed there, the ceiling is the problem`,
+    );
+    return { limitBytes: limit, requestBytes: request(input, limit), reason: why.join("; "), ceiling: "capped" };
   }
   return { limitBytes: limit, requestBytes: request(input, limit), reason: why.join("; ") };
 }

@@ -31,6 +31,8 @@ export interface DiagnoseRequest {
   target: Target;
   windowSeconds: number;
   runbookId?: string;
+  /** the remediation policy's limit ceiling for the namespace: the next steps never propose above it */
+  ceilingBytes?: number | null;
 }
 
 export type Progress =
@@ -158,7 +160,13 @@ export async function diagnose(
     finishedAt: deps.clock.now(),
     sections,
     verdict: verdictOf(summary, sections, startedAt, req.windowSeconds),
-    nextSteps: wantsNextSteps ? nextSteps(sections, { maxFactor: runbook.thresholds.maxLimitFactor }, startedAt) : [],
+    nextSteps: wantsNextSteps
+      ? nextSteps(
+          sections,
+          { maxFactor: runbook.thresholds.maxLimitFactor, ceilingBytes: req.ceilingBytes ?? null },
+          startedAt,
+        )
+      : [],
   };
   if (wantsNextSteps)
     onProgress({ phase: "step", kind: "next-steps", title: NEXT_STEPS_TITLE, status: "ok", done: ++done, total });

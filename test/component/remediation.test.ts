@@ -556,6 +556,44 @@ describe("a protected namespace: two distinct approvers", () => {
   });
 });
 
+describe("a policy ceiling on the limit", () => {
+  it("OOM-killed at the ceiling: no raise button, and the next steps say the ceiling is the problem", async () => {
+    const capped = parsePolicy({
+      rules: [
+        {
+          namespaces: ["shop"],
+          actions: ["restart", "raise-limit"],
+          request: ["*"],
+          approve: ["S0SRE"],
+          limitCeiling: "512Mi",
+        },
+      ],
+    });
+    if (!capped.ok) throw new Error(capped.error.join("; "));
+    const h = await startHarness({
+      cluster: shopCluster(),
+      metrics: noLeak(),
+      clock: { now: () => NOW },
+      policy: capped.value,
+      users: [ALICE].map((id) => ({ id, name: id })),
+    });
+    try {
+      const ws = h.emulator.workspace;
+      await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/api -n shop" });
+      const parent = await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+      expect(buttons(parent).map((b) => b.text.text)).not.toContainEqual(expect.stringMatching(/^Raise/));
+      expect(buttons(parent).map((b) => b.text.text)).toContain("Rolling restart");
+      const thread = ws.thread(CHANNEL, parent.ts).map(messageText).join("\n");
+      expect(thread).toMatch(
+        /Container api was OOM-killed at 512Mi, the policy's ceiling for this namespace: the ceiling is the problem, not the limit/,
+      );
+      expect(thread).not.toMatch(/Raise the memory limit of container api/);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe("a verification watch outlives its replica (a lease on the watch row)", () => {
   it("replica A executes and starts watching, then dies; replica B takes the watch over after the lease and reports once", async () => {
     let nowMs = NOW * 1000;

@@ -70,8 +70,11 @@ function raiseLimits(f: Findings): Plan[] {
       oomKilled: killed,
       peakBytes: row?.analysis.peakBytes ?? 0,
       maxFactor: policy.maxLimitFactor,
+      ceilingBytes: rule?.limitCeiling ?? null,
       now: f.now,
     });
+    // at the ceiling the next steps say the ceiling is the problem: no button proposes the same limit again
+    if (size.atCeiling) continue;
     const plan = planLimit(w, c.name, size.limitBytes, {
       maxFactor: policy.maxLimitFactor,
       ceilingBytes: rule?.limitCeiling ?? null,

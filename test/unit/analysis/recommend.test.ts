@@ -7,7 +7,7 @@ const END = 1_790_000_000;
 function sized(
   need: (s: number, t: number) => number,
   limit: number,
-  o: { window?: number; oomKilled?: boolean; maxFactor?: number; restartsAt?: number[] } = {},
+  o: { window?: number; oomKilled?: boolean; maxFactor?: number; restartsAt?: number[]; ceiling?: number } = {},
 ) {
   const trace = sample({ need, restartsAt: o.restartsAt }, texture(rng(1), need(0, END)), {
     start: END - (o.window ?? 3 * DAY),
@@ -33,6 +33,7 @@ function sized(
       oomKilled: o.oomKilled ?? trace.oomAt.length > 0,
       now: END,
       maxFactor: o.maxFactor ?? 2,
+      ceilingBytes: o.ceiling ?? null,
     }),
   };
 }
@@ -61,6 +62,26 @@ describe("recommend", () => {
     const small = sized((s) => 100 * MiB + (200 * MiB * s) / (3 * H), 256 * MiB, { window: DAY, maxFactor: 1.25 });
     expect(small.rec.limitBytes).toBe(320 * MiB);
     expect(small.rec.reason).toContain("capped at ×1.25 of the current limit by policy");
+  });
+
+  it("an OOM kill at the policy's ceiling: the ceiling is the problem, not proposed again (kubernetes/autoscaler#9521)", () => {
+    const atCeiling = sized((s) => 200 * MiB + (400 * MiB * s) / (3 * H), 512 * MiB, {
+      window: DAY,
+      ceiling: 512 * MiB,
+    });
+    expect(atCeiling.rec.ceiling).toBe("reached");
+    expect(atCeiling.rec.limitBytes).toBe(512 * MiB);
+    expect(atCeiling.rec.reason).toMatch(
+      /^OOM-killed at the policy's ceiling of 512Mi \(the sizing says 640Mi\): the ceiling is the problem, not the limit/,
+    );
+    // below the ceiling, the raise goes as far as the ceiling and says what happens if that is not enough
+    const below = sized((s) => 200 * MiB + (400 * MiB * s) / (3 * H), 512 * MiB, { window: DAY, ceiling: 576 * MiB });
+    expect(below.rec).toMatchObject({ limitBytes: 576 * MiB, ceiling: "capped" });
+    expect(below.rec.reason).toContain("held at the policy's ceiling of 576Mi (the sizing says 640Mi)");
+    // a ceiling above the sizing changes nothing
+    const high = sized((s) => 200 * MiB + (400 * MiB * s) / (3 * H), 512 * MiB, { window: DAY, ceiling: 4096 * MiB });
+    expect(high.rec.limitBytes).toBe(640 * MiB);
+    expect(high.rec.ceiling).toBeUndefined();
   });
 
   it("a leak keeps its limit and is told to fix or schedule restarts", () => {

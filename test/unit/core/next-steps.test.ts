@@ -73,6 +73,18 @@ describe("next steps and verdict", () => {
     );
   });
 
+  it("an OOM kill at the policy's ceiling: the next step says the ceiling is the problem instead of proposing it again", () => {
+    const steps = nextSteps([oom(), usage(500 * MiB, 512 * MiB)], { maxFactor: 2, ceilingBytes: 512 * MiB }, NOW);
+    expect(steps[0]).toMatch(
+      /^Container api was OOM-killed at 512Mi, the policy's ceiling for this namespace: the ceiling is the problem, not the limit/,
+    );
+    expect(steps.join("\n")).not.toMatch(/Raise the memory limit/);
+    // below the ceiling: raised as far as the ceiling goes, and it says so
+    expect(nextSteps([oom(), usage(500 * MiB, 512 * MiB)], { maxFactor: 2, ceilingBytes: 576 * MiB }, NOW)[0]).toBe(
+      "Raise the memory limit of container api from 512Mi to 576Mi (at most ×2 per step, held at the policy's ceiling), then watch for new OOM kills.",
+    );
+  });
+
   it("a container without a limit is told to set one", () => {
     expect(nextSteps([oom(), usage(900 * MiB, null)], policy, NOW).join("\n")).toContain(
       "Container api has no memory limit",
