@@ -20,6 +20,10 @@ export interface TrendLine {
   start: number;
   /** spread of the residuals around the line (scaled MAD), bytes */
   noise: number;
+  /** the highest excursion above the line in the window (a burst), bytes */
+  excursion: number;
+  /** how much of the variation the line explains */
+  r2: number;
 }
 
 /**
@@ -30,21 +34,33 @@ export interface TrendLine {
 const MODEL_ERROR = 0.1;
 
 /**
+ * Below this R² the line explains too little of the variation to say by when the limit must be reached:
+ * the range has no far end. (On the real Bitbrains VMs, growth that passed the trend test with R² 0.09
+ * was given ranges ending within days, and the limits were never reached in the weeks that followed.)
+ */
+const FIT_FOR_LATEST = 0.5;
+
+/**
  * Time until the trend line, plus the noise around it, reaches the limit: (limit − trend now − noise)
- * / slope. The range: soonest at the slope's upper bound with the noise's peak on top; latest at its lower
- * bound for the trend line itself, since the noise may not be at its peak when the trend gets there (with
- * the noise taken off both ends, the range held the true crossing in only 27% of the library's leaks).
- * Null without an upward trend.
+ * / slope. The range: soonest at the slope's upper bound with the highest burst seen above the line on
+ * top (a burst like that crosses first; with only the noise's spread on top, the range began after 4 of
+ * the 6 crossings on real traces); latest at its lower bound for the trend line itself, since the noise
+ * may not be at its peak when the trend gets there (with the noise taken off both ends, the range held
+ * the true crossing in only 27% of the library's leaks), and none when the line fits poorly. Null
+ * without an upward trend.
  */
 export function trendForecast(line: TrendLine, limit: number, now: number): Forecast | null {
   if (line.slopePerHour <= 0) return null;
   const trendNow = line.intercept + line.slopePerHour * ((now - line.start) / HOUR);
   const room = Math.max(0, limit - trendNow - line.noise);
   const seconds = (room / line.slopePerHour) * HOUR;
-  const soonest = (room / Math.max(line.highPerHour, line.slopePerHour * (1 + MODEL_ERROR))) * HOUR;
+  const burstRoom = Math.max(0, limit - trendNow - Math.max(line.noise, line.excursion));
+  const soonest = (burstRoom / Math.max(line.highPerHour, line.slopePerHour * (1 + MODEL_ERROR))) * HOUR;
   const trendRoom = Math.max(0, limit - trendNow);
   const latest =
-    line.lowPerHour > 0 ? (trendRoom / Math.min(line.lowPerHour, line.slopePerHour * (1 - MODEL_ERROR))) * HOUR : null;
+    line.lowPerHour > 0 && line.r2 >= FIT_FOR_LATEST
+      ? (trendRoom / Math.min(line.lowPerHour, line.slopePerHour * (1 - MODEL_ERROR))) * HOUR
+      : null;
   return { seconds, range: [soonest, latest] };
 }
 

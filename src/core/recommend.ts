@@ -71,6 +71,13 @@ function decayedPeaks(series: readonly Sample[], now: number): Peaks {
       weights.push(0.5 ** ((k * interval) / halfLife));
     } else if (s.v > values[values.length - 1]!) values[values.length - 1] = s.v;
   }
+  // The oldest interval is cut by the window's start: a sliver of it (a run's first minutes after a
+  // restart) is no peak, and its drop to the next would count as spread.
+  const oldest = now - first - Math.floor((now - first) / interval) * interval;
+  if (values.length > 1 && oldest < interval / 2) {
+    values.shift();
+    weights.shift();
+  }
   return { values, weights, interval };
 }
 

@@ -84,10 +84,18 @@ export function sample(
     counters?: boolean;
     oomFlags?: boolean;
     lookAhead?: number;
+    /** the limit raised to `to` at `at` (the trace then carries the limit's history) */
+    raise?: { at: number; to: number };
   },
 ): Sampled {
   const r = rng(o.seed);
   const trace: Trace = { workingSet: [], rss: [], restarts: [], oomAt: [] };
+  if (o.raise)
+    trace.limits = [
+      { from: o.start, bytes: o.limit },
+      { from: o.raise.at, bytes: o.raise.to },
+    ];
+  const limitAt = (t: number) => (o.raise && t >= o.raise.at ? o.raise.to : o.limit);
   let startedAt = o.start - between(r, 0, 2 * H);
   let restarts = 0;
   const planned = [...(p.restartsAt ?? [])].sort((a, b) => a - b);
@@ -101,12 +109,13 @@ export function sample(
     let v = Math.max(1 * MiB, p.need(t - startedAt, t) + textureAt(texture, t, r));
     if (p.saturateAt !== undefined) v = Math.min(v, p.saturateAt * (1 - Math.abs(gauss(r)) * 0.004));
     let oom = false;
-    if (o.limit !== null && v >= o.limit) {
-      v = o.limit;
+    const limit = limitAt(t);
+    if (limit !== null && v >= limit) {
+      v = limit;
       oom = true;
     }
     if (t > o.end) {
-      if (oom || (o.limit !== null && v >= o.limit)) {
+      if (oom) {
         reachedLimitAt = t;
         break;
       }

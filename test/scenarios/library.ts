@@ -31,7 +31,16 @@ interface Spec {
     r: () => number,
     window: number,
     limit: number,
-  ): { process: Process; daily?: boolean; counters?: boolean; oomFlags?: boolean; lookAhead?: boolean; level: number };
+  ): {
+    process: Process;
+    daily?: boolean;
+    counters?: boolean;
+    oomFlags?: boolean;
+    lookAhead?: boolean;
+    level: number;
+    /** the limit raised mid-window */
+    raise?: { at: number; to: number };
+  };
 }
 
 const stepFor = (window: number) => (window <= DAY ? MIN : 5 * MIN);
@@ -187,6 +196,25 @@ const SPECS: Spec[] = [
       return { level: high, process: { need: (_s, t) => high * (0.6 + (0.3 * (t % period)) / period) } };
     },
   },
+  {
+    // issue 14: an OOM cycle fixed by a raise mid-window: an OOM cycle before the change (judged by the
+    // limit in force then), and judged on its own after it (no cycle forecast under the new limit)
+    family: "oom-cycle-raised",
+    label: { classification: "oom-cycle", plateau: false },
+    windows: [DAY, 3 * DAY, 7 * DAY],
+    build: (r, window, limit) => {
+      const level = limit * between(r, 0.2, 0.4);
+      const at = END - window * between(r, 0.25, 0.45);
+      const cycle = Math.min((at - (END - window)) / between(r, 3, 6), between(r, 1, 10) * H);
+      // what it really needs: a little above the old limit, well under the new one
+      const need = limit + (limit - level) * between(r, 0.1, 0.3);
+      return {
+        level,
+        raise: { at, to: limit * 2 },
+        process: { need: (s) => Math.min(need, level + ((limit - level) * 1.02 * s) / cycle) },
+      };
+    },
+  },
 ];
 
 /** `perFamily` scenarios of each family, deterministic for a given seed. */
@@ -211,12 +239,13 @@ export function scenarioLibrary(perFamily = 24, seed = 20261121): Scenario[] {
         counters: built.counters,
         oomFlags: built.oomFlags,
         lookAhead: built.lookAhead ? 30 * DAY : undefined,
+        raise: built.raise,
       });
       out.push({
         name: `${spec.family}-${i + 1}`,
         label: spec.label,
         trace: sampled.trace,
-        limitBytes: limit,
+        limitBytes: built.raise?.to ?? limit,
         requestBytes: Math.round(limit / 2),
         now: END,
         truthTimeToLimit: built.lookAhead && sampled.reachedLimitAt !== null ? sampled.reachedLimitAt - END : null,

@@ -33,15 +33,18 @@ export function fit(seg: readonly Sample[]): Fit {
   const tailFrom = Math.floor(xs.length * 0.75);
   const tail = xs.length - tailFrom >= 4 ? theilSen(xs.slice(tailFrom), ys.slice(tailFrom), false).slope : ts.slope;
   const perIndex = xs.length > 1 ? ts.slope * ((xs[xs.length - 1] ?? 0) / (xs.length - 1)) : 0;
+  const residuals = ys.map((y, i) => y - (ts.intercept + ts.slope * (xs[i] ?? 0)));
+  const r2 = ols(xs, ys).r2;
   return {
     slopePerHour: ts.slope,
     lowPerHour: ts.low,
     highPerHour: ts.high,
     intercept: ts.intercept,
     start,
-    noise: mad(ys.map((y, i) => y - (ts.intercept + ts.slope * (xs[i] ?? 0)))),
+    noise: mad(residuals),
+    excursion: Math.max(0, ...residuals),
     p: mannKendallHamedRao(ys, perIndex).p,
-    r2: ols(xs, ys).r2,
+    r2,
     tailSlopePerHour: tail,
     dailyCycle: cycle?.amplitude ?? null,
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeTrace } from "../../../src/core/analyze.ts";
 import { MEMORY_CLASSES } from "../../../src/core/classify.ts";
+import { formatBytes } from "../../../src/core/quantity.ts";
 import { mannKendall, mannKendallHamedRao } from "../../../src/core/stats.ts";
 import { rng } from "../../scenarios/generators.ts";
 import { scenarioLibrary } from "../../scenarios/library.ts";
@@ -30,6 +31,28 @@ describe("the labelled scenario library (a small draw; npm run bench:analysis ru
         analyzeTrace(s.trace, { limitBytes: s.limitBytes, requestBytes: s.requestBytes, maxFactor: 2, now: s.now })
           .classification,
       ]).toEqual([s.name, "stable"]);
+  });
+
+  it("an OOM cycle whose limit was raised mid-window: oom-cycle before the change, judged on its own after it", () => {
+    const raised = scenarioLibrary(24, 20261202).filter((s) => s.name.startsWith("oom-cycle-raised"));
+    expect(raised).toHaveLength(24);
+    for (const s of raised) {
+      const out = analyzeTrace(s.trace, {
+        limitBytes: s.limitBytes,
+        requestBytes: s.requestBytes,
+        maxFactor: 2,
+        now: s.now,
+      });
+      const oldLimit = s.trace.limits![0]!.bytes!;
+      expect([s.name, out.classification, out.timeToLimitSeconds]).toEqual([s.name, "oom-cycle", null]);
+      expect(out.evidence).toContain(`the limit was raised to ${formatBytes(s.limitBytes)}`);
+      expect(out.evidence).toContain(`climbing to the ${formatBytes(oldLimit)} limit`);
+      // the kills were under the old limit: nothing pushes the new one up; what it needs since is above the
+      // old limit, so a recommendation never goes back down to it
+      const since = s.trace.workingSet.filter((x) => x.t >= s.trace.limits![1]!.from).map((x) => x.v);
+      expect(out.recommendation.limitBytes).toBeLessThanOrEqual(s.limitBytes);
+      expect(out.recommendation.limitBytes).toBeGreaterThan(Math.max(oldLimit, ...since));
+    }
   });
 
   it("warm-ups are stable with plateau true, never leaks; forecasts of leaks land within 25% of the truth", () => {
