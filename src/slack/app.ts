@@ -1,4 +1,5 @@
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { createRequire } from "node:module";
+import type { App, Receiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Runbook } from "../core/runbook.ts";
@@ -22,6 +23,19 @@ import { onceOnly, refuseFutureTimestamps, signedRequestProperties } from "./req
 import { wireRemediation } from "./remediation-wiring.ts";
 import { customRoutes, type Route } from "./routes.ts";
 import { SlackChat } from "./slack-chat.ts";
+
+// Bolt's own modules, not its index: the index loads every receiver it exports (Express and its body
+// parsers, AWS Lambda) and, for ES module import, reads every export — OAuth's installer with
+// jsonwebtoken among them — for a process that uses one receiver and no OAuth (BENCHMARKS.md, issue 13).
+// (required, not imported: ES module interop of their `exports.default` differs between Node and Vite)
+const requireCjs = createRequire(import.meta.url);
+const { default: BoltApp } = requireCjs("@slack/bolt/dist/App.js") as typeof import("@slack/bolt/dist/App.js");
+const { default: HTTPReceiver } = requireCjs(
+  "@slack/bolt/dist/receivers/HTTPReceiver.js",
+) as typeof import("@slack/bolt/dist/receivers/HTTPReceiver.js");
+const { default: SocketModeReceiver } = requireCjs(
+  "@slack/bolt/dist/receivers/SocketModeReceiver.js",
+) as typeof import("@slack/bolt/dist/receivers/SocketModeReceiver.js");
 
 export interface SlackAppDeps {
   diagnosis: DiagnosisDeps;
@@ -100,7 +114,7 @@ function boltApp(config: Config, routes: Route[], store: Store, log: Logger, tel
       installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
       logger,
     });
-  const app = new App({
+  const app = new BoltApp({
     token: config.slack.botToken ?? "",
     receiver,
     logger,

@@ -1,4 +1,4 @@
-import { LogLevel, type Logger as SlackLogger } from "@slack/bolt";
+import { LogLevel, type Logger as SlackLogger } from "@slack/logger";
 import type { Logger } from "pino";
 
 /** Bolt and the Web API client log through our pino logger (and so through its redaction). */
