@@ -202,6 +202,17 @@ export interface Store {
   renewWatch(proposalId: string, owner: string, leaseUntil: number): Promise<boolean>;
   /** marks it done; false when another replica owns it now (then only that one reports) */
   finishWatch(proposalId: string, owner: string): Promise<boolean>;
+  /**
+   * holds the named lease for `owner` until `until`: true when it was free, expired or already this
+   * owner's (renewed); false while another owner holds it
+   */
+  tryLease(name: string, owner: string, now: number, until: number): Promise<boolean>;
+  /** the fleet watch's warnings whose episode is still open */
+  watchWarnings(): Promise<WatchWarning[]>;
+  /** records a warning; false when the workload already has one open in that channel (another pass won) */
+  recordWatchWarning(w: WatchWarning): Promise<boolean>;
+  /** the episode is over (the workload is no longer a candidate): the next one warns again */
+  endWatchWarning(subject: Subject, channel: string): Promise<void>;
   /** a workload's proposals in one status, oldest first */
   proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]>;
   /** proposals in one status, oldest first (at most 500) */
@@ -221,6 +232,14 @@ export interface Incident {
   status: "open" | "resolved";
   openedAt: number;
   resolvedAt: number | null;
+}
+
+/** A warning the fleet watch posted, open until its episode ends. */
+export interface WatchWarning {
+  subject: Subject;
+  channel: string;
+  warnedAt: number;
+  threadTs: string;
 }
 
 export interface Watch {

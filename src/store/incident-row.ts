@@ -1,4 +1,4 @@
-import type { Incident, Watch } from "../ports.ts";
+import type { Incident, Watch, WatchWarning } from "../ports.ts";
 import { parseSubjectKey } from "../core/subject.ts";
 
 export interface IncidentRow {
@@ -39,5 +39,21 @@ export function watch(r: WatchRow): Watch {
     windowSeconds: Number(r.window_seconds),
     owner: r.owner,
     leaseUntil: Number(r.lease_until),
+  };
+}
+
+export interface WarningRow {
+  subject: string;
+  channel: string;
+  warned_at: number;
+  thread_ts: string;
+}
+
+export function warning(r: WarningRow): WatchWarning {
+  return {
+    subject: parseSubjectKey(r.subject),
+    channel: r.channel,
+    warnedAt: Number(r.warned_at),
+    threadTs: r.thread_ts,
   };
 }

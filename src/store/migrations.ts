@@ -108,4 +108,18 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE requests_seen (signature TEXT PRIMARY KEY, until_at DOUBLE PRECISION NOT NULL);
     CREATE INDEX requests_seen_until ON requests_seen (until_at);`,
   },
+  {
+    id: 10,
+    name: "fleet watch",
+    // One replica scans the fleet (a named lease); one warning per workload and channel per episode,
+    // kept while the episode lasts (the audit log keeps every warning for good).
+    sql: `CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until_at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE watch_warnings (
+      subject TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      warned_at DOUBLE PRECISION NOT NULL,
+      thread_ts TEXT NOT NULL,
+      PRIMARY KEY (subject, channel)
+    );`,
+  },
 ];

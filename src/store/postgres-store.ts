@@ -5,9 +5,9 @@ import type { AuditEntry, AuditEvent } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
-import type { ChatMessage, Incident, Store, Watch, WorkloadRef } from "../ports.ts";
+import type { ChatMessage, Incident, Store, Watch, WatchWarning, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
-import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
+import { incident, type IncidentRow, warning, type WarningRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** Serialises audit appends (and migrations) across every replica sharing the database. */
@@ -210,6 +210,35 @@ export class PostgresStore implements Store {
       until,
     ]);
     return r.rowCount === 1;
+  }
+
+  async tryLease(name: string, owner: string, now: number, until: number): Promise<boolean> {
+    const r = await this.#q(
+      `INSERT INTO leases (name, owner, until_at) VALUES ($1, $2, $3)
+        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until_at = excluded.until_at
+        WHERE leases.owner = excluded.owner OR leases.until_at < $4`,
+      [name, owner, until, now],
+    );
+    return r.rowCount === 1;
+  }
+
+  async watchWarnings(): Promise<WatchWarning[]> {
+    const r = await this.#q<WarningRow>(
+      "SELECT subject, channel, warned_at, thread_ts FROM watch_warnings ORDER BY warned_at",
+    );
+    return r.rows.map(warning);
+  }
+
+  async recordWatchWarning(w: WatchWarning): Promise<boolean> {
+    const r = await this.#q(
+      "INSERT INTO watch_warnings (subject, channel, warned_at, thread_ts) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+      [subjectKey(w.subject), w.channel, w.warnedAt, w.threadTs],
+    );
+    return r.rowCount === 1;
+  }
+
+  async endWatchWarning(subject: Subject, channel: string): Promise<void> {
+    await this.#q("DELETE FROM watch_warnings WHERE subject = $1 AND channel = $2", [subjectKey(subject), channel]);
   }
 
   async startWatch(w: Watch): Promise<void> {

@@ -6,9 +6,9 @@ import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
-import type { ChatMessage, Incident, Store, Watch, WorkloadRef } from "../ports.ts";
+import type { ChatMessage, Incident, Store, Watch, WatchWarning, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
-import { incident, type IncidentRow, watch, type WatchRow } from "./incident-row.ts";
+import { incident, type IncidentRow, warning, type WarningRow, watch, type WatchRow } from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** The embedded default Store: one SQLite file (WAL, full sync) for one memops process. */
@@ -221,6 +221,39 @@ export class SqliteStore implements Store {
         .prepare("INSERT INTO requests_seen (signature, until_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .run(signature, until).changes === 1
     );
+  }
+
+  async tryLease(name: string, owner: string, now: number, until: number): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          `INSERT INTO leases (name, owner, until_at) VALUES (?, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until_at = excluded.until_at
+        WHERE leases.owner = excluded.owner OR leases.until_at < ?`,
+        )
+        .run(name, owner, until, now).changes === 1
+    );
+  }
+
+  async watchWarnings(): Promise<WatchWarning[]> {
+    const rows = this.#db
+      .prepare("SELECT subject, channel, warned_at, thread_ts FROM watch_warnings ORDER BY warned_at")
+      .all() as unknown as WarningRow[];
+    return rows.map(warning);
+  }
+
+  async recordWatchWarning(w: WatchWarning): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          "INSERT INTO watch_warnings (subject, channel, warned_at, thread_ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .run(subjectKey(w.subject), w.channel, w.warnedAt, w.threadTs).changes === 1
+    );
+  }
+
+  async endWatchWarning(subject: Subject, channel: string): Promise<void> {
+    this.#db.prepare("DELETE FROM watch_warnings WHERE subject = ? AND channel = ?").run(subjectKey(subject), channel);
   }
 
   async startWatch(w: Watch): Promise<void> {

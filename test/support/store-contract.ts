@@ -178,6 +178,41 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.close();
     });
 
+    it("a named lease has one holder at a time: renewed by it, taken over only once it has run out", async () => {
+      const s = await open();
+      const [a, b] = await Promise.all([
+        s.tryLease("watch", "replica-a", NOW, NOW + 60),
+        s.tryLease("watch", "replica-b", NOW, NOW + 60),
+      ]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      const holder = a ? "replica-a" : "replica-b",
+        other = a ? "replica-b" : "replica-a";
+      expect(await s.tryLease("watch", holder, NOW + 30, NOW + 90)).toBe(true);
+      expect(await s.tryLease("watch", other, NOW + 61, NOW + 121)).toBe(false);
+      expect(await s.tryLease("watch", other, NOW + 91, NOW + 151)).toBe(true);
+      expect(await s.tryLease("watch", holder, NOW + 92, NOW + 152)).toBe(false);
+      expect(await s.tryLease("digest", holder, NOW + 92, NOW + 152)).toBe(true);
+      await s.close();
+    });
+
+    it("keeps one open watch warning per workload and channel until its episode ends", async () => {
+      const s = await open();
+      const subject = { kind: "deployment" as const, name: "checkout", namespace: "shop" };
+      const w = { subject, channel: "C0SHOP", warnedAt: NOW, threadTs: "1.000100" };
+      const [first, second] = await Promise.all([
+        s.recordWatchWarning(w),
+        s.recordWatchWarning({ ...w, threadTs: "1.000200" }),
+      ]);
+      expect([first, second].filter(Boolean)).toHaveLength(1);
+      expect(await s.recordWatchWarning({ ...w, channel: "C0OTHER" })).toBe(true);
+      expect((await s.watchWarnings()).map((x) => x.channel).sort()).toEqual(["C0OTHER", "C0SHOP"]);
+      expect((await s.watchWarnings())[0]).toMatchObject({ subject, warnedAt: NOW });
+      await s.endWatchWarning(subject, "C0SHOP");
+      expect((await s.watchWarnings()).map((x) => x.channel)).toEqual(["C0OTHER"]);
+      expect(await s.recordWatchWarning({ ...w, warnedAt: NOW + 600 })).toBe(true);
+      await s.close();
+    });
+
     it("finds pending proposals past their expiry", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.ts";
 import { parseQuantity } from "../quantity.ts";
+import { nsMatches, nsPattern } from "../namespace-pattern.ts";
 import { REMEDIATIONS } from "../runbook.ts";
+import { watchSchema } from "../watch/watch-config.ts";
 
 export type Action = (typeof REMEDIATIONS)[number];
 
@@ -10,11 +12,6 @@ const quantity = z
   .string()
   .refine((s) => parseQuantity(s).ok, "a memory quantity such as 4Gi")
   .transform((s) => (parseQuantity(s) as { value: number }).value);
-const nsPattern = z
-  .string()
-  // a name, a prefix such as "billing-*" (which may end in a dash), or everything
-  .regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\*)$/, "a namespace, a prefix ending in *, or *");
-
 const ruleSchema = z.strictObject({
   namespaces: z.array(nsPattern).min(1),
   actions: z.array(z.enum(REMEDIATIONS)).min(1),
@@ -59,6 +56,7 @@ export const policySchema = z.strictObject({
     .optional()
     .describe("also check that the person's mapped identity may read pods/log in the namespace"),
   // Impersonating the approver is not implemented yet: refuse it rather than pretend.
+  watch: watchSchema.optional().describe("the fleet watch: warn before containers reach their limits (off without it)"),
   permissionCheck: z
     .literal("subject-access-review", {
       message: 'only "subject-access-review" is supported (impersonation is not implemented yet)',
@@ -84,9 +82,6 @@ export const expirySeconds = (p: Policy): number => {
   const d = parseDuration(p.expiry);
   return d.ok ? d.value : 900;
 };
-
-const nsMatches = (pattern: string, ns: string) =>
-  pattern === "*" || pattern === ns || (pattern.endsWith("*") && ns.startsWith(pattern.slice(0, -1)));
 
 /**
  * May this channel look at (and act on) this namespace? Without channel bindings, any channel may; with
