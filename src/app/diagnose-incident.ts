@@ -4,8 +4,8 @@ import { lastOomKill } from "../core/oom-addressed.ts";
 import { executedLimitChanges } from "../core/remediation/executed-changes.ts";
 import { ruleFor } from "../core/remediation/policy.ts";
 import { err, ok, type Result } from "../core/result.ts";
-import type { Subject } from "../core/subject.ts";
-import { describeTarget, type WorkloadKind } from "../core/target.ts";
+import { type Subject, subjectOfTarget } from "../core/subject.ts";
+import { describeTarget, type Target, type WorkloadKind } from "../core/target.ts";
 import { offerRemediations } from "../engine/remediation/offer.ts";
 import { diagnose, type DiagnoseRequest, type Progress } from "../engine/run-diagnosis.ts";
 import { type ChatMessage, PortError } from "../ports.ts";
@@ -170,4 +170,29 @@ export async function diagnoseIncident(
     log.warn({ code: e.code, reason: e.message }, "could not post the report");
     return err(`The diagnosis of ${label} finished, but it could not be posted: ${e.message}`);
   }
+}
+
+/**
+ * Posts a diagnosis already made (the fleet watch's) as a new incident thread: the parent, the report,
+ * its charts and the remediations it justifies, as a requested diagnosis would; null when the workload
+ * already has an open incident in the channel (the watch stays silent then).
+ */
+export async function postIncident(
+  d: IncidentDeps,
+  report: Report,
+  target: Target,
+  channel: string,
+  requestedBy: string,
+): Promise<{ threadTs: string } | null> {
+  const subject = subjectOfTarget(target);
+  if (await d.store.openIncident(subject, channel)) return null;
+  const label = describeTarget(target);
+  const log = d.log.child({ target: label, channel });
+  const progress: ProgressView = { target: label, requestedBy, done: 0, total: 0, finished: [] };
+  const t = await openThread(d, subject, channel, label, requestedBy, progress);
+  if (t.existing) return null;
+  const verdict = await publish(d, report, t, channel, label, requestedBy, log);
+  await d.chat.update(channel, t.ts, verdict);
+  await d.store.saveParent(channel, t.ts, verdict);
+  return { threadTs: t.ts };
 }

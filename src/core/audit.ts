@@ -17,6 +17,7 @@ export const AUDIT_KINDS = [
   "escalation",
   "alert",
   "incident",
+  "watch",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -23,6 +23,7 @@ import { onceOnly, refuseFutureTimestamps, signedRequestProperties } from "./req
 import { wireRemediation } from "./remediation-wiring.ts";
 import { customRoutes, type Route } from "./routes.ts";
 import { SlackChat } from "./slack-chat.ts";
+import { type WatchPass, watchFleet } from "../app/watch-fleet.ts";
 
 // Bolt's own modules, not its index: the index loads every receiver it exports (Express and its body
 // parsers, AWS Lambda) and, for ES module import, reads every export — OAuth's installer with
@@ -58,6 +59,8 @@ export interface RunningApp {
   resumeWatches(): Promise<void>;
   /** resolves when background work (alert diagnoses, verifications) has finished */
   idle(): Promise<void>;
+  /** one pass of the fleet watch (also runs every `watch.every`); null when the policy has no `watch:` */
+  watchFleet(): Promise<WatchPass | null>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
   port: number;
   stop(): Promise<void>;
@@ -207,7 +210,16 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   });
   const background = new BackgroundTasks();
   if (config.alerts) onAlerts = alertHandler(config, config.alerts.channel, incidents, background);
+  const watchConfig = deps.remediation?.policy.watch;
+  const metrics = deps.diagnosis.metrics;
+  const watchOwner = deps.newId();
+  const watch = async (): Promise<WatchPass | null> =>
+    watchConfig && metrics ? watchFleet({ incidents, metrics, config: watchConfig, owner: watchOwner }) : null;
+  if (watchConfig && !metrics) log.warn("the policy has a watch: section, but Prometheus is not configured: no watch");
   const timers = every(log, [
+    ...(watchConfig && metrics
+      ? [{ seconds: watchConfig.every, what: "fleet watch", run: async () => void (await watch()) }]
+      : []),
     { seconds: 30, what: "expiry sweep", run: sweepExpired },
     { seconds: 10, what: "recovering watches and executions", run: recover },
     { seconds: 300, what: "witnessing the audit head", run: () => audit.witnessHead() },
@@ -235,5 +247,6 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
       return app.stop().then(() => undefined);
     },
     resumeWatches: recover,
+    watchFleet: watch,
   };
 }

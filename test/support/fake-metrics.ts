@@ -39,8 +39,13 @@ export class FakeMetrics implements MemoryMetrics {
       }));
   }
 
-  async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {
+  /** what an instant query answers (a test sets it; none by default), and the queries asked */
+  instant: (query: string) => { labels: Record<string, string>; value: number }[] = () => [];
+  readonly instantQueries: string[] = [];
+
+  async evaluate(query: string): Promise<{ labels: Record<string, string>; value: number }[]> {
+    this.instantQueries.push(query);
     if (this.down) throw new PortError("prometheus", "unavailable", "cannot reach Prometheus (ECONNREFUSED)");
-    return [];
+    return this.instant(query);
   }
 }

@@ -1,0 +1,101 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parsePolicy, type Policy } from "../../src/core/remediation/policy.ts";
+import { SlackEmulator } from "../../src/slack/emulator/server.ts";
+import { SqliteStore } from "../../src/store/sqlite-store.ts";
+import { ALICE, BOT_TOKEN, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { messageText } from "../support/message-text.ts";
+import { buttons } from "../support/remediation-fixtures.ts";
+import { NOW } from "../support/fixtures.ts";
+import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
+
+const policy = ((): Policy => {
+  const p = parsePolicy({
+    rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit"], request: ["*"], approve: ["S0SRE"] }],
+    watch: { targets: [{ namespaces: ["shop"], channel: CHANNEL }] },
+  });
+  if (!p.ok) throw new Error(p.error.join("; "));
+  return p.value;
+})();
+
+describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus)", () => {
+  const running: Harness[] = [];
+  afterEach(async () => {
+    for (const h of running.splice(0)) await h.stop();
+  });
+  const start = async (extra: Partial<Parameters<typeof startHarness>[0]> = {}) => {
+    const h = await startHarness({
+      cluster: watchCluster(),
+      metrics: watchMetrics(),
+      clock: { now: () => NOW },
+      policy,
+      users: [ALICE].map((id) => ({ id, name: id })),
+      ...extra,
+    });
+    running.push(h);
+    return h;
+  };
+
+  it("warns once for the leak, in a new incident thread with its chart and a restart to approve; the plateau stays quiet", async () => {
+    const h = await start();
+    const ws = h.emulator.workspace;
+    const pass = await h.app.watchFleet();
+    expect(pass).toMatchObject({ scanned: true, candidates: 2 });
+    expect(pass!.posted).toHaveLength(1);
+    expect(pass!.quiet).toEqual([expect.stringMatching(/^deployment\/cart -n shop: /)]);
+    const parents = ws.channelMessages(CHANNEL);
+    expect(parents).toHaveLength(1);
+    const parent = parents[0]!;
+    expect(messageText(parent)).toMatch(
+      /deploy\/checkout \(container app\) will reach its 512Mi limit in ~\dh( \d+m)? \([^)]+–[^)]+\): it looks like a leak/,
+    );
+    expect(messageText(parent)).toContain("requested by the memory watch");
+    expect(buttons(parent).map((b) => b.text.text)).toContain("Rolling restart");
+    const thread = ws.thread(CHANNEL, parent.ts);
+    expect(thread.some((m) => messageText(m).includes("Memory report: deploy/checkout -n shop"))).toBe(true);
+    expect(ws.files.size).toBeGreaterThan(0);
+    // the next pass, same episode: nothing new
+    const again = await h.app.watchFleet();
+    expect(again!.posted).toEqual([]);
+    expect(ws.channelMessages(CHANNEL)).toHaveLength(1);
+    const audit = await h.store.auditEntries({ since: NOW - 60 });
+    expect(audit.filter((e) => e.kind === "watch" && e.outcome === "warning")).toHaveLength(1);
+  });
+
+  it("stays silent for a workload whose incident is already open (a person or an alert got there first)", async () => {
+    const h = await start();
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/checkout -n shop" });
+    await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => buttons(m).length > 0));
+    const pass = await h.app.watchFleet();
+    expect(pass!.posted).toEqual([]);
+    expect(ws.channelMessages(CHANNEL)).toHaveLength(1);
+  });
+
+  it("two replicas on one store: one scans under the lease, one warning", async () => {
+    const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
+    const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [{ id: ALICE, name: ALICE }] }).start();
+    const a = await start({ store, emulator });
+    const b = await start({ store, emulator });
+    const [pa, pb] = await Promise.all([a.app.watchFleet(), b.app.watchFleet()]);
+    expect([pa!.scanned, pb!.scanned].filter(Boolean)).toHaveLength(1);
+    expect(emulator.workspace.channelMessages(CHANNEL)).toHaveLength(1);
+    // the other replica's next pass is refused while the lease holds
+    const idle = pa!.scanned ? b : a;
+    expect((await idle.app.watchFleet())!.scanned).toBe(false);
+  });
+
+  it("/mem help says what the watch does; without watch: it says how to turn it on", async () => {
+    const h = await start();
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });
+    const on = await h.emulator.workspace.waitFor(() => h.emulator.workspace.ephemeralFor(ALICE).at(-1));
+    expect(messageText(on)).toContain(`*Fleet watch:* on, every 5m: \`shop\` → <#${CHANNEL}>. Warns 6h ahead`);
+    const off = await start({ policy: { ...policy, watch: undefined } });
+    await off.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });
+    const text = await off.emulator.workspace.waitFor(() => off.emulator.workspace.ephemeralFor(ALICE).at(-1));
+    expect(messageText(text)).toContain("*Fleet watch:* off. Add a `watch:` section to the policy file");
+    expect(await off.app.watchFleet()).toBeNull();
+  });
+});

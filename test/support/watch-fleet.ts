@@ -1,0 +1,73 @@
+/**
+ * A fleet for the watch's component tests, in namespace shop: checkout leaks toward its 512Mi limit
+ * (about 1 h 50 m left), cart has warmed up to a plateau at 60% of its limit, search sits quietly at
+ * 20%. Prometheus (a FakeMetrics) names checkout and cart as candidates, as the prefilter would.
+ */
+import { MiB } from "../../src/core/quantity.ts";
+import { FakeCluster } from "./fake-cluster.ts";
+import { FakeMetrics } from "./fake-metrics.ts";
+import { controller, node, pod, series, status, workload } from "./fixtures.ts";
+
+const H = 3600;
+const deployments = {
+  checkout: { rs: "checkout-5d6e7f8a9b", pod: "checkout-5d6e7f8a9b-c1k2o", limit: 512 * MiB },
+  cart: { rs: "cart-4c5d6e7f8a", pod: "cart-4c5d6e7f8a-c4r7t", limit: 1024 * MiB },
+  search: { rs: "search-3b4c5d6e7f", pod: "search-3b4c5d6e7f-s3a4r", limit: 1024 * MiB },
+};
+
+export function watchCluster(): FakeCluster {
+  const entries = Object.entries(deployments);
+  return new FakeCluster({
+    pods: entries.map(([name, d]) =>
+      pod({
+        name: d.pod,
+        labels: { app: name, "pod-template-hash": d.rs.split("-").pop()! },
+        owners: [controller("ReplicaSet", d.rs)],
+        containers: [{ name: "app", requestBytes: d.limit / 2, limitBytes: d.limit }],
+        nodeName: "node-a",
+        statuses: [status({ name: "app" })],
+      }),
+    ),
+    workloads: entries.flatMap(([name, d]) => [
+      workload({
+        kind: "deployment",
+        name,
+        selector: `app=${name}`,
+        labels: { app: name },
+        replicas: 1,
+        template: { containers: [{ name: "app", requestBytes: d.limit / 2, limitBytes: d.limit }], annotations: {} },
+      }),
+      workload({
+        kind: "replicaset",
+        name: d.rs,
+        selector: `app=${name}`,
+        labels: { app: name },
+        owners: [controller("Deployment", name)],
+      }),
+    ]),
+    nodes: [node({ name: "node-a" })],
+  });
+}
+
+export function watchMetrics(): FakeMetrics {
+  const at = (p: string, ws: (t: number) => number, seed: number) => ({
+    namespace: "shop",
+    pod: p,
+    container: "app",
+    workingSet: series(12 * H, 60, ws, 3 * MiB, seed),
+  });
+  const m = new FakeMetrics([
+    // 200Mi → 440Mi over 12 h: 20Mi/h, the 512Mi limit in about 3 h
+    at(deployments.checkout.pod, (t) => 200 * MiB + (20 * MiB * t) / H, 1),
+    at(deployments.cart.pod, (t) => 300 * MiB + 320 * MiB * (1 - Math.exp(-t / (1.5 * H))), 2),
+    at(deployments.search.pod, () => 200 * MiB, 3),
+  ]);
+  m.instant = (q) =>
+    q.includes("predict_linear")
+      ? [deployments.checkout.pod, deployments.cart.pod].map((p) => ({
+          labels: { namespace: "shop", pod: p, container: "app" },
+          value: 1,
+        }))
+      : [];
+  return m;
+}
