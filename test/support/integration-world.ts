@@ -332,6 +332,11 @@ export const RAISED: WorldWorkload = {
 
 export const WORKLOADS = [SHOP_API, SHOP_CANARY, SHOP_DB, ...SCENARIOS, RAISED, FLUX_APP];
 
+/** Flat containers in namespace "fleet", only in Prometheus: the watch's prefilter must not pick any. */
+export const QUIET_FLEET = 3000;
+const QUIET_SPAN = 2 * H;
+const QUIET_STEP = 300;
+
 /** OpenMetrics text of every series in the world, for `promtool tsdb create-blocks-from openmetrics`. */
 export function openMetrics(end: number): string {
   const start = end - SERIES_SPAN;
@@ -366,6 +371,20 @@ export function openMetrics(end: number): string {
             () => 1,
           );
       }
+    }
+  }
+  // the quiet fleet: thousands of containers with no API objects, that the watch's prefilter must pass over
+  for (let i = 0; i < QUIET_FLEET; i++) {
+    const pod = `quiet-${i.toString(36).padStart(4, "0")}-q0000`;
+    const ksm = `namespace="fleet",pod="${pod}",container="app",uid="uid-${pod}"`;
+    const level = (100 + (i % 300)) * MiB;
+    for (let t = SERIES_SPAN - QUIET_SPAN; t <= SERIES_SPAN; t += QUIET_STEP) {
+      families["container_memory_working_set_bytes"]?.push(
+        `container_memory_working_set_bytes{namespace="fleet",pod="${pod}",container="app",image="registry.example/app:1.0",id="/kubepods/${pod}/app"} ${level + ((t / QUIET_STEP) % 3) * MiB} ${start + t}`,
+      );
+      families["kube_pod_container_resource_limits"]?.push(
+        `kube_pod_container_resource_limits{${ksm},resource="memory",unit="byte"} ${1024 * MiB} ${start + t}`,
+      );
     }
   }
   const types: Record<string, string> = { kube_pod_container_status_restarts_total: "counter" };

@@ -1,8 +1,8 @@
 /**
  * The watch's prefilter: one instant PromQL query over the whole fleet, evaluated by Prometheus, that
- * names the containers worth memops's full analysis — those at or above 90% of their limit now, and
+ * names the containers worth memops's full analysis — those at or above 90% of their limit now,
  * those whose last hour's linear trend reaches the limit within the horizon while already above the
- * usage floor. A few thousand quiet containers cost Prometheus one query, not memops one each.
+ * usage floor, and those OOM-killed in the last hour. A few thousand quiet containers cost Prometheus one query, not memops one each.
  */
 import { nsRegex } from "../namespace-pattern.ts";
 
@@ -32,7 +32,10 @@ export function prefilterQuery(o: PrefilterOptions): string {
   const limit = `max by (${BY}) (kube_pod_container_resource_limits{resource="memory",namespace=~${ns}} > 0)`;
   const share = `(max by (${BY}) (${ws}) / on (${BY}) ${limit})`;
   const predicted = `(max by (${BY}) (predict_linear(${ws}[${TREND_LOOKBACK}], ${Math.round(o.horizonSeconds)})) / on (${BY}) ${limit})`;
-  return `(${share} >= ${HIGH_SHARE}) or ((${predicted} >= 1) and on (${BY}) (${share} >= ${o.minShare}))`;
+  // OOM-killed within the lookback: a cycle under way is an incident to open, whatever the trend says now
+  const restarts = `max by (${BY}) (increase(kube_pod_container_status_restarts_total{namespace=~${ns}}[${TREND_LOOKBACK}]))`;
+  const oomKilled = `max by (${BY}) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",namespace=~${ns}})`;
+  return `(${share} >= ${HIGH_SHARE}) or ((${predicted} >= 1) and on (${BY}) (${share} >= ${o.minShare})) or ((${restarts} > 0) and on (${BY}) ${oomKilled})`;
 }
 
 /** The candidates in an answer, each container once. */

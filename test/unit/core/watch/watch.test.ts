@@ -53,7 +53,10 @@ describe("the prefilter query", () => {
     expect(q).toContain('namespace=~"shop|pay-.*"');
     expect(q).toContain("predict_linear(container_memory_working_set_bytes{");
     expect(q).toContain("[1h], 21600)");
-    expect(q).toMatch(/>= 0\.9\) or \(\(.* >= 1\) and on \(namespace, pod, container\) \(.* >= 0\.5\)\)$/);
+    expect(q).toMatch(/>= 0\.9\) or \(\(.* >= 1\) and on \(namespace, pod, container\) \(.* >= 0\.5\)\) or /);
+    expect(q).toContain(
+      'kube_pod_container_status_last_terminated_reason{reason="OOMKilled",namespace=~"shop|pay-.*"}',
+    );
     expect(prefilterQuery({ namespaces: ["*"], horizonSeconds: 60, minShare: 0.5 })).toContain('namespace=~".+"');
   });
 
