@@ -5,6 +5,7 @@ import type { AuditEntry, AuditEvent } from "./core/audit.ts";
 import type { PreflightFacts } from "./core/remediation/preflight.ts";
 import type { WorkloadKind } from "./core/target.ts";
 import type { Subject } from "./core/subject.ts";
+import type { Mute } from "./core/watch/mutes.ts";
 import type { JsonPatchOp } from "./core/remediation/json-patch.ts";
 
 /** `conflict`: a precondition of a patch no longer holds (the object changed since the proposal was made) */
@@ -213,6 +214,10 @@ export interface Store {
   recordWatchWarning(w: WatchWarning): Promise<boolean>;
   /** the episode is over (the workload is no longer a candidate): the next one warns again */
   endWatchWarning(subject: Subject, channel: string): Promise<void>;
+  /** snoozes or marks "not a problem" (replacing what was there for that workload and channel) */
+  muteWatch(m: WatchMute): Promise<void>;
+  watchMutes(): Promise<WatchMute[]>;
+  unmuteWatch(subject: Subject, channel: string): Promise<void>;
   /** a workload's proposals in one status, oldest first */
   proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]>;
   /** proposals in one status, oldest first (at most 500) */
@@ -241,6 +246,9 @@ export interface WatchWarning {
   warnedAt: number;
   threadTs: string;
 }
+
+/** The watch keeps quiet about a workload: for a while, until its next rollout, or for good. */
+export type WatchMute = Mute;
 
 export interface Watch {
   proposalId: string;

@@ -183,6 +183,8 @@ export async function postIncident(
   target: Target,
   channel: string,
   requestedBy: string,
+  /** the watch's snooze and "not a problem" buttons on the parent */
+  watchActions = false,
 ): Promise<{ threadTs: string } | null> {
   const subject = subjectOfTarget(target);
   if (await d.store.openIncident(subject, channel)) return null;
@@ -192,6 +194,7 @@ export async function postIncident(
   const t = await openThread(d, subject, channel, label, requestedBy, progress);
   if (t.existing) return null;
   const verdict = await publish(d, report, t, channel, label, requestedBy, log);
+  if (watchActions) verdict.blocks.push(...d.view.watchActions(t.incident));
   await d.chat.update(channel, t.ts, verdict);
   await d.store.saveParent(channel, t.ts, verdict);
   return { threadTs: t.ts };

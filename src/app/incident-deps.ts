@@ -34,6 +34,10 @@ export interface IncidentView {
   /** the parent once resolved: no more buttons */
   resolvedParent(parent: ChatMessage, by: string): ChatMessage;
   alertResolved(name: string, firingSince: string): ChatMessage;
+  /** on the parent of an incident the fleet watch opened: snooze, until the next rollout, not a problem */
+  watchActions(incidentId: string): ChatMessage["blocks"];
+  /** in the thread: the watch keeps quiet about the workload, and until when */
+  watchMuted(label: string, how: string): ChatMessage;
 }
 
 export interface IncidentDeps {

@@ -9,6 +9,7 @@
 import { sectionData } from "../core/findings.ts";
 import { type Subject, subjectKey, subjectOfTarget } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
+import { describeMute, type Mute, mutedBy } from "../core/watch/mutes.ts";
 import { candidatesOf, prefilterQuery } from "../core/watch/prefilter-query.ts";
 import { judgeWorkload, type WatchVerdict } from "../core/watch/warning.ts";
 import { type WatchConfig, watchChannel, watchedPatterns } from "../core/watch/watch-config.ts";
@@ -98,8 +99,14 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
       const channel = typeof e.details["channel"] === "string" ? e.details["channel"] : "";
       sent.set(channel, (sent.get(channel) ?? 0) + 1);
     }
+  const mutes = await store.watchMutes();
   for (const w of workloads) {
     if (open.has(key(w.subject, w.channel))) continue;
+    const muted = await mutedNow(d, mutes, w, now);
+    if (muted) {
+      pass.quiet.push(`${label(w)}: ${describeMute(muted)}`);
+      continue;
+    }
     if (await store.openIncident(w.subject, w.channel)) continue;
     const result = await diagnose(diagnosis, runbooks, { target: w.target, windowSeconds: d.config.window }, () => {});
     if (!result.ok) {
@@ -130,6 +137,7 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
       w.target,
       w.channel,
       WATCH_REQUESTER,
+      true,
     );
     if (!posted) continue;
     // recorded after posting: a pass that dies in between warns again next time rather than never
@@ -153,6 +161,18 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
       details: { owner: d.owner, candidates: pass.candidates, posted: pass.posted, quiet: pass.quiet },
     });
   return pass;
+}
+
+/** The mute in force for a workload; "until the next rollout" reads the workload's generation now. */
+async function mutedNow(d: WatchDeps, mutes: readonly Mute[], w: Workload, now: number): Promise<Mute | null> {
+  const rollout = mutes.some((m) => m.kind === "until-rollout" && subjectKey(m.subject) === subjectKey(w.subject));
+  const kind = w.target.kind;
+  const generation =
+    rollout && (kind === "deployment" || kind === "statefulset" || kind === "daemonset")
+      ? ((await d.incidents.diagnosis.cluster.getWorkload(w.target.namespace, kind, w.target.name ?? ""))?.rollout
+          .generation ?? null)
+      : null;
+  return mutedBy(mutes, w.subject, w.channel, now, generation);
 }
 
 const record = (d: WatchDeps, w: Workload, v: Exclude<WatchVerdict, { kind: "quiet" }>, outcome: string) =>

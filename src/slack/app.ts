@@ -11,6 +11,7 @@ import type { Policy } from "../core/remediation/policy.ts";
 import { expireRemediations } from "../app/expire-remediations.ts";
 import { reconcileExecutions } from "../app/reconcile-executions.ts";
 import { register as registerIncidentButtons } from "./listeners/incident-buttons.ts";
+import { register as registerWatchButtons } from "./listeners/watch-buttons.ts";
 import { register as registerSlashCommand } from "./listeners/slash-command.ts";
 import type { IncidentDeps } from "../app/incident-deps.ts";
 import { incidentView } from "./render/incident-view.ts";
@@ -192,6 +193,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log, telemetry);
   const incidents = incidentDeps(deps, chat, audit, telemetry);
   registerIncidentButtons(app, { ...incidents, log: log.child({ component: "incidents" }) });
+  registerWatchButtons(app, { ...incidents, log: log.child({ component: "watch" }) });
   const actions = deps.remediation ? wireRemediation(app, config, { ...deps, ...deps.remediation, chat, audit }) : null;
   /** Recovers what a stopped replica left: verification watches whose lease ran out, executions with no outcome. */
   const recover = async () => {

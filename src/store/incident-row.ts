@@ -1,5 +1,5 @@
-import type { Incident, Watch, WatchWarning } from "../ports.ts";
-import { parseSubjectKey } from "../core/subject.ts";
+import type { Incident, Watch, WatchMute, WatchWarning } from "../ports.ts";
+import { parseSubjectKey, subjectKey } from "../core/subject.ts";
 
 export interface IncidentRow {
   id: string;
@@ -57,3 +57,34 @@ export function warning(r: WarningRow): WatchWarning {
     threadTs: r.thread_ts,
   };
 }
+
+export interface MuteRow {
+  subject: string;
+  channel: string;
+  kind: string;
+  until_at: number | null;
+  generation: number | null;
+  by_user: string;
+  why: string;
+  at: number;
+}
+
+const MUTE_KINDS = ["snooze", "until-rollout", "not-a-problem"] as const;
+
+export function mute(r: MuteRow): WatchMute {
+  const kind = MUTE_KINDS.find((k) => k === r.kind);
+  if (!kind) throw new Error(`watch_mutes: unknown kind "${r.kind}" for ${r.subject}`);
+  return {
+    subject: parseSubjectKey(r.subject),
+    channel: r.channel,
+    kind,
+    until: r.until_at === null ? null : Number(r.until_at),
+    generation: r.generation === null ? null : Number(r.generation),
+    by: r.by_user,
+    why: r.why,
+    at: Number(r.at),
+  };
+}
+
+export const muteParams = (m: WatchMute) =>
+  [subjectKey(m.subject), m.channel, m.kind, m.until, m.generation, m.by, m.why, m.at] as const;

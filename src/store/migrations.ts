@@ -122,4 +122,21 @@ export const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (subject, channel)
     );`,
   },
+  {
+    id: 11,
+    name: "watch mutes",
+    // Snooze (until a time, or until the workload's next rollout) and "not a problem", per workload and
+    // channel, with who and why: they hold across restarts and replicas.
+    sql: `CREATE TABLE watch_mutes (
+      subject TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      until_at DOUBLE PRECISION,
+      generation INTEGER,
+      by_user TEXT NOT NULL,
+      why TEXT NOT NULL,
+      at DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (subject, channel)
+    );`,
+  },
 ];

@@ -5,9 +5,19 @@ import type { AuditEntry, AuditEvent } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
-import type { ChatMessage, Incident, Store, Watch, WatchWarning, WorkloadRef } from "../ports.ts";
+import type { ChatMessage, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
-import { incident, type IncidentRow, warning, type WarningRow, watch, type WatchRow } from "./incident-row.ts";
+import {
+  incident,
+  type IncidentRow,
+  mute,
+  muteParams,
+  type MuteRow,
+  warning,
+  type WarningRow,
+  watch,
+  type WatchRow,
+} from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** Serialises audit appends (and migrations) across every replica sharing the database. */
@@ -239,6 +249,25 @@ export class PostgresStore implements Store {
 
   async endWatchWarning(subject: Subject, channel: string): Promise<void> {
     await this.#q("DELETE FROM watch_warnings WHERE subject = $1 AND channel = $2", [subjectKey(subject), channel]);
+  }
+
+  async muteWatch(m: WatchMute): Promise<void> {
+    await this.#q(
+      `INSERT INTO watch_mutes (subject, channel, kind, until_at, generation, by_user, why, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (subject, channel) DO UPDATE SET kind = excluded.kind, until_at = excluded.until_at, generation = excluded.generation, by_user = excluded.by_user, why = excluded.why, at = excluded.at`,
+      [...muteParams(m)],
+    );
+  }
+
+  async watchMutes(): Promise<WatchMute[]> {
+    const r = await this.#q<MuteRow>(
+      "SELECT subject, channel, kind, until_at, generation, by_user, why, at FROM watch_mutes ORDER BY at",
+    );
+    return r.rows.map(mute);
+  }
+
+  async unmuteWatch(subject: Subject, channel: string): Promise<void> {
+    await this.#q("DELETE FROM watch_mutes WHERE subject = $1 AND channel = $2", [subjectKey(subject), channel]);
   }
 
   async startWatch(w: Watch): Promise<void> {

@@ -6,9 +6,19 @@ import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
-import type { ChatMessage, Incident, Store, Watch, WatchWarning, WorkloadRef } from "../ports.ts";
+import type { ChatMessage, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
-import { incident, type IncidentRow, warning, type WarningRow, watch, type WatchRow } from "./incident-row.ts";
+import {
+  incident,
+  type IncidentRow,
+  mute,
+  muteParams,
+  type MuteRow,
+  warning,
+  type WarningRow,
+  watch,
+  type WatchRow,
+} from "./incident-row.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 /** The embedded default Store: one SQLite file (WAL, full sync) for one memops process. */
@@ -254,6 +264,26 @@ export class SqliteStore implements Store {
 
   async endWatchWarning(subject: Subject, channel: string): Promise<void> {
     this.#db.prepare("DELETE FROM watch_warnings WHERE subject = ? AND channel = ?").run(subjectKey(subject), channel);
+  }
+
+  async muteWatch(m: WatchMute): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO watch_mutes (subject, channel, kind, until_at, generation, by_user, why, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (subject, channel) DO UPDATE SET kind = excluded.kind, until_at = excluded.until_at, generation = excluded.generation, by_user = excluded.by_user, why = excluded.why, at = excluded.at`,
+      )
+      .run(...muteParams(m));
+  }
+
+  async watchMutes(): Promise<WatchMute[]> {
+    const rows = this.#db
+      .prepare("SELECT subject, channel, kind, until_at, generation, by_user, why, at FROM watch_mutes ORDER BY at")
+      .all() as unknown as MuteRow[];
+    return rows.map(mute);
+  }
+
+  async unmuteWatch(subject: Subject, channel: string): Promise<void> {
+    this.#db.prepare("DELETE FROM watch_mutes WHERE subject = ? AND channel = ?").run(subjectKey(subject), channel);
   }
 
   async startWatch(w: Watch): Promise<void> {

@@ -87,6 +87,87 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     expect((await idle.app.watchFleet())!.scanned).toBe(false);
   });
 
+  /** A pass that warns about checkout, then a click on one of the warning's watch buttons. */
+  async function warnThenClick(h: Harness, label: string) {
+    const ws = h.emulator.workspace;
+    await h.app.watchFleet();
+    const parent = ws.channelMessages(CHANNEL)[0]!;
+    const button = buttons(parent).find((b) => b.text.text === label);
+    expect(
+      button,
+      buttons(parent)
+        .map((b) => b.text.text)
+        .join(", "),
+    ).toBeDefined();
+    await h.slack.click({
+      user: ALICE,
+      channel: CHANNEL,
+      messageTs: parent.ts,
+      actionId: button!.action_id,
+      value: button!.value,
+    });
+    await ws.waitFor(() => ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("The memory watch is quiet")));
+    return parent;
+  }
+
+  it("Snooze 24 h holds across a restart (the store has it) and ends when its time is up", async () => {
+    let nowS = NOW;
+    const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"));
+    const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [{ id: ALICE, name: ALICE }] }).start();
+    const first = await start({ store, emulator, clock: { now: () => nowS } });
+    const parent = await warnThenClick(first, "Snooze 24 h");
+    const thread = first.emulator.workspace.thread(CHANNEL, parent.ts).map(messageText).join("\n");
+    expect(thread).toContain(
+      `The memory watch is quiet about *deployment/checkout -n shop* here: snoozed by <@${ALICE}> until`,
+    );
+    // the incident is resolved and memops restarts: a new episode would warn again, but the snooze holds
+    await store.resolveIncident(
+      (await store.openIncident({ kind: "deployment", name: "checkout", namespace: "shop" }, CHANNEL))!.id,
+      nowS,
+    );
+    await store.endWatchWarning({ kind: "deployment", name: "checkout", namespace: "shop" }, CHANNEL);
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    nowS += 3600;
+    const second = await start({ store, emulator, clock: { now: () => nowS } });
+    const pass = await second.app.watchFleet();
+    expect(pass!.posted).toEqual([]);
+    expect(pass!.quiet).toContainEqual(
+      expect.stringMatching(/^deployment\/checkout -n shop: snoozed by <@U0ALICE> until /),
+    );
+    // a day later the snooze is over: checkout is analysed again (the fixture's samples end a day back,
+    // so it finds nothing to warn about — but no longer says "snoozed")
+    nowS += 24 * 3600;
+    const later = await second.app.watchFleet();
+    expect(later!.quiet.some((q) => q.startsWith("deployment/checkout -n shop: snoozed"))).toBe(false);
+    expect(later!.quiet.some((q) => q.startsWith("deployment/checkout -n shop: "))).toBe(true);
+    const audit = await store.auditEntries({ since: NOW - 60 });
+    expect(
+      audit.some((e) => e.kind === "watch" && e.slackUser === ALICE && e.what === "snooze-24h from the warning"),
+    ).toBe(true);
+  });
+
+  it("Not a problem is kept for the workload with who marked it; a click from another channel changes nothing", async () => {
+    const h = await start();
+    const parent = await warnThenClick(h, "Not a problem");
+    const mutes = await h.store.watchMutes();
+    expect(mutes).toEqual([expect.objectContaining({ kind: "not-a-problem", by: ALICE, channel: CHANNEL })]);
+    const button = buttons(parent).find((b) => b.text.text === "Snooze 1 h")!;
+    await h.slack.click({
+      user: ALICE,
+      channel: "C0ELSEWHERE",
+      messageTs: parent.ts,
+      actionId: button.action_id,
+      value: button.value,
+    });
+    await h.emulator.workspace.waitFor(() =>
+      h.emulator.workspace
+        .ephemeralFor(ALICE)
+        .find((m) => m.text.includes("does not belong to an incident in this channel")),
+    );
+    expect(await h.store.watchMutes()).toEqual(mutes);
+  });
+
   it("/mem help says what the watch does; without watch: it says how to turn it on", async () => {
     const h = await start();
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });

@@ -213,6 +213,43 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.close();
     });
 
+    it("keeps one watch mute per workload and channel, with who and why, until lifted", async () => {
+      const s = await open();
+      const subject = { kind: "deployment" as const, name: "checkout", namespace: "shop" };
+      const snooze = {
+        subject,
+        channel: "C0SHOP",
+        kind: "snooze" as const,
+        until: NOW + 3600,
+        generation: null,
+        by: "U0ALICE",
+        why: "",
+        at: NOW,
+      };
+      await s.muteWatch(snooze);
+      await s.muteWatch({
+        ...snooze,
+        kind: "not-a-problem",
+        until: null,
+        why: "a cache that fills by design",
+        at: NOW + 5,
+      });
+      await s.muteWatch({ ...snooze, channel: "C0OTHER", kind: "until-rollout", until: null, generation: 7 });
+      const mutes = await s.watchMutes();
+      expect(mutes).toHaveLength(2);
+      expect(mutes.find((m) => m.channel === "C0SHOP")).toEqual({
+        ...snooze,
+        kind: "not-a-problem",
+        until: null,
+        why: "a cache that fills by design",
+        at: NOW + 5,
+      });
+      expect(mutes.find((m) => m.channel === "C0OTHER")).toMatchObject({ kind: "until-rollout", generation: 7 });
+      await s.unmuteWatch(subject, "C0SHOP");
+      expect((await s.watchMutes()).map((m) => m.channel)).toEqual(["C0OTHER"]);
+      await s.close();
+    });
+
     it("finds pending proposals past their expiry", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));

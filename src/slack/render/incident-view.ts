@@ -1,4 +1,5 @@
 /** The incident's messages in Block Kit: what the app layer's IncidentView asks for. */
+import { watchButtons } from "./watch-buttons.ts";
 import type { IncidentView } from "../../app/incident-deps.ts";
 import { context, sections } from "./blocks.ts";
 import { incidentButtons, summaryMessage } from "./incident.ts";
@@ -21,6 +22,11 @@ export const incidentView: IncidentView = {
     return { text, blocks: sections(text) };
   },
   summary: summaryMessage,
+  watchActions: watchButtons,
+  watchMuted: (label, how) => ({
+    text: `The memory watch is quiet about ${label} here: ${how}.`,
+    blocks: sections(`:zzz: The memory watch is quiet about *${esc(label)}* here: ${how}.`),
+  }),
   // Decided: no more buttons on the parent; a resolved line in their place.
   resolvedParent: (parent, by) => ({
     text: `Resolved: ${parent.text}`,

@@ -4,6 +4,7 @@ import type { TrendRow } from "../../../../src/core/findings.ts";
 import { MiB } from "../../../../src/core/quantity.ts";
 import { parsePolicy } from "../../../../src/core/remediation/policy.ts";
 import { candidatesOf, prefilterQuery } from "../../../../src/core/watch/prefilter-query.ts";
+import { describeMute, mutedBy } from "../../../../src/core/watch/mutes.ts";
 import { judgeWorkload } from "../../../../src/core/watch/warning.ts";
 import { watchChannel } from "../../../../src/core/watch/watch-config.ts";
 import { NOW, series } from "../../../support/fixtures.ts";
@@ -112,5 +113,23 @@ describe("whether the watch speaks", () => {
       floors,
     );
     expect(v.kind).toBe("incident");
+  });
+});
+
+describe("snooze and not a problem", () => {
+  const subject = { kind: "deployment" as const, name: "checkout", namespace: "shop" };
+  const base = { subject, channel: "C0SHOP", by: "U0ALICE", why: "", at: NOW, until: null, generation: null };
+  it("a snooze until its time, until-rollout until the generation moves, not-a-problem for good, per channel", () => {
+    const snooze = { ...base, kind: "snooze" as const, until: NOW + 3600 };
+    expect(mutedBy([snooze], subject, "C0SHOP", NOW + 3599, null)).toBe(snooze);
+    expect(mutedBy([snooze], subject, "C0SHOP", NOW + 3600, null)).toBeNull();
+    expect(mutedBy([snooze], subject, "C0OTHER", NOW, null)).toBeNull();
+    const rollout = { ...base, kind: "until-rollout" as const, generation: 4 };
+    expect(mutedBy([rollout], subject, "C0SHOP", NOW + 86_400, 4)).toBe(rollout);
+    expect(mutedBy([rollout], subject, "C0SHOP", NOW, 5)).toBeNull();
+    const nap = { ...base, kind: "not-a-problem" as const, why: "a cache that fills by design" };
+    expect(mutedBy([nap], subject, "C0SHOP", NOW + 365 * 86_400, null)).toBe(nap);
+    expect(describeMute(nap)).toBe('marked "not a problem" by <@U0ALICE>: a cache that fills by design');
+    expect(mutedBy([nap], { ...subject, name: "cart" }, "C0SHOP", NOW, null)).toBeNull();
   });
 });
