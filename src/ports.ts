@@ -218,6 +218,12 @@ export interface Store {
   muteWatch(m: WatchMute): Promise<void>;
   watchMutes(): Promise<WatchMute[]>;
   unmuteWatch(subject: Subject, channel: string): Promise<void>;
+  /** the re-checks of an executed remediation (a day and a week after it); a repeat changes nothing */
+  scheduleFixChecks(proposalId: string, checks: readonly { afterSeconds: number; dueAt: number }[]): Promise<void>;
+  /** takes one due re-check nobody holds (or whose holder's lease ran out), or null */
+  claimDueFixCheck(owner: string, now: number, leaseUntil: number): Promise<FixCheck | null>;
+  /** marks it done; false when another replica holds it now */
+  finishFixCheck(proposalId: string, afterSeconds: number, owner: string): Promise<boolean>;
   /** a workload's proposals in one status, oldest first */
   proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]>;
   /** proposals in one status, oldest first (at most 500) */
@@ -249,6 +255,13 @@ export interface WatchWarning {
 
 /** The watch keeps quiet about a workload: for a while, until its next rollout, or for good. */
 export type WatchMute = Mute;
+
+/** A re-check of an executed remediation, due `afterSeconds` after it. */
+export interface FixCheck {
+  proposalId: string;
+  afterSeconds: number;
+  dueAt: number;
+}
 
 export interface Watch {
   proposalId: string;

@@ -1,3 +1,4 @@
+import type { Recheck } from "../engine/remediation/recheck.ts";
 import type { Logger } from "pino";
 import type { PolicyRule } from "../core/remediation/policy.ts";
 import type { Policy } from "../core/remediation/policy.ts";
@@ -13,6 +14,8 @@ export interface RemediationView {
   /** the thread message after an execution: done, failed, or refused because the object changed */
   outcome(p: Proposal): ChatMessage;
   verified(p: Proposal, v: Verification, onCall: string | null): ChatMessage;
+  /** a day or a week later: did the fix hold? */
+  rechecked(p: Proposal, afterSeconds: number, r: Recheck): ChatMessage;
   /** after a crash: what memops found on the cluster for an execution it had not recorded the end of */
   reconciled(p: Proposal, inEffect: boolean | null): ChatMessage;
   /** the parent's "Last action" line */

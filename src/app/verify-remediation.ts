@@ -7,6 +7,7 @@ import { ruleFor } from "../core/remediation/policy.ts";
 import type { Proposal } from "../core/remediation/proposal.ts";
 import { type VerifyOptions, verifyRemediation } from "../engine/remediation/verify.ts";
 import type { MemoryMetrics } from "../ports.ts";
+import { RECHECK_AFTER, recheckFixes } from "./recheck-fixes.ts";
 import { showLastAction } from "./remediation-cards.ts";
 import type { RemediationDeps } from "./remediation-deps.ts";
 
@@ -68,6 +69,11 @@ export class Verifier {
     }
   }
 
+  /** The day- and week-later re-checks that are due. */
+  recheckDue(): Promise<number> {
+    return recheckFixes(this.#d);
+  }
+
   /** Stops every watch without reporting, as a crash would. */
   abort(): void {
     this.#lifetime.abort();
@@ -107,6 +113,12 @@ export class Verifier {
       outcome: v.verified ? "verified" : "not verified",
       details: { proposal: p.id, lines: v.lines },
     });
+    // did it hold? looked at again a day and a week after the decision
+    const decided = p.decidedAt ?? d.clock.now();
+    await d.store.scheduleFixChecks(
+      p.id,
+      RECHECK_AFTER.map((a) => ({ afterSeconds: a, dueAt: decided + a })),
+    );
     if (v.escalation)
       await d.audit.record({
         kind: "escalation",

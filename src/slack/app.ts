@@ -60,6 +60,8 @@ export interface RunningApp {
   resumeWatches(): Promise<void>;
   /** resolves when background work (alert diagnoses, verifications) has finished */
   idle(): Promise<void>;
+  /** the day- and week-later re-checks of executed fixes that are due (also runs every minute); how many were reported */
+  recheckFixes(): Promise<number>;
   /** one pass of the fleet watch (also runs every `watch.every`); null when the policy has no `watch:` */
   watchFleet(): Promise<WatchPass | null>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
@@ -212,6 +214,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   });
   const background = new BackgroundTasks();
   if (config.alerts) onAlerts = alertHandler(config, config.alerts.channel, incidents, background);
+  const recheck = async () => (actions ? actions.verifier.recheckDue() : 0);
   const watchConfig = deps.remediation?.policy.watch;
   const metrics = deps.diagnosis.metrics;
   const watchOwner = deps.newId();
@@ -223,6 +226,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
       ? [{ seconds: watchConfig.every, what: "fleet watch", run: async () => void (await watch()) }]
       : []),
     { seconds: 30, what: "expiry sweep", run: sweepExpired },
+    { seconds: 60, what: "re-checking executed fixes", run: async () => void (await recheck()) },
     { seconds: 10, what: "recovering watches and executions", run: recover },
     { seconds: 300, what: "witnessing the audit head", run: () => audit.witnessHead() },
   ]);
@@ -250,5 +254,6 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     },
     resumeWatches: recover,
     watchFleet: watch,
+    recheckFixes: recheck,
   };
 }

@@ -1,4 +1,4 @@
-import type { Incident, Watch, WatchMute, WatchWarning } from "../ports.ts";
+import type { FixCheck, Incident, Watch, WatchMute, WatchWarning } from "../ports.ts";
 import { parseSubjectKey, subjectKey } from "../core/subject.ts";
 
 export interface IncidentRow {
@@ -88,3 +88,15 @@ export function mute(r: MuteRow): WatchMute {
 
 export const muteParams = (m: WatchMute) =>
   [subjectKey(m.subject), m.channel, m.kind, m.until, m.generation, m.by, m.why, m.at] as const;
+
+export interface FixCheckRow {
+  proposal_id: string;
+  after_seconds: number;
+  due_at: number;
+}
+
+export const fixCheck = (r: FixCheckRow): FixCheck => ({
+  proposalId: r.proposal_id,
+  afterSeconds: Number(r.after_seconds),
+  dueAt: Number(r.due_at),
+});

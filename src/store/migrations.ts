@@ -139,4 +139,20 @@ export const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (subject, channel)
     );`,
   },
+  {
+    id: 12,
+    name: "fix re-checks",
+    // Did the fix hold? Each executed remediation is looked at again a day and a week after it, by one
+    // replica under a lease, once.
+    sql: `CREATE TABLE fix_checks (
+      proposal_id TEXT NOT NULL,
+      after_seconds DOUBLE PRECISION NOT NULL,
+      due_at DOUBLE PRECISION NOT NULL,
+      status TEXT NOT NULL,
+      owner TEXT NOT NULL,
+      lease_until DOUBLE PRECISION NOT NULL,
+      PRIMARY KEY (proposal_id, after_seconds)
+    );
+    CREATE INDEX fix_checks_due ON fix_checks (status, due_at);`,
+  },
 ];

@@ -5,9 +5,11 @@ import type { AuditEntry, AuditEvent } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
-import type { ChatMessage, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
+import type { ChatMessage, FixCheck, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
 import {
+  fixCheck,
+  type FixCheckRow,
   incident,
   type IncidentRow,
   mute,
@@ -268,6 +270,37 @@ export class PostgresStore implements Store {
 
   async unmuteWatch(subject: Subject, channel: string): Promise<void> {
     await this.#q("DELETE FROM watch_mutes WHERE subject = $1 AND channel = $2", [subjectKey(subject), channel]);
+  }
+
+  async scheduleFixChecks(
+    proposalId: string,
+    checks: readonly { afterSeconds: number; dueAt: number }[],
+  ): Promise<void> {
+    for (const c of checks)
+      await this.#q(
+        "INSERT INTO fix_checks (proposal_id, after_seconds, due_at, status, owner, lease_until) VALUES ($1, $2, $3, 'pending', '', 0) ON CONFLICT DO NOTHING",
+        [proposalId, c.afterSeconds, c.dueAt],
+      );
+  }
+
+  async claimDueFixCheck(owner: string, now: number, leaseUntil: number): Promise<FixCheck | null> {
+    const r = await this.#q<FixCheckRow>(
+      `UPDATE fix_checks SET owner = $1, lease_until = $2 WHERE (proposal_id, after_seconds) = (
+        SELECT proposal_id, after_seconds FROM fix_checks WHERE status = 'pending' AND due_at <= $3 AND lease_until < $3
+        ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
+      ) AND status = 'pending' AND lease_until < $3
+      RETURNING proposal_id, after_seconds, due_at`,
+      [owner, leaseUntil, now],
+    );
+    return r.rows[0] ? fixCheck(r.rows[0]) : null;
+  }
+
+  async finishFixCheck(proposalId: string, afterSeconds: number, owner: string): Promise<boolean> {
+    const r = await this.#q(
+      "UPDATE fix_checks SET status = 'done' WHERE proposal_id = $1 AND after_seconds = $2 AND owner = $3 AND status = 'pending'",
+      [proposalId, afterSeconds, owner],
+    );
+    return r.rowCount === 1;
   }
 
   async startWatch(w: Watch): Promise<void> {

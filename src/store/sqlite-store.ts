@@ -6,9 +6,11 @@ import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
-import type { ChatMessage, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
+import type { ChatMessage, FixCheck, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
 import {
+  fixCheck,
+  type FixCheckRow,
   incident,
   type IncidentRow,
   mute,
@@ -284,6 +286,39 @@ export class SqliteStore implements Store {
 
   async unmuteWatch(subject: Subject, channel: string): Promise<void> {
     this.#db.prepare("DELETE FROM watch_mutes WHERE subject = ? AND channel = ?").run(subjectKey(subject), channel);
+  }
+
+  async scheduleFixChecks(
+    proposalId: string,
+    checks: readonly { afterSeconds: number; dueAt: number }[],
+  ): Promise<void> {
+    const insert = this.#db.prepare(
+      "INSERT INTO fix_checks (proposal_id, after_seconds, due_at, status, owner, lease_until) VALUES (?, ?, ?, 'pending', '', 0) ON CONFLICT DO NOTHING",
+    );
+    for (const c of checks) insert.run(proposalId, c.afterSeconds, c.dueAt);
+  }
+
+  async claimDueFixCheck(owner: string, now: number, leaseUntil: number): Promise<FixCheck | null> {
+    const r = this.#db
+      .prepare(
+        `UPDATE fix_checks SET owner = ?, lease_until = ? WHERE (proposal_id, after_seconds) = (
+        SELECT proposal_id, after_seconds FROM fix_checks WHERE status = 'pending' AND due_at <= ? AND lease_until < ?
+        ORDER BY due_at LIMIT 1
+      ) AND status = 'pending' AND lease_until < ?
+      RETURNING proposal_id, after_seconds, due_at`,
+      )
+      .get(owner, leaseUntil, now, now, now) as unknown as FixCheckRow | undefined;
+    return r ? fixCheck(r) : null;
+  }
+
+  async finishFixCheck(proposalId: string, afterSeconds: number, owner: string): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          "UPDATE fix_checks SET status = 'done' WHERE proposal_id = ? AND after_seconds = ? AND owner = ? AND status = 'pending'",
+        )
+        .run(proposalId, afterSeconds, owner).changes === 1
+    );
   }
 
   async startWatch(w: Watch): Promise<void> {

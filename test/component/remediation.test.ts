@@ -122,6 +122,46 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
     expect(realPatches()).toHaveLength(0);
   });
 
+  it("did the fix hold? a day and a week after the change memops looks again, once each, on the record and in the thread", async () => {
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "restart deploy/api -n shop" });
+    const card = await ws().waitFor(() =>
+      ws()
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("Approval needed")),
+    );
+    await approveAndAwait(h, BOB, card);
+    await ws().waitFor(() =>
+      ws()
+        .thread(CHANNEL, card.ts)
+        .find((m) => /^(Verified|Not verified)/.test(m.text)),
+    );
+    expect(await h.app.recheckFixes()).toBe(0); // nothing due yet
+    nowMs += 86_400_000;
+    expect(await h.app.recheckFixes()).toBe(1);
+    const day = ws()
+      .thread(CHANNEL, card.ts)
+      .find((m) => m.text.includes("1d later"))!;
+    // the fake Prometheus has no samples a day on: memory is unknown, and unknown does not pass
+    expect(messageText(day)).toContain(":x: *Did not hold 1d later:* Rolling restart of deploy/api in shop");
+    expect(messageText(day)).toContain("• no OOM kill in the 1d since the change");
+    expect(messageText(day)).toContain("• memory now: unknown");
+    expect(await h.app.recheckFixes()).toBe(0); // once
+    nowMs += 6 * 86_400_000;
+    expect(await h.app.recheckFixes()).toBe(1);
+    expect(
+      ws()
+        .thread(CHANNEL, card.ts)
+        .filter((m) => m.text.includes("later:")),
+    ).toHaveLength(2);
+    const audit = (await h.store.auditEntries({})).filter(
+      (e) => e.kind === "verification" && "afterSeconds" in e.details,
+    );
+    expect(audit.map((e) => [e.outcome, e.details["afterSeconds"]])).toEqual([
+      ["did not hold after 1d", 86_400],
+      ["did not hold after 7d", 604_800],
+    ]);
+  });
+
   it("refuses self-approval, outsiders, approvers without Kubernetes permission, and approvers with no mapped identity", async () => {
     const { card, approve } = await diagnoseAndRequest(/Raise api limit/);
     for (const [user, says] of [

@@ -250,6 +250,30 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await s.close();
     });
 
+    it("re-checks of a fix: each due one claimed by one replica, once; a lease that ran out is taken over", async () => {
+      const s = await open();
+      const checks = [
+        { afterSeconds: 86_400, dueAt: NOW + 86_400 },
+        { afterSeconds: 604_800, dueAt: NOW + 604_800 },
+      ];
+      await s.scheduleFixChecks("p1", checks);
+      await s.scheduleFixChecks("p1", checks); // a repeat changes nothing
+      expect(await s.claimDueFixCheck("a", NOW + 10, NOW + 70)).toBeNull();
+      const [x, y] = await Promise.all([
+        s.claimDueFixCheck("a", NOW + 86_400, NOW + 86_460),
+        s.claimDueFixCheck("b", NOW + 86_400, NOW + 86_460),
+      ]);
+      const claimed = [x, y].filter(Boolean);
+      expect(claimed).toEqual([{ proposalId: "p1", afterSeconds: 86_400, dueAt: NOW + 86_400 }]);
+      const holder = x ? "a" : "b";
+      expect(await s.claimDueFixCheck("c", NOW + 86_500, NOW + 86_560)).toMatchObject({ afterSeconds: 86_400 });
+      expect(await s.finishFixCheck("p1", 86_400, holder)).toBe(false);
+      expect(await s.finishFixCheck("p1", 86_400, "c")).toBe(true);
+      expect(await s.claimDueFixCheck("d", NOW + 86_600, NOW + 86_660)).toBeNull();
+      expect(await s.claimDueFixCheck("d", NOW + 604_800, NOW + 604_860)).toMatchObject({ afterSeconds: 604_800 });
+      await s.close();
+    });
+
     it("finds pending proposals past their expiry", async () => {
       const s = await open();
       await s.insertProposal(proposalFixture("old", { status: "pending", expiresAt: NOW - 1 }));

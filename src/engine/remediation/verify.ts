@@ -79,7 +79,13 @@ function killsAndRestarts(p: Proposal, after: readonly Pod[], baseline: Map<stri
 }
 
 /** The container closest to its limit now, from Prometheus (else metrics.k8s.io); unknown is said, never passed. */
-async function memoryNow(d: VerifyDeps, w: WorkloadObject, after: readonly Pod[], namespace: string, now: number) {
+export async function memoryNow(
+  d: Pick<VerifyDeps, "cluster" | "metrics">,
+  w: WorkloadObject,
+  after: readonly Pod[],
+  namespace: string,
+  now: number,
+) {
   const limits = new Map(w.template.containers.map((c) => [c.name, c.limitBytes]));
   let worst: { ratio: number; who: string; used: number; limit: number } | null = null;
   let problem = "no current usage from Prometheus or metrics.k8s.io";

@@ -1,3 +1,5 @@
+import type { Recheck } from "../../engine/remediation/recheck.ts";
+import { formatDuration } from "../../core/duration.ts";
 import { describeGitOps } from "../../core/remediation/gitops.ts";
 import { mentions, type PolicyRule } from "../../core/remediation/policy.ts";
 import type { Proposal } from "../../core/remediation/proposal.ts";
@@ -186,6 +188,17 @@ export function verifiedMessage(p: Proposal, v: Verification, onCall: string | n
   };
 }
 
+export function recheckedMessage(p: Proposal, afterSeconds: number, r: Recheck): ChatMessage {
+  const after = formatDuration(afterSeconds);
+  const head = r.held
+    ? `:white_check_mark: *Held ${after} later:* ${p.plan.summary}`
+    : `:x: *Did not hold ${after} later:* ${p.plan.summary}`;
+  return {
+    text: `${r.held ? "Held" : "Did not hold"} ${after} later: ${p.plan.summary}`,
+    blocks: sections(`${head}\n${r.lines.map((l) => `• ${l}`).join("\n")}`),
+  };
+}
+
 export function reconciledMessage(p: Proposal, inEffect: boolean | null): ChatMessage {
   const say =
     inEffect === true
@@ -208,6 +221,7 @@ export const remediationView: RemediationView = {
   card: (p, rule) => (p.status === "pending" ? approvalCard(p, rule) : decidedCard(p)),
   outcome: outcomeMessage,
   verified: verifiedMessage,
+  rechecked: recheckedMessage,
   reconciled: reconciledMessage,
   lastAction: lastActionLine,
 };
