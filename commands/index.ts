@@ -12,6 +12,7 @@ import { auditCommand } from "./audit.ts";
 import { limitCommand } from "./limit.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
+import { statsCommand } from "./stats.ts";
 import { excerpt } from "../src/core/excerpt.ts";
 
 export const COMMANDS: readonly Command<unknown>[] = [
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command<unknown>[] = [
   limitCommand,
   scaleCommand,
   auditCommand,
+  statsCommand,
   runbooksCommand,
   helpCommand(() => COMMANDS),
 ];

@@ -160,6 +160,14 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
       ["did not hold after 1d", 86_400],
       ["did not hold after 7d", 604_800],
     ]);
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "stats --since 30d" });
+    const stats = await ws().waitFor(() =>
+      ws()
+        .ephemeralFor(ALICE)
+        .find((m) => m.text.startsWith("Remediations in")),
+    );
+    expect(messageText(stats)).toContain("• *restart*: 1 executed, 0 held (0%), 1 did not");
+    expect(messageText(stats)).toContain("No verified fix followed a warning or an alert in that time.");
   });
 
   it("refuses self-approval, outsiders, approvers without Kubernetes permission, and approvers with no mapped identity", async () => {
