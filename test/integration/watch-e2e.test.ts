@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { SlackEmulator } from "../../src/slack/emulator/server.ts";
+import { PostgresStore } from "../../src/store/postgres-store.ts";
+import { BOT_TOKEN } from "../support/app-harness.ts";
+import { DATABASE_URL, freshSchema } from "../support/postgres.ts";
 import { parsePolicy } from "../../src/core/remediation/policy.ts";
 import { prefilterQuery } from "../../src/core/watch/prefilter-query.ts";
 import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
@@ -12,6 +16,7 @@ const env = inject("integration");
 
 describe.skipIf(!!env.skipped)("the fleet watch on the real API server and Prometheus", () => {
   let h: Harness;
+  let policy: NonNullable<ReturnType<typeof parsePolicy> & { ok: true }>["value"];
   const metrics = () => new PromMetrics(env.prometheusUrl, 10_000);
   beforeAll(async () => {
     const p = parsePolicy({
@@ -19,6 +24,7 @@ describe.skipIf(!!env.skipped)("the fleet watch on the real API server and Prome
       watch: { targets: [{ namespaces: ["scenarios", "fleet"], channel: CHANNEL }] },
     });
     if (!p.ok) throw new Error(p.error.join("; "));
+    policy = p.value;
     h = await startHarness({
       cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
       metrics: metrics(),
@@ -57,5 +63,83 @@ describe.skipIf(!!env.skipped)("the fleet watch on the real API server and Prome
     for (const quiet of ["plateau", "spike", "quiet"]) expect(parents.join("\n")).not.toContain(`deploy/${quiet} `);
     expect((await h.app.watchFleet())!.posted).toEqual([]);
     expect(h.emulator.workspace.channelMessages(CHANNEL)).toHaveLength(3);
+  });
+
+  it("two replicas on one PostgreSQL: one warning each; a snooze and a 'not a problem' hold across a restart", async () => {
+    const schema = await freshSchema();
+    const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [{ id: ALICE, name: "alice" }] }).start();
+    const stores: PostgresStore[] = [];
+    const replicas: Harness[] = [];
+    const replica = async () => {
+      const store = new PostgresStore(DATABASE_URL, { schema: schema.schema });
+      stores.push(store);
+      const r = await startHarness({
+        cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
+        metrics: metrics(),
+        clock: { now: () => env.now },
+        policy,
+        emulator,
+        store,
+      });
+      replicas.push(r);
+      return r;
+    };
+    try {
+      const [a, b] = [await replica(), await replica()];
+      const passes = await Promise.all([a.app.watchFleet(), b.app.watchFleet()]);
+      expect(passes.filter((x) => x?.scanned)).toHaveLength(1);
+      const ws = emulator.workspace;
+      expect(ws.channelMessages(CHANNEL)).toHaveLength(3);
+      const click = async (r: Harness, workload: string, label: string) => {
+        const parent = ws
+          .channelMessages(CHANNEL)
+          .find((m) => messageText(m).includes(`*deploy/${workload} -n scenarios*`))!;
+        const button = (
+          parent.blocks as { type: string; elements?: { text: { text: string }; action_id: string; value: string }[] }[]
+        )
+          .flatMap((x) => (x.type === "actions" ? (x.elements ?? []) : []))
+          .find((x) => x.text.text === label)!;
+        await r.slack.click({
+          user: ALICE,
+          channel: CHANNEL,
+          messageTs: parent.ts,
+          actionId: button.action_id,
+          value: button.value,
+        });
+        await ws.waitFor(() =>
+          ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("The memory watch is quiet")),
+        );
+      };
+      await click(a, "leak", "Snooze 24 h");
+      await click(b, "limit-too-low", "Not a problem");
+      // both incidents are resolved, both replicas restart: the episodes are over, the mutes are not
+      for (const store of [stores[0]!]) {
+        for (const name of ["leak", "limit-too-low", "oom-cycle"]) {
+          const subject = { kind: "deployment" as const, name, namespace: "scenarios" };
+          const open = await store.openIncident(subject, CHANNEL);
+          if (open) await store.resolveIncident(open.id, env.now);
+          await store.endWatchWarning(subject, CHANNEL);
+        }
+        // the stopped replicas' lease has run out (the world's clock stands still: its series end at env.now)
+        await schema.client.query("UPDATE leases SET until_at = 0");
+      }
+      for (const r of replicas.splice(0)) await r.stop();
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      const c = await replica();
+      const after = await c.app.watchFleet();
+      expect(after?.scanned).toBe(true);
+      expect(after!.posted.map((x) => x.split(":")[0])).toEqual(["deployment/oom-cycle -n scenarios"]);
+      expect(after!.quiet).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^deployment\/leak -n scenarios: snoozed by <@U0ALICE> until /),
+          expect.stringMatching(/^deployment\/limit-too-low -n scenarios: marked "not a problem" by <@U0ALICE>/),
+        ]),
+      );
+    } finally {
+      for (const r of replicas) await r.stop();
+      await Promise.all(stores.map((s) => s.close()));
+      await emulator.stop();
+      await schema.drop();
+    }
   });
 });
