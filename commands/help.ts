@@ -13,7 +13,7 @@ export function watchLine(w: WatchConfig | undefined): string {
   const where = w.targets
     .map((t) => `${t.namespaces.map((n) => `\`${esc(n)}\``).join(", ")} → <#${t.channel}>`)
     .join("; ");
-  return `*Fleet watch:* on, every ${formatDuration(w.every)}: ${where}. Warns ${formatDuration(w.horizon)} ahead, from ${Math.round(w.minShare * 100)}% of the limit and ${formatBytes(w.minGrowthPerHour)}/h of growth, with confidence ≥ ${w.minConfidence}; at most ${w.dailyCap} a day per channel.`;
+  return `*Fleet watch:* on, every ${formatDuration(w.every)}: ${where}. Warns ${formatDuration(w.horizon)} ahead, from ${Math.round(w.minShare * 100)}% of the limit and ${formatBytes(w.minGrowthPerHour)}/h of growth, with confidence ≥ ${w.minConfidence}; at most ${w.dailyCap} a day per channel; a rightsizing digest every ${formatDuration(w.digestEvery)} (\`/mem digest\` any time).`;
 }
 
 export function helpText(

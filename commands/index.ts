@@ -13,6 +13,7 @@ import { limitCommand } from "./limit.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 import { statsCommand } from "./stats.ts";
+import { digestCommand } from "./digest.ts";
 import { excerpt } from "../src/core/excerpt.ts";
 
 export const COMMANDS: readonly Command<unknown>[] = [
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command<unknown>[] = [
   scaleCommand,
   auditCommand,
   statsCommand,
+  digestCommand,
   runbooksCommand,
   helpCommand(() => COMMANDS),
 ];

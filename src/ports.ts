@@ -180,6 +180,8 @@ export interface Store {
   auditEntries(filter?: { since?: number; target?: Subject; limit?: number }): Promise<AuditEntry[]>;
   /** the open incident of a workload in a channel */
   openIncident(subject: Subject, channel: string): Promise<Incident | null>;
+  /** every open incident in a channel, oldest first */
+  openIncidents(channel: string): Promise<Incident[]>;
   /** opens one; false when the workload already has an open incident there (another request won) */
   createIncident(i: Incident): Promise<boolean>;
   resolveIncident(id: string, at: number): Promise<void>;
@@ -282,12 +284,12 @@ export interface ChatMessage {
   blocks: (Record<string, unknown> & { type: string })[];
 }
 
-/** An image to share in a thread; `altText` is what a screen reader says (≤ 1,000 characters). */
-export interface ChatImage {
+/** A file to share in a thread (a chart, a CSV); `altText` is what a screen reader says (≤ 1,000 characters). */
+export interface ChatFile {
   filename: string;
   title: string;
   altText: string;
-  png: Uint8Array;
+  bytes: Uint8Array;
 }
 
 export interface Chat {
@@ -296,6 +298,6 @@ export interface Chat {
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
   /** a message only this user sees, in the thread they are in when threadTs is given */
   whisper(channel: string, user: string, message: ChatMessage, threadTs?: string): Promise<void>;
-  /** uploads an image into a thread */
-  upload(channel: string, threadTs: string, image: ChatImage): Promise<void>;
+  /** uploads a file into a thread */
+  upload(channel: string, threadTs: string, file: ChatFile): Promise<void>;
 }

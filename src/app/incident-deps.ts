@@ -9,7 +9,9 @@ import type { Runbook } from "../core/runbook.ts";
 import { type Subject, subjectOfTarget } from "../core/subject.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
-import type { Chat, ChatMessage, Store, Telemetry } from "../ports.ts";
+import type { Chat, ChatMessage, Incident, Store, Telemetry } from "../ports.ts";
+import type { Digest } from "../core/watch/digest.ts";
+import type { Mute } from "../core/watch/mutes.ts";
 import type { AuditLog } from "./audit-trail.ts";
 
 /** The parent message while the runbook runs. */
@@ -38,6 +40,8 @@ export interface IncidentView {
   watchActions(incidentId: string): ChatMessage["blocks"];
   /** in the thread: the watch keeps quiet about the workload, and until when */
   watchMuted(label: string, how: string): ChatMessage;
+  /** the rightsizing digest of a channel's namespaces */
+  digest(d: Digest, namespaces: readonly string[], mutes: readonly Mute[], incidents: readonly Incident[]): ChatMessage;
 }
 
 export interface IncidentDeps {

@@ -62,7 +62,7 @@ export async function postCharts(
         filename: c.filename,
         title: c.chartTitle,
         altText: c.altText,
-        png: c.png,
+        bytes: c.png,
       });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);

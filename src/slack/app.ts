@@ -25,6 +25,7 @@ import { wireRemediation } from "./remediation-wiring.ts";
 import { customRoutes, type Route } from "./routes.ts";
 import { SlackChat } from "./slack-chat.ts";
 import { type WatchPass, watchFleet } from "../app/watch-fleet.ts";
+import { postDigest } from "../app/post-digest.ts";
 
 // Bolt's own modules, not its index: the index loads every receiver it exports (Express and its body
 // parsers, AWS Lambda) and, for ES module import, reads every export — OAuth's installer with
@@ -62,6 +63,8 @@ export interface RunningApp {
   idle(): Promise<void>;
   /** the day- and week-later re-checks of executed fixes that are due (also runs every minute); how many were reported */
   recheckFixes(): Promise<number>;
+  /** posts each watch channel's digest that is due (also runs every hour) */
+  digests(): Promise<void>;
   /** one pass of the fleet watch (also runs every `watch.every`); null when the policy has no `watch:` */
   watchFleet(): Promise<WatchPass | null>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
@@ -220,10 +223,28 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const watchOwner = deps.newId();
   const watch = async (): Promise<WatchPass | null> =>
     watchConfig && metrics ? watchFleet({ incidents, metrics, config: watchConfig, owner: watchOwner }) : null;
+  /** each watch channel's digest when it is due: a lease per channel that lasts until the next one */
+  const digests = async () => {
+    if (!watchConfig) return;
+    const now = deps.diagnosis.clock.now();
+    for (const [channel, targets] of Map.groupBy(watchConfig.targets, (t) => t.channel)) {
+      // a fresh owner each time: the lease is taken only once the last digest's has run out
+      if (!(await deps.store.tryLease(`digest:${channel}`, deps.newId(), now, now + watchConfig.digestEvery))) continue;
+      const posted = await postDigest(
+        { incidents, metrics, maxFactor: deps.remediation?.policy.maxLimitFactor ?? 2 },
+        channel,
+        targets.flatMap((t) => t.namespaces),
+      );
+      if (!posted.ok) log.warn({ channel, reason: posted.error }, "the weekly digest could not be posted");
+    }
+  };
   if (watchConfig && !metrics) log.warn("the policy has a watch: section, but Prometheus is not configured: no watch");
   const timers = every(log, [
     ...(watchConfig && metrics
-      ? [{ seconds: watchConfig.every, what: "fleet watch", run: async () => void (await watch()) }]
+      ? [
+          { seconds: watchConfig.every, what: "fleet watch", run: async () => void (await watch()) },
+          { seconds: 3600, what: "weekly digest", run: digests },
+        ]
       : []),
     { seconds: 30, what: "expiry sweep", run: sweepExpired },
     { seconds: 60, what: "re-checking executed fixes", run: async () => void (await recheck()) },
@@ -255,5 +276,6 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     resumeWatches: recover,
     watchFleet: watch,
     recheckFixes: recheck,
+    digests,
   };
 }

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { type Chat, type ChatImage, type ChatMessage, PortError } from "../ports.ts";
+import { type Chat, type ChatFile, type ChatMessage, PortError } from "../ports.ts";
 
 const NOT_POSTABLE = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
 
@@ -67,12 +67,12 @@ export class SlackChat implements Chat {
    * files v2 in its three documented steps rather than `filesUploadV2`, which sends the alt text as
    * `alt_text` where files.getUploadURLExternal documents `alt_txt`.
    */
-  async upload(channel: string, threadTs: string, image: ChatImage): Promise<void> {
+  async upload(channel: string, threadTs: string, image: ChatFile): Promise<void> {
     let method = "files.getUploadURLExternal";
     try {
       const target = (await this.#client.apiCall(method, {
         filename: image.filename,
-        length: image.png.byteLength,
+        length: image.bytes.byteLength,
         alt_txt: image.altText,
       })) as { upload_url?: string; file_id?: string };
       if (!target.upload_url || !target.file_id)
@@ -80,7 +80,7 @@ export class SlackChat implements Chat {
       method = "the file upload";
       const sent = await fetch(target.upload_url, {
         method: "POST",
-        body: image.png,
+        body: image.bytes,
         headers: { "content-type": "application/octet-stream" },
         signal: AbortSignal.timeout(30_000),
       });

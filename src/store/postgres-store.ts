@@ -178,6 +178,14 @@ export class PostgresStore implements Store {
     return filter.limit ? entries.reverse() : entries;
   }
 
+  async openIncidents(channel: string): Promise<Incident[]> {
+    const r = await this.#q<IncidentRow>(
+      "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE channel = $1 AND status = 'open' ORDER BY opened_at",
+      [channel],
+    );
+    return r.rows.map(incident);
+  }
+
   async openIncident(subject: Subject, channel: string): Promise<Incident | null> {
     const r = await this.#q<IncidentRow>(
       "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE workload = $1 AND channel = $2 AND status = 'open'",

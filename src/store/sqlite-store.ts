@@ -179,6 +179,15 @@ export class SqliteStore implements Store {
     return filter.limit ? entries.reverse() : entries;
   }
 
+  async openIncidents(channel: string): Promise<Incident[]> {
+    const rows = this.#db
+      .prepare(
+        "SELECT id, workload, channel, thread_ts, status, opened_at, resolved_at FROM incidents WHERE channel = ? AND status = 'open' ORDER BY opened_at",
+      )
+      .all(channel) as unknown as IncidentRow[];
+    return rows.map(incident);
+  }
+
   async openIncident(subject: Subject, channel: string): Promise<Incident | null> {
     const r = this.#db
       .prepare(

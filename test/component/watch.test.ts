@@ -168,6 +168,43 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     expect(await h.store.watchMutes()).toEqual(mutes);
   });
 
+  it("/mem digest posts the rightsizing digest of the channel's watched namespaces, with every container in a CSV", async () => {
+    const h = await start();
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "digest" });
+    const digest = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Rightsizing digest")),
+    );
+    const text = messageText(digest);
+    expect(text).toContain("Memory rightsizing: shop");
+    expect(text).toMatch(
+      /\*Most over-provisioned[^*]*\*\n• \*deploy\/search\* -n shop \(app\): request 512Mi → \d+Mi, frees \d+Mi over 1 pod/,
+    );
+    expect(text).toMatch(
+      /\*Closest to their limit\*\n• \*deploy\/checkout\* -n shop \(app\): 8\d% of its 512Mi limit now/,
+    );
+    const csv = await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === "memops-digest.csv"));
+    const lines = new TextDecoder().decode(csv.bytes).trim().split("\n");
+    expect(lines[0]).toBe(
+      "namespace,workload,container,pods,request_bytes,limit_bytes,recommended_request_bytes,recommended_limit_bytes,classification,peak_bytes,share_of_limit_now,freeable_request_bytes",
+    );
+    expect(lines.slice(1).map((l) => l.split(",").slice(0, 3).join(","))).toEqual([
+      "shop,deployment/cart,app",
+      "shop,deployment/checkout,app",
+      "shop,deployment/search,app",
+    ]);
+    // the weekly digest: due at once, then not again until a week later
+    await h.app.digests();
+    await h.app.digests();
+    expect(ws.channelMessages(CHANNEL).filter((m) => m.text.startsWith("Rightsizing digest"))).toHaveLength(2);
+    // a channel that watches nothing is told how, and nothing is posted
+    await h.slack.slash({ user: ALICE, channel: "C0ELSEWHERE", text: "digest" });
+    const refused = await ws.waitFor(() =>
+      ws.ephemeralFor(ALICE).find((m) => m.text.includes("watches no namespaces")),
+    );
+    expect(refused).toBeDefined();
+  });
+
   it("/mem help says what the watch does; without watch: it says how to turn it on", async () => {
     const h = await start();
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });

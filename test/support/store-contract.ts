@@ -125,7 +125,10 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C1")).toEqual(inc);
       expect(await s.incident("i1")).toEqual(inc);
       expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C2")).toBeNull();
+      expect(await s.openIncidents("C1")).toEqual([inc]);
+      expect(await s.openIncidents("C2")).toEqual([]);
       await s.resolveIncident("i1", NOW + 60);
+      expect(await s.openIncidents("C1")).toEqual([]);
       expect(await s.openIncident({ kind: "deployment", name: "api", namespace: "shop" }, "C1")).toBeNull();
       expect(await s.createIncident({ ...inc, id: "i3", threadTs: "3.0" })).toBe(true);
       const alert = (fingerprint: string, status = "firing") => ({

@@ -55,6 +55,7 @@ export function watchMetrics(): FakeMetrics {
     pod: p,
     container: "app",
     workingSet: series(12 * H, 60, ws, 3 * MiB, seed),
+    limit: series(12 * H, 3600, () => Object.values(deployments).find((d) => d.pod === p)!.limit),
   });
   const m = new FakeMetrics([
     // 200Mi → 440Mi over 12 h: 20Mi/h, the 512Mi limit in about 3 h
@@ -62,12 +63,20 @@ export function watchMetrics(): FakeMetrics {
     at(deployments.cart.pod, (t) => 300 * MiB + 320 * MiB * (1 - Math.exp(-t / (1.5 * H))), 2),
     at(deployments.search.pod, () => 200 * MiB, 3),
   ]);
-  m.instant = (q) =>
-    q.includes("predict_linear")
-      ? [deployments.checkout.pod, deployments.cart.pod].map((p) => ({
-          labels: { namespace: "shop", pod: p, container: "app" },
-          value: 1,
-        }))
-      : [];
+  // as Prometheus answers the watch's prefilter and the digest's two instant queries
+  m.instant = (q) => {
+    if (q.includes("predict_linear"))
+      return [deployments.checkout.pod, deployments.cart.pod].map((p) => ({
+        labels: { namespace: "shop", pod: p, container: "app" },
+        value: 1,
+      }));
+    if (q.startsWith("count by (namespace)")) return [{ labels: { namespace: "shop" }, value: 3 }];
+    if (q.includes("kube_pod_container_resource_requests"))
+      return Object.values(deployments).map((d) => ({
+        labels: { namespace: "shop", pod: d.pod, container: "app" },
+        value: d.limit / 2,
+      }));
+    return [];
+  };
   return m;
 }

@@ -36,6 +36,9 @@ export const watchSchema = z.strictObject({
   minGrowthPerHour: perHour.default(2 ** 20).describe("never warn on slower growth (a small absolute slope)"),
   minConfidence: z.number().min(0).max(1).default(0.7).describe("the verdict's confidence needed to warn"),
   dailyCap: z.number().int().min(1).default(10).describe("warnings per channel per day; the rest are counted"),
+  digestEvery: duration(3600, "7d")
+    .default(7 * 86_400)
+    .describe("each target channel gets the rightsizing digest this often (/mem digest any time)"),
   targets: z
     .array(z.strictObject({ namespaces: z.array(nsPattern).min(1), channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/) }))
     .min(1)

@@ -1,4 +1,5 @@
 /** The incident's messages in Block Kit: what the app layer's IncidentView asks for. */
+import { digestMessage } from "./digest.ts";
 import { watchButtons } from "./watch-buttons.ts";
 import type { IncidentView } from "../../app/incident-deps.ts";
 import { context, sections } from "./blocks.ts";
@@ -23,6 +24,7 @@ export const incidentView: IncidentView = {
   },
   summary: summaryMessage,
   watchActions: watchButtons,
+  digest: digestMessage,
   watchMuted: (label, how) => ({
     text: `The memory watch is quiet about ${label} here: ${how}.`,
     blocks: sections(`:zzz: The memory watch is quiet about *${esc(label)}* here: ${how}.`),

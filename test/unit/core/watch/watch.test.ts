@@ -26,6 +26,7 @@ describe("the watch: section of the policy file", () => {
       minGrowthPerHour: MiB,
       minConfidence: 0.7,
       dailyCap: 10,
+      digestEvery: 7 * 24 * H,
     });
     expect(p.ok && watchChannel(p.value.watch!, "pay-eu")).toBe("C0SHOP");
     expect(p.ok && watchChannel(p.value.watch!, "billing")).toBeNull();

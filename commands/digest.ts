@@ -1,0 +1,41 @@
+import { parseFlags } from "../src/core/args.ts";
+import { nsPattern } from "../src/core/namespace-pattern.ts";
+import { channelMay } from "../src/core/remediation/policy.ts";
+import { err, ok } from "../src/core/result.ts";
+import { postDigest } from "../src/app/post-digest.ts";
+import { command } from "./command.ts";
+
+/** `/mem digest [-n NS]`: the rightsizing digest now, of the namespaces given or the channel's watched ones. */
+export const digestCommand = command<{ namespaces: string[] }>({
+  name: "digest",
+  summary: "Post the rightsizing digest: over- and under-provisioned workloads, requests that could be freed, a CSV",
+  usage: "/mem digest [-n NAMESPACE[,NAMESPACE…]]",
+  quick: false,
+  parse: (words) => {
+    const parsed = parseFlags(words, { namespace: ["-n", "--namespace"] });
+    if (!parsed.ok) return parsed;
+    if (parsed.value.positionals.length > 0) return err("name namespaces with -n, not workloads");
+    const given = (parsed.value.flags["namespace"] ?? "").split(",").filter(Boolean);
+    for (const n of given) if (!nsPattern.safeParse(n).success) return err(`-n: "${n}" is not a namespace`);
+    return ok({ namespaces: given });
+  },
+  async run(args, ctx) {
+    const policy = ctx.remediation?.policy ?? ctx.incidents.policy;
+    const watched = policy?.watch?.targets.filter((t) => t.channel === ctx.channel).flatMap((t) => t.namespaces) ?? [];
+    const namespaces = args.namespaces.length ? args.namespaces : watched;
+    if (namespaces.length === 0)
+      return ctx.refuse(
+        "this channel watches no namespaces: name them with -n, or add the channel to the policy's watch: targets",
+      );
+    for (const n of namespaces) {
+      const may = channelMay(policy, ctx.channel, n.replace(/\*$/, ""));
+      if (!may.ok) return ctx.refuse(may.error);
+    }
+    const posted = await postDigest(
+      { incidents: ctx.incidents, metrics: ctx.incidents.diagnosis.metrics, maxFactor: policy?.maxLimitFactor ?? 2 },
+      ctx.channel,
+      namespaces,
+    );
+    if (!posted.ok) return ctx.refuse(posted.error);
+  },
+});

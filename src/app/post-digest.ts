@@ -1,0 +1,94 @@
+/**
+ * The rightsizing digest of a channel's namespaces (issue 15): a week of every container's memory from
+ * Prometheus — one range query per namespace, hourly maxima, and one instant query for the requests —
+ * sized as a diagnosis sizes, with the channel's snoozed and "not a problem" workloads and its open
+ * incidents; posted in the channel with the full table as a CSV in its thread, and audited.
+ */
+import { nsRegex } from "../core/namespace-pattern.ts";
+import { err, ok, type Result } from "../core/result.ts";
+import { buildDigest, type DigestInput, digestCsv } from "../core/watch/digest.ts";
+import { PortError, type MemoryMetrics } from "../ports.ts";
+import type { IncidentDeps } from "./incident-deps.ts";
+
+const WEEK = 7 * 86_400;
+const HOUR = 3600;
+const BY = "namespace, pod, container";
+
+export interface DigestDeps {
+  incidents: IncidentDeps;
+  metrics: MemoryMetrics | null;
+  maxFactor: number;
+}
+
+export async function postDigest(
+  d: DigestDeps,
+  channel: string,
+  patterns: readonly string[],
+): Promise<Result<{ ts: string; rows: number }>> {
+  const { store, chat, view, audit, diagnosis } = d.incidents;
+  if (!d.metrics)
+    return err("the digest reads a week of history from Prometheus, and none is configured (PROMETHEUS_URL)");
+  const now = diagnosis.clock.now();
+  const re = JSON.stringify(nsRegex(patterns));
+  let inputs: DigestInput[];
+  try {
+    const [namespaces, requests] = await Promise.all([
+      d.metrics.evaluate(
+        `count by (namespace) (kube_pod_container_resource_limits{resource="memory",namespace=~${re}})`,
+        now,
+      ),
+      d.metrics.evaluate(
+        `max by (${BY}) (kube_pod_container_resource_requests{resource="memory",namespace=~${re}})`,
+        now,
+      ),
+    ]);
+    const request = new Map(
+      requests.map((r) => [`${r.labels["namespace"]}/${r.labels["pod"]}/${r.labels["container"]}`, r.value]),
+    );
+    inputs = [];
+    for (const ns of namespaces
+      .map((n) => n.labels["namespace"] ?? "")
+      .filter(Boolean)
+      .sort()) {
+      const series = await d.metrics.containerMemory({
+        namespace: ns,
+        podPattern: null,
+        start: now - WEEK,
+        end: now,
+        stepSeconds: HOUR,
+      });
+      for (const c of series)
+        inputs.push({
+          namespace: ns,
+          pod: c.pod,
+          container: c.container,
+          workingSet: c.workingSet,
+          restarts: c.restarts,
+          requestBytes: request.get(`${ns}/${c.pod}/${c.container}`) ?? null,
+          limitBytes: c.limit.at(-1)?.v ?? null,
+        });
+    }
+  } catch (e) {
+    if (e instanceof PortError) return err(`the digest could not read Prometheus: ${e.message}`);
+    throw e;
+  }
+  const digest = buildDigest(inputs, now, d.maxFactor);
+  const mutes = (await store.watchMutes()).filter((m) => m.channel === channel);
+  const incidents = await store.openIncidents(channel);
+  const ts = await chat.post(channel, view.digest(digest, patterns, mutes, incidents));
+  await chat.upload(channel, ts, {
+    filename: "memops-digest.csv",
+    title: "memops rightsizing digest (every container)",
+    altText: `${digest.rows.length} containers: request, limit, memops's recommendation, peak, share of the limit now`,
+    bytes: new TextEncoder().encode(digestCsv(digest)),
+  });
+  await audit.record({
+    kind: "watch",
+    slackUser: null,
+    target: null,
+    what: `rightsizing digest of ${patterns.join(", ")}`,
+    outcome: `${digest.rows.length} containers, ${digest.over.length} over-provisioned, ${digest.under.length} under`,
+    details: { channel, freeableBytes: digest.freeableBytes, mutes: mutes.length, incidents: incidents.length },
+  });
+  return ok({ ts, rows: digest.rows.length });
+}
