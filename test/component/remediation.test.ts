@@ -27,6 +27,7 @@ import {
   BOB,
   buttons,
   CAROL,
+  clickButton,
   DAVE,
   MALLORY,
   noLeak,
@@ -61,20 +62,7 @@ describe("remediation behind two-person approval (Bolt over HTTP, emulator, fake
         .channelMessages(CHANNEL)
         .find((m) => buttons(m).length > 0),
     );
-    const offer = buttons(parent).find((b) => label.test(b.text.text));
-    expect(
-      offer,
-      buttons(parent)
-        .map((b) => b.text.text)
-        .join(", "),
-    ).toBeDefined();
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: parent.ts,
-      actionId: offer!.action_id,
-      value: offer!.value,
-    });
+    await clickButton(h, parent, label);
     const card = await ws().waitFor(() =>
       ws()
         .thread(CHANNEL, parent.ts)

@@ -7,7 +7,7 @@ import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { ALICE, BOT_TOKEN, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
-import { buttons } from "../support/remediation-fixtures.ts";
+import { buttons, clickButton } from "../support/remediation-fixtures.ts";
 import { NOW } from "../support/fixtures.ts";
 import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
 
@@ -92,20 +92,7 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     const ws = h.emulator.workspace;
     await h.app.watchFleet();
     const parent = ws.channelMessages(CHANNEL)[0]!;
-    const button = buttons(parent).find((b) => b.text.text === label);
-    expect(
-      button,
-      buttons(parent)
-        .map((b) => b.text.text)
-        .join(", "),
-    ).toBeDefined();
-    await h.slack.click({
-      user: ALICE,
-      channel: CHANNEL,
-      messageTs: parent.ts,
-      actionId: button!.action_id,
-      value: button!.value,
-    });
+    await clickButton(h, parent, label);
     await ws.waitFor(() => ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("The memory watch is quiet")));
     return parent;
   }

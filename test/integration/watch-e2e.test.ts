@@ -65,6 +65,32 @@ describe.skipIf(!!env.skipped)("the fleet watch on the real API server and Prome
     expect(h.emulator.workspace.channelMessages(CHANNEL)).toHaveLength(3);
   });
 
+  it("/mem digest reads a week of the real Prometheus: the scenarios' containers sized, the CSV in the thread", async () => {
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "digest -n scenarios" });
+    const digest = await ws.waitFor(
+      () => ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Rightsizing digest of scenarios")),
+      20_000,
+    );
+    // quiet: 200Mi flat under a 256Mi request; the limit too low sits at 96% of its 512Mi limit
+    expect(messageText(digest)).toMatch(
+      /\*Most over-provisioned[^\n]*\n(• [^\n]*\n)*• \*deploy\/quiet\* -n scenarios \(app\)/,
+    );
+    expect(messageText(digest)).toMatch(
+      /\*Closest to their limit\*\n(• [^\n]*\n)*• \*deploy\/limit-too-low\* -n scenarios \(app\): 9\d% of its 512Mi limit now/,
+    );
+    // raised's old pod (512Mi, killed until the raise) is gone: the workload is its new pod under 640Mi
+    expect(messageText(digest)).not.toMatch(/deploy\/raised\* -n scenarios \(app\): (limit 512Mi|\d+% of its 512Mi)/);
+    const csv = await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === "memops-digest.csv"));
+    const rows = new TextDecoder().decode(csv.bytes).trim().split("\n").slice(1);
+    const workloads = rows.map((r) => r.split(",")[1]);
+    for (const w of ["leak", "oom-cycle", "spike", "plateau", "limit-too-low", "quiet"])
+      expect(workloads).toContain(`deployment/${w}`);
+    const quiet = rows.find((r) => r.startsWith("scenarios,deployment/quiet,app,"))!.split(",");
+    expect(Number(quiet[4])).toBe(256 * 2 ** 20); // the request kube-state-metrics reports
+    expect(Number(quiet[5])).toBe(1024 * 2 ** 20); // the limit
+  });
+
   it("two replicas on one PostgreSQL: one warning each; a snooze and a 'not a problem' hold across a restart", async () => {
     const schema = await freshSchema();
     const emulator = await new SlackEmulator({ botToken: BOT_TOKEN, users: [{ id: ALICE, name: "alice" }] }).start();

@@ -48,19 +48,33 @@ export const apiLimit = (c: FakeCluster) =>
 export const realPatches = (c: FakeCluster) =>
   c.calls.filter((x) => x.method === "patchWorkload" && !(x.args[2] as { dryRun: boolean }).dryRun);
 
+/** `user` clicks the button whose label matches on `m`; a missing button fails with the labels there are. */
+export async function clickButton(h: Harness, m: EmuMessage, label: string | RegExp, user = ALICE): Promise<Button> {
+  const matches = (b: Button) => (typeof label === "string" ? b.text.text === label : label.test(b.text.text));
+  const button = buttons(m).find(matches);
+  if (!button)
+    throw new Error(
+      `no button ${String(label)} on the message; it has: ${buttons(m)
+        .map((b) => b.text.text)
+        .join(", ")}`,
+    );
+  await h.slack.click({
+    user,
+    channel: CHANNEL,
+    messageTs: m.ts,
+    actionId: button.action_id,
+    value: button.value,
+    ...(m.threadTs ? { threadTs: m.threadTs } : {}),
+  });
+  return button;
+}
+
 /**
  * `user` clicks a remediation button on the parent; resolves with the approval card it posts in the
  * thread and the proposal's id, once memops has recorded where the card is.
  */
 export async function requestFromParent(h: Harness, parent: EmuMessage, label: string, user = ALICE) {
-  const button = buttons(parent).find((b) => b.text.text === label)!;
-  await h.slack.click({
-    user,
-    channel: CHANNEL,
-    messageTs: parent.ts,
-    actionId: button.action_id,
-    value: button.value,
-  });
+  const button = await clickButton(h, parent, label, user);
   const ws = h.emulator.workspace;
   const card = await ws.waitFor(() =>
     ws.thread(CHANNEL, parent.ts).find((m) => messageText(m).includes("Approval needed")),

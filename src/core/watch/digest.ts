@@ -51,16 +51,26 @@ export interface Digest {
 }
 
 const TOP = 5;
+/** a pod with no sample for this long is gone */
+const GONE_AFTER = 2 * 3600;
+/** a pod whose samples end this long before its workload's newest pod's was replaced */
+const REPLACED_BEFORE = 1.5 * 3600;
 
 export function buildDigest(inputs: readonly DigestInput[], now: number, maxFactor: number): Digest {
   const bySlot = new Map<string, DigestInput[]>();
   for (const c of inputs) {
-    if (c.workingSet.length === 0) continue;
+    // a pod whose series ended hours ago was replaced (a rollout, a raise): it is not the workload now
+    const last = c.workingSet[c.workingSet.length - 1]?.t;
+    if (last === undefined || now - last > GONE_AFTER) continue;
     const key = `${c.namespace}|${containerSlot(workloadFromPodName(c.pod), c.container)}`;
     bySlot.set(key, [...(bySlot.get(key) ?? []), c]);
   }
   const rows: DigestRow[] = [];
-  for (const [key, pods] of bySlot) {
+  for (const [key, all] of bySlot) {
+    // replaced pods (a rollout, a raise) end before the newest one does: the workload is its pods now
+    const lastOf = (p: DigestInput) => p.workingSet[p.workingSet.length - 1]?.t ?? 0;
+    const newest = Math.max(...all.map(lastOf));
+    const pods = all.filter((p) => lastOf(p) >= newest - REPLACED_BEFORE);
     const [namespace = "", ...rest] = key.split("|");
     const { workload, container } = slotParts(rest.join("|"));
     const sized = pods.map((p) => ({
