@@ -6,6 +6,7 @@ import type { PreflightFacts } from "./core/remediation/preflight.ts";
 import type { WorkloadKind } from "./core/target.ts";
 import type { Subject } from "./core/subject.ts";
 import type { Mute } from "./core/watch/mutes.ts";
+import type { Candidate, PrefilterOptions } from "./core/watch/prefilter-query.ts";
 import type { JsonPatchOp } from "./core/remediation/json-patch.ts";
 
 /** `conflict`: a precondition of a patch no longer holds (the object changed since the proposal was made) */
@@ -150,6 +151,8 @@ export interface MemoryMetrics {
   /** one query for all containers of a workload */
   containerMemory(query: MemoryRangeQuery): Promise<ContainerMemory[]>;
   evaluate(query: string, at: number): Promise<{ labels: Record<string, string>; value: number }[]>;
+  /** the fleet watch's prefilter: the containers worth a full analysis (on Prometheus, one instant query) */
+  fleetCandidates(o: PrefilterOptions, at: number): Promise<Candidate[]>;
 }
 
 export interface Clock {

@@ -10,7 +10,6 @@ import { sectionData } from "../core/findings.ts";
 import { type Subject, subjectKey, subjectOfTarget } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
 import { describeMute, type Mute, mutedBy } from "../core/watch/mutes.ts";
-import { candidatesOf, prefilterQuery } from "../core/watch/prefilter-query.ts";
 import { judgeWorkload, type WatchVerdict } from "../core/watch/warning.ts";
 import { type WatchConfig, watchChannel, watchedPatterns } from "../core/watch/watch-config.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
@@ -74,15 +73,10 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
   // the lease outlives a pass that runs long, so a second replica never starts one beside it
   if (!(await store.tryLease(WATCH_LEASE, d.owner, now, now + 2 * d.config.every))) return pass;
   pass.scanned = true;
-  const answer = await d.metrics.evaluate(
-    prefilterQuery({
-      namespaces: watchedPatterns(d.config),
-      horizonSeconds: d.config.horizon,
-      minShare: d.config.minShare,
-    }),
+  const candidates = await d.metrics.fleetCandidates(
+    { namespaces: watchedPatterns(d.config), horizonSeconds: d.config.horizon, minShare: d.config.minShare },
     now,
   );
-  const candidates = candidatesOf(answer);
   pass.candidates = candidates.length;
   const workloads = await workloadsOf(d, candidates);
   const key = (s: Subject, channel: string) => `${subjectKey(s)}|${channel}`;

@@ -1,4 +1,6 @@
 import type { Sample } from "../core/model.ts";
+import { nsMatches } from "../core/namespace-pattern.ts";
+import { type Candidate, HIGH_SHARE, type PrefilterOptions } from "../core/watch/prefilter-query.ts";
 import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../ports.ts";
 import type { Simulation } from "./simulation.ts";
 
@@ -38,6 +40,32 @@ export class SimMetrics implements MemoryMetrics {
       .filter((c) => c.workingSet.length > 0);
   }
 
+  /**
+   * The prefilter computed on the simulation itself, as the PromQL of `prefilterQuery` asks Prometheus:
+   * at 90% of the limit now, or the last hour's least-squares line reaching the limit within the horizon
+   * above the usage floor, or a restart within the hour.
+   */
+  async fleetCandidates(o: PrefilterOptions, at: number): Promise<Candidate[]> {
+    this.#sim.advance();
+    const ns = this.#sim.namespace;
+    if (!o.namespaces.some((p) => nsMatches(p, ns))) return [];
+    const out: Candidate[] = [];
+    for (const { pod } of this.#sim.allPods())
+      for (const c of pod.containers) {
+        const hour = c.workingSet.filter((s) => s.t > at - 3600 && s.t <= at);
+        const last = hour[hour.length - 1];
+        if (!last || !c.limitBytes || at - last.t > 300) continue;
+        const share = last.v / c.limitBytes;
+        const slope = slopePerSecond(hour);
+        const predicted = (last.v + slope * o.horizonSeconds) / c.limitBytes;
+        const restarts = c.restarts.filter((s) => s.t > at - 3600 && s.t <= at);
+        const restarted = restarts.length > 1 && restarts[restarts.length - 1]!.v > restarts[0]!.v;
+        if (share >= HIGH_SHARE || (predicted >= 1 && share >= o.minShare) || restarted)
+          out.push({ namespace: ns, pod: pod.name, container: c.name });
+      }
+    return out;
+  }
+
   async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {
     throw new PortError(
       "prometheus",
@@ -58,4 +86,19 @@ function stepMax(samples: readonly Sample[], q: MemoryRangeQuery): Sample[] {
     if (v > -Infinity) out.push({ t, v });
   }
   return out;
+}
+
+/** The least-squares slope of the samples, bytes per second (predict_linear's). */
+function slopePerSecond(s: readonly Sample[]): number {
+  if (s.length < 2) return 0;
+  const n = s.length;
+  const mt = s.reduce((a, x) => a + x.t, 0) / n;
+  const mv = s.reduce((a, x) => a + x.v, 0) / n;
+  let num = 0,
+    den = 0;
+  for (const x of s) {
+    num += (x.t - mt) * (x.v - mv);
+    den += (x.t - mt) ** 2;
+  }
+  return den > 0 ? num / den : 0;
 }

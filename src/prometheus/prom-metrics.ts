@@ -7,6 +7,7 @@ import type { Sample } from "../core/model.ts";
 import type { ContainerMemory, MemoryMetrics, MemoryRangeQuery } from "../ports.ts";
 import { PromHttpError, promError } from "./errors.ts";
 import { memoryQuery, type SeriesName } from "./memory-query.ts";
+import { type Candidate, candidatesOf, type PrefilterOptions, prefilterQuery } from "../core/watch/prefilter-query.ts";
 
 interface Answer<R> {
   status: "success" | "error";
@@ -74,6 +75,10 @@ export class PromMetrics implements MemoryMetrics {
       c[field] = samples;
     }
     return [...byContainer.values()];
+  }
+
+  async fleetCandidates(o: PrefilterOptions, at: number): Promise<Candidate[]> {
+    return candidatesOf(await this.evaluate(prefilterQuery(o), at));
   }
 
   async evaluate(query: string, at: number): Promise<{ labels: Record<string, string>; value: number }[]> {

@@ -1,4 +1,10 @@
 import type { Sample } from "../../src/core/model.ts";
+import {
+  type Candidate,
+  candidatesOf,
+  type PrefilterOptions,
+  prefilterQuery,
+} from "../../src/core/watch/prefilter-query.ts";
 import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../../src/ports.ts";
 
 export interface FakeSeries {
@@ -42,6 +48,11 @@ export class FakeMetrics implements MemoryMetrics {
   /** what an instant query answers (a test sets it; none by default), and the queries asked */
   instant: (query: string) => { labels: Record<string, string>; value: number }[] = () => [];
   readonly instantQueries: string[] = [];
+
+  /** as Prometheus would answer the prefilter: whatever `instant` answers for its query */
+  async fleetCandidates(o: PrefilterOptions): Promise<Candidate[]> {
+    return candidatesOf(await this.evaluate(prefilterQuery(o)));
+  }
 
   async evaluate(query: string): Promise<{ labels: Record<string, string>; value: number }[]> {
     this.instantQueries.push(query);
