@@ -14,6 +14,7 @@ import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 import { statsCommand } from "./stats.ts";
 import { digestCommand } from "./digest.ts";
+import { watchCommand } from "./watch.ts";
 import { excerpt } from "../src/core/excerpt.ts";
 
 export const COMMANDS: readonly Command<unknown>[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command<unknown>[] = [
   auditCommand,
   statsCommand,
   digestCommand,
+  watchCommand,
   runbooksCommand,
   helpCommand(() => COMMANDS),
 ];

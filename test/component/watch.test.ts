@@ -139,6 +139,11 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     const parent = await warnThenClick(h, "Not a problem");
     const mutes = await h.store.watchMutes();
     expect(mutes).toEqual([expect.objectContaining({ kind: "not-a-problem", by: ALICE, channel: CHANNEL })]);
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "watch" });
+    const listed = await h.emulator.workspace.waitFor(() =>
+      h.emulator.workspace.ephemeralFor(ALICE).find((m) => m.text.startsWith("The memory watch is quiet here")),
+    );
+    expect(messageText(listed)).toContain(`• deployment/checkout -n shop: marked "not a problem" by <@${ALICE}>`);
     const button = buttons(parent).find((b) => b.text.text === "Snooze 1 h")!;
     await h.slack.click({
       user: ALICE,
@@ -153,6 +158,16 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
         .find((m) => m.text.includes("does not belong to an incident in this channel")),
     );
     expect(await h.store.watchMutes()).toEqual(mutes);
+    // lifted by hand: recorded with who, and the watch warns again
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "watch unmute deploy/checkout -n shop" });
+    await h.emulator.workspace.waitFor(() =>
+      h.emulator.workspace
+        .ephemeralFor(ALICE)
+        .find((m) => m.text.startsWith("The memory watch warns about deployment/checkout")),
+    );
+    expect(await h.store.watchMutes()).toEqual([]);
+    const audit = await h.store.auditEntries({ since: NOW - 60 });
+    expect(audit.some((e) => e.kind === "watch" && e.what === "unmute" && e.slackUser === ALICE)).toBe(true);
   });
 
   it("/mem digest posts the rightsizing digest of the channel's watched namespaces, with every container in a CSV", async () => {
