@@ -18,10 +18,10 @@ import type { MemoryMetrics } from "../ports.ts";
 import { postIncident } from "./diagnose-incident.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 
-export const WATCH_LEASE = "fleet-watch";
+const WATCH_LEASE = "fleet-watch";
 const DAY = 86_400;
 /** what the threads say asked for the diagnosis */
-export const WATCH_REQUESTER = "the memory watch";
+const WATCH_REQUESTER = "the memory watch";
 
 export interface WatchDeps {
   incidents: IncidentDeps;
@@ -59,10 +59,13 @@ async function workloadsOf(d: WatchDeps, pods: { namespace: string; pod: string 
       ? { kind: r.value.workload.kind, name: r.value.workload.name, namespace: p.namespace }
       : { kind: "pod", name: p.pod, namespace: p.namespace };
     const subject = subjectOfTarget(target);
-    out.set(`${subjectKey(subject)}|${channel}`, { target, subject, channel });
+    out.set(slot(subject, channel), { target, subject, channel });
   }
   return [...out.values()];
 }
+
+/** one workload in one channel */
+const slot = (s: Subject, channel: string) => `${subjectKey(s)}|${channel}`;
 
 const label = (w: Workload) => `${w.target.kind}/${w.target.name} -n ${w.target.namespace}`;
 
@@ -79,13 +82,12 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
   );
   pass.candidates = candidates.length;
   const workloads = await workloadsOf(d, candidates);
-  const key = (s: Subject, channel: string) => `${subjectKey(s)}|${channel}`;
-  const current = new Set(workloads.map((w) => key(w.subject, w.channel)));
+  const current = new Set(workloads.map((w) => slot(w.subject, w.channel)));
   const warned = await store.watchWarnings();
   // an episode ends when the workload is no longer a candidate: the next time it is, it warns again
   for (const w of warned)
-    if (!current.has(key(w.subject, w.channel))) await store.endWatchWarning(w.subject, w.channel);
-  const open = new Set(warned.map((w) => key(w.subject, w.channel)));
+    if (!current.has(slot(w.subject, w.channel))) await store.endWatchWarning(w.subject, w.channel);
+  const open = new Set(warned.map((w) => slot(w.subject, w.channel)));
   const today = await store.auditEntries({ since: now - DAY });
   const sent = new Map<string, number>();
   for (const e of today)
@@ -95,7 +97,7 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
     }
   const mutes = await store.watchMutes();
   for (const w of workloads) {
-    if (open.has(key(w.subject, w.channel))) continue;
+    if (open.has(slot(w.subject, w.channel))) continue;
     const muted = await mutedNow(d, mutes, w, now);
     if (muted) {
       pass.quiet.push(`${label(w)}: ${describeMute(muted)}`);

@@ -1,5 +1,6 @@
 import type { Sample } from "../core/model.ts";
 import { nsMatches } from "../core/namespace-pattern.ts";
+import { ols } from "../core/stats.ts";
 import { type Candidate, HIGH_SHARE, type PrefilterOptions } from "../core/watch/prefilter-query.ts";
 import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../ports.ts";
 import type { Simulation } from "./simulation.ts";
@@ -56,7 +57,11 @@ export class SimMetrics implements MemoryMetrics {
         const last = hour[hour.length - 1];
         if (!last || !c.limitBytes || at - last.t > 300) continue;
         const share = last.v / c.limitBytes;
-        const slope = slopePerSecond(hour);
+        // predict_linear's least-squares line, bytes per second
+        const slope = ols(
+          hour.map((x) => x.t),
+          hour.map((x) => x.v),
+        ).slope;
         const predicted = (last.v + slope * o.horizonSeconds) / c.limitBytes;
         const restarts = c.restarts.filter((s) => s.t > at - 3600 && s.t <= at);
         const restarted = restarts.length > 1 && restarts[restarts.length - 1]!.v > restarts[0]!.v;
@@ -86,19 +91,4 @@ function stepMax(samples: readonly Sample[], q: MemoryRangeQuery): Sample[] {
     if (v > -Infinity) out.push({ t, v });
   }
   return out;
-}
-
-/** The least-squares slope of the samples, bytes per second (predict_linear's). */
-function slopePerSecond(s: readonly Sample[]): number {
-  if (s.length < 2) return 0;
-  const n = s.length;
-  const mt = s.reduce((a, x) => a + x.t, 0) / n;
-  const mv = s.reduce((a, x) => a + x.v, 0) / n;
-  let num = 0,
-    den = 0;
-  for (const x of s) {
-    num += (x.t - mt) * (x.v - mv);
-    den += (x.t - mt) ** 2;
-  }
-  return den > 0 ? num / den : 0;
 }
