@@ -11,6 +11,7 @@ import { type Subject, subjectKey, subjectOfTarget } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
 import { describeMute, type Mute, mutedBy } from "../core/watch/mutes.ts";
 import { judgeWorkload, type WatchVerdict } from "../core/watch/warning.ts";
+import { postedByWatch } from "../core/watch/warned.ts";
 import { type WatchConfig, watchChannel, watchedPatterns } from "../core/watch/watch-config.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
 import { diagnose } from "../engine/run-diagnosis.ts";
@@ -91,7 +92,7 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
   const today = await store.auditEntries({ since: now - DAY });
   const sent = new Map<string, number>();
   for (const e of today)
-    if (e.kind === "watch" && e.outcome !== "capped") {
+    if (postedByWatch(e)) {
       const channel = typeof e.details["channel"] === "string" ? e.details["channel"] : "";
       sent.set(channel, (sent.get(channel) ?? 0) + 1);
     }

@@ -6,6 +6,7 @@
  */
 import type { AuditEntry } from "./audit.ts";
 import { median } from "./stats.ts";
+import { postedByWatch } from "./watch/warned.ts";
 import { subjectKey } from "./subject.ts";
 
 const WEEK = 7 * 86_400;
@@ -53,7 +54,7 @@ export function remediationStats(entries: readonly AuditEntry[]): RemediationSta
       const key = subjectKey(x.target);
       const first = entries.find(
         (e) =>
-          (e.kind === "alert" || (e.kind === "watch" && e.target !== null && e.outcome !== "capped")) &&
+          (e.kind === "alert" || postedByWatch(e)) &&
           e.target !== null &&
           subjectKey(e.target) === key &&
           e.at <= x.at &&

@@ -207,6 +207,13 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     expect(refused).toBeDefined();
   });
 
+  it("the daily cap counts warnings only: a digest posted in the channel before does not use it up", async () => {
+    const h = await start({ policy: { ...policy, watch: { ...policy.watch!, dailyCap: 1 } } });
+    await h.app.digests();
+    const pass = await h.app.watchFleet();
+    expect(pass!.posted).toHaveLength(1);
+  });
+
   it("/mem help says what the watch does; without watch: it says how to turn it on", async () => {
     const h = await start();
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });
