@@ -46,7 +46,7 @@ function layers(rules) {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".cache/", "coverage/"] },
+  { ignores: ["dist/", "node_modules/", ".cache/", "coverage/", "scratch/", "test/**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

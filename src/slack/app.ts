@@ -1,3 +1,4 @@
+import "./unused-at-start.ts";
 import { createRequire } from "node:module";
 import type { App, Receiver } from "@slack/bolt";
 import type { Logger } from "pino";
@@ -233,7 +234,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
       const posted = await postDigest(
         { incidents, metrics, maxFactor: deps.remediation?.policy.maxLimitFactor ?? 2 },
         channel,
-        targets.flatMap((t) => t.namespaces),
+        targets,
       );
       if (!posted.ok) log.warn({ channel, reason: posted.error }, "the weekly digest could not be posted");
     }
