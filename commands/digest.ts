@@ -2,10 +2,10 @@ import { parseFlags } from "../src/core/args.ts";
 import { nsPattern } from "../src/core/namespace-pattern.ts";
 import { channelMay } from "../src/core/remediation/policy.ts";
 import { err, ok } from "../src/core/result.ts";
-import { postDigest } from "../src/app/post-digest.ts";
+import { type DigestScope, postDigest } from "../src/app/post-digest.ts";
 import { command } from "./command.ts";
 
-/** `/mem digest [-n NS]`: the rightsizing digest now, of the namespaces given or the channel's watched ones. */
+/** `/mem digest [-n NS]`: the rightsizing digest now, of the namespaces given or what the channel watches. */
 export const digestCommand = command<{ namespaces: string[] }>({
   name: "digest",
   summary: "Post the rightsizing digest: over- and under-provisioned workloads, requests that could be freed, a CSV",
@@ -21,8 +21,9 @@ export const digestCommand = command<{ namespaces: string[] }>({
   },
   async run(args, ctx) {
     const policy = ctx.remediation?.policy ?? ctx.incidents.policy;
-    const watched = policy?.watch?.targets.filter((t) => t.channel === ctx.channel).flatMap((t) => t.namespaces) ?? [];
-    const namespaces = args.namespaces.length ? args.namespaces : watched;
+    const watched = policy?.watch?.targets.filter((t) => t.channel === ctx.channel) ?? [];
+    const scopes: DigestScope[] = args.namespaces.length ? [{ namespaces: args.namespaces }] : watched;
+    const namespaces = scopes.flatMap((s) => s.namespaces);
     if (namespaces.length === 0)
       return ctx.refuse(
         "this channel watches no namespaces: name them with -n, or add the channel to the policy's watch: targets",
@@ -34,7 +35,7 @@ export const digestCommand = command<{ namespaces: string[] }>({
     const posted = await postDigest(
       { incidents: ctx.incidents, metrics: ctx.incidents.diagnosis.metrics, maxFactor: policy?.maxLimitFactor ?? 2 },
       ctx.channel,
-      namespaces,
+      scopes,
     );
     if (!posted.ok) return ctx.refuse(posted.error);
   },

@@ -11,7 +11,10 @@ export function watchLine(w: WatchConfig | undefined): string {
   if (!w)
     return "*Fleet watch:* off. Add a `watch:` section to the policy file to be warned before containers reach their limits.";
   const where = w.targets
-    .map((t) => `${t.namespaces.map((n) => `\`${esc(n)}\``).join(", ")} → <#${t.channel}>`)
+    .map(
+      (t) =>
+        `${t.namespaces.map((n) => `\`${esc(n)}\``).join(", ")}${t.selector ? ` \`${esc(t.selector)}\`` : ""} → <#${t.channel}>`,
+    )
     .join("; ");
   return `*Fleet watch:* on, every ${formatDuration(w.every)}: ${where}. Warns ${formatDuration(w.horizon)} ahead, from ${Math.round(w.minShare * 100)}% of the limit and ${formatBytes(w.minGrowthPerHour)}/h of growth, with confidence ≥ ${w.minConfidence}; at most ${w.dailyCap} a day per channel; a rightsizing digest every ${formatDuration(w.digestEvery)} (\`/mem digest\` any time).`;
 }

@@ -4,11 +4,22 @@
  * sized as a diagnosis sizes, with the channel's snoozed and "not a problem" workloads and its open
  * incidents; posted in the channel with the full table as a CSV in its thread, and audited.
  */
-import { nsRegex } from "../core/namespace-pattern.ts";
+import { nsMatches, nsRegex } from "../core/namespace-pattern.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { buildDigest, type DigestInput, digestCsv } from "../core/watch/digest.ts";
 import { PortError, type MemoryMetrics } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
+import { listAllPods } from "../engine/resolve-target.ts";
+
+/** What a digest covers: namespaces, and within them the pods a label selector picks (all, without one). */
+export interface DigestScope {
+  namespaces: readonly string[];
+  selector?: string;
+}
+
+/** How a scope reads in the digest's title: "shop, pay-*" or "shop (app=checkout)". */
+export const describeScopes = (scopes: readonly DigestScope[]): string[] =>
+  scopes.map((s) => `${s.namespaces.join(", ")}${s.selector ? ` (${s.selector})` : ""}`);
 
 const WEEK = 7 * 86_400;
 const HOUR = 3600;
@@ -23,12 +34,13 @@ export interface DigestDeps {
 export async function postDigest(
   d: DigestDeps,
   channel: string,
-  patterns: readonly string[],
+  scopes: readonly DigestScope[],
 ): Promise<Result<{ ts: string; rows: number }>> {
   const { store, chat, view, audit, diagnosis } = d.incidents;
   if (!d.metrics)
     return err("the digest reads a week of history from Prometheus, and none is configured (PROMETHEUS_URL)");
   const now = diagnosis.clock.now();
+  const patterns = [...new Set(scopes.flatMap((s) => s.namespaces))];
   const re = JSON.stringify(nsRegex(patterns));
   let inputs: DigestInput[];
   try {
@@ -50,6 +62,8 @@ export async function postDigest(
       .map((n) => n.labels["namespace"] ?? "")
       .filter(Boolean)
       .sort()) {
+      const keep = await podsInScope(d, scopes, ns);
+      if (keep?.size === 0) continue;
       const series = await d.metrics.containerMemory({
         namespace: ns,
         podPattern: null,
@@ -58,24 +72,25 @@ export async function postDigest(
         stepSeconds: HOUR,
       });
       for (const c of series)
-        inputs.push({
-          namespace: ns,
-          pod: c.pod,
-          container: c.container,
-          workingSet: c.workingSet,
-          restarts: c.restarts,
-          requestBytes: request.get(`${ns}/${c.pod}/${c.container}`) ?? null,
-          limitBytes: c.limit.at(-1)?.v ?? null,
-        });
+        if (!keep || keep.has(c.pod))
+          inputs.push({
+            namespace: ns,
+            pod: c.pod,
+            container: c.container,
+            workingSet: c.workingSet,
+            restarts: c.restarts,
+            requestBytes: request.get(`${ns}/${c.pod}/${c.container}`) ?? null,
+            limitBytes: c.limit.at(-1)?.v ?? null,
+          });
     }
   } catch (e) {
-    if (e instanceof PortError) return err(`the digest could not read Prometheus: ${e.message}`);
+    if (e instanceof PortError) return err(`the digest could not read its data: ${e.message}`);
     throw e;
   }
   const digest = buildDigest(inputs, now, d.maxFactor);
   const mutes = (await store.watchMutes()).filter((m) => m.channel === channel);
   const incidents = await store.openIncidents(channel);
-  const ts = await chat.post(channel, view.digest(digest, patterns, mutes, incidents));
+  const ts = await chat.post(channel, view.digest(digest, describeScopes(scopes), mutes, incidents));
   await chat.upload(channel, ts, {
     filename: "memops-digest.csv",
     title: "memops rightsizing digest (every container)",
@@ -86,9 +101,23 @@ export async function postDigest(
     kind: "watch",
     slackUser: null,
     target: null,
-    what: `rightsizing digest of ${patterns.join(", ")}`,
+    what: `rightsizing digest of ${describeScopes(scopes).join("; ")}`,
     outcome: `${digest.rows.length} containers, ${digest.over.length} over-provisioned, ${digest.under.length} under`,
     details: { channel, freeableBytes: digest.freeableBytes, mutes: mutes.length, incidents: incidents.length },
   });
   return ok({ ts, rows: digest.rows.length });
+}
+
+/**
+ * The pods of a namespace its scopes pick by label (one paged list per selector); null when a scope
+ * takes the whole namespace. Pods gone since (a week's history names them) cannot be told by label and
+ * are left out.
+ */
+async function podsInScope(d: DigestDeps, scopes: readonly DigestScope[], ns: string): Promise<Set<string> | null> {
+  const here = scopes.filter((s) => s.namespaces.some((n) => nsMatches(n, ns)));
+  if (here.some((s) => !s.selector)) return null;
+  const names = new Set<string>();
+  for (const s of here)
+    for (const p of await listAllPods(d.incidents.diagnosis.cluster, ns, s.selector)) names.add(p.name);
+  return names;
 }

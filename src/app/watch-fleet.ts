@@ -12,7 +12,7 @@ import type { Target } from "../core/target.ts";
 import { describeMute, type Mute, mutedBy } from "../core/watch/mutes.ts";
 import { judgeWorkload, type WatchVerdict } from "../core/watch/warning.ts";
 import { postedByWatch } from "../core/watch/warned.ts";
-import { type WatchConfig, watchChannel, watchedPatterns } from "../core/watch/watch-config.ts";
+import { type WatchConfig, watchChannel, watchedPatterns, watchesNamespace } from "../core/watch/watch-config.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
 import { diagnose } from "../engine/run-diagnosis.ts";
 import type { MemoryMetrics } from "../ports.ts";
@@ -48,14 +48,16 @@ interface Workload {
   channel: string;
 }
 
-/** Each candidate pod's workload (one lookup per pod), each workload once. */
+/** Each candidate pod's workload (one lookup per pod), each workload once, in the channel its labels pick. */
 async function workloadsOf(d: WatchDeps, pods: { namespace: string; pod: string }[]): Promise<Workload[]> {
   const out = new Map<string, Workload>();
   for (const p of pods) {
-    const channel = watchChannel(d.config, p.namespace);
-    if (!channel) continue;
+    if (!watchesNamespace(d.config, p.namespace)) continue;
     const r = await resolveTarget(d.incidents.diagnosis.cluster, { kind: "pod", name: p.pod, namespace: p.namespace });
     if (!r.ok) continue; // the pod is gone since Prometheus saw it
+    const labels = r.value.pods.find((x) => x.name === p.pod)?.labels ?? {};
+    const channel = watchChannel(d.config, p.namespace, labels);
+    if (!channel) continue; // its labels match no target's selector
     const target: Target = r.value.workload
       ? { kind: r.value.workload.kind, name: r.value.workload.name, namespace: p.namespace }
       : { kind: "pod", name: p.pod, namespace: p.namespace };

@@ -42,8 +42,8 @@ function checkValue(value: string): string | undefined {
   return value.length > 63 || !VALUE.test(value) ? `label value "${value}" is not valid` : undefined;
 }
 
-/** Splits at commas that are not inside parentheses. */
-function requirements(selector: string): string[] {
+/** A selector's requirements: split at commas that are not inside parentheses. */
+export function requirements(selector: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let current = "";

@@ -207,6 +207,39 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     expect(refused).toBeDefined();
   });
 
+  it("label selectors pick what is watched and where: checkout's leak warns in its channel, the rest elsewhere; the digest covers the selected pods", async () => {
+    const selected = parsePolicy({
+      rules: [{ namespaces: ["shop"], actions: ["restart", "raise-limit"], request: ["*"], approve: ["S0SRE"] }],
+      watch: {
+        targets: [
+          { namespaces: ["shop"], selector: "app in (cart,search)", channel: "C0OTHERS" },
+          { selector: "app=checkout", channel: CHANNEL },
+        ],
+      },
+    });
+    if (!selected.ok) throw new Error(selected.error.join("; "));
+    const h = await start({ policy: selected.value });
+    const ws = h.emulator.workspace;
+    const pass = await h.app.watchFleet();
+    expect(pass!.posted).toEqual([expect.stringMatching(/^deployment\/checkout -n shop: /)]);
+    expect(ws.channelMessages(CHANNEL)).toHaveLength(1);
+    // cart, the plateau, is analysed for the other channel's target and left alone
+    expect(pass!.quiet).toEqual([expect.stringMatching(/^deployment\/cart -n shop: /)]);
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "digest" });
+    const digest = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Rightsizing digest")),
+    );
+    expect(messageText(digest)).toContain("Memory rightsizing: * (app=checkout)");
+    const csv = await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === "memops-digest.csv"));
+    const rows = new TextDecoder().decode(csv.bytes).trim().split("\n").slice(1);
+    expect(rows.map((l) => l.split(",").slice(0, 2).join(","))).toEqual(["shop,deployment/checkout"]);
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });
+    const help = await ws.waitFor(() => ws.ephemeralFor(ALICE).find((m) => messageText(m).includes("*Fleet watch:*")));
+    expect(messageText(help)).toContain(
+      `\`shop\` \`app in (cart,search)\` → <#C0OTHERS>; \`*\` \`app=checkout\` → <#${CHANNEL}>`,
+    );
+  });
+
   it("the daily cap counts warnings only: a digest posted in the channel before does not use it up", async () => {
     const h = await start({ policy: { ...policy, watch: { ...policy.watch!, dailyCap: 1 } } });
     await h.app.digests();

@@ -4,7 +4,9 @@
  */
 import { z } from "zod";
 import { parseDuration } from "../duration.ts";
+import { checkLabelSelector } from "../k8s-names.ts";
 import { nsMatches, nsPattern } from "../namespace-pattern.ts";
+import { matchesSelector } from "../selectors.ts";
 import { parseQuantity } from "../quantity.ts";
 
 const duration = (min: number, example: string) =>
@@ -18,6 +20,25 @@ const perHour = z
   .string()
   .refine((s) => parseQuantity(s).ok, "a memory quantity per hour such as 2Mi")
   .transform((s) => (parseQuantity(s) as { value: number }).value);
+
+const labelSelector = z.string().superRefine((s, ctx) => {
+  const checked = checkLabelSelector(s);
+  if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.error });
+});
+
+/** Which pods a target watches: its namespaces (all, when it names only a selector) and their labels. */
+const target = z
+  .strictObject({
+    namespaces: z.array(nsPattern).min(1).optional(),
+    selector: labelSelector.optional().describe("a label selector such as app=checkout or tier in (web,api)"),
+    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/),
+  })
+  .refine((t) => t.namespaces || t.selector, "name namespaces, a label selector, or both")
+  .transform(({ namespaces, selector, channel }) => ({
+    namespaces: namespaces ?? ["*"],
+    ...(selector ? { selector: selector.trim() } : {}),
+    channel,
+  }));
 
 export const watchSchema = z.strictObject({
   every: duration(60, "5m").default(300).describe("one pass over the fleet this often"),
@@ -40,16 +61,28 @@ export const watchSchema = z.strictObject({
     .default(7 * 86_400)
     .describe("each target channel gets the rightsizing digest this often (/mem digest any time)"),
   targets: z
-    .array(z.strictObject({ namespaces: z.array(nsPattern).min(1), channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/) }))
+    .array(target)
     .min(1)
-    .describe("which namespaces are watched, and the channel each warns in (first match wins)"),
+    .describe("which namespaces and labels are watched, and the channel each warns in (first match wins)"),
 });
 
 export type WatchConfig = z.output<typeof watchSchema>;
 
-/** The channel a namespace's warnings go to; null when it is not watched. */
-export const watchChannel = (w: WatchConfig, namespace: string): string | null =>
-  w.targets.find((t) => t.namespaces.some((n) => nsMatches(n, namespace)))?.channel ?? null;
+export type WatchTarget = WatchConfig["targets"][number];
+
+const inNamespaces = (t: WatchTarget, namespace: string) => t.namespaces.some((n) => nsMatches(n, namespace));
+
+/** Whether any target watches the namespace (before its pods' labels are known). */
+export const watchesNamespace = (w: WatchConfig, namespace: string): boolean =>
+  w.targets.some((t) => inNamespaces(t, namespace));
+
+/** The channel a pod's warnings go to, by its namespace and labels; null when it is not watched. */
+export const watchChannel = (
+  w: WatchConfig,
+  namespace: string,
+  labels: Readonly<Record<string, string>> = {},
+): string | null =>
+  w.targets.find((t) => inNamespaces(t, namespace) && matchesSelector(labels, t.selector))?.channel ?? null;
 
 /** Every watched namespace pattern. */
 export const watchedPatterns = (w: WatchConfig): string[] => [...new Set(w.targets.flatMap((t) => t.namespaces))];

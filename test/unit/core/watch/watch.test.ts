@@ -49,6 +49,40 @@ describe("the watch: section of the policy file", () => {
   });
 });
 
+describe("watch targets by label selector", () => {
+  it("a target picks pods by namespace and labels; one with only a selector watches every namespace", () => {
+    const p = parsePolicy({
+      rules: [rule],
+      watch: {
+        targets: [
+          { namespaces: ["shop"], selector: "tier in (web,api)", channel: "C0WEB" },
+          { selector: "team=payments", channel: "C0PAY" },
+        ],
+      },
+    });
+    expect(p.ok).toBe(true);
+    const w = p.ok ? p.value.watch! : undefined!;
+    expect(w.targets[1]).toEqual({ namespaces: ["*"], selector: "team=payments", channel: "C0PAY" });
+    expect(watchChannel(w, "shop", { tier: "web" })).toBe("C0WEB");
+    expect(watchChannel(w, "shop", { tier: "batch" })).toBeNull();
+    expect(watchChannel(w, "billing", { team: "payments", tier: "web" })).toBe("C0PAY");
+    expect(watchChannel(w, "billing", {})).toBeNull();
+  });
+
+  it("refuses a malformed selector with the API server's reason, and a target that names neither", () => {
+    const p = parsePolicy({
+      rules: [rule],
+      watch: { targets: [{ selector: "app in prod", channel: "C0WEB" }, { channel: "C0PAY" }] },
+    });
+    expect(p.ok).toBe(false);
+    const errors = p.ok ? [] : p.error;
+    expect(errors).toContain(
+      'watch.targets.0.selector: "app in prod" is not a label selector requirement (examples: app=api, tier!=db, env in (prod,stage))',
+    );
+    expect(errors).toContain("watch.targets.1: name namespaces, a label selector, or both");
+  });
+});
+
 describe("the prefilter query", () => {
   it("is one query over the watched namespaces: at 90% of the limit now, or a trend reaching it within the horizon above the floor", () => {
     const q = prefilterQuery({ namespaces: ["shop", "pay-*"], horizonSeconds: 6 * H, minShare: 0.5 });
