@@ -40,6 +40,8 @@ export interface IncidentView {
   watchActions(incidentId: string): ChatMessage["blocks"];
   /** in the thread: the watch keeps quiet about the workload, and until when */
   watchMuted(label: string, how: string): ChatMessage;
+  /** past the daily cap: one message for a namespace's further warnings, each a line */
+  watchGroup(namespace: string, lines: readonly { label: string; text: string }[], dailyCap: number): ChatMessage;
   /** the rightsizing digest of a channel's namespaces */
   digest(d: Digest, namespaces: readonly string[], mutes: readonly Mute[], incidents: readonly Incident[]): ChatMessage;
 }

@@ -4,7 +4,8 @@
  * only, and warns — in a new incident thread, with the chart and the remediations the verdict justifies
  * behind the same approval — when a container will reach its limit within the horizon. One warning per
  * workload per episode (until it stops being a candidate); none while an incident is already open for
- * it (an alert got there first); at most the daily cap per channel, the rest counted in the audit log.
+ * it (an alert got there first); at most the daily cap per channel, the rest in one message per
+ * namespace (each line once an episode) and in the audit log.
  */
 import { sectionData } from "../core/findings.ts";
 import { type Subject, subjectKey, subjectOfTarget } from "../core/subject.ts";
@@ -99,6 +100,8 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
       sent.set(channel, (sent.get(channel) ?? 0) + 1);
     }
   const mutes = await store.watchMutes();
+  /** past the cap, by channel then namespace: posted together after the pass */
+  const capped = new Map<string, Map<string, { w: Workload; v: Posted }[]>>();
   for (const w of workloads) {
     if (open.has(slot(w.subject, w.channel))) continue;
     const muted = await mutedNow(d, mutes, w, now);
@@ -119,7 +122,9 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
       continue;
     }
     if ((sent.get(w.channel) ?? 0) >= d.config.dailyCap) {
-      await record(d, w, verdict, "capped");
+      const byNs = capped.get(w.channel) ?? new Map<string, { w: Workload; v: Posted }[]>();
+      byNs.set(w.target.namespace, [...(byNs.get(w.target.namespace) ?? []), { w, v: verdict }]);
+      capped.set(w.channel, byNs);
       continue;
     }
     const headline = verdict.text;
@@ -150,6 +155,22 @@ export async function watchFleet(d: WatchDeps): Promise<WatchPass> {
     sent.set(w.channel, (sent.get(w.channel) ?? 0) + 1);
     pass.posted.push(`${label(w)}: ${headline}`);
   }
+  for (const [channel, byNs] of capped)
+    for (const [namespace, items] of byNs) {
+      // incidents first, then the soonest to reach their limits
+      items.sort((a, b) => rank(a.v) - rank(b.v));
+      const lines = items.map(({ w, v }) => ({
+        label: `${w.target.kind}/${w.target.name} -n ${namespace}`,
+        text: v.text,
+      }));
+      const ts = await d.incidents.chat.post(channel, d.incidents.view.watchGroup(namespace, lines, d.config.dailyCap));
+      for (const { w, v } of items) {
+        // one episode each, like a warning of its own: the next pass does not list them again
+        await store.recordWatchWarning({ subject: w.subject, channel, warnedAt: now, threadTs: ts });
+        await record(d, w, v, "capped");
+        pass.posted.push(`${label(w)}: ${v.text} (grouped, past the daily cap)`);
+      }
+    }
   if (pass.candidates > 0)
     await audit.record({
       kind: "watch",
@@ -174,7 +195,11 @@ async function mutedNow(d: WatchDeps, mutes: readonly Mute[], w: Workload, now: 
   return mutedBy(mutes, w.subject, w.channel, now, generation);
 }
 
-const record = (d: WatchDeps, w: Workload, v: Exclude<WatchVerdict, { kind: "quiet" }>, outcome: string) =>
+type Posted = Exclude<WatchVerdict, { kind: "quiet" }>;
+
+const rank = (v: Posted) => (v.kind === "incident" ? -1 : (v.seconds ?? 0));
+
+const record = (d: WatchDeps, w: Workload, v: Posted, outcome: string) =>
   d.incidents.audit.record({
     kind: "watch",
     slackUser: null,

@@ -247,6 +247,50 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     expect(pass!.posted).toHaveLength(1);
   });
 
+  it("past the daily cap, the rest of a namespace comes in one message, soonest first, and is not listed again", async () => {
+    const h = await start({
+      cluster: watchCluster({ twoLeaks: true }),
+      metrics: watchMetrics({ twoLeaks: true }),
+      policy: { ...policy, watch: { ...policy.watch!, dailyCap: 1 } },
+    });
+    const ws = h.emulator.workspace;
+    // a warning posted earlier today uses up the cap
+    await h.store.appendAudit({
+      at: NOW - 3600,
+      kind: "watch",
+      slackUser: null,
+      kubernetesIdentity: null,
+      target: { kind: "deployment", name: "web", namespace: "shop" },
+      what: "web will reach its limit",
+      outcome: "warning",
+      details: { channel: CHANNEL },
+    });
+    const pass = await h.app.watchFleet();
+    expect(pass!.posted).toEqual([
+      expect.stringMatching(/^deployment\/orders -n shop: .* \(grouped, past the daily cap\)$/),
+      expect.stringMatching(/^deployment\/checkout -n shop: .* \(grouped, past the daily cap\)$/),
+    ]);
+    const messages = ws.channelMessages(CHANNEL);
+    expect(messages).toHaveLength(1);
+    const text = messageText(messages[0]!);
+    expect(text).toContain(
+      "*2 more in shop* will reach their memory limits. This channel has had its 1 watch warnings for today",
+    );
+    // orders is the sooner of the two, so it comes first
+    expect(text).toMatch(
+      /• deploy\/orders \(container app\) will reach its 512Mi limit in ~[^\n]*\n• deploy\/checkout \(container app\)/,
+    );
+    expect(text).toContain("`/mem diagnose deployment/orders -n shop` opens any of them");
+    // the next pass: the same episode, nothing new
+    expect((await h.app.watchFleet())!.posted).toEqual([]);
+    expect(ws.channelMessages(CHANNEL)).toHaveLength(1);
+    const audit = await h.store.auditEntries({ since: NOW - 60 });
+    expect(audit.filter((e) => e.kind === "watch" && e.outcome === "capped").map((e) => e.target?.name)).toEqual([
+      "orders",
+      "checkout",
+    ]);
+  });
+
   it("/mem help says what the watch does; without watch: it says how to turn it on", async () => {
     const h = await start();
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "help" });

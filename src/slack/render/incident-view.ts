@@ -25,6 +25,20 @@ export const incidentView: IncidentView = {
   summary: summaryMessage,
   watchActions: watchButtons,
   digest: digestMessage,
+  watchGroup: (namespace, lines, cap) => {
+    const n = lines.length;
+    const first = lines[0]?.label ?? "";
+    return {
+      text: `${n} more in ${namespace} will reach their memory limits (today's ${cap} watch warnings are used up)`,
+      blocks: sections(
+        [
+          `:warning: *${n} more in ${esc(namespace)}* will reach their memory limits. This channel has had its ${cap} watch warnings for today, so these come together:`,
+          ...lines.map((l) => `• ${esc(l.text)}`),
+          `\`/mem diagnose ${esc(first)}\` opens any of them with its report and remediations; each is listed once this episode.`,
+        ].join("\n"),
+      ),
+    };
+  },
   watchMuted: (label, how) => ({
     text: `The memory watch is quiet about ${label} here: ${how}.`,
     blocks: sections(`:zzz: The memory watch is quiet about *${esc(label)}* here: ${how}.`),
