@@ -10,7 +10,7 @@ import { type Subject, subjectOfTarget } from "../core/subject.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
 import type { Chat, ChatMessage, Incident, Store, Telemetry } from "../ports.ts";
-import type { Digest } from "../core/watch/digest.ts";
+import type { Digest, DigestOffer } from "../core/watch/digest.ts";
 import type { Mute } from "../core/watch/mutes.ts";
 import type { AuditLog } from "./audit-trail.ts";
 
@@ -43,7 +43,13 @@ export interface IncidentView {
   /** past the daily cap: one message for a namespace's further warnings, each a line */
   watchGroup(namespace: string, lines: readonly { label: string; text: string }[], dailyCap: number): ChatMessage;
   /** the rightsizing digest of a channel's namespaces */
-  digest(d: Digest, namespaces: readonly string[], mutes: readonly Mute[], incidents: readonly Incident[]): ChatMessage;
+  digest(
+    d: Digest,
+    scopes: readonly string[],
+    mutes: readonly Mute[],
+    incidents: readonly Incident[],
+    offers: readonly DigestOffer[],
+  ): ChatMessage;
 }
 
 export interface IncidentDeps {

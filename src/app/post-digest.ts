@@ -10,6 +10,7 @@ import { buildDigest, type DigestInput, digestCsv } from "../core/watch/digest.t
 import { PortError, type MemoryMetrics } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 import { listAllPods } from "../engine/resolve-target.ts";
+import { offerDigestChanges } from "./digest-offers.ts";
 
 /** What a digest covers: namespaces, and within them the pods a label selector picks (all, without one). */
 export interface DigestScope {
@@ -90,7 +91,11 @@ export async function postDigest(
   const digest = buildDigest(inputs, now, d.maxFactor);
   const mutes = (await store.watchMutes()).filter((m) => m.channel === channel);
   const incidents = await store.openIncidents(channel);
-  const ts = await chat.post(channel, view.digest(digest, describeScopes(scopes), mutes, incidents));
+  const title = describeScopes(scopes);
+  const ts = await chat.post(channel, view.digest(digest, title, mutes, incidents, []));
+  // the rows' changes are offered under the digest, their approval cards in its thread
+  const offers = await offerDigestChanges(d.incidents, digest, { channel, threadTs: ts });
+  if (offers.length) await chat.update(channel, ts, view.digest(digest, title, mutes, incidents, offers));
   await chat.upload(channel, ts, {
     filename: "memops-digest.csv",
     title: "memops rightsizing digest (every container)",
@@ -103,7 +108,13 @@ export async function postDigest(
     target: null,
     what: `rightsizing digest of ${describeScopes(scopes).join("; ")}`,
     outcome: `${digest.rows.length} containers, ${digest.over.length} over-provisioned, ${digest.under.length} under`,
-    details: { channel, freeableBytes: digest.freeableBytes, mutes: mutes.length, incidents: incidents.length },
+    details: {
+      channel,
+      freeableBytes: digest.freeableBytes,
+      mutes: mutes.length,
+      incidents: incidents.length,
+      offered: offers.map((o) => ({ proposal: o.proposal.id, change: o.proposal.plan.summary })),
+    },
   });
   return ok({ ts, rows: digest.rows.length });
 }

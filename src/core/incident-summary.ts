@@ -48,11 +48,13 @@ function actionPhrase(m: AuditEntry): string {
   const what =
     c && action === "raise-limit"
       ? `limit${text(m.details["container"]) ? ` of ${text(m.details["container"]) ?? ""}` : ""} raised ${c.before} → ${c.after}`
-      : c && action === "scale-out"
-        ? `scaled ${c.before} → ${c.after}`
-        : action === "restart"
-          ? "rolling restart"
-          : m.what;
+      : c && action === "set-request"
+        ? `request${text(m.details["container"]) ? ` of ${text(m.details["container"]) ?? ""}` : ""} set ${c.before} → ${c.after}`
+        : c && action === "scale-out"
+          ? `scaled ${c.before} → ${c.after}`
+          : action === "restart"
+            ? "rolling restart"
+            : m.what;
   return `${what} at ${formatInstant(m.at)} by ${who(m)}`;
 }
 

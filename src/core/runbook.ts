@@ -110,7 +110,7 @@ export const stepSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("next-steps"), ...common }).describe("Recommended next steps from all findings"),
 ]);
 
-export const REMEDIATIONS = ["restart", "raise-limit", "scale-out"] as const;
+export const REMEDIATIONS = ["restart", "raise-limit", "scale-out", "set-request"] as const;
 export const SIGNALS = ["oom-killed", "crash-loop"] as const;
 export const TARGET_KINDS = ["pod", "deployment", "statefulset", "daemonset", "namespace", "selector"] as const;
 

@@ -62,7 +62,7 @@ function playgroundPolicy(): Policy {
     rules: [
       {
         namespaces: ["*"],
-        actions: ["restart", "raise-limit", "scale-out"],
+        actions: ["restart", "raise-limit", "scale-out", "set-request"],
         request: ["*"],
         approve: [SRE_GROUP],
         maxReplicas: 10,

@@ -1,3 +1,4 @@
+import { REMEDIATIONS } from "../core/runbook.ts";
 /**
  * What the stores read back is parsed, not cast: each stored JSON shape has a schema per version. A row
  * carries its version in `v` (absent: 1, every row written so far); a change of shape adds a version and
@@ -29,7 +30,7 @@ const proposalV1 = z.looseObject({
   version: z.number().int().nonnegative(),
   status: z.enum(PROPOSAL_STATUSES),
   plan: z.looseObject({
-    action: z.enum(["restart", "raise-limit", "scale-out"]),
+    action: z.enum(REMEDIATIONS),
     target: z.object({
       kind: z.enum(["deployment", "statefulset", "daemonset"]),
       name: z.string(),

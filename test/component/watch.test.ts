@@ -7,7 +7,8 @@ import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { ALICE, BOT_TOKEN, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
-import { buttons, clickButton } from "../support/remediation-fixtures.ts";
+import { approveAndAwait, BOB, buttons, clickButton, requestFromParent } from "../support/remediation-fixtures.ts";
+import { MiB } from "../../src/core/quantity.ts";
 import { NOW } from "../support/fixtures.ts";
 import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
 
@@ -238,6 +239,47 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     expect(messageText(help)).toContain(
       `\`shop\` \`app in (cart,search)\` → <#C0OTHERS>; \`*\` \`app=checkout\` → <#${CHANNEL}>`,
     );
+  });
+
+  it("the digest's rows are changes behind the same approval: search's request set to its recommendation, no raise for checkout's leak", async () => {
+    const withRequests = parsePolicy({
+      rules: [
+        {
+          namespaces: ["shop"],
+          actions: ["restart", "raise-limit", "set-request"],
+          request: ["*"],
+          approve: ["S0SRE"],
+        },
+      ],
+      watch: { targets: [{ namespaces: ["shop"], channel: CHANNEL }] },
+      identities: { [BOB]: { user: "bob@example.com", groups: ["sre"] } },
+    });
+    if (!withRequests.ok) throw new Error(withRequests.error.join("; "));
+    const cluster = watchCluster();
+    cluster.data.patchers.push("bob@example.com");
+    const h = await start({
+      cluster,
+      policy: withRequests.value,
+      users: [ALICE, BOB].map((id) => ({ id, name: id })),
+      usergroups: { S0SRE: [BOB] },
+    });
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "digest" });
+    const digest = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Rightsizing digest") && buttons(m).length > 0),
+    );
+    const labels = buttons(digest).map((b) => b.text.text);
+    expect(labels).toEqual([expect.stringMatching(/^deploy\/search app: request → \d+Mi$/)]);
+    const after = /→ (\d+)Mi$/.exec(labels[0]!)![1]!;
+    const { card } = await requestFromParent(h, digest, labels[0]!);
+    expect(messageText(card)).toContain(`Set the memory request of app in deploy/search from 512Mi to ${after}Mi`);
+    const { outcome } = await approveAndAwait(h, BOB, card);
+    expect(messageText(outcome)).toContain("approved by <@U0BOB>, requested by <@U0ALICE>");
+    const search = cluster.data.workloads.find((w) => w.kind === "deployment" && w.name === "search")!;
+    expect(search.template.containers[0]!.requestBytes).toBe(Number(after) * MiB);
+    expect(search.template.containers[0]!.limitBytes).toBe(1024 * MiB);
+    const audit = await h.store.auditEntries({ since: NOW - 60 });
+    expect(audit.some((e) => e.kind === "mutation" && e.details["action"] === "set-request")).toBe(true);
   });
 
   it("the daily cap counts warnings only: a digest posted in the channel before does not use it up", async () => {

@@ -11,7 +11,7 @@ interface Field {
 
 /** The field a change touches, in words, and its value on the workload now (as a card shows it). */
 function fieldOf(plan: Plan, w: WorkloadObject, c: Change): Field | null {
-  if (plan.action === "raise-limit") {
+  if (plan.action === "raise-limit" || plan.action === "set-request") {
     const spec = w.template.containers.find((x) => x.name === plan.container);
     const limit = c.path.endsWith(".limits.memory");
     const bytes = limit ? spec?.limitBytes : spec?.requestBytes;

@@ -149,6 +149,55 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
 }
 
 /** replicas = ceil(current × usage / target), at least one more. */
+/**
+ * Sets one container's memory request (the digest's right-size), touching nothing else: never above
+ * its limit, and said plainly when a request equal to the limit (Guaranteed QoS) becomes Burstable.
+ */
+export function planRequest(w: WorkloadObject, container: string, newRequest: number): Result<Plan> {
+  if (w.kind === "replicaset") return err("change the Deployment, not its ReplicaSet");
+  const c = w.template.containers.find((x) => x.name === container);
+  if (!c)
+    return err(
+      `${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`,
+    );
+  const old = c.requestBytes;
+  if (newRequest <= 0) return err("a memory request must be above zero");
+  if (old === newRequest) return err(`the request of ${container} is ${formatBytes(old)} already`);
+  if (c.limitBytes !== null && newRequest > c.limitBytes)
+    return err(
+      `${formatBytes(newRequest)} is above the limit of ${container} (${formatBytes(c.limitBytes)}): raise the limit first`,
+    );
+  const at = `/spec/template/spec/containers/${w.template.containers.indexOf(c)}`;
+  const raw = rawResources(c);
+  const qos =
+    old !== null && old === c.limitBytes ? " (QoS Guaranteed → Burstable: the request no longer equals the limit)" : "";
+  return ok({
+    action: "set-request",
+    target: target(w),
+    container,
+    patch: {
+      spec: {
+        template: {
+          spec: { containers: [{ name: container, resources: { requests: { memory: exactQuantity(newRequest) } } }] },
+        },
+      },
+    },
+    ops: [
+      { op: "test", path: `${at}/name`, value: container },
+      { op: "test", path: `${at}/resources`, value: raw },
+      { op: "add", path: `${at}/resources/requests`, value: { ...raw.requests, memory: exactQuantity(newRequest) } },
+    ],
+    changes: [
+      {
+        path: `spec.template.spec.containers[${container}].resources.requests.memory`,
+        before: old === null ? "(none)" : exactQuantity(old),
+        after: exactQuantity(newRequest),
+      },
+    ],
+    summary: `Set the memory request of ${container} in ${label(w)} from ${formatLimit(old)} to ${exactQuantity(newRequest)}${qos}`,
+  });
+}
+
 export function recommendedReplicas(current: number, usageRatio: number, targetRatio: number): number {
   return Math.max(current + 1, Math.ceil((current * usageRatio) / targetRatio));
 }

@@ -88,13 +88,18 @@ function nodeFitCheck(after: Containers, largest: number): Check {
   );
 }
 
-function hpaCheck(plan: Plan, hpa: string): Check {
-  const requestMoves = plan.changes.some((c) => c.path.endsWith(".requests.memory"));
+function hpaCheck(plan: Plan, w: WorkloadObject, hpa: string): Check {
+  const moved = plan.changes.find((c) => c.path.endsWith(".requests.memory"));
+  const before = w.template.containers.find((c) => c.name === plan.container)?.requestBytes ?? null;
+  const after = moved ? parseQuantity(moved.after) : null;
+  const lower = before !== null && after?.ok === true && after.value < before;
   return check(
-    !requestMoves,
+    !moved,
     false,
     `HPA ${hpa} scales on memory utilisation of requests; requests do not change`,
-    `HPA ${hpa} scales on memory utilisation of requests: the request moves too, so it will see lower utilisation and may scale in`,
+    lower
+      ? `HPA ${hpa} scales on memory utilisation of requests: a lower request reads as higher utilisation, so it may scale out`
+      : `HPA ${hpa} scales on memory utilisation of requests: the request moves too, so it will see lower utilisation and may scale in`,
   );
 }
 
@@ -102,15 +107,16 @@ export function preflight(plan: Plan, w: WorkloadObject, f: PreflightFacts): Che
   if (plan.action === "restart")
     return [{ ok: true, blocking: false, text: "no resources change: pods are replaced one by one" }];
   const raise = plan.action === "raise-limit";
+  const resources = raise || plan.action === "set-request";
   const before = w.template.containers;
-  const after = raise ? containersAfter(plan, w) : before;
+  const after = resources ? containersAfter(plan, w) : before;
   const replicasBefore = w.replicas ?? 1;
   const replicasAfter = plan.action === "scale-out" ? Number(plan.changes[0]?.after ?? replicasBefore) : replicasBefore;
   return [
     ...(raise && f.limitRangeMaxBytes !== null ? [limitRangeCheck(after, f.limitRangeMaxBytes)] : []),
     ...quotaChecks(f.quota, before, after, { before: replicasBefore, after: replicasAfter }),
     ...(f.largestNodeAllocatableBytes !== null ? [nodeFitCheck(after, f.largestNodeAllocatableBytes)] : []),
-    ...(f.hpa?.onMemory && raise ? [hpaCheck(plan, f.hpa.name)] : []),
+    ...(f.hpa?.onMemory && resources ? [hpaCheck(plan, w, f.hpa.name)] : []),
   ];
 }
 

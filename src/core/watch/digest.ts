@@ -8,6 +8,7 @@ import type { MemoryClass } from "../classify.ts";
 import type { Sample } from "../model.ts";
 import { containerSlot, slotParts, workloadFromPodName } from "../pod-workload.ts";
 import { formatBytes } from "../quantity.ts";
+import type { Proposal } from "../remediation/proposal.ts";
 
 /** One pod's container as the digest reads it: a week of working set (hourly maxima) and its spec. */
 export interface DigestInput {
@@ -37,6 +38,12 @@ export interface DigestRow {
   shareNow: number | null;
   /** requests held beyond the recommendation, summed over its pods */
   freeableBytes: number;
+}
+
+/** A row's change, offered behind the same approval as a diagnosis's buttons. */
+export interface DigestOffer {
+  row: DigestRow;
+  proposal: Proposal;
 }
 
 export interface Digest {

@@ -1,11 +1,12 @@
 /** The weekly rightsizing digest as Block Kit: the few rows worth acting on; every row is in the CSV. */
 import { subjectKey } from "../../core/subject.ts";
-import { change, type Digest, type DigestRow } from "../../core/watch/digest.ts";
+import { change, type Digest, type DigestOffer, type DigestRow } from "../../core/watch/digest.ts";
 import { describeMute, type Mute } from "../../core/watch/mutes.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import type { ChatMessage, Incident } from "../../ports.ts";
-import { context, header, sections } from "./blocks.ts";
-import { esc, escKeepMentions } from "./mrkdwn.ts";
+import { type Block, context, header, plain, sections } from "./blocks.ts";
+import { cut, esc, escKeepMentions } from "./mrkdwn.ts";
+import { ACTION } from "./remediation.ts";
 import { shortWorkload } from "../../core/target.ts";
 
 const who = (r: DigestRow) => `*${esc(shortWorkload(r.workload))}* -n ${esc(r.namespace)} (${esc(r.container)})`;
@@ -15,6 +16,7 @@ export function digestMessage(
   namespaces: readonly string[],
   mutes: readonly Mute[],
   incidents: readonly Incident[],
+  offers: readonly DigestOffer[] = [],
 ): ChatMessage {
   const list = (title: string, rows: string[], none: string) =>
     `*${title}*\n${rows.length ? rows.map((r) => `• ${r}`).join("\n") : `_${none}_`}`;
@@ -49,9 +51,36 @@ export function digestMessage(
           list("Open incidents", open, "none"),
         ].join("\n\n"),
       ),
+      ...offerButtons(offers),
       context(
-        "Every container is in the CSV in the thread. Changes go through `/mem limit` and its two-person approval.",
+        offers.length
+          ? "Every container is in the CSV in the thread. Each button asks for its change: a dry run and pre-flight, then the two-person approval in the thread."
+          : "Every container is in the CSV in the thread. No change is offered for these rows: a lower request needs `set-request` among the policy's actions for the namespace, a higher limit `raise-limit`, and a leak gets no raise.",
       ),
     ],
   };
+}
+
+/** "deploy/search app: request → 160Mi" */
+function offerText(o: DigestOffer): string {
+  const after = o.proposal.plan.changes[0]?.after ?? "?";
+  const what = o.proposal.plan.action === "set-request" ? "request" : "limit";
+  return cut(`${shortWorkload(o.row.workload)} ${o.row.container}: ${what} → ${after}`, 75);
+}
+
+/** The rows' changes as buttons, each carrying only its proposal's opaque id, as under a verdict. */
+function offerButtons(offers: readonly DigestOffer[]): Block[] {
+  if (offers.length === 0) return [];
+  return [
+    {
+      type: "actions",
+      block_id: "digest-changes",
+      elements: offers.slice(0, 25).map((o, i) => ({
+        type: "button",
+        action_id: `${ACTION.request}:${i}`,
+        value: o.proposal.id,
+        text: plain(offerText(o)),
+      })),
+    },
+  ];
 }

@@ -21,6 +21,8 @@ function buttonText(p: Proposal): string {
       return cut(`Raise ${p.plan.container ?? ""} limit to ${c?.after ?? "?"}`, 75);
     case "scale-out":
       return p.plan.autoscaler ? `Raise HPA max to ${c?.after ?? "?"}` : `Scale to ${c?.after ?? "?"} replicas`;
+    case "set-request":
+      return cut(`Set ${p.plan.container ?? ""} request to ${c?.after ?? "?"}`, 75);
   }
 }
 

@@ -11,7 +11,7 @@ const PLURAL = { deployment: "deployments", statefulset: "statefulsets", daemons
 function describe(p: Proposal, after: WorkloadObject): string {
   const c = p.plan.container ? after.template.containers.find((x) => x.name === p.plan.container) : undefined;
   const facts =
-    p.plan.action === "raise-limit" && c
+    (p.plan.action === "raise-limit" || p.plan.action === "set-request") && c
       ? `${c.name}: limit ${formatLimit(c.limitBytes)}, request ${formatLimit(c.requestBytes)}`
       : p.plan.action === "scale-out"
         ? `replicas ${after.replicas ?? "?"}`

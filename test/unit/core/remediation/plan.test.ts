@@ -3,6 +3,7 @@ import { MiB } from "../../../../src/core/quantity.ts";
 import {
   planAutoscalerMax,
   planLimit,
+  planRequest,
   planRestart,
   planScale,
   recommendedReplicas,
@@ -141,5 +142,46 @@ describe("remediation plans", () => {
       app: "shop",
     });
     expect(gitOpsOwner({ app: "api" }, {})).toBeNull();
+  });
+});
+
+describe("planRequest: the digest's right-sized request", () => {
+  it("sets one container's request, pinned on its resources as the card shows them, the limit untouched", () => {
+    const p = planRequest(deploy, "api", 160 * MiB);
+    expect(p.ok && p.value).toMatchObject({
+      action: "set-request",
+      container: "api",
+      changes: [
+        { path: "spec.template.spec.containers[api].resources.requests.memory", before: "256Mi", after: "160Mi" },
+      ],
+      summary: "Set the memory request of api in deploy/api from 256Mi to 160Mi",
+      ops: [
+        { op: "test", path: "/spec/template/spec/containers/0/name", value: "api" },
+        { op: "test", path: "/spec/template/spec/containers/0/resources" },
+        { op: "add", path: "/spec/template/spec/containers/0/resources/requests", value: { memory: "160Mi" } },
+      ],
+    });
+  });
+
+  it("says when a request equal to the limit stops being Guaranteed QoS", () => {
+    const guaranteed = workload({
+      kind: "deployment",
+      name: "api",
+      template: { containers: [{ name: "api", requestBytes: 512 * MiB, limitBytes: 512 * MiB }], annotations: {} },
+    });
+    const p = planRequest(guaranteed, "api", 300 * MiB);
+    expect(p.ok && p.value.summary).toContain("(QoS Guaranteed → Burstable: the request no longer equals the limit)");
+  });
+
+  it("refuses a request above the limit, the same request, and a container that is not there", () => {
+    expect(planRequest(deploy, "api", 600 * MiB)).toEqual({
+      ok: false,
+      error: "600Mi is above the limit of api (512Mi): raise the limit first",
+    });
+    expect(planRequest(deploy, "api", 256 * MiB)).toEqual({ ok: false, error: "the request of api is 256Mi already" });
+    expect(planRequest(deploy, "web", 100 * MiB)).toEqual({
+      ok: false,
+      error: 'deploy/api has no container "web" (containers: api, envoy)',
+    });
   });
 });
