@@ -4,6 +4,7 @@
  * that channel. Recorded in the store (it holds across restarts and replicas), audited, said in the thread.
  */
 import { describeMute, type Mute } from "../core/watch/mutes.ts";
+import { redactSecrets } from "../core/redact.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { subjectKey as describeSubject } from "../core/subject.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
@@ -17,6 +18,8 @@ export async function muteWatch(
   channel: string,
   user: string,
   choice: MuteChoice,
+  /** for "not a problem": the reason given (secrets redacted before it is kept) */
+  why = "",
 ): Promise<Result<Mute>> {
   const incident = await d.store.incident(incidentId);
   if (!incident || incident.channel !== channel)
@@ -39,7 +42,7 @@ export async function muteWatch(
     until: choice === "snooze-1h" ? now + HOUR : choice === "snooze-24h" ? now + 24 * HOUR : null,
     generation,
     by: user,
-    why: "",
+    why: redactSecrets(why.trim()).slice(0, 500),
     at: now,
   };
   await d.store.muteWatch(m);
@@ -49,7 +52,14 @@ export async function muteWatch(
     target: subject,
     what: `${choice} from the warning`,
     outcome: describeMute(m),
-    details: { incident: incidentId, channel, kind: m.kind, until: m.until, generation },
+    details: {
+      incident: incidentId,
+      channel,
+      kind: m.kind,
+      until: m.until,
+      generation,
+      ...(m.why ? { why: m.why } : {}),
+    },
   });
   await d.chat.post(channel, d.view.watchMuted(describeSubject(subject), describeMute(m)), incident.threadTs);
   return ok(m);

@@ -11,6 +11,7 @@ import { approveAndAwait, BOB, buttons, clickButton, requestFromParent } from ".
 import { MiB } from "../../src/core/quantity.ts";
 import { NOW } from "../support/fixtures.ts";
 import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
+import { markNotAProblem } from "../support/not-a-problem.ts";
 
 const policy = ((): Policy => {
   const p = parsePolicy({
@@ -135,16 +136,51 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     ).toBe(true);
   });
 
-  it("Not a problem is kept for the workload with who marked it; a click from another channel changes nothing", async () => {
+  it("Not a problem asks why in a modal, and is kept for the workload with who and why; a click from another channel changes nothing", async () => {
     const h = await start();
-    const parent = await warnThenClick(h, "Not a problem");
+    const ws = h.emulator.workspace;
+    await h.app.watchFleet();
+    const parent = ws.channelMessages(CHANNEL)[0]!;
+    // a reason too short to mean anything is refused in the form, and nothing is kept
+    const refused = await markNotAProblem(h, parent, ALICE, "ok");
+    expect(JSON.parse(refused.body)).toEqual({
+      response_action: "errors",
+      errors: { why: "Say in a few words why it is not a problem." },
+    });
+    expect(await h.store.watchMutes()).toEqual([]);
+    const modal = [...ws.views.values()][0]!.view;
+    expect(modal).toMatchObject({
+      type: "modal",
+      callback_id: "mem:watch-not-a-problem-why",
+      title: { text: "Not a problem" },
+    });
+    await markNotAProblem(
+      h,
+      parent,
+      ALICE,
+      "a cache: it fills its limit by design, token xoxb-123456789012-abcdefghijkl",
+    );
+    const said = await ws.waitFor(() =>
+      ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("The memory watch is quiet")),
+    );
+    expect(messageText(said)).toContain(`marked "not a problem" by <@${ALICE}>: a cache: it fills its limit by design`);
+    expect(messageText(said)).not.toContain("xoxb-123456789012");
     const mutes = await h.store.watchMutes();
-    expect(mutes).toEqual([expect.objectContaining({ kind: "not-a-problem", by: ALICE, channel: CHANNEL })]);
+    expect(mutes).toEqual([
+      expect.objectContaining({
+        kind: "not-a-problem",
+        by: ALICE,
+        channel: CHANNEL,
+        why: expect.stringMatching(/^a cache: it fills its limit by design/),
+      }),
+    ]);
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "watch" });
     const listed = await h.emulator.workspace.waitFor(() =>
       h.emulator.workspace.ephemeralFor(ALICE).find((m) => m.text.startsWith("The memory watch is quiet here")),
     );
-    expect(messageText(listed)).toContain(`• deployment/checkout -n shop: marked "not a problem" by <@${ALICE}>`);
+    expect(messageText(listed)).toContain(
+      `• deployment/checkout -n shop: marked "not a problem" by <@${ALICE}>: a cache: it fills its limit by design`,
+    );
     const button = buttons(parent).find((b) => b.text.text === "Snooze 1 h")!;
     await h.slack.click({
       user: ALICE,

@@ -10,6 +10,7 @@ import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { QUIET_FLEET } from "../support/integration-world.ts";
+import { markNotAProblem } from "../support/not-a-problem.ts";
 import { messageText } from "../support/message-text.ts";
 
 const env = inject("integration");
@@ -137,7 +138,13 @@ describe.skipIf(!!env.skipped)("the fleet watch on the real API server and Prome
         );
       };
       await click(a, "leak", "Snooze 24 h");
-      await click(b, "limit-too-low", "Not a problem");
+      const limitTooLow = ws
+        .channelMessages(CHANNEL)
+        .find((m) => messageText(m).includes("*deploy/limit-too-low -n scenarios*"))!;
+      await markNotAProblem(b, limitTooLow, ALICE, "batch importer: sized for its nightly peak");
+      await ws.waitFor(() =>
+        ws.thread(CHANNEL, limitTooLow.ts).find((m) => m.text.startsWith("The memory watch is quiet")),
+      );
       // both incidents are resolved, both replicas restart: the episodes are over, the mutes are not
       for (const store of [stores[0]!]) {
         for (const name of ["leak", "limit-too-low", "oom-cycle"]) {
@@ -158,7 +165,9 @@ describe.skipIf(!!env.skipped)("the fleet watch on the real API server and Prome
       expect(after!.quiet).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^deployment\/leak -n scenarios: snoozed by <@U0ALICE> until /),
-          expect.stringMatching(/^deployment\/limit-too-low -n scenarios: marked "not a problem" by <@U0ALICE>/),
+          expect.stringMatching(
+            /^deployment\/limit-too-low -n scenarios: marked "not a problem" by <@U0ALICE>: batch importer: sized for its nightly peak$/,
+          ),
         ]),
       );
     } finally {

@@ -114,9 +114,58 @@ function block(p: Problems, at: string, b: unknown, blockIds: Set<string>) {
       if (b["title"] !== undefined) text(p, `${at}/title`, b["title"], 2000, "plain_text");
       return;
     }
+    case "input": {
+      text(p, `${at}/label`, b["label"], 2000, "plain_text");
+      if (b["hint"] !== undefined) text(p, `${at}/hint`, b["hint"], 2000, "plain_text");
+      return textInput(p, `${at}/element`, b["element"]);
+    }
     default:
       p.add(`${at}/type`, `unsupported block type ${String(b["type"])}`);
   }
+}
+
+/** The one input element memops uses in a modal. */
+function textInput(p: Problems, at: string, v: unknown) {
+  if (!isObj(v) || v["type"] !== "plain_text_input")
+    return p.add(`${at}/type`, "unsupported element type (the emulator knows plain_text_input)");
+  const id = v["action_id"];
+  if (typeof id !== "string" || id.length === 0 || id.length > 255)
+    p.add(`${at}/action_id`, "must be 1-255 characters");
+  for (const k of ["min_length", "max_length"] as const)
+    if (v[k] !== undefined && (typeof v[k] !== "number" || v[k] < 0 || v[k] > 3000))
+      p.add(`${at}/${k}`, "must be a number from 0 to 3000");
+  if (v["placeholder"] !== undefined) text(p, `${at}/placeholder`, v["placeholder"], 150, "plain_text");
+}
+
+/**
+ * views.open's checks on a modal: its type, title, submit and close (24 characters), callback_id,
+ * private_metadata (3,000), at most 100 blocks, and a submit button when it has inputs.
+ */
+export function validateView(view: unknown): string[] {
+  const p = new Problems();
+  if (!isObj(view)) return ["[ERROR] must be a view object [json-pointer:/view]"];
+  if (view["type"] !== "modal") p.add("/view/type", "must be modal");
+  text(p, "/view/title", view["title"], 24, "plain_text");
+  for (const k of ["submit", "close"] as const)
+    if (view[k] !== undefined) text(p, `/view/${k}`, view[k], 24, "plain_text");
+  if (
+    view["callback_id"] !== undefined &&
+    (typeof view["callback_id"] !== "string" || view["callback_id"].length > 255)
+  )
+    p.add("/view/callback_id", "must be a string of at most 255 characters");
+  if (
+    view["private_metadata"] !== undefined &&
+    (typeof view["private_metadata"] !== "string" || view["private_metadata"].length > 3000)
+  )
+    p.add("/view/private_metadata", "must be a string of at most 3000 characters");
+  const blocks = view["blocks"];
+  if (!Array.isArray(blocks)) return [...p.list, "[ERROR] must be an array [json-pointer:/view/blocks]"];
+  if (blocks.length > 100) p.add("/view/blocks", "must be less than 101 items");
+  const ids = new Set<string>();
+  blocks.forEach((b, i) => block(p, `/view/blocks/${i}`, b, ids));
+  if (blocks.some((b) => isObj(b) && b["type"] === "input") && view["submit"] === undefined)
+    p.add("/view/submit", "is required when the view has input blocks");
+  return p.list;
 }
 
 export const MAX_BLOCKS_CHARS = 12_000;

@@ -39,7 +39,14 @@ export interface ButtonClick {
   signature?: string;
 }
 
-/** The Slack side of interactivity: sends correctly signed slash commands and block_actions to the app. */
+/** A person submits a modal the app opened: the values by block id and action id. */
+export interface ViewSubmission {
+  user: string;
+  viewId: string;
+  values: Record<string, Record<string, string>>;
+}
+
+/** The Slack side of interactivity: sends correctly signed slash commands, block_actions and view submissions to the app. */
 export class SignedRequests {
   readonly #appUrl: string;
   readonly #secret: string;
@@ -131,7 +138,7 @@ export class SignedRequests {
       api_app_id: "A0MEMOPS",
       is_enterprise_install: "false",
       response_url: this.#slack.responseUrl(c.channel, c.user),
-      trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
+      trigger_id: this.#trigger(c.user),
     };
     return this.#deliver("slash_commands", fields, new URLSearchParams(fields).toString(), c, c.channel, c.user);
   }
@@ -162,7 +169,7 @@ export class SignedRequests {
           }
         : undefined,
       response_url: this.#slack.responseUrl(b.channel, b.user),
-      trigger_id: `${Date.now()}.${randomBytes(6).toString("hex")}`,
+      trigger_id: this.#trigger(b.user),
       actions: [
         {
           type: "button",
@@ -180,6 +187,50 @@ export class SignedRequests {
       b,
       b.channel,
       b.user,
+    );
+  }
+
+  /** A trigger id for views.open, good once within 3 s, as Slack hands one out with each interaction. */
+  #trigger(user: string): string {
+    const id = `${Date.now()}.${randomBytes(6).toString("hex")}`;
+    this.#slack.workspace.triggers.set(id, { user, issuedAt: Date.now() });
+    return id;
+  }
+
+  /** Submits a modal the app opened with views.open, as the person it was opened for. */
+  submitView(v: ViewSubmission): Promise<AppResponse> {
+    const ws = this.#slack.workspace;
+    const opened = ws.views.get(v.viewId);
+    if (!opened) throw new Error(`emulator: no view ${v.viewId} was opened`);
+    const payload = {
+      type: "view_submission",
+      api_app_id: "A0MEMOPS",
+      team: { id: ws.teamId, domain: "memops" },
+      user: { id: v.user, username: ws.users.get(v.user)?.name ?? v.user, team_id: ws.teamId },
+      trigger_id: this.#trigger(v.user),
+      view: {
+        ...opened.view,
+        id: opened.id,
+        team_id: ws.teamId,
+        state: {
+          values: Object.fromEntries(
+            Object.entries(v.values).map(([block, actions]) => [
+              block,
+              Object.fromEntries(
+                Object.entries(actions).map(([action, value]) => [action, { type: "plain_text_input", value }]),
+              ),
+            ]),
+          ),
+        },
+      },
+    };
+    return this.#deliver(
+      "interactive",
+      payload,
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      {},
+      "",
+      v.user,
     );
   }
 }

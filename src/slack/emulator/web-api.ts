@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { validateBlocks } from "./block-kit.ts";
+import { validateBlocks, validateView } from "./block-kit.ts";
 import { RateLimiter, TIERS } from "./rate-limiter.ts";
 import type { EmuFile, Workspace } from "./workspace.ts";
 import { type ApiReply, type Args, fail, ok, str } from "./api-reply.ts";
@@ -35,7 +35,10 @@ const TIER_OF = new Map<string, keyof typeof TIERS>([
   ["conversations.info", 3],
   ["files.getUploadURLExternal", 4],
   ["files.completeUploadExternal", 4],
+  ["views.open", 4],
 ]);
+/** Slack: a trigger_id expires after 3 s and works once. */
+const TRIGGER_LIFETIME_MS = 3000;
 /** chat.postMessage has its own limit: ~1/s per channel, and "several hundred" a minute per workspace. */
 const POST_MESSAGE_PER_MINUTE = 300;
 
@@ -89,6 +92,8 @@ export class WebApi {
         return this.#uploadUrl(args);
       case "files.completeUploadExternal":
         return this.#completeUpload(args);
+      case "views.open":
+        return this.#openView(args);
       default:
         return directoryReply(this.#ws, method, args) ?? fail("unknown_method");
     }
@@ -103,6 +108,32 @@ export class WebApi {
     return wait
       ? { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "Retry-After": String(wait) } }
       : null;
+  }
+
+  #openView(args: Args): ApiReply {
+    const id = str(args["trigger_id"]);
+    const trigger = id ? this.#ws.triggers.get(id) : undefined;
+    if (!id || !trigger) return fail("invalid_trigger_id");
+    this.#ws.triggers.delete(id);
+    if (Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return fail("expired_trigger_id");
+    let view: unknown = args["view"];
+    if (typeof view === "string")
+      try {
+        view = JSON.parse(view);
+      } catch {
+        return fail("invalid_arguments");
+      }
+    const problems = validateView(view);
+    if (problems.length) return fail("invalid_arguments", { response_metadata: { messages: problems } });
+    const v = {
+      id: `V${randomBytes(5).toString("hex").toUpperCase()}`,
+      user: trigger.user,
+      view: view as Args,
+      openedAt: Date.now(),
+    };
+    this.#ws.views.set(v.id, v);
+    this.#ws.changed("view", v);
+    return ok({ view: { id: v.id, team_id: this.#ws.teamId, ...v.view, state: { values: {} } } });
   }
 
   #channelFor(id: string | undefined): { error: string } | { id: string } {

@@ -51,6 +51,13 @@ export interface WorkspaceSeed {
 }
 
 /** What the emulated Slack workspace holds. Changes are announced as "change" events. */
+export interface EmuView {
+  id: string;
+  user: string;
+  view: Record<string, unknown>;
+  openedAt: number;
+}
+
 export class Workspace extends EventEmitter {
   readonly teamId: string;
   readonly botUserId: string;
@@ -60,6 +67,10 @@ export class Workspace extends EventEmitter {
   readonly messages: EmuMessage[] = [];
   readonly ephemerals: EmuEphemeral[] = [];
   readonly files = new Map<string, EmuFile>();
+  /** trigger ids handed out with interactions (views.open takes each once, within 3 s) */
+  readonly triggers = new Map<string, { user: string; issuedAt: number }>();
+  /** modals opened with views.open, by view id */
+  readonly views = new Map<string, EmuView>();
   fileUploadsDisabled: boolean;
   #seq = 0;
 

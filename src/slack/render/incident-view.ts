@@ -4,7 +4,7 @@ import { watchButtons } from "./watch-buttons.ts";
 import type { IncidentView } from "../../app/incident-deps.ts";
 import { context, sections } from "./blocks.ts";
 import { incidentButtons, summaryMessage } from "./incident.ts";
-import { esc } from "./mrkdwn.ts";
+import { esc, escKeepMentions } from "./mrkdwn.ts";
 import { progressMessage, verdictMessage } from "./parent.ts";
 import { remediationButtons } from "./remediation.ts";
 import { reportMessages } from "./report.ts";
@@ -41,7 +41,7 @@ export const incidentView: IncidentView = {
   },
   watchMuted: (label, how) => ({
     text: `The memory watch is quiet about ${label} here: ${how}.`,
-    blocks: sections(`:zzz: The memory watch is quiet about *${esc(label)}* here: ${how}.`),
+    blocks: sections(`:zzz: The memory watch is quiet about *${esc(label)}* here: ${escKeepMentions(how)}.`),
   }),
   // Decided: no more buttons on the parent; a resolved line in their place.
   resolvedParent: (parent, by) => ({

@@ -213,3 +213,57 @@ describe("Block Kit limits", () => {
     );
   });
 });
+
+describe("views.open, as Slack checks it", () => {
+  const modal = {
+    type: "modal",
+    callback_id: "cb",
+    title: { type: "plain_text", text: "Not a problem" },
+    submit: { type: "plain_text", text: "Save" },
+    blocks: [
+      {
+        type: "input",
+        block_id: "why",
+        label: { type: "plain_text", text: "Why?" },
+        element: { type: "plain_text_input", action_id: "why-text" },
+      },
+    ],
+  };
+  const trigger = (issuedAt = Date.now()) => {
+    const id = `t-${Math.random()}`;
+    emu.workspace.triggers.set(id, { user: "U0ALICE", issuedAt });
+    return id;
+  };
+
+  it("opens a modal once per trigger id, for the person who clicked", async () => {
+    const t = trigger();
+    const opened = await call("views.open", { trigger_id: t, view: modal });
+    expect(opened.body).toMatchObject({ ok: true, view: { callback_id: "cb" } });
+    const id = (opened.body["view"] as { id: string }).id;
+    expect(emu.workspace.views.get(id)).toMatchObject({ user: "U0ALICE" });
+    expect((await call("views.open", { trigger_id: t, view: modal })).body).toEqual({
+      ok: false,
+      error: "invalid_trigger_id",
+    });
+  });
+
+  it("refuses a trigger id older than 3 s, one it never handed out, and a modal that breaks the limits", async () => {
+    expect((await call("views.open", { trigger_id: trigger(Date.now() - 3500), view: modal })).body).toEqual({
+      ok: false,
+      error: "expired_trigger_id",
+    });
+    expect((await call("views.open", { trigger_id: "made-up", view: modal })).body).toEqual({
+      ok: false,
+      error: "invalid_trigger_id",
+    });
+    const bad = await call("views.open", {
+      trigger_id: trigger(),
+      view: { ...modal, title: { type: "plain_text", text: "A title longer than twenty-four" }, submit: undefined },
+    });
+    expect(bad.body).toMatchObject({ ok: false, error: "invalid_arguments" });
+    expect((bad.body["response_metadata"] as { messages: string[] }).messages).toEqual([
+      "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]",
+      "[ERROR] is required when the view has input blocks [json-pointer:/view/submit]",
+    ]);
+  });
+});
