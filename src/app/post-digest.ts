@@ -2,7 +2,8 @@
  * The rightsizing digest of a channel's namespaces (issue 15): a week of every container's memory from
  * Prometheus — one range query per namespace, hourly maxima, and one instant query for the requests —
  * sized as a diagnosis sizes, with the channel's snoozed and "not a problem" workloads and its open
- * incidents; posted in the channel with the full table as a CSV in its thread, and audited.
+ * incidents; posted in the channel with the rows' changes as buttons, a chart of the rows and the full
+ * table as a CSV in its thread, and audited.
  */
 import { nsMatches, nsRegex } from "../core/namespace-pattern.ts";
 import { err, ok, type Result } from "../core/result.ts";
@@ -11,6 +12,7 @@ import { PortError, type MemoryMetrics } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 import { listAllPods } from "../engine/resolve-target.ts";
 import { offerDigestChanges } from "./digest-offers.ts";
+import { digestAltText, digestScene } from "../core/chart/digest-scene.ts";
 
 /** What a digest covers: namespaces, and within them the pods a label selector picks (all, without one). */
 export interface DigestScope {
@@ -96,6 +98,20 @@ export async function postDigest(
   // the rows' changes are offered under the digest, their approval cards in its thread
   const offers = await offerDigestChanges(d.incidents, digest, { channel, threadTs: ts });
   if (offers.length) await chat.update(channel, ts, view.digest(digest, title, mutes, incidents, offers));
+  const scene = digestScene(digest, `Memory rightsizing: ${title.join("; ")}`);
+  if (scene)
+    try {
+      await chat.upload(channel, ts, {
+        filename: "memops-digest.png",
+        title: "memops rightsizing digest: peak, request and limit against the recommendation",
+        altText: digestAltText(digest),
+        bytes: await d.incidents.drawChart(scene),
+      });
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      d.incidents.log.warn({ reason }, "digest chart not posted");
+      await chat.post(channel, view.chartFailed("the digest", reason), ts);
+    }
   await chat.upload(channel, ts, {
     filename: "memops-digest.csv",
     title: "memops rightsizing digest (every container)",

@@ -223,6 +223,12 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
       /\*Closest to their limit\*\n• \*deploy\/checkout\* -n shop \(app\): 8\d% of its 512Mi limit now/,
     );
     const csv = await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === "memops-digest.csv"));
+    // the rows worth acting on as a chart, described for screen readers
+    const png = [...ws.files.values()].find((f) => f.name === "memops-digest.png")!;
+    expect([...png.bytes!.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(png.altText).toMatch(/^Bar chart of \d workloads: deploy\/search peak \d+Mi, request 512Mi → \d+Mi/);
+    if (process.env["DUMP_DIGEST_PNG"])
+      (await import("node:fs")).writeFileSync(process.env["DUMP_DIGEST_PNG"], png.bytes!);
     const lines = new TextDecoder().decode(csv.bytes).trim().split("\n");
     expect(lines[0]).toBe(
       "namespace,workload,container,pods,request_bytes,limit_bytes,recommended_request_bytes,recommended_limit_bytes,classification,peak_bytes,share_of_limit_now,freeable_request_bytes",
