@@ -27,6 +27,8 @@ export interface CommandContext {
   /** memops will not do what the command asks: the audit log records the refusal with its reason, and the person is told */
   refuse(reason: string): Promise<void>;
   log: Logger;
+  /** waits (a heap profile's compare interval); tests pass a fake one */
+  sleep(ms: number): Promise<void>;
 }
 
 /**

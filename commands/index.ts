@@ -15,10 +15,12 @@ import { scaleCommand } from "./scale.ts";
 import { statsCommand } from "./stats.ts";
 import { digestCommand } from "./digest.ts";
 import { watchCommand } from "./watch.ts";
+import { profileCommand } from "./profile.ts";
 import { excerpt } from "../src/core/excerpt.ts";
 
 export const COMMANDS: readonly Command<unknown>[] = [
   diagnoseCommand,
+  profileCommand,
   restartCommand,
   limitCommand,
   scaleCommand,

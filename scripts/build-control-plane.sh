@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kubectl and etcd from their Go modules with the machine's Go toolchain. The binaries
+# Builds kube-apiserver, kubectl and etcd from their Go modules (and the tier's small Go test service) with the machine's Go toolchain. The binaries
 # are kept per version in a machine-wide cache (MEMOPS_BUILD_CACHE, default ~/.cache/memops), so fresh
 # clones (CI) reuse them, and linked into the git-ignored .cache/control-plane/ where the tests look.
 # Rebuilds only when the pinned versions change.
@@ -79,3 +79,8 @@ ln -sfn "$kubectl" "$links/kubectl"
 "$links/kube-apiserver" --version
 etcd_version="$(version_of "$links/etcd")"
 echo "${etcd_version%%$'\n'*}"
+
+# The integration tier's Go service with net/http/pprof and a leak (issue 16): the standard library only,
+# built from the work tree every time (a second or two), so it always matches the test that drives it.
+(cd "$root/test/fixtures/leaky-go" && go build -trimpath -o "$links/leaky-go" .)
+echo "leaky-go: built"

@@ -85,6 +85,17 @@ export interface Cluster {
     container: string,
     options: { previous: boolean; tailLines: number },
   ): Promise<string>;
+  /**
+   * GET a path on a pod's port through the API server's pod proxy (`pods/proxy`: it reaches any port of
+   * the pod), as bytes: at most `maxBytes` (PortError "invalid" beyond), within `timeoutMs` ("timeout")
+   */
+  podProxyGet(
+    namespace: string,
+    pod: string,
+    port: number,
+    path: string,
+    options: { maxBytes: number; timeoutMs: number; query?: Record<string, string> },
+  ): Promise<Uint8Array>;
   /** current working set per "pod/container" from metrics.k8s.io; null when the cluster does not serve it */
   currentUsage(namespace: string): Promise<Map<string, number> | null>;
   /** how many objects of a kind exist (namespace null: cluster-wide); `estimated` when the server only estimated it */

@@ -10,6 +10,7 @@ import { type Subject, subjectOfTarget } from "../core/subject.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
 import type { ResolvedTarget } from "../engine/resolve-target.ts";
 import type { Chat, ChatMessage, Incident, Store, Telemetry } from "../ports.ts";
+import type { ProfileView } from "./profile-heap.ts";
 import type { Digest, DigestOffer } from "../core/watch/digest.ts";
 import type { Mute } from "../core/watch/mutes.ts";
 import type { AuditLog } from "./audit-trail.ts";
@@ -42,6 +43,11 @@ export interface IncidentView {
   watchMuted(label: string, how: string): ChatMessage;
   /** past the daily cap: one message for a namespace's further warnings, each a line */
   watchGroup(namespace: string, lines: readonly { label: string; text: string }[], dailyCap: number): ChatMessage;
+  /** a thread of its own for a heap profile of a workload with no open incident here */
+  profileStarted(subject: string, pod: string, requestedBy: string): ChatMessage;
+  /** a heap profile's top functions; with a second profile, what grew between them */
+  heapProfile(p: ProfileView, top: number): ChatMessage;
+  profileFailed(what: string, reason: string): ChatMessage;
   /** the rightsizing digest of a channel's namespaces */
   digest(
     d: Digest,

@@ -18,6 +18,7 @@ export const AUDIT_KINDS = [
   "alert",
   "incident",
   "watch",
+  "profile",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -35,6 +35,13 @@ export abstract class InMemoryCluster implements Cluster {
     options: { previous: boolean; tailLines: number },
   ): Promise<string>;
   abstract currentUsage(namespace: string): Promise<Map<string, number> | null>;
+  abstract podProxyGet(
+    namespace: string,
+    pod: string,
+    port: number,
+    path: string,
+    options: { maxBytes: number; timeoutMs: number; query?: Record<string, string> },
+  ): Promise<Uint8Array>;
   abstract countObjects(
     apiVersion: string,
     kind: string,

@@ -14,10 +14,11 @@ import type { ClusterEvent, NodeInfo, Pod, WorkloadObject } from "../core/model.
 import type { PreflightFacts } from "../core/remediation/preflight.ts";
 import type { WorkloadKind } from "../core/target.ts";
 import type { JsonPatchOp } from "../core/remediation/json-patch.ts";
-import type { Autoscaler, Cluster, Page, PodQuery, WorkloadRef } from "../ports.ts";
-import { orFail, orNull } from "./errors.ts";
+import { type Autoscaler, type Cluster, type Page, type PodQuery, PortError, type WorkloadRef } from "../ports.ts";
+import { kubeError, orFail, orNull } from "./errors.ts";
+import { formatBytes } from "../core/quantity.ts";
 import { countObjects } from "./count-objects.ts";
-import { KubeHttp, type List, nsPath, PATCH } from "./kube-http.ts";
+import { KubeHttp, KubeHttpError, type List, nsPath, PATCH, TimedOut, TooLarge } from "./kube-http.ts";
 import type { KubeTarget } from "./kube-config.ts";
 import { jsonPodListRequests, podListRequests } from "./node-requests.ts";
 import { preflightFacts } from "./preflight-facts.ts";
@@ -132,6 +133,33 @@ export class KubeCluster implements Cluster {
       }),
       `read the ${o.previous ? "previous " : ""}log of ${pod}/${container}`,
     );
+  }
+
+  async podProxyGet(
+    namespace: string,
+    pod: string,
+    port: number,
+    path: string,
+    o: { maxBytes: number; timeoutMs: number; query?: Record<string, string> },
+  ): Promise<Uint8Array> {
+    const what = `read ${path} on port ${port} of ${pod} through the pod proxy`;
+    const rest = path.split("/").filter(Boolean).map(seg).join("/");
+    try {
+      return await this.#http.bytes(`/api/v1${nsPath(namespace)}/pods/${seg(pod)}:${port}/proxy/${rest}`, o, o.query);
+    } catch (e) {
+      if (e instanceof TooLarge)
+        throw new PortError("kubernetes", "invalid", `the answer to ${what} is larger than ${formatBytes(e.maxBytes)}`);
+      if (e instanceof TimedOut)
+        throw new PortError("kubernetes", "timeout", `no answer within ${e.timeoutMs / 1000} s to ${what}`);
+      // the proxy's 503: nothing listens there (connection refused), or the pod cannot be reached
+      if (e instanceof KubeHttpError && e.code === 503)
+        throw new PortError(
+          "kubernetes",
+          "unavailable",
+          `nothing answered on port ${port} of ${pod} (the pod proxy could not connect)`,
+        );
+      throw kubeError(e, what);
+    }
   }
 
   async currentUsage(namespace: string): Promise<Map<string, number> | null> {

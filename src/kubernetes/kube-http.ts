@@ -8,6 +8,24 @@ import https from "node:https";
 import { execCredentials, type KubeTarget } from "./kube-config.ts";
 
 /** A response the API server gave with an error status; its body (a Status) is for classification only. */
+/** An answer that grew past its cap: the request is cut off, not buffered. */
+export class TooLarge extends Error {
+  readonly maxBytes: number;
+  constructor(maxBytes: number) {
+    super(`larger than ${maxBytes} bytes`);
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** No complete answer within the time allowed. */
+export class TimedOut extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 export class KubeHttpError extends Error {
   readonly code: number;
   readonly body: string;
@@ -77,6 +95,7 @@ export class KubeHttp {
     query: Query,
     body?: { type: string; data: unknown },
     accept = "application/json",
+    bounds?: { maxBytes: number; timeoutMs: number },
   ): Promise<{ contentType: string; body: Buffer }> {
     const url = new URL(this.#target.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -97,7 +116,12 @@ export class KubeHttp {
         },
         (r) => {
           const chunks: Buffer[] = [];
-          r.on("data", (c: Buffer) => chunks.push(c));
+          let size = 0;
+          r.on("data", (c: Buffer) => {
+            size += c.length;
+            if (bounds && size > bounds.maxBytes) req.destroy(new TooLarge(bounds.maxBytes));
+            else chunks.push(c);
+          });
           r.on("end", () =>
             resolve({
               status: r.statusCode ?? 0,
@@ -109,6 +133,7 @@ export class KubeHttp {
         },
       );
       req.on("error", reject);
+      if (bounds) req.setTimeout(bounds.timeoutMs, () => req.destroy(new TimedOut(bounds.timeoutMs)));
       req.end(payload);
     });
     if (res.status < 200 || res.status >= 300) throw new KubeHttpError(res.status, res.body.toString("utf8"));
@@ -126,6 +151,11 @@ export class KubeHttp {
   /** The answer in Kubernetes' protobuf encoding when the server has one for the type, else as JSON. */
   async protobuf(path: string, query: Query = {}): Promise<{ contentType: string; body: Buffer }> {
     return this.#send("GET", path, query, undefined, "application/vnd.kubernetes.protobuf, application/json");
+  }
+
+  /** Bytes of any type, bounded in size and time (a pod's debug endpoint through the proxy). */
+  async bytes(path: string, bounds: { maxBytes: number; timeoutMs: number }, query: Query = {}): Promise<Buffer> {
+    return (await this.#send("GET", path, query, undefined, "*/*", bounds)).body;
   }
 
   async text(path: string, query: Query = {}): Promise<string> {

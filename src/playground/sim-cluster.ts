@@ -45,6 +45,16 @@ export class SimCluster extends InMemoryCluster {
     return d.object;
   }
 
+  /** The simulated services serve no debug endpoints. */
+  async podProxyGet(_namespace: string, pod: string, port: number): Promise<Uint8Array> {
+    await Promise.resolve();
+    throw new PortError(
+      "kubernetes",
+      "unavailable",
+      `nothing answered on port ${port} of ${pod} (the playground's services have no pprof endpoint)`,
+    );
+  }
+
   async readLog(namespace: string, pod: string, container: string, o: { previous: boolean; tailLines: number }) {
     const found = this.#sim.allPods().find((x) => x.pod.name === pod && x.pod.deletedAt === null);
     const c = found?.pod.containers.find((x) => x.name === container);

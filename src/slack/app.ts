@@ -214,6 +214,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     incidents,
     defaults: { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds },
     remediation: actions,
+    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     log,
   });
   const background = new BackgroundTasks();

@@ -24,6 +24,8 @@ export interface FakeClusterData {
   patchers?: string[];
   /** Kubernetes users (and groups) allowed to read pod logs, for SubjectAccessReviews */
   logReaders?: string[];
+  /** "ns/pod:port/path" → what a pod serves there through the pod proxy (a function: a fresh answer each time) */
+  proxy?: Record<string, Uint8Array | (() => Uint8Array)>;
   /** method names that answer 403 */
   forbidden?: (keyof Cluster)[];
   /** method names that never answer */
@@ -48,6 +50,7 @@ export class FakeCluster extends InMemoryCluster {
       objects: {},
       autoscalers: {},
       patchers: [],
+      proxy: {},
       logReaders: [],
       limits: {},
       forbidden: [],
@@ -110,6 +113,27 @@ export class FakeCluster extends InMemoryCluster {
         `the Kubernetes API refused to read the ${o.previous ? "previous " : ""}log of ${pod}/${container} (HTTP 400)`,
       );
     return text.split("\n").slice(-o.tailLines).join("\n");
+  }
+
+  async podProxyGet(
+    namespace: string,
+    pod: string,
+    port: number,
+    path: string,
+    o: { maxBytes: number; timeoutMs: number; query?: Record<string, string> },
+  ): Promise<Uint8Array> {
+    await this.enter("podProxyGet", namespace, pod, port, path, o);
+    const served = this.data.proxy[`${namespace}/${pod}:${port}${path}`];
+    if (!served)
+      throw new PortError(
+        "kubernetes",
+        "unavailable",
+        `nothing answered on port ${port} of ${pod} (the pod proxy could not connect)`,
+      );
+    const bytes = typeof served === "function" ? served() : served;
+    if (bytes.length > o.maxBytes)
+      throw new PortError("kubernetes", "invalid", `the answer to read ${path} of ${pod} is larger than the cap`);
+    return bytes;
   }
 
   async currentUsage(namespace: string) {

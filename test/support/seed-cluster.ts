@@ -209,7 +209,7 @@ export async function seedCluster(
   now: number,
   installMemops: () => void,
 ): Promise<void> {
-  for (const name of ["shop", "scenarios", "bulk", "flux-system"])
+  for (const name of ["shop", "scenarios", "bulk", "flux-system", "profiling"])
     await c.core.createNamespace({ body: { metadata: { name } } });
   await installHelmReleases(c);
   installMemops();

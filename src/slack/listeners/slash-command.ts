@@ -24,6 +24,7 @@ export interface SlashCommandDeps {
   /** present with a policy: commands may ask for remediations */
   remediation: { deps: VerifierDeps; directory: Directory } | null;
   log: Logger;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** The subject of a parsed command, for the audit log: its arguments' Target or Subject, or the arguments as one. */
@@ -90,6 +91,7 @@ function contextFor(d: SlashCommandDeps, i: Invocation): CommandContext {
         }
       : null,
     log: i.log.child({ command: i.name }),
+    sleep: d.sleep,
     reply: async (m) => {
       await i.respond({ ...ephemeral(m), replace_original: false });
     },

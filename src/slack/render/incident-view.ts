@@ -1,5 +1,6 @@
 /** The incident's messages in Block Kit: what the app layer's IncidentView asks for. */
 import { digestMessage } from "./digest.ts";
+import { heapProfileMessage } from "./heap-profile.ts";
 import { watchButtons } from "./watch-buttons.ts";
 import type { IncidentView } from "../../app/incident-deps.ts";
 import { context, sections } from "./blocks.ts";
@@ -25,6 +26,15 @@ export const incidentView: IncidentView = {
   summary: summaryMessage,
   watchActions: watchButtons,
   digest: digestMessage,
+  heapProfile: heapProfileMessage,
+  profileStarted: (subject, pod, by) => ({
+    text: `Heap profile of ${subject} (pod ${pod}), requested by ${by}`,
+    blocks: sections(`:mag: *Heap profile of ${esc(subject)}* (pod \`${esc(pod)}\`), requested by ${by}`),
+  }),
+  profileFailed: (what, reason) => ({
+    text: `${what} could not be taken: ${reason}`,
+    blocks: sections(`:warning: ${esc(what)} could not be taken: ${esc(reason)}`),
+  }),
   watchGroup: (namespace, lines, cap) => {
     const n = lines.length;
     const first = lines[0]?.label ?? "";

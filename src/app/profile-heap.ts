@@ -1,0 +1,197 @@
+/**
+ * `/mem profile` and the *Capture heap profile* button (issue 16): memops fetches a Go heap profile
+ * through the API server's pod proxy (`get` on `pods/proxy` in the namespace), parses it, and posts the
+ * top functions by in-use bytes in the workload's incident thread (or a thread of its own), with the raw
+ * profile attached for `go tool pprof`. With a compare interval it takes a second profile after it and
+ * shows what grew, function by function. Bounded: one profile at a time per workload (a lease in the
+ * store), a size cap and a timeout on each fetch; audited, since it touches a workload's debug port.
+ */
+import { diffProfiles, type HeapProfile, type ProfileDiff } from "../core/profile/heap-profile.ts";
+import { err, ok, type Result } from "../core/result.ts";
+import { type Subject, subjectKey } from "../core/subject.ts";
+import type { Target } from "../core/target.ts";
+import type { Pod } from "../core/model.ts";
+import { resolveTarget } from "../engine/resolve-target.ts";
+import { decodeHeapProfile } from "../profile/decode-heap.ts";
+import { PortError } from "../ports.ts";
+import type { IncidentDeps } from "./incident-deps.ts";
+import { incidentSubject } from "./incident-deps.ts";
+
+/** A compressed profile larger than this is refused (a Go heap profile is tens to hundreds of KiB). */
+export const MAX_PROFILE_BYTES = 16 * 2 ** 20;
+export const PROFILE_TIMEOUT_MS = 30_000;
+const TOP = 10;
+
+export interface ProfileRequest {
+  target: Target;
+  port: number;
+  path: string;
+  /** take a second profile this many seconds after the first and show the growth; null: one profile */
+  compareSeconds: number | null;
+}
+
+/** What the thread shows of a profile run. */
+export interface ProfileView {
+  subject: Subject;
+  pod: string;
+  /** why this pod */
+  podReason: string;
+  port: number;
+  path: string;
+  first: HeapProfile;
+  second: HeapProfile | null;
+  diff: ProfileDiff | null;
+}
+
+export interface ProfileDeps {
+  incidents: IncidentDeps;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** The pod to profile: the one named, else the workload's running pod with the highest working set now. */
+async function pickPod(d: IncidentDeps, pods: readonly Pod[], namespace: string): Promise<{ pod: Pod; why: string }> {
+  const running = pods.filter((p) => p.phase === "Running");
+  const candidates = running.length ? running : pods;
+  const first = candidates[0];
+  if (!first) throw new PortError("kubernetes", "not-found", "it has no pods");
+  if (candidates.length === 1) return { pod: first, why: "its only pod" };
+  const metrics = d.diagnosis.metrics;
+  if (metrics) {
+    const names = candidates.map((p) => p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+    try {
+      const now = await metrics.evaluate(
+        `max by (pod) (container_memory_working_set_bytes{namespace="${namespace}",pod=~"${names}",container!="",container!="POD"})`,
+        d.diagnosis.clock.now(),
+      );
+      const top = now.reduce<{ pod: string; v: number } | null>(
+        (a, r) => (r.labels["pod"] && (!a || r.value > a.v) ? { pod: r.labels["pod"], v: r.value } : a),
+        null,
+      );
+      const pod = top && candidates.find((p) => p.name === top.pod);
+      if (pod) return { pod, why: "the highest working set of its pods now" };
+    } catch (e) {
+      if (!(e instanceof PortError)) throw e;
+    }
+  }
+  return { pod: first, why: "the first of its running pods (Prometheus did not say which uses the most)" };
+}
+
+async function fetchProfile(
+  d: IncidentDeps,
+  ns: string,
+  pod: string,
+  r: ProfileRequest,
+): Promise<Result<{ bytes: Uint8Array; profile: HeapProfile }>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await d.diagnosis.cluster.podProxyGet(ns, pod, r.port, r.path, {
+      maxBytes: MAX_PROFILE_BYTES,
+      timeoutMs: PROFILE_TIMEOUT_MS,
+      // a garbage collection first: Go's heap profile is as of the last one, which may predate the growth
+      query: { gc: "1" },
+    });
+  } catch (e) {
+    if (!(e instanceof PortError)) throw e;
+    if (e.code === "unavailable" || e.code === "not-found")
+      return err(
+        `${e.message}. Is ${pod} a Go service serving net/http/pprof on port ${r.port} (${r.path})? Name another with --port and --path; without one, the report's runtime breakdown is what memops can say.`,
+      );
+    if (e.code === "forbidden")
+      return err(
+        `${e.message}: heap profiles need \`get\` on \`pods/proxy\` in ${ns} (the heap-profiles component of the kustomize overlay)`,
+      );
+    return err(e.message);
+  }
+  const decoded = decodeHeapProfile(bytes);
+  if (!decoded.ok) return err(`${pod}:${r.port}${r.path} answered, but ${decoded.error}`);
+  const profile = { ...decoded.value, takenAt: decoded.value.takenAt ?? d.diagnosis.clock.now() };
+  return ok({ bytes, profile });
+}
+
+export async function profileHeap(
+  pd: ProfileDeps,
+  r: ProfileRequest,
+  channel: string,
+  user: string,
+): Promise<Result<{ threadTs: string }>> {
+  const d = pd.incidents;
+  const resolved = await resolveTarget(d.diagnosis.cluster, r.target);
+  if (!resolved.ok) return resolved;
+  const t = resolved.value;
+  const subject = incidentSubject(t);
+  const now = d.diagnosis.clock.now();
+  const owner = d.newId();
+  const lease = `profile:${subjectKey(subject)}`;
+  const budget = (r.compareSeconds ?? 0) + (2 * PROFILE_TIMEOUT_MS) / 1000 + 60;
+  if (!(await d.store.tryLease(lease, owner, now, now + budget)))
+    return err(`a heap profile of ${subjectKey(subject)} is being taken already: its result will be in the thread`);
+  try {
+    let picked: { pod: Pod; why: string };
+    try {
+      picked = await pickPod(d, t.pods, t.namespace);
+    } catch (e) {
+      if (e instanceof PortError) return err(`${subjectKey(subject)}: ${e.message}`);
+      throw e;
+    }
+    const pod = picked.pod.name;
+    const where = `${pod}:${r.port}${r.path}`;
+    const first = await fetchProfile(d, t.namespace, pod, r);
+    await d.audit.record({
+      kind: "profile",
+      slackUser: user,
+      target: subject,
+      what: `heap profile of ${where}`,
+      outcome: first.ok ? `ok: ${first.value.profile.totalBytes} bytes in use` : `failed: ${first.error}`,
+      details: { channel, pod, port: r.port, path: r.path, compareSeconds: r.compareSeconds },
+    });
+    if (!first.ok) return first;
+    const incident = await d.store.openIncident(subject, channel);
+    const view = (second: HeapProfile | null, diff: ProfileDiff | null): ProfileView => ({
+      subject,
+      pod,
+      podReason: picked.why,
+      port: r.port,
+      path: r.path,
+      first: first.value.profile,
+      second,
+      diff,
+    });
+    const threadTs =
+      incident?.threadTs ?? (await d.chat.post(channel, d.view.profileStarted(subjectKey(subject), pod, `<@${user}>`)));
+    await d.chat.post(channel, d.view.heapProfile(view(null, null), TOP), threadTs);
+    const stamp = (n: number) => `heap-${pod}-${n}.pb.gz`;
+    await d.chat.upload(channel, threadTs, {
+      filename: stamp(1),
+      title: `heap profile of ${pod} (open with go tool pprof)`,
+      altText: `pprof heap profile of ${pod}, ${first.value.profile.totalBytes} bytes in use`,
+      bytes: first.value.bytes,
+    });
+    if (r.compareSeconds === null) return ok({ threadTs });
+    await pd.sleep(r.compareSeconds * 1000);
+    const second = await fetchProfile(d, t.namespace, pod, r);
+    await d.audit.record({
+      kind: "profile",
+      slackUser: user,
+      target: subject,
+      what: `second heap profile of ${where}`,
+      outcome: second.ok ? `ok: ${second.value.profile.totalBytes} bytes in use` : `failed: ${second.error}`,
+      details: { channel, pod, port: r.port, path: r.path },
+    });
+    if (!second.ok) {
+      await d.chat.post(channel, d.view.profileFailed(`The second profile of ${pod}`, second.error), threadTs);
+      return ok({ threadTs });
+    }
+    const diff = diffProfiles(first.value.profile, second.value.profile, TOP);
+    await d.chat.post(channel, d.view.heapProfile(view(second.value.profile, diff), TOP), threadTs);
+    await d.chat.upload(channel, threadTs, {
+      filename: stamp(2),
+      title: `heap profile of ${pod}, ${r.compareSeconds} s later (go tool pprof -diff_base ${stamp(1)} ${stamp(2)})`,
+      altText: `pprof heap profile of ${pod}, ${second.value.profile.totalBytes} bytes in use`,
+      bytes: second.value.bytes,
+    });
+    return ok({ threadTs });
+  } finally {
+    // released for the next request (renewed as already over); a crash leaves it to run out
+    await d.store.tryLease(lease, owner, now, now - 1);
+  }
+}

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { goHeapProfile } from "../support/heap-profiles.ts";
+import { messageText } from "../support/message-text.ts";
+import { NOW } from "../support/fixtures.ts";
+import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
+
+const MI = 2 ** 20;
+const POD = "checkout-5d6e7f8a9b-c1k2o";
+const LEAK = "main.(*sessionCache).retain";
+
+describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", () => {
+  const running: Harness[] = [];
+  afterEach(async () => {
+    for (const h of running.splice(0)) await h.stop();
+  });
+
+  async function start() {
+    const cluster = watchCluster();
+    let taken = 0;
+    // each fetch sees 8Mi more retained by the leaking function, the rest unchanged
+    cluster.data.proxy[`shop/${POD}:6060/debug/pprof/heap`] = () => {
+      taken++;
+      return goHeapProfile(
+        [
+          { stack: [LEAK, "main.main.func1", "net/http.(*conn).serve"], bytes: taken * 8 * MI },
+          { stack: ["bufio.NewReaderSize", "net/http.(*conn).serve"], bytes: MI },
+        ],
+        NOW + taken * 60,
+      );
+    };
+    const slept: number[] = [];
+    const h = await startHarness({
+      cluster,
+      metrics: watchMetrics(),
+      clock: { now: () => NOW },
+      users: [{ id: ALICE, name: "alice" }],
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
+    running.push(h);
+    return { h, cluster, slept };
+  }
+
+  it("--compare: two profiles a minute apart, the leaking function named as where the memory goes, both attached, audited", async () => {
+    const { h, slept } = await start();
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
+    );
+    const growth = await ws.waitFor(() =>
+      ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap growth of")),
+    );
+    const thread = ws.thread(CHANNEL, parent.ts).map(messageText).join("\n");
+    expect(thread).toContain(`pod \`${POD}:6060/debug/pprof/heap\` (its only pod): *9Mi* in use (inuse_space)`);
+    expect(thread).toMatch(new RegExp(`8Mi\\s+88\\.9%\\s+8Mi\\s+88\\.9%\\s+main\\.\\(\\*sessionCache\\)\\.retain`));
+    expect(messageText(growth)).toContain(
+      `The heap grew by 8Mi in 1m, 100% of it in ${LEAK} (8Mi → 16Mi): that is where the memory goes.`,
+    );
+    expect(messageText(growth)).toMatch(/\+8Mi\s+8Mi\s+16Mi\s+main\.\(\*sessionCache\)\.retain/);
+    expect(slept).toEqual([60_000]);
+    await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === `heap-${POD}-2.pb.gz`));
+    const files = [...ws.files.values()].filter((f) => f.name.startsWith("heap-"));
+    expect(files.map((f) => f.name)).toEqual([`heap-${POD}-1.pb.gz`, `heap-${POD}-2.pb.gz`]);
+    const audit = await h.store.auditEntries({ since: NOW - 60 });
+    expect(audit.filter((e) => e.kind === "profile").map((e) => e.what)).toEqual([
+      `heap profile of ${POD}:6060/debug/pprof/heap`,
+      `second heap profile of ${POD}:6060/debug/pprof/heap`,
+    ]);
+  });
+
+  it("not a Go service (nothing on the port): says so plainly, posts nothing, and the attempt is audited", async () => {
+    const { h } = await start();
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/cart -n shop --port 9090" });
+    const said = await ws.waitFor(() => ws.ephemeralFor(ALICE).find((m) => m.text.includes("nothing answered")));
+    expect(said.text).toContain(
+      "nothing answered on port 9090 of cart-4c5d6e7f8a-c4r7t (the pod proxy could not connect). Is cart-4c5d6e7f8a-c4r7t a Go service serving net/http/pprof on port 9090 (/debug/pprof/heap)?",
+    );
+    expect(ws.channelMessages(CHANNEL)).toEqual([]);
+    const audit = await h.store.auditEntries({ since: NOW - 60 });
+    expect(audit.find((e) => e.kind === "profile")?.outcome).toMatch(/^failed: nothing answered on port 9090/);
+  });
+
+  it("refuses bad arguments before touching anything", async () => {
+    const { h, cluster } = await start();
+    const ws = h.emulator.workspace;
+    for (const [text, says] of [
+      ["profile ns/shop", "a heap profile is of one pod"],
+      ["profile deploy/checkout -n shop --port 70000", '--port: "70000" is not a port'],
+      ["profile deploy/checkout -n shop --path ../../etc", "--path: "],
+      ["profile deploy/checkout -n shop --compare 2h", "--compare must be between 10s and 1h"],
+    ] as const) {
+      await h.slack.slash({ user: ALICE, channel: CHANNEL, text });
+      await ws.waitFor(() => ws.ephemeralFor(ALICE).find((m) => m.text.includes(says)));
+    }
+    expect(cluster.calls.filter((c) => c.method === "podProxyGet")).toEqual([]);
+  });
+});

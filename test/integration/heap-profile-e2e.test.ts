@@ -1,0 +1,143 @@
+/**
+ * /mem profile on the real API server's pod proxy (issue 16): a Go service (test/fixtures/leaky-go, built
+ * with the control plane) serves net/http/pprof and leaks 256 KiB per "connection" in a function with a
+ * known name; it is registered as a pod whose status.podIP is this machine's address (the proxy refuses
+ * loopback: pod IPs must be global unicast), so GET …/pods/NAME:PORT/proxy/debug/pprof/heap reaches it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
+import { join } from "node:path";
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
+import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
+import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
+import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { BIN_DIR } from "../support/control-plane.ts";
+import { messageText } from "../support/message-text.ts";
+
+const env = inject("integration");
+const LEAK = "main.(*sessionCache).retain";
+
+/** This machine's first non-loopback IPv4 address: what the pod proxy may dial. */
+function hostAddress(): string {
+  const ip = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  if (!ip) throw new Error("no non-loopback IPv4 address on this machine: the API server's pod proxy refuses loopback");
+  return ip;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "0.0.0.0", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+describe.skipIf(!!env.skipped)("/mem profile through the real API server's pod proxy", () => {
+  let h: Harness;
+  let leaky: ChildProcess;
+  let port: number;
+  const open = (n: number) => fetch(`http://127.0.0.1:${port}/open?n=${n}`, { method: "POST" }).then((r) => r.text());
+
+  beforeAll(async () => {
+    const bin = join(BIN_DIR, "leaky-go");
+    if (!existsSync(bin)) throw new Error(`${bin} is not built: run scripts/build-control-plane.sh`);
+    port = await freePort();
+    leaky = spawn(bin, ["-listen", `0.0.0.0:${port}`], { stdio: "ignore" });
+    for (let i = 0; i < 50; i++) {
+      if (
+        await open(1).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const kc = new KubeConfig();
+    kc.loadFromFile(env.kubeconfig.admin);
+    const core = kc.makeApiClient(CoreV1Api);
+    for (const [namespace, name] of [
+      ["profiling", "sessions-0"],
+      ["unbound", "sessions-0"],
+    ] as const) {
+      if (namespace === "unbound") await core.createNamespace({ body: { metadata: { name: namespace } } });
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name, labels: { app: "sessions" } },
+          spec: {
+            nodeName: "node-b",
+            containers: [{ name: "app", image: "leaky-go", ports: [{ containerPort: port }] }],
+          },
+        },
+      });
+      await core.patchNamespacedPodStatus(
+        {
+          namespace,
+          name,
+          body: { status: { phase: "Running", podIP: hostAddress(), podIPs: [{ ip: hostAddress() }] } },
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+    }
+    h = await startHarness({
+      cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
+      metrics: new PromMetrics(env.prometheusUrl, 10_000),
+      clock: { now: () => Date.now() / 1000 },
+      users: [{ id: ALICE, name: "alice" }],
+      // the compare interval: the service opens 40 more connections (10 MiB) while memops waits
+      sleep: async () => {
+        await open(40);
+      },
+    });
+  });
+  afterAll(async () => {
+    leaky?.kill();
+    await h?.stop();
+  });
+
+  it("two profiles through the proxy: the leaking function grows by what the connections retained, and is named", async () => {
+    await open(19);
+    const ws = h.emulator.workspace;
+    await h.slack.slash({
+      user: ALICE,
+      channel: CHANNEL,
+      text: `profile pod/sessions-0 -n profiling --port ${port} --compare 10s`,
+    });
+    const parent = await ws.waitFor(
+      () => ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of pod/sessions-0")),
+      20_000,
+    );
+    const growth = await ws.waitFor(
+      () => ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap growth of sessions-0")),
+      20_000,
+    );
+    const first = messageText(
+      ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap profile of sessions-0"))!,
+    );
+    // 20 connections × 256 KiB retained, every allocation sampled (MemProfileRate = 1)
+    expect(first).toMatch(/5Mi\s+\d+\.\d%\s+5Mi\s+\d+\.\d%\s+main\.\(\*sessionCache\)\.retain/);
+    const text = messageText(growth);
+    expect(text).toMatch(
+      new RegExp(
+        `The heap grew by 10(\\.\\d)?Mi in \\d+s, (9\\d|100)% of it in ${LEAK.replace(/[()*.]/g, "\\$&")} \\(5Mi → 15Mi\\)`,
+      ),
+    );
+    expect(text).toMatch(/\+10Mi\s+5Mi\s+15Mi\s+main\.\(\*sessionCache\)\.retain/);
+    await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === "heap-sessions-0-2.pb.gz"));
+  });
+
+  it("where memops has no pods/proxy binding, the API server refuses and memops says which permission is missing", async () => {
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: `profile pod/sessions-0 -n unbound --port ${port}` });
+    const said = await ws.waitFor(() => ws.ephemeralFor(ALICE).find((m) => m.text.includes("pods/proxy")), 20_000);
+    expect(said.text).toContain("memops is not allowed to read /debug/pprof/heap on port");
+    expect(said.text).toContain("heap profiles need `get` on `pods/proxy` in unbound");
+  });
+});
