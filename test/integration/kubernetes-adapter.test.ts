@@ -327,6 +327,10 @@ describe.skipIf(!!env.skipped)("Kubernetes adapter, as memops's own identity, on
     await cluster.getNode("node-a");
     await cluster.readLog("shop", "api-7d9c8f6b5d-x2x9q", "api", { previous: true, tailLines: 5 });
     await cluster.currentUsage("shop");
+    // the world's pods have no pprof (nothing answers at their address): the proxy's refusal is enough
+    await cluster
+      .podProxyGet("shop", "api-7d9c8f6b5d-x2x9q", 6060, "/debug/pprof/heap", { maxBytes: 1024, timeoutMs: 5000 })
+      .catch(() => undefined);
     for (const kind of ["deployment", "statefulset", "daemonset"] as const) {
       await cluster
         .patchWorkload(
