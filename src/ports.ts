@@ -162,6 +162,11 @@ export interface MemoryMetrics {
   /** one query for all containers of a workload */
   containerMemory(query: MemoryRangeQuery): Promise<ContainerMemory[]>;
   evaluate(query: string, at: number): Promise<{ labels: Record<string, string>; value: number }[]>;
+  /** any PromQL over a range (the correlation and the runtime breakdown); at most `maxSeries` series, else "invalid" */
+  range(
+    query: string,
+    r: { start: number; end: number; stepSeconds: number; maxSeries: number },
+  ): Promise<{ labels: Record<string, string>; points: Sample[] }[]>;
   /** the fleet watch's prefilter: the containers worth a full analysis (on Prometheus, one instant query) */
   fleetCandidates(o: PrefilterOptions, at: number): Promise<Candidate[]>;
 }

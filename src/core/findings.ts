@@ -2,6 +2,7 @@
 import type { TrendAnalysis } from "./classify.ts";
 import type { LimitStep } from "./limit-history.ts";
 import type { Sample } from "./model.ts";
+import type { Follower } from "./correlate.ts";
 import type { TargetKind, WorkloadKind } from "./target.ts";
 
 /**
@@ -16,6 +17,8 @@ export interface FindingsOf {
   "memory-trend": TrendFindings;
   promql: PromqlFindings;
   "count-resources": CountFindings;
+  runtime: RuntimeFindings;
+  correlate: CorrelateFindings;
 }
 
 export type SectionKind = keyof FindingsOf;
@@ -138,6 +141,32 @@ export interface ResourceCount {
 
 export interface CountFindings {
   counts: ResourceCount[];
+}
+
+/** A pod's working set split by what its runtime reports (issue 16). */
+export interface RuntimeRow {
+  pod: string;
+  runtime: "go" | "jvm" | "nodejs";
+  /** the pod's working set now (all containers) */
+  workingSetBytes: number | null;
+  /** "heap in use" 40Mi, "stacks" 2Mi, … as the runtime names them */
+  parts: { label: string; bytes: number }[];
+  /** working set − the parts: runtime overhead, fragmentation, off-heap and native memory */
+  otherBytes: number | null;
+  /** Go: goroutines now, and whether their count grows with memory (a goroutine leak) */
+  goroutines: { now: number; leak: Follower | null } | null;
+}
+
+export interface RuntimeFindings {
+  rows: RuntimeRow[];
+}
+
+export interface CorrelateFindings {
+  /** the pod whose working set grew the most: the one correlated */
+  pod: string | null;
+  /** how many of its series were compared */
+  candidates: number;
+  followers: Follower[];
 }
 
 export interface SectionOf<K extends SectionKind, D = FindingsOf[K]> {

@@ -25,6 +25,8 @@ export const STEP_KINDS = [
   "memory-trend",
   "promql",
   "count-resources",
+  "runtime",
+  "correlate",
   "next-steps",
 ] as const satisfies readonly StepKind[];
 
@@ -107,6 +109,25 @@ export const stepSchema = z.discriminatedUnion("kind", [
       warnAbove: z.number().int().min(1).optional().describe("Say so in the verdict when a count is above this"),
     })
     .describe("How many objects the workload manages (operators): memory grows with what they watch"),
+  z
+    .strictObject({ kind: z.literal("runtime"), ...common })
+    .describe(
+      "The working set split by the pods' own runtime metrics (Go heap and stacks, JVM heap and non-heap, Node.js heap and external); a goroutine count that grows with memory is called a leak",
+    ),
+  z
+    .strictObject({
+      kind: z.literal("correlate"),
+      ...common,
+      maxSeries: z
+        .number()
+        .int()
+        .min(10)
+        .max(1000)
+        .default(300)
+        .describe("Compare at most this many of the pod's own series (one query); more is reported, not read"),
+      minR: z.number().min(0.5).max(1).default(0.9).describe("Report a metric only at or above this correlation"),
+    })
+    .describe("The pod's own metrics whose trend follows its memory, with memory bytes per unit"),
   z.strictObject({ kind: z.literal("next-steps"), ...common }).describe("Recommended next steps from all findings"),
 ]);
 

@@ -71,6 +71,10 @@ export class SimMetrics implements MemoryMetrics {
     return out;
   }
 
+  async range(): Promise<{ labels: Record<string, string>; points: Sample[] }[]> {
+    return this.evaluate().then(() => []);
+  }
+
   async evaluate(): Promise<{ labels: Record<string, string>; value: number }[]> {
     throw new PortError(
       "prometheus",

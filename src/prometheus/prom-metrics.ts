@@ -4,7 +4,7 @@
  * library made three (a Date, a wrapper, then ours) — it matters for a 1,200-pod namespace.
  */
 import type { Sample } from "../core/model.ts";
-import type { ContainerMemory, MemoryMetrics, MemoryRangeQuery } from "../ports.ts";
+import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../ports.ts";
 import { PromHttpError, promError } from "./errors.ts";
 import { memoryQuery, type SeriesName } from "./memory-query.ts";
 import { type Candidate, candidatesOf, type PrefilterOptions, prefilterQuery } from "../core/watch/prefilter-query.ts";
@@ -75,6 +75,26 @@ export class PromMetrics implements MemoryMetrics {
       c[field] = samples;
     }
     return [...byContainer.values()];
+  }
+
+  async range(
+    query: string,
+    r: { start: number; end: number; stepSeconds: number; maxSeries: number },
+  ): Promise<{ labels: Record<string, string>; points: Sample[] }[]> {
+    const data = await this.#ask<RangeSeries[]>("query_range", {
+      query,
+      start: String(r.start),
+      end: String(r.end),
+      step: String(r.stepSeconds),
+      // Prometheus stops at this many series (2.x ignores it; the count below still bounds what memops reads)
+      limit: String(r.maxSeries + 1),
+    });
+    if (data.result.length > r.maxSeries)
+      throw new PortError("prometheus", "invalid", `the query matches more than ${r.maxSeries} series`);
+    return data.result.map((s) => ({
+      labels: { ...s.metric },
+      points: s.values.flatMap(([t, v]) => (Number.isFinite(Number(v)) ? [{ t, v: Number(v) }] : [])),
+    }));
   }
 
   async fleetCandidates(o: PrefilterOptions, at: number): Promise<Candidate[]> {

@@ -49,6 +49,25 @@ export class FakeMetrics implements MemoryMetrics {
   instant: (query: string) => { labels: Record<string, string>; value: number }[] = () => [];
   readonly instantQueries: string[] = [];
 
+  /** what a range query answers (a test sets it; none by default), and the queries asked */
+  ranged: (query: string) => { labels: Record<string, string>; points: Sample[] }[] = () => [];
+  readonly rangeQueries: string[] = [];
+
+  async range(
+    query: string,
+    r: { start: number; end: number; stepSeconds: number; maxSeries: number },
+  ): Promise<{ labels: Record<string, string>; points: Sample[] }[]> {
+    this.rangeQueries.push(query);
+    if (this.down) throw new PortError("prometheus", "unavailable", "cannot reach Prometheus (ECONNREFUSED)");
+    const out = this.ranged(query).map((s) => ({
+      ...s,
+      points: s.points.filter((p) => p.t >= r.start && p.t <= r.end),
+    }));
+    if (out.length > r.maxSeries)
+      throw new PortError("prometheus", "invalid", `the query matches more than ${r.maxSeries} series`);
+    return out;
+  }
+
   /** as Prometheus would answer the prefilter: whatever `instant` answers for its query */
   async fleetCandidates(o: PrefilterOptions): Promise<Candidate[]> {
     return candidatesOf(await this.evaluate(prefilterQuery(o)));

@@ -12,6 +12,8 @@ import { nodePressure } from "./node-pressure.ts";
 import { oomHistory } from "./oom-history.ts";
 import { promql } from "./promql.ts";
 import { usageVsLimit } from "./usage-vs-limit.ts";
+import { runtime } from "./runtime.ts";
+import { correlate } from "./correlate.ts";
 
 export type StepOf<K extends RunbookStep["kind"]> = Extract<RunbookStep, { kind: K }>;
 
@@ -29,6 +31,8 @@ export const STEPS: { [K in SectionKind]: StepDef<K> } = {
   "memory-trend": { title: "Trend and forecast", run: memoryTrend },
   promql: { title: "Query", run: promql },
   "count-resources": { title: "Objects managed", run: countResources },
+  runtime: { title: "Runtime memory", run: runtime },
+  correlate: { title: "What grows with memory", run: correlate },
 };
 
 /** Any runbook step that has a section (all but next-steps). */

@@ -5,6 +5,7 @@ import { type DataOf, type FindingsOf, type Section, type SectionKind, sectionDa
 import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
 import { sparkline } from "../../core/sparkline.ts";
+import { correlateLines, runtimeLines } from "../../core/runtime-breakdown.ts";
 import { type Block, codeSections, context, sections } from "./blocks.ts";
 import { codeText, cut, esc, memopsText, pct, slackDate, table } from "./mrkdwn.ts";
 
@@ -163,4 +164,6 @@ const BLOCKS: { [K in SectionKind]: SectionBlocks<K> } = {
   "memory-trend": (d) => trend(d),
   promql: (d) => promql(d),
   "count-resources": (d) => counts(d),
+  runtime: (d) => sections(`*Runtime memory*\n${runtimeLines(d).map(esc).join("\n")}`),
+  correlate: (d) => sections(`*What grows with memory*\n${correlateLines(d).map(esc).join("\n")}`),
 };

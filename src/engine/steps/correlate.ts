@@ -1,0 +1,66 @@
+import { type CandidateSeries, followers, CORRELATE_DEFAULTS } from "../../core/correlate.ts";
+import type { CorrelateFindings } from "../../core/findings.ts";
+import type { RunbookStep } from "../../core/runbook.ts";
+import { PortError } from "../../ports.ts";
+import type { StepContext } from "../step-context.ts";
+import { podWorkingSets, stepOf } from "./pod-series.ts";
+
+/**
+ * The pod whose working set grew the most, and its own series from Prometheus (one query, bounded:
+ * more than `maxSeries` is said, not read), compared with its memory.
+ */
+export async function correlate(
+  ctx: StepContext,
+  step: Extract<RunbookStep, { kind: "correlate" }>,
+): Promise<CorrelateFindings> {
+  if (!ctx.metrics)
+    throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
+  const memory = podWorkingSets(await ctx.memory());
+  let pod: string | null = null,
+    most = 0;
+  for (const [name, s] of memory) {
+    const growth = (s[s.length - 1]?.v ?? 0) - (s[0]?.v ?? 0);
+    if (growth > most) [pod, most] = [name, growth];
+  }
+  if (!pod) return { pod: null, candidates: 0, followers: [] };
+  const mem = memory.get(pod) ?? [];
+  const series = await ctx.metrics
+    .range(
+      `{namespace=${JSON.stringify(ctx.target.namespace)},pod=${JSON.stringify(pod)},__name__!~"container_.*|kube_.*|machine_.*"}`,
+      {
+        start: ctx.now - ctx.windowSeconds,
+        end: ctx.now,
+        stepSeconds: stepOf(ctx.windowSeconds),
+        maxSeries: step.maxSeries,
+      },
+    )
+    .catch((e: unknown) => {
+      if (e instanceof PortError && e.code === "invalid")
+        throw new PortError(
+          "prometheus",
+          "invalid",
+          `${pod} has more than ${step.maxSeries} series in Prometheus: raise the step's maxSeries or trim the pod's metrics`,
+        );
+      throw e;
+    });
+  const candidates: CandidateSeries[] = series.map((s) => {
+    const {
+      __name__: metric = "",
+      namespace: _ns,
+      pod: _pod,
+      instance: _i,
+      job: _j,
+      container: _c,
+      ...rest
+    } = s.labels;
+    const labels = Object.entries(rest)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(",");
+    return { metric, labels: labels ? `{${labels}}` : "", points: s.points };
+  });
+  return {
+    pod,
+    candidates: candidates.length,
+    followers: followers(mem, candidates, { ...CORRELATE_DEFAULTS, minR: step.minR }),
+  };
+}

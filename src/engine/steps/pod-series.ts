@@ -1,0 +1,16 @@
+/** Shared by the runtime and correlate steps: a pod's working set (its containers summed) and the query step. */
+import type { Sample } from "../../core/model.ts";
+import type { ContainerMemory } from "../../ports.ts";
+
+/** ~120 points over the window, at least 15 s apart */
+export const stepOf = (windowSeconds: number): number => Math.max(15, Math.round(windowSeconds / 120));
+
+export function podWorkingSets(memory: readonly ContainerMemory[]): Map<string, Sample[]> {
+  const out = new Map<string, Map<number, number>>();
+  for (const c of memory) {
+    const m = out.get(c.pod) ?? new Map<number, number>();
+    for (const s of c.workingSet) m.set(s.t, (m.get(s.t) ?? 0) + s.v);
+    out.set(c.pod, m);
+  }
+  return new Map([...out].map(([pod, m]) => [pod, [...m].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v }))]));
+}
