@@ -14,6 +14,20 @@ import { postgresReachable } from "../support/postgres.ts";
 import { ProcessGroup } from "../support/processes.ts";
 import { ALERTMANAGER_BIN, PROMETHEUS_BIN, PROMTOOL_BIN, startPrometheusStack } from "../support/prometheus-stack.ts";
 import { adminClients, seedCluster } from "../support/seed-cluster.ts";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { BIN_DIR } from "../support/control-plane.ts";
+
+/** The tier's Go service (built with the control plane). */
+export const LEAKY_BIN = join(BIN_DIR, "leaky-go");
+
+const freePort = () =>
+  new Promise<number>((resolvePort) => {
+    const s = createServer().listen(0, "0.0.0.0", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
 
 export interface IntegrationEnv {
   skipped: string | null;
@@ -26,6 +40,8 @@ export interface IntegrationEnv {
   alertmanagerUrl: string;
   alertsFile: string;
   memopsAlertPort: number;
+  /** the Go service with net/http/pprof and a leak (test/fixtures/leaky-go), scraped live by Prometheus */
+  leaky: { port: number; namespace: string; pod: string };
 }
 
 declare module "vitest" {
@@ -40,6 +56,7 @@ async function missing(): Promise<string[]> {
   const problems: string[] = [];
   if (!controlPlaneBinaries())
     problems.push("kube-apiserver/etcd/kubectl not built (run scripts/build-control-plane.sh)");
+  if (!existsSync(LEAKY_BIN)) problems.push(`${LEAKY_BIN} not built (run scripts/build-control-plane.sh)`);
   for (const bin of [PROMETHEUS_BIN, PROMTOOL_BIN, ALERTMANAGER_BIN])
     if (!existsSync(bin)) problems.push(`${bin} missing (apt-get install prometheus prometheus-alertmanager)`);
   const pg = await postgresReachable();
@@ -56,6 +73,7 @@ const empty: Omit<IntegrationEnv, "skipped"> = {
   alertmanagerUrl: "",
   alertsFile: "",
   memopsAlertPort: 0,
+  leaky: { port: 0, namespace: "", pod: "" },
 };
 
 /** The integration tier's servers, seeded: the tests' world, and `npm run bench:real`'s. */
@@ -67,9 +85,16 @@ export async function startIntegrationWorld(
   try {
     const now = Math.floor(Date.now() / 1000);
     const kubelet = await startKubeletStub(dir, LOGS);
+    const leaky = { port: await freePort(), namespace: "profiling", pod: "sessions-0" };
+    group.start(
+      "leaky-go",
+      LEAKY_BIN,
+      ["-listen", `0.0.0.0:${leaky.port}`, "-namespace", leaky.namespace, "-pod", leaky.pod],
+      resolve(dir, "leaky-go.log"),
+    );
     const [cp, prom] = await Promise.all([
       startControlPlane(group, resolve(dir, "kube")),
-      startPrometheusStack(group, resolve(dir, "prom"), now),
+      startPrometheusStack(group, resolve(dir, "prom"), now, [{ job: "leaky", target: `127.0.0.1:${leaky.port}` }]),
     ]);
     // memops installed as users install it: the kustomize overlay, rendered and applied by kubectl
     await seedCluster(adminClients(cp.kubeconfig.admin), kubelet.port, now, () =>
@@ -87,6 +112,7 @@ export async function startIntegrationWorld(
         alertmanagerUrl: prom.alertmanagerUrl,
         alertsFile: prom.alertsFile,
         memopsAlertPort: prom.memopsAlertPort,
+        leaky,
       },
       stop: async () => {
         kubelet.server.close();

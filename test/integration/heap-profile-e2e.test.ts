@@ -1,21 +1,17 @@
 /**
- * /mem profile on the real API server's pod proxy (issue 16): a Go service (test/fixtures/leaky-go, built
- * with the control plane) serves net/http/pprof and leaks 256 KiB per "connection" in a function with a
- * known name; it is registered as a pod whose status.podIP is this machine's address (the proxy refuses
- * loopback: pod IPs must be global unicast), so GET …/pods/NAME:PORT/proxy/debug/pprof/heap reaches it.
+ * Where the memory goes, on the real API server and Prometheus (issue 16): the tier's Go service
+ * (test/fixtures/leaky-go, started by the global setup and scraped every second by the real Prometheus)
+ * serves net/http/pprof and leaks 256 KiB per "connection" in a function with a known name; it is
+ * registered as a pod whose status.podIP is this machine's address (the proxy refuses loopback: pod IPs
+ * must be global unicast), so GET …/pods/NAME:PORT/proxy/debug/pprof/heap reaches it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
-import { join } from "node:path";
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
-import { BIN_DIR } from "../support/control-plane.ts";
 import { messageText } from "../support/message-text.ts";
 
 const env = inject("integration");
@@ -30,35 +26,15 @@ function hostAddress(): string {
   return ip;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "0.0.0.0", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
 describe.skipIf(!!env.skipped)("/mem profile through the real API server's pod proxy", () => {
   let h: Harness;
-  let leaky: ChildProcess;
-  let port: number;
+  const port = env.leaky.port;
   const open = (n: number) => fetch(`http://127.0.0.1:${port}/open?n=${n}`, { method: "POST" }).then((r) => r.text());
+  /** how many connections the service holds now */
+  let held = 0;
 
   beforeAll(async () => {
-    const bin = join(BIN_DIR, "leaky-go");
-    if (!existsSync(bin)) throw new Error(`${bin} is not built: run scripts/build-control-plane.sh`);
-    port = await freePort();
-    leaky = spawn(bin, ["-listen", `0.0.0.0:${port}`], { stdio: "ignore" });
-    for (let i = 0; i < 50; i++) {
-      if (
-        await open(1).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    held = Number(await open(1));
     const kc = new KubeConfig();
     kc.loadFromFile(env.kubeconfig.admin);
     const core = kc.makeApiClient(CoreV1Api);
@@ -97,13 +73,10 @@ describe.skipIf(!!env.skipped)("/mem profile through the real API server's pod p
       },
     });
   });
-  afterAll(async () => {
-    leaky?.kill();
-    await h?.stop();
-  });
+  afterAll(async () => h?.stop());
 
   it("two profiles through the proxy: the leaking function grows by what the connections retained, and is named", async () => {
-    await open(19);
+    held = Number(await open(20 - held));
     const ws = h.emulator.workspace;
     await h.slack.slash({
       user: ALICE,
@@ -131,6 +104,41 @@ describe.skipIf(!!env.skipped)("/mem profile through the real API server's pod p
     );
     expect(text).toMatch(/\+10Mi\s+5Mi\s+15Mi\s+main\.\(\*sessionCache\)\.retain/);
     await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === "heap-sessions-0-2.pb.gz"));
+  });
+
+  it("on the real Prometheus's live scrape: the runtime splits the Go working set, and the connection gauge is what grows with memory", async () => {
+    // connections opened in irregular bursts for ~36 s, scraped every second
+    let seed = 7;
+    for (let i = 0; i < 60; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const n = seed % 7;
+      if (n > 0) held = Number(await open(n));
+      await new Promise((r) => setTimeout(r, 600));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const ws = h.emulator.workspace;
+    await h.slack.slash({
+      user: ALICE,
+      channel: CHANNEL,
+      text: "diagnose pod/sessions-0 -n profiling --runbook operator-memory --since 10m",
+    });
+    const parent = await ws.waitFor(
+      () => ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("Full report in the thread")),
+      30_000,
+    );
+    const report = ws.thread(CHANNEL, parent.ts).map(messageText).join("\n");
+    expect(report).toMatch(
+      /\*Runtime memory\*\nsessions-0 \(Go\): working set \d+(\.\d)?Mi = heap in use \d+(\.\d)?Mi \(\d+%\) \+ goroutine stacks \d+(\.\d)?Ki \(\d+%\) \+ other \(runtime overhead, native\)/,
+    );
+    expect(report).toContain("goroutines, not growing with memory");
+    // 256 KiB retained per connection: the slope memops reports is near it
+    const grows = /memory grows ~(\d+(?:\.\d)?)(Ki|Mi) per sse_connections_active \(r (0\.9\d|1\.00)/.exec(report);
+    expect(grows, report.slice(report.indexOf("What grows"), report.indexOf("What grows") + 600)).not.toBeNull();
+    const perConnection = Number(grows![1]) * (grows![2] === "Mi" ? 1024 : 1);
+    expect(perConnection).toBeGreaterThan(200);
+    expect(perConnection).toBeLessThan(400);
+    // the clock-like and flat series are not named
+    expect(report).not.toMatch(/per (http_requests_in_flight|process_cpu_seconds_total|go_goroutines)/);
   });
 
   it("where memops has no pods/proxy binding, the API server refuses and memops says which permission is missing", async () => {

@@ -39,7 +39,16 @@ const RULES = `groups:
     annotations: { summary: "{{ $labels.namespace }}/{{ $labels.pod }} {{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit" }
 `;
 
-export async function startPrometheusStack(group: ProcessGroup, dir: string, end: number): Promise<PrometheusStack> {
+/**
+ * `scrape`: live targets besides the backfilled world, scraped every second with their own labels kept
+ * (`honor_labels`: they export `namespace` and `pod` as a pod's metrics would carry them).
+ */
+export async function startPrometheusStack(
+  group: ProcessGroup,
+  dir: string,
+  end: number,
+  scrape: readonly { job: string; target: string }[] = [],
+): Promise<PrometheusStack> {
   // A previous run's blocks would overlap this run's and be merged into every query.
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "prometheus"), { recursive: true });
@@ -116,7 +125,16 @@ alerting:
   alertmanagers:
   - static_configs:
     - targets: ["127.0.0.1:${amPort}"]
-`,
+${
+  scrape.length
+    ? `scrape_configs:\n${scrape
+        .map(
+          (s) =>
+            `- job_name: ${s.job}\n  scrape_interval: 1s\n  honor_labels: true\n  static_configs:\n  - targets: ["${s.target}"]\n`,
+        )
+        .join("")}`
+    : ""
+}`,
   );
   const prom = group.start(
     "prometheus",

@@ -1,9 +1,9 @@
-import { type CandidateSeries, followers, CORRELATE_DEFAULTS } from "../../core/correlate.ts";
+import { type CandidateSeries, followers, CORRELATE_DEFAULTS, isCandidateMetric } from "../../core/correlate.ts";
 import type { CorrelateFindings } from "../../core/findings.ts";
 import type { RunbookStep } from "../../core/runbook.ts";
 import { PortError } from "../../ports.ts";
 import type { StepContext } from "../step-context.ts";
-import { podWorkingSets, stepOf } from "./pod-series.ts";
+import { podWorkingSets } from "./pod-series.ts";
 
 /**
  * The pod whose working set grew the most, and its own series from Prometheus (one query, bounded:
@@ -16,21 +16,23 @@ export async function correlate(
   if (!ctx.metrics)
     throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
   const memory = podWorkingSets(await ctx.memory());
-  let pod: string | null = null,
+  // one pod: that one; several: the one whose working set grew the most over the window
+  let pod: string | null = ctx.target.pods.length === 1 ? (ctx.target.pods[0]?.name ?? null) : null,
     most = 0;
-  for (const [name, s] of memory) {
-    const growth = (s[s.length - 1]?.v ?? 0) - (s[0]?.v ?? 0);
-    if (growth > most) [pod, most] = [name, growth];
-  }
+  if (!pod)
+    for (const [name, s] of memory) {
+      const growth = (s[s.length - 1]?.v ?? 0) - (s[0]?.v ?? 0);
+      if (growth > most) [pod, most] = [name, growth];
+    }
   if (!pod) return { pod: null, candidates: 0, followers: [] };
-  const mem = memory.get(pod) ?? [];
+  // one query for the pod's own series and its working set, at a finer step than the report's trend
   const series = await ctx.metrics
     .range(
-      `{namespace=${JSON.stringify(ctx.target.namespace)},pod=${JSON.stringify(pod)},__name__!~"container_.*|kube_.*|machine_.*"}`,
+      `{namespace=${JSON.stringify(ctx.target.namespace)},pod=${JSON.stringify(pod)},__name__!~"kube_.*|machine_.*"}`,
       {
         start: ctx.now - ctx.windowSeconds,
         end: ctx.now,
-        stepSeconds: stepOf(ctx.windowSeconds),
+        stepSeconds: Math.max(1, Math.round(ctx.windowSeconds / 240)),
         maxSeries: step.maxSeries,
       },
     )
@@ -43,6 +45,24 @@ export async function correlate(
         );
       throw e;
     });
+  const ws = series.filter(
+    (s) =>
+      s.labels["__name__"] === "container_memory_working_set_bytes" &&
+      s.labels["container"] !== "" &&
+      s.labels["container"] !== "POD",
+  );
+  const mem = ws.length
+    ? (podWorkingSets(
+        ws.map((s) => ({
+          pod,
+          container: s.labels["container"] ?? "",
+          workingSet: s.points,
+          rss: [],
+          restarts: [],
+          limit: [],
+        })),
+      ).get(pod) ?? [])
+    : (memory.get(pod) ?? []);
   const candidates: CandidateSeries[] = series.map((s) => {
     const {
       __name__: metric = "",
@@ -60,7 +80,7 @@ export async function correlate(
   });
   return {
     pod,
-    candidates: candidates.length,
+    candidates: candidates.filter((c) => isCandidateMetric(c.metric)).length,
     followers: followers(mem, candidates, { ...CORRELATE_DEFAULTS, minR: step.minR }),
   };
 }
