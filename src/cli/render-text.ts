@@ -1,4 +1,4 @@
-import { correlateLines, runtimeLines } from "../core/runtime-breakdown.ts";
+import { correlateLines, heapProfileLines, runtimeLines } from "../core/runtime-breakdown.ts";
 import { forecastText } from "../core/forecast.ts";
 import { formatDuration } from "../core/duration.ts";
 import type { FindingsOf, Report, Section, SectionKind } from "../core/findings.ts";
@@ -78,6 +78,7 @@ const TEXT: { [K in SectionKind]: SectionText<K> } = {
   promql: (d, title) => [`${title}: ${d.query}`, ...d.values.map((v) => `  ${v.labels} ${v.value}`)],
   runtime: (d, title) => [title, ...runtimeLines(d).map((l) => `  ${l}`)],
   correlate: (d, title) => [title, ...correlateLines(d).map((l) => `  ${l}`)],
+  "heap-profile": (d, title) => [title, ...heapProfileLines(d).map((l) => `  ${l}`)],
   "count-resources": (d, title) => [
     title,
     ...d.counts.map(

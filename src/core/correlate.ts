@@ -2,7 +2,8 @@
  * The metric that grows with memory (issue 16): among a workload's own series, those whose trend follows
  * its working set over the window, ranked by the correlation of their block maxima and reported with the
  * slope ("~1.2Mi per sse_connections_active, r 0.97"). Guards against the spurious match: memory must
- * grow; the candidate must move the same way; at least `minBlocks` blocks with both; r at or above
+ * grow; the candidate must move the same way, through at least four levels; at least `minBlocks` blocks
+ * with both; r at or above
  * `minR`; memory's own series (cAdvisor, Go heap, JVM, Node.js) and clocks (CPU seconds, uptime, start
  * time) are not candidates. Nothing rather than noise.
  */
@@ -43,6 +44,9 @@ export const CORRELATE_DEFAULTS: CorrelateOptions = { blocks: 12, minBlocks: 8, 
 /** memory itself, and series that grow with time whatever memory does */
 const NOT_A_CAUSE =
   /^(container_|machine_|node_|kube_|kubelet_|go_memstats_|go_gc_|jvm_memory_|jvm_gc_|nodejs_heap|nodejs_external|process_(resident|virtual)_memory|process_cpu_seconds|process_start_time|up$|scrape_)|uptime/;
+
+/** distinct block maxima a candidate needs */
+const MIN_LEVELS = 4;
 
 export const isCandidateMetric = (name: string): boolean => !NOT_A_CAUSE.test(name);
 
@@ -98,7 +102,8 @@ export function followers(
         ys.push(m);
       }
     });
-    if (xs.length < o.minBlocks || Math.max(...xs) === Math.min(...xs)) continue;
+    // a series that takes two or three values is a step (a goroutine more), not a trend to follow
+    if (xs.length < o.minBlocks || new Set(xs).size < MIN_LEVELS) continue;
     // the same direction over time as memory: up with a growing memory
     if (ols(idx, xs).slope <= 0) continue;
     const r = pearson(xs, ys);

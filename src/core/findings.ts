@@ -3,6 +3,7 @@ import type { TrendAnalysis } from "./classify.ts";
 import type { LimitStep } from "./limit-history.ts";
 import type { Sample } from "./model.ts";
 import type { Follower } from "./correlate.ts";
+import type { Ranked } from "./profile/heap-profile.ts";
 import type { TargetKind, WorkloadKind } from "./target.ts";
 
 /**
@@ -19,6 +20,7 @@ export interface FindingsOf {
   "count-resources": CountFindings;
   runtime: RuntimeFindings;
   correlate: CorrelateFindings;
+  "heap-profile": HeapProfileFindings;
 }
 
 export type SectionKind = keyof FindingsOf;
@@ -167,6 +169,15 @@ export interface CorrelateFindings {
   /** how many of its series were compared */
   candidates: number;
   followers: Follower[];
+}
+
+/** A heap profile taken during the diagnosis: where the heap is, for the pod that grew most. */
+export interface HeapProfileFindings {
+  pod: string;
+  port: number;
+  path: string;
+  totalBytes: number;
+  top: Ranked[];
 }
 
 export interface SectionOf<K extends SectionKind, D = FindingsOf[K]> {

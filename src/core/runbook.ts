@@ -27,6 +27,7 @@ export const STEP_KINDS = [
   "count-resources",
   "runtime",
   "correlate",
+  "heap-profile",
   "next-steps",
 ] as const satisfies readonly StepKind[];
 
@@ -128,6 +129,20 @@ export const stepSchema = z.discriminatedUnion("kind", [
       minR: z.number().min(0.5).max(1).default(0.9).describe("Report a metric only at or above this correlation"),
     })
     .describe("The pod's own metrics whose trend follows its memory, with memory bytes per unit"),
+  z
+    .strictObject({
+      kind: z.literal("heap-profile"),
+      ...common,
+      port: z.number().int().min(1).max(65535).default(6060).describe("The pod's pprof port"),
+      path: z
+        .string()
+        .regex(/^(\/[A-Za-z0-9._~-]+)+$/, "a plain URL path such as /debug/pprof/heap")
+        .default("/debug/pprof/heap"),
+      top: z.number().int().min(1).max(20).default(5).describe("How many functions to show"),
+    })
+    .describe(
+      "A Go heap profile of the pod that grew most, through the API server's pod proxy (needs get on pods/proxy): its top functions by in-use bytes",
+    ),
   z.strictObject({ kind: z.literal("next-steps"), ...common }).describe("Recommended next steps from all findings"),
 ]);
 

@@ -13,6 +13,7 @@ import { expireRemediations } from "../app/expire-remediations.ts";
 import { reconcileExecutions } from "../app/reconcile-executions.ts";
 import { register as registerIncidentButtons } from "./listeners/incident-buttons.ts";
 import { register as registerWatchButtons } from "./listeners/watch-buttons.ts";
+import { register as registerProfileButton } from "./listeners/profile-button.ts";
 import { register as registerSlashCommand } from "./listeners/slash-command.ts";
 import type { IncidentDeps } from "../app/incident-deps.ts";
 import { incidentView } from "./render/incident-view.ts";
@@ -184,6 +185,7 @@ async function listen(app: App, config: Config, log: Logger): Promise<{ port: nu
 /** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
 export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
   const log = deps.log;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let slackReady = false;
   let onAlerts: (p: AlertmanagerPayload) => void = () => undefined;
   const telemetry = new PromTelemetry();
@@ -199,6 +201,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log, telemetry);
   const incidents = incidentDeps(deps, chat, audit, telemetry);
   registerIncidentButtons(app, { ...incidents, log: log.child({ component: "incidents" }) });
+  registerProfileButton(app, { ...incidents, log: log.child({ component: "profiles" }) }, sleep);
   registerWatchButtons(app, { ...incidents, log: log.child({ component: "watch" }) });
   const actions = deps.remediation ? wireRemediation(app, config, { ...deps, ...deps.remediation, chat, audit }) : null;
   /** Recovers what a stopped replica left: verification watches whose lease ran out, executions with no outcome. */
@@ -214,7 +217,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     incidents,
     defaults: { namespace: config.defaultNamespace, windowSeconds: config.defaultWindowSeconds },
     remediation: actions,
-    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    sleep,
     log,
   });
   const background = new BackgroundTasks();

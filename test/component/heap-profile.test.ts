@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { goHeapProfile } from "../support/heap-profiles.ts";
 import { messageText } from "../support/message-text.ts";
+import { buttons, clickButton } from "../support/remediation-fixtures.ts";
 import { NOW } from "../support/fixtures.ts";
 import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
 
@@ -69,6 +70,26 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
       `heap profile of ${POD}:6060/debug/pprof/heap`,
       `second heap profile of ${POD}:6060/debug/pprof/heap`,
     ]);
+  });
+
+  it("a leak verdict offers Capture heap profile: two profiles five minutes apart in the incident's thread; a plateau's does not", async () => {
+    const { h, slept } = await start();
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/checkout -n shop" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => buttons(m).some((b) => b.text.text === "Capture heap profile")),
+    );
+    await clickButton(h, parent, "Capture heap profile");
+    const growth = await ws.waitFor(() =>
+      ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap growth of")),
+    );
+    expect(messageText(growth)).toContain(`100% of it in ${LEAK}`);
+    expect(slept).toContain(300_000);
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "diagnose deploy/cart -n shop" });
+    const cart = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("deploy/cart") && buttons(m).length > 0),
+    );
+    expect(buttons(cart).map((b) => b.text.text)).not.toContain("Capture heap profile");
   });
 
   it("not a Go service (nothing on the port): says so plainly, posts nothing, and the attempt is audited", async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fromKubeconfig } from "../../src/kubernetes/kube-config.ts";
 import { KubeCluster } from "../../src/kubernetes/kube-cluster.ts";
 import { PromMetrics } from "../../src/prometheus/prom-metrics.ts";
-import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
+import { ALICE, CHANNEL, type Harness, shippedRunbooks, startHarness } from "../support/app-harness.ts";
 import { messageText } from "../support/message-text.ts";
 
 const env = inject("integration");
@@ -62,7 +62,14 @@ describe.skipIf(!!env.skipped)("/mem profile through the real API server's pod p
         setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
       );
     }
+    // the operator runbook as shipped, its heap profile pointed at the service's port
+    const runbooks = (await shippedRunbooks()).map((r) =>
+      r.id === "operator-memory"
+        ? { ...r, steps: r.steps.map((st) => (st.kind === "heap-profile" ? { ...st, port } : st)) }
+        : r,
+    );
     h = await startHarness({
+      runbooks,
       cluster: new KubeCluster(fromKubeconfig(env.kubeconfig.bot)),
       metrics: new PromMetrics(env.prometheusUrl, 10_000),
       clock: { now: () => Date.now() / 1000 },
@@ -131,6 +138,10 @@ describe.skipIf(!!env.skipped)("/mem profile through the real API server's pod p
       /\*Runtime memory\*\nsessions-0 \(Go\): working set \d+(\.\d)?Mi = heap in use \d+(\.\d)?Mi \(\d+%\) \+ goroutine stacks \d+(\.\d)?Ki \(\d+%\) \+ other \(runtime overhead, native\)/,
     );
     expect(report).toContain("goroutines, not growing with memory");
+    // the runbook's heap profile, through the proxy: the leaking function on top
+    expect(report).toMatch(
+      /\*Heap profile\*\n```sessions-0:\d+\/debug\/pprof\/heap: \d+(\.\d)?Mi in use; by flat in-use bytes:\n {2}\d+(\.\d)?Mi \(9\d\.\d%\) {2}main\.\(\*sessionCache\)\.retain/,
+    );
     // 256 KiB retained per connection: the slope memops reports is near it
     const grows = /memory grows ~(\d+(?:\.\d)?)(Ki|Mi) per sse_connections_active \(r (0\.9\d|1\.00)/.exec(report);
     expect(grows, report.slice(report.indexOf("What grows"), report.indexOf("What grows") + 600)).not.toBeNull();

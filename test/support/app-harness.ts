@@ -67,6 +67,8 @@ export interface HarnessOptions {
   store?: Store;
   /** how verification waits (default: real time) */
   sleep?: (ms: number) => Promise<void>;
+  /** the shipped runbooks unless given */
+  runbooks?: Runbook[];
 }
 
 export async function startHarness(deps: HarnessOptions): Promise<Harness> {
@@ -110,7 +112,7 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     new SqliteStore(join(mkdtempSync(join(tmpdir(), "memops-")), "memops.db"), { auditKey: AUDIT_KEYS.current });
   const app = await startSlackApp(config, {
     diagnosis: { cluster: deps.cluster, metrics: deps.metrics, clock: deps.clock, log },
-    runbooks: await shippedRunbooks(),
+    runbooks: deps.runbooks ?? (await shippedRunbooks()),
     log,
     store,
     newId: () => randomUUID(),

@@ -3,7 +3,7 @@ import type { CorrelateFindings } from "../../core/findings.ts";
 import type { RunbookStep } from "../../core/runbook.ts";
 import { PortError } from "../../ports.ts";
 import type { StepContext } from "../step-context.ts";
-import { podWorkingSets } from "./pod-series.ts";
+import { growingPod, podWorkingSets } from "./pod-series.ts";
 
 /**
  * The pod whose working set grew the most, and its own series from Prometheus (one query, bounded:
@@ -16,14 +16,7 @@ export async function correlate(
   if (!ctx.metrics)
     throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
   const memory = podWorkingSets(await ctx.memory());
-  // one pod: that one; several: the one whose working set grew the most over the window
-  let pod: string | null = ctx.target.pods.length === 1 ? (ctx.target.pods[0]?.name ?? null) : null,
-    most = 0;
-  if (!pod)
-    for (const [name, s] of memory) {
-      const growth = (s[s.length - 1]?.v ?? 0) - (s[0]?.v ?? 0);
-      if (growth > most) [pod, most] = [name, growth];
-    }
+  const pod = growingPod(ctx.target.pods.length === 1 ? (ctx.target.pods[0]?.name ?? null) : null, memory);
   if (!pod) return { pod: null, candidates: 0, followers: [] };
   // one query for the pod's own series and its working set, at a finer step than the report's trend
   const series = await ctx.metrics

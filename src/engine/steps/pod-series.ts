@@ -14,3 +14,15 @@ export function podWorkingSets(memory: readonly ContainerMemory[]): Map<string, 
   }
   return new Map([...out].map(([pod, m]) => [pod, [...m].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v }))]));
 }
+
+/** The pod a per-pod step looks at: the target's only pod, else the one whose working set grew the most. */
+export function growingPod(onlyPod: string | null, memory: ReadonlyMap<string, readonly Sample[]>): string | null {
+  if (onlyPod) return onlyPod;
+  let pod: string | null = null,
+    most = 0;
+  for (const [name, s] of memory) {
+    const growth = (s[s.length - 1]?.v ?? 0) - (s[0]?.v ?? 0);
+    if (growth > most) [pod, most] = [name, growth];
+  }
+  return pod;
+}

@@ -14,6 +14,7 @@ import { promql } from "./promql.ts";
 import { usageVsLimit } from "./usage-vs-limit.ts";
 import { runtime } from "./runtime.ts";
 import { correlate } from "./correlate.ts";
+import { heapProfile } from "./heap-profile.ts";
 
 export type StepOf<K extends RunbookStep["kind"]> = Extract<RunbookStep, { kind: K }>;
 
@@ -33,6 +34,7 @@ export const STEPS: { [K in SectionKind]: StepDef<K> } = {
   "count-resources": { title: "Objects managed", run: countResources },
   runtime: { title: "Runtime memory", run: runtime },
   correlate: { title: "What grows with memory", run: correlate },
+  "heap-profile": { title: "Heap profile", run: heapProfile },
 };
 
 /** Any runbook step that has a section (all but next-steps). */

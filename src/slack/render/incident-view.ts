@@ -1,4 +1,5 @@
 /** The incident's messages in Block Kit: what the app layer's IncidentView asks for. */
+import { type Report, sectionData } from "../../core/findings.ts";
 import { digestMessage } from "./digest.ts";
 import { heapProfileMessage } from "./heap-profile.ts";
 import { watchButtons } from "./watch-buttons.ts";
@@ -10,6 +11,11 @@ import { progressMessage, verdictMessage } from "./parent.ts";
 import { remediationButtons } from "./remediation.ts";
 import { reportMessages } from "./report.ts";
 
+/** A leak verdict on one workload or pod: where the memory goes is the next question, a heap profile answers it. */
+const leaks = (r: Report) =>
+  ["deployment", "statefulset", "daemonset", "pod"].includes(r.target.workload?.kind ?? r.target.kind) &&
+  (sectionData(r.sections, "memory-trend")?.rows.some((x) => x.analysis.classification === "leak") ?? false);
+
 export const incidentView: IncidentView = {
   progress: progressMessage,
   rediagnosis: (label, requestedBy) => ({
@@ -18,7 +24,10 @@ export const incidentView: IncidentView = {
   }),
   report: reportMessages,
   verdict: (r, requestedBy, offers, incidentId) =>
-    verdictMessage(r, requestedBy, [...remediationButtons(offers), ...incidentButtons(incidentId)]),
+    verdictMessage(r, requestedBy, [
+      ...remediationButtons(offers),
+      ...incidentButtons(incidentId, { profile: leaks(r) }),
+    ]),
   chartFailed: (title, reason) => {
     const text = `:warning: The memory chart of ${esc(title)} could not be posted: ${esc(reason)}. The sparklines above show the same trend.`;
     return { text, blocks: sections(text) };

@@ -2,15 +2,28 @@ import type { IncidentSummary } from "../../core/incident-summary.ts";
 import { type Block, type ChatMessage, header, plain, sections } from "./blocks.ts";
 import { esc, memopsText } from "./mrkdwn.ts";
 
-export const INCIDENT_ACTION = { summarize: "mem:summarize", resolve: "mem:resolve" } as const;
+export const INCIDENT_ACTION = { summarize: "mem:summarize", resolve: "mem:resolve", profile: "mem:profile" } as const;
+
+/** the compare interval of the *Capture heap profile* button (a leak grows between two profiles) */
+export const BUTTON_PROFILE_COMPARE = 300;
 
 /** Summarize and Resolve on the parent: slash commands cannot be typed in a thread. */
-export function incidentButtons(incidentId: string): Block[] {
+export function incidentButtons(incidentId: string, o: { profile?: boolean } = {}): Block[] {
   return [
     {
       type: "actions",
       block_id: "incident",
       elements: [
+        ...(o.profile
+          ? [
+              {
+                type: "button",
+                action_id: INCIDENT_ACTION.profile,
+                value: incidentId,
+                text: plain("Capture heap profile"),
+              },
+            ]
+          : []),
         { type: "button", action_id: INCIDENT_ACTION.summarize, value: incidentId, text: plain("Summarize") },
         {
           type: "button",

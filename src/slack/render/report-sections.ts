@@ -5,7 +5,7 @@ import { type DataOf, type FindingsOf, type Section, type SectionKind, sectionDa
 import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
 import { sparkline } from "../../core/sparkline.ts";
-import { correlateLines, runtimeLines } from "../../core/runtime-breakdown.ts";
+import { correlateLines, heapProfileLines, runtimeLines } from "../../core/runtime-breakdown.ts";
 import { type Block, codeSections, context, sections } from "./blocks.ts";
 import { codeText, cut, esc, memopsText, pct, slackDate, table } from "./mrkdwn.ts";
 
@@ -165,5 +165,6 @@ const BLOCKS: { [K in SectionKind]: SectionBlocks<K> } = {
   promql: (d) => promql(d),
   "count-resources": (d) => counts(d),
   runtime: (d) => sections(`*Runtime memory*\n${runtimeLines(d).map(esc).join("\n")}`),
+  "heap-profile": (d) => codeSections("*Heap profile*", heapProfileLines(d).map(codeText)),
   correlate: (d) => sections(`*What grows with memory*\n${correlateLines(d).map(esc).join("\n")}`),
 };

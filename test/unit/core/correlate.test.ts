@@ -32,6 +32,10 @@ describe("the metric that grows with memory", () => {
     expect(followers(flat, [{ metric: "sse_connections_active", labels: "", points: conns }])).toEqual([]);
     const falling = conns.map((c) => ({ t: c.t, v: 1000 - c.v }));
     expect(followers(memory, [{ metric: "pool_idle", labels: "", points: falling }])).toEqual([]);
+    // a goroutine more halfway through: two levels, a step, not a trend (found on the live tier)
+    const jump = minutes(240, (i) => 300 * MI + (i < 150 ? 0 : 60 * MI) + i * 0.05 * MI);
+    const step = minutes(240, (i) => (i < 150 ? 4 : 5));
+    expect(followers(jump, [{ metric: "go_goroutines", labels: "", points: step }])).toEqual([]);
     const short = conns.filter((c) => c.t < 60 * 60);
     expect(followers(memory, [{ metric: "sse_connections_active", labels: "", points: short }])).toEqual([]);
   });
