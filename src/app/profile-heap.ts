@@ -12,6 +12,10 @@ import { type Subject, subjectKey } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
 import type { Pod } from "../core/model.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
+import { diagnose } from "../engine/run-diagnosis.ts";
+import { sectionData } from "../core/findings.ts";
+import { parseRunbook, type Runbook } from "../core/runbook.ts";
+import { runtimeLines } from "../core/runtime-breakdown.ts";
 import { decodeHeapProfile } from "../profile/decode-heap.ts";
 import { PortError } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
@@ -94,7 +98,7 @@ async function fetchProfile(
     if (!(e instanceof PortError)) throw e;
     if (e.code === "unavailable" || e.code === "not-found")
       return err(
-        `${e.message}. Is ${pod} a Go service serving net/http/pprof on port ${r.port} (${r.path})? Name another with --port and --path; without one, the report's runtime breakdown is what memops can say.`,
+        `${e.message}. Is ${pod} a Go service serving net/http/pprof on port ${r.port} (${r.path})? Name another with --port and --path.`,
       );
     if (e.code === "forbidden")
       return err(
@@ -144,7 +148,7 @@ export async function profileHeap(
       outcome: first.ok ? `ok: ${first.value.profile.totalBytes} bytes in use` : `failed: ${first.error}`,
       details: { channel, pod, port: r.port, path: r.path, compareSeconds: r.compareSeconds },
     });
-    if (!first.ok) return first;
+    if (!first.ok) return err(`${first.error}${await runtimeFallback(d, r.target)}`);
     const incident = await d.store.openIncident(subject, channel);
     const view = (second: HeapProfile | null, diff: ProfileDiff | null): ProfileView => ({
       subject,
@@ -194,4 +198,28 @@ export async function profileHeap(
     // released for the next request (renewed as already over); a crash leaves it to run out
     await d.store.tryLease(lease, owner, now, now - 1);
   }
+}
+
+/** What the pod's own runtime metrics say, when no profile could be taken: memops's runtime breakdown. */
+const RUNTIME_ONLY: Runbook = ((): Runbook => {
+  const r = parseRunbook({
+    id: "runtime-breakdown",
+    title: "Runtime breakdown",
+    match: { targets: ["pod", "deployment", "statefulset", "daemonset"] },
+    steps: [{ kind: "runtime" }],
+  });
+  if (!r.ok) throw new Error(r.error.join("; "));
+  return r.value;
+})();
+
+async function runtimeFallback(d: IncidentDeps, target: Target): Promise<string> {
+  if (!d.diagnosis.metrics) return "";
+  const report = await diagnose(d.diagnosis, [RUNTIME_ONLY], {
+    target,
+    windowSeconds: 3600,
+    runbookId: RUNTIME_ONLY.id,
+  });
+  const runtime = report.ok ? sectionData(report.value.sections, "runtime") : undefined;
+  if (!runtime?.rows.length) return "";
+  return `\n\nWhat its runtime metrics say instead:\n${runtimeLines(runtime).join("\n")}`;
 }

@@ -31,17 +31,32 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
       );
     };
     const slept: number[] = [];
+    const metrics = watchMetrics();
+    // cart exports Go runtime metrics but serves no pprof where it is asked
+    metrics.ranged = (q) =>
+      q.includes("go_memstats_heap_inuse_bytes")
+        ? [
+            ["go_memstats_heap_inuse_bytes", 200 * MI],
+            ["go_memstats_stack_inuse_bytes", 4 * MI],
+          ].map(([metric, v]) => ({
+            labels: { __name__: String(metric), namespace: "shop", pod: "cart-4c5d6e7f8a-c4r7t" },
+            points: [{ t: NOW - 60, v: Number(v) }],
+          }))
+        : [];
+    let release: () => void = () => undefined;
+    const gate = { hold: false };
     const h = await startHarness({
       cluster,
-      metrics: watchMetrics(),
+      metrics,
       clock: { now: () => NOW },
       users: [{ id: ALICE, name: "alice" }],
       sleep: async (ms) => {
         slept.push(ms);
+        if (gate.hold) await new Promise<void>((r) => (release = r));
       },
     });
     running.push(h);
-    return { h, cluster, slept };
+    return { h, cluster, slept, gate, release: () => release() };
   }
 
   it("--compare: two profiles a minute apart, the leaking function named as where the memory goes, both attached, audited", async () => {
@@ -100,9 +115,34 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
     expect(said.text).toContain(
       "nothing answered on port 9090 of cart-4c5d6e7f8a-c4r7t (the pod proxy could not connect). Is cart-4c5d6e7f8a-c4r7t a Go service serving net/http/pprof on port 9090 (/debug/pprof/heap)?",
     );
+    // and falls back to what the pod's runtime metrics say
+    expect(said.text).toContain("What its runtime metrics say instead:\ncart-4c5d6e7f8a-c4r7t (Go): working set ");
+    expect(said.text).toContain("heap in use 200Mi");
     expect(ws.channelMessages(CHANNEL)).toEqual([]);
     const audit = await h.store.auditEntries({ since: NOW - 60 });
     expect(audit.find((e) => e.kind === "profile")?.outcome).toMatch(/^failed: nothing answered on port 9090/);
+  });
+
+  it("one profile at a time per workload: a second request while the first waits is refused, and the next after it runs", async () => {
+    const { h, cluster, gate, release } = await start();
+    const ws = h.emulator.workspace;
+    gate.hold = true;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
+    await ws.waitFor(() => ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")));
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop" });
+    await ws.waitFor(() =>
+      ws
+        .ephemeralFor(ALICE)
+        .find((m) => m.text.includes("a heap profile of deployment/checkout -n shop is being taken already")),
+    );
+    gate.hold = false;
+    release();
+    await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === `heap-${POD}-2.pb.gz`));
+    const before = cluster.calls.filter((c) => c.method === "podProxyGet").length;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop" });
+    await ws.waitFor(() =>
+      cluster.calls.filter((c) => c.method === "podProxyGet").length > before ? true : undefined,
+    );
   });
 
   it("refuses bad arguments before touching anything", async () => {
