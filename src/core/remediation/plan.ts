@@ -74,6 +74,17 @@ export function planRestart(w: WorkloadObject, nowSeconds: number): Result<Plan>
   });
 }
 
+/** The container a resources change is about; a ReplicaSet is changed through its Deployment. */
+function containerOf(w: WorkloadObject, container: string): Result<ContainerSpec> {
+  if (w.kind === "replicaset") return err("change the Deployment, not its ReplicaSet");
+  const c = w.template.containers.find((x) => x.name === container);
+  return c
+    ? ok(c)
+    : err(
+        `${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`,
+      );
+}
+
 export interface LimitBounds {
   maxFactor: number;
   ceilingBytes: number | null;
@@ -84,12 +95,9 @@ export interface LimitBounds {
  * it equalled the limit (Guaranteed QoS stays Guaranteed).
  */
 export function planLimit(w: WorkloadObject, container: string, newLimit: number, bounds: LimitBounds): Result<Plan> {
-  if (w.kind === "replicaset") return err("change the Deployment, not its ReplicaSet");
-  const c = w.template.containers.find((x) => x.name === container);
-  if (!c)
-    return err(
-      `${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`,
-    );
+  const found = containerOf(w, container);
+  if (!found.ok) return found;
+  const c = found.value;
   const old = c.limitBytes;
   if (old !== null && newLimit <= old)
     return err(`${formatBytes(newLimit)} is not above the current limit of ${container} (${formatBytes(old)})`);
@@ -154,12 +162,9 @@ export function planLimit(w: WorkloadObject, container: string, newLimit: number
  * its limit, and said plainly when a request equal to the limit (Guaranteed QoS) becomes Burstable.
  */
 export function planRequest(w: WorkloadObject, container: string, newRequest: number): Result<Plan> {
-  if (w.kind === "replicaset") return err("change the Deployment, not its ReplicaSet");
-  const c = w.template.containers.find((x) => x.name === container);
-  if (!c)
-    return err(
-      `${label(w)} has no container "${container}" (containers: ${w.template.containers.map((x) => x.name).join(", ")})`,
-    );
+  const found = containerOf(w, container);
+  if (!found.ok) return found;
+  const c = found.value;
   const old = c.requestBytes;
   if (newRequest <= 0) return err("a memory request must be above zero");
   if (old === newRequest) return err(`the request of ${container} is ${formatBytes(old)} already`);

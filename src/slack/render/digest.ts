@@ -4,9 +4,9 @@ import { change, type Digest, type DigestOffer, type DigestRow } from "../../cor
 import { describeMute, type Mute } from "../../core/watch/mutes.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import type { ChatMessage, Incident } from "../../ports.ts";
-import { type Block, context, header, plain, sections } from "./blocks.ts";
+import { type Block, context, header, sections } from "./blocks.ts";
 import { cut, esc, escKeepMentions } from "./mrkdwn.ts";
-import { ACTION } from "./remediation.ts";
+import { requestButtons } from "./remediation.ts";
 import { shortWorkload } from "../../core/target.ts";
 
 const who = (r: DigestRow) => `*${esc(shortWorkload(r.workload))}* -n ${esc(r.namespace)} (${esc(r.container)})`;
@@ -68,19 +68,9 @@ function offerText(o: DigestOffer): string {
   return cut(`${shortWorkload(o.row.workload)} ${o.row.container}: ${what} → ${after}`, 75);
 }
 
-/** The rows' changes as buttons, each carrying only its proposal's opaque id, as under a verdict. */
-function offerButtons(offers: readonly DigestOffer[]): Block[] {
-  if (offers.length === 0) return [];
-  return [
-    {
-      type: "actions",
-      block_id: "digest-changes",
-      elements: offers.slice(0, 25).map((o, i) => ({
-        type: "button",
-        action_id: `${ACTION.request}:${i}`,
-        value: o.proposal.id,
-        text: plain(offerText(o)),
-      })),
-    },
-  ];
-}
+/** The rows' changes as buttons, as under a verdict. */
+const offerButtons = (offers: readonly DigestOffer[]): Block[] =>
+  requestButtons(
+    "digest-changes",
+    offers.slice(0, 25).map((o) => ({ proposal: o.proposal, text: offerText(o) })),
+  );

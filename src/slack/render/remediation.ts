@@ -26,22 +26,29 @@ function buttonText(p: Proposal): string {
   }
 }
 
-/** The remediation buttons under a verdict: each carries only its proposal's opaque id. */
-export function remediationButtons(proposals: readonly Proposal[]): Block[] {
-  if (proposals.length === 0) return [];
+/** Buttons that ask for offered proposals: each carries only its proposal's opaque id. */
+export function requestButtons(blockId: string, offers: readonly { proposal: Proposal; text: string }[]): Block[] {
+  if (offers.length === 0) return [];
   return [
     {
       type: "actions",
-      block_id: "remediations",
-      elements: proposals.slice(0, 5).map((p, i) => ({
+      block_id: blockId,
+      elements: offers.map((o, i) => ({
         type: "button",
         action_id: `${ACTION.request}:${i}`,
-        value: p.id,
-        text: plain(buttonText(p)),
+        value: o.proposal.id,
+        text: plain(o.text),
       })),
     },
   ];
 }
+
+/** The remediation buttons under a verdict. */
+export const remediationButtons = (proposals: readonly Proposal[]): Block[] =>
+  requestButtons(
+    "remediations",
+    proposals.slice(0, 5).map((p) => ({ proposal: p, text: buttonText(p) })),
+  );
 
 function body(p: Proposal): Block[] {
   const changes = p.route.kind === "helm-release" ? p.route.changes : p.plan.changes;
