@@ -12,6 +12,8 @@ import { type Subject, subjectKey } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
 import type { Pod } from "../core/model.ts";
 import { resolveTarget } from "../engine/resolve-target.ts";
+import { escapeRegex } from "../core/regex.ts";
+import { formatBytes } from "../core/quantity.ts";
 import { diagnose } from "../engine/run-diagnosis.ts";
 import { sectionData } from "../core/findings.ts";
 import { parseRunbook, type Runbook } from "../core/runbook.ts";
@@ -25,6 +27,8 @@ import { incidentSubject } from "./incident-deps.ts";
 export const MAX_PROFILE_BYTES = 16 * 2 ** 20;
 export const PROFILE_TIMEOUT_MS = 30_000;
 const TOP = 10;
+/** slower than this over the last hour, no pod is "the growing one": the highest is profiled */
+const MIN_GROWTH_PER_HOUR = 2 ** 20;
 
 export interface ProfileRequest {
   target: Target;
@@ -52,7 +56,10 @@ export interface ProfileDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-/** The pod to profile: the one named, else the workload's running pod with the highest working set now. */
+/**
+ * The pod to profile: the one named; else, of the workload's running pods, the one growing fastest
+ * (the leak the verdict is about), else the one with the highest working set now.
+ */
 async function pickPod(d: IncidentDeps, pods: readonly Pod[], namespace: string): Promise<{ pod: Pod; why: string }> {
   const running = pods.filter((p) => p.phase === "Running");
   const candidates = running.length ? running : pods;
@@ -61,18 +68,26 @@ async function pickPod(d: IncidentDeps, pods: readonly Pod[], namespace: string)
   if (candidates.length === 1) return { pod: first, why: "its only pod" };
   const metrics = d.diagnosis.metrics;
   if (metrics) {
-    const names = candidates.map((p) => p.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
-    try {
-      const now = await metrics.evaluate(
-        `max by (pod) (container_memory_working_set_bytes{namespace="${namespace}",pod=~"${names}",container!="",container!="POD"})`,
-        d.diagnosis.clock.now(),
-      );
-      const top = now.reduce<{ pod: string; v: number } | null>(
+    const ws = `container_memory_working_set_bytes{namespace=${JSON.stringify(namespace)},pod=~${JSON.stringify(candidates.map((p) => escapeRegex(p.name)).join("|"))},container!="",container!="POD"}`;
+    const top = async (query: string) => {
+      const answer = await metrics.evaluate(query, d.diagnosis.clock.now());
+      const best = answer.reduce<{ pod: string; v: number } | null>(
         (a, r) => (r.labels["pod"] && (!a || r.value > a.v) ? { pod: r.labels["pod"], v: r.value } : a),
         null,
       );
-      const pod = top && candidates.find((p) => p.name === top.pod);
-      if (pod) return { pod, why: "the highest working set of its pods now" };
+      const pod = best && candidates.find((p) => p.name === best.pod);
+      return pod ? { pod, v: best.v } : null;
+    };
+    try {
+      // the leaking one first: the fastest growth over the last hour, when it is growth at all
+      const growing = await top(`max by (pod) (deriv(${ws}[1h]))`);
+      if (growing && growing.v * 3600 >= MIN_GROWTH_PER_HOUR)
+        return {
+          pod: growing.pod,
+          why: `the fastest-growing of its pods, +${formatBytes(growing.v * 3600)}/h over the last hour`,
+        };
+      const highest = await top(`max by (pod) (${ws})`);
+      if (highest) return { pod: highest.pod, why: "the highest working set of its pods now" };
     } catch (e) {
       if (!(e instanceof PortError)) throw e;
     }

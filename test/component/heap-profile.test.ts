@@ -56,7 +56,7 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
       },
     });
     running.push(h);
-    return { h, cluster, slept, gate, release: () => release() };
+    return { h, cluster, metrics, slept, gate, release: () => release() };
   }
 
   it("--compare: two profiles a minute apart, the leaking function named as where the memory goes, both attached, audited", async () => {
@@ -142,6 +142,33 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
     await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop" });
     await ws.waitFor(() =>
       cluster.calls.filter((c) => c.method === "podProxyGet").length > before ? true : undefined,
+    );
+  });
+
+  it("of several pods, the fastest-growing one is profiled (the leak), and the thread says why", async () => {
+    const { h, cluster, metrics } = await start();
+    const first = cluster.data.pods.find((p) => p.name === POD)!;
+    const second = { ...first, name: "checkout-5d6e7f8a9b-z9y8x" };
+    cluster.data.pods.push(second);
+    cluster.data.proxy[`shop/${second.name}:6060/debug/pprof/heap`] = goHeapProfile(
+      [{ stack: [LEAK, "main.main.func1"], bytes: 40 * MI }],
+      NOW,
+    );
+    metrics.instant = (q) =>
+      q.startsWith("max by (pod) (deriv(")
+        ? [
+            { labels: { pod: POD }, value: 100 },
+            { labels: { pod: second.name }, value: (30 * MI) / 3600 },
+          ]
+        : [];
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
+    );
+    const top = await ws.waitFor(() => ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap profile of")));
+    expect(messageText(top)).toContain(
+      `pod \`${second.name}:6060/debug/pprof/heap\` (the fastest-growing of its pods, +30Mi/h over the last hour): *40Mi* in use`,
     );
   });
 
