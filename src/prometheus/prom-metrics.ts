@@ -81,13 +81,16 @@ export class PromMetrics implements MemoryMetrics {
     query: string,
     r: { start: number; end: number; stepSeconds: number; maxSeries: number },
   ): Promise<{ labels: Record<string, string>; points: Sample[] }[]> {
+    // counted first, so an answer too big is refused before it is read (series that ended earlier in
+    // the window are not in the count: the check after the range query catches those)
+    const [counted] = await this.evaluate(`count(${query})`, r.end);
+    if ((counted?.value ?? 0) > r.maxSeries)
+      throw new PortError("prometheus", "invalid", `the query matches more than ${r.maxSeries} series`);
     const data = await this.#ask<RangeSeries[]>("query_range", {
       query,
       start: String(r.start),
       end: String(r.end),
       step: String(r.stepSeconds),
-      // Prometheus stops at this many series (2.x ignores it; the count below still bounds what memops reads)
-      limit: String(r.maxSeries + 1),
     });
     if (data.result.length > r.maxSeries)
       throw new PortError("prometheus", "invalid", `the query matches more than ${r.maxSeries} series`);

@@ -91,6 +91,19 @@ describe.skipIf(!!env.skipped)("Prometheus adapter on a real Prometheus with bac
     for (const expr of exprs) await expect(metrics.evaluate(expr, env.now)).resolves.toBeInstanceOf(Array);
   });
 
+  it("a range query over more series than allowed is refused with the bound; within it, the series come back", async () => {
+    const window = { start: env.now - 3600, end: env.now, stepSeconds: 300 };
+    await expect(
+      metrics.range("container_memory_working_set_bytes", { ...window, maxSeries: 5 }),
+    ).rejects.toMatchObject({ code: "invalid", message: "the query matches more than 5 series" });
+    const shop = await metrics.range('container_memory_working_set_bytes{namespace="shop",pod=~"api-.*"}', {
+      ...window,
+      maxSeries: 50,
+    });
+    expect(shop.length).toBeGreaterThan(0);
+    expect(shop.every((s) => s.labels["pod"]?.startsWith("api-") && s.points.length > 0)).toBe(true);
+  });
+
   it("a bad query is a clear 'invalid', an unreachable Prometheus a clear 'unavailable'", async () => {
     await expect(metrics.evaluate("sum(", env.now)).rejects.toMatchObject({
       code: "invalid",
