@@ -3,7 +3,6 @@ import { parseDuration } from "../src/core/duration.ts";
 import { excerpt } from "../src/core/excerpt.ts";
 import { err, ok } from "../src/core/result.ts";
 import { parseTarget } from "../src/core/target.ts";
-import { mayDiagnose } from "../src/app/may-diagnose.ts";
 import { profileHeap, type ProfileRequest } from "../src/app/profile-heap.ts";
 import { command } from "./command.ts";
 
@@ -50,12 +49,6 @@ export const profileCommand = command<ProfileRequest>({
     return ok({ target: target.value, port: Number(port), path, compareSeconds });
   },
   async run(req, ctx) {
-    const may = await mayDiagnose(
-      { policy: ctx.incidents.policy, cluster: ctx.incidents.diagnosis.cluster },
-      ctx,
-      req.target.namespace,
-    );
-    if (!may.ok) return ctx.refuse(may.error);
     const r = await profileHeap({ incidents: ctx.incidents, sleep: (ms) => ctx.sleep(ms) }, req, ctx.channel, ctx.user);
     if (!r.ok) await ctx.refuse(r.error);
   },

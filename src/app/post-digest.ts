@@ -122,7 +122,7 @@ export async function postDigest(
     kind: "watch",
     slackUser: null,
     target: null,
-    what: `rightsizing digest of ${describeScopes(scopes).join("; ")}`,
+    what: `rightsizing digest of ${title.join("; ")}`,
     outcome: `${digest.rows.length} containers, ${digest.over.length} over-provisioned, ${digest.under.length} under`,
     details: {
       channel,

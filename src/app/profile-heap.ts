@@ -18,13 +18,12 @@ import { diagnose } from "../engine/run-diagnosis.ts";
 import { sectionData } from "../core/findings.ts";
 import { parseRunbook, type Runbook } from "../core/runbook.ts";
 import { runtimeLines } from "../core/runtime-breakdown.ts";
-import { decodeHeapProfile } from "../profile/decode-heap.ts";
+import { fetchHeapProfile } from "../engine/fetch-heap-profile.ts";
+import { mayDiagnose } from "./may-diagnose.ts";
 import { PortError } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 import { incidentSubject } from "./incident-deps.ts";
 
-/** A compressed profile larger than this is refused (a Go heap profile is tens to hundreds of KiB). */
-export const MAX_PROFILE_BYTES = 16 * 2 ** 20;
 export const PROFILE_TIMEOUT_MS = 30_000;
 const TOP = 10;
 /** slower than this over the last hour, no pod is "the growing one": the highest is profiled */
@@ -101,14 +100,13 @@ async function fetchProfile(
   pod: string,
   r: ProfileRequest,
 ): Promise<Result<{ bytes: Uint8Array; profile: HeapProfile }>> {
-  let bytes: Uint8Array;
   try {
-    bytes = await d.diagnosis.cluster.podProxyGet(ns, pod, r.port, r.path, {
-      maxBytes: MAX_PROFILE_BYTES,
-      timeoutMs: PROFILE_TIMEOUT_MS,
-      // a garbage collection first: Go's heap profile is as of the last one, which may predate the growth
-      query: { gc: "1" },
-    });
+    const got = await fetchHeapProfile(
+      d.diagnosis.cluster,
+      { namespace: ns, pod, port: r.port, path: r.path },
+      PROFILE_TIMEOUT_MS,
+    );
+    return ok({ ...got, profile: { ...got.profile, takenAt: got.profile.takenAt ?? d.diagnosis.clock.now() } });
   } catch (e) {
     if (!(e instanceof PortError)) throw e;
     if (e.code === "unavailable" || e.code === "not-found")
@@ -121,10 +119,6 @@ async function fetchProfile(
       );
     return err(e.message);
   }
-  const decoded = decodeHeapProfile(bytes);
-  if (!decoded.ok) return err(`${pod}:${r.port}${r.path} answered, but ${decoded.error}`);
-  const profile = { ...decoded.value, takenAt: decoded.value.takenAt ?? d.diagnosis.clock.now() };
-  return ok({ bytes, profile });
 }
 
 export async function profileHeap(
@@ -134,6 +128,13 @@ export async function profileHeap(
   user: string,
 ): Promise<Result<{ threadTs: string }>> {
   const d = pd.incidents;
+  // who may look at the namespace from this channel, as for a diagnosis: the command and the button alike
+  const may = await mayDiagnose(
+    { policy: d.policy, cluster: d.diagnosis.cluster },
+    { user, channel },
+    r.target.namespace,
+  );
+  if (!may.ok) return may;
   const resolved = await resolveTarget(d.diagnosis.cluster, r.target);
   if (!resolved.ok) return resolved;
   const t = resolved.value;

@@ -1,4 +1,5 @@
-import { correlateLines, heapProfileLines, runtimeLines } from "../core/runtime-breakdown.ts";
+import { correlateLines, runtimeLines } from "../core/runtime-breakdown.ts";
+import { heapProfileLines } from "../core/profile/profile-text.ts";
 import { forecastText } from "../core/forecast.ts";
 import { formatDuration } from "../core/duration.ts";
 import type { FindingsOf, Report, Section, SectionKind } from "../core/findings.ts";

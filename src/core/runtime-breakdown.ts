@@ -6,7 +6,7 @@
  * that grows with memory called a goroutine leak. Pure; the step reads the series.
  */
 import { followers } from "./correlate.ts";
-import type { CorrelateFindings, HeapProfileFindings, RuntimeFindings, RuntimeRow } from "./findings.ts";
+import type { CorrelateFindings, RuntimeFindings, RuntimeRow } from "./findings.ts";
 import type { Sample } from "./model.ts";
 import { formatBytes } from "./quantity.ts";
 
@@ -134,14 +134,5 @@ export function correlateLines(d: CorrelateFindings): string[] {
       (f) =>
         `  memory grows ~${formatBytes(Math.max(0, f.bytesPerUnit))} per ${f.metric}${f.labels} (r ${f.r.toFixed(2)}; ${f.rDetrended.toFixed(2)} beyond the shared trend, ${f.blocks} blocks)`,
     ),
-  ];
-}
-
-/** A diagnosis's heap profile section as lines. */
-export function heapProfileLines(d: HeapProfileFindings): string[] {
-  return [
-    `${d.pod}:${d.port}${d.path}: ${formatBytes(d.totalBytes)} in use; by flat in-use bytes:`,
-    ...d.top.map((f) => `  ${formatBytes(f.flat)} (${(f.flatShare * 100).toFixed(1)}%)  ${f.name}`),
-    "One profile shows where the heap is; whether it grows: /mem profile … --compare 10m.",
   ];
 }

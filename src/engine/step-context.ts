@@ -1,6 +1,6 @@
 import type { ContainerLimitChange } from "../core/limit-history.ts";
 import type { Runbook } from "../core/runbook.ts";
-import type { Cluster, ContainerMemory, MemoryMetrics } from "../ports.ts";
+import { type Cluster, type ContainerMemory, type MemoryMetrics, PortError } from "../ports.ts";
 import type { ResolvedTarget } from "./resolve-target.ts";
 
 export interface StepContext {
@@ -22,4 +22,11 @@ export const TOP = 10;
 
 export function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The metrics port a step needs; without Prometheus its section is unavailable, and says why. */
+export function metricsOf(ctx: StepContext): MemoryMetrics {
+  if (!ctx.metrics)
+    throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
+  return ctx.metrics;
 }

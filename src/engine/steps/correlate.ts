@@ -2,7 +2,7 @@ import { type CandidateSeries, followers, CORRELATE_DEFAULTS, isCandidateMetric 
 import type { CorrelateFindings } from "../../core/findings.ts";
 import type { RunbookStep } from "../../core/runbook.ts";
 import { PortError } from "../../ports.ts";
-import type { StepContext } from "../step-context.ts";
+import { metricsOf, type StepContext } from "../step-context.ts";
 import { growingPod, podWorkingSets } from "./pod-series.ts";
 
 /**
@@ -13,13 +13,12 @@ export async function correlate(
   ctx: StepContext,
   step: Extract<RunbookStep, { kind: "correlate" }>,
 ): Promise<CorrelateFindings> {
-  if (!ctx.metrics)
-    throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
+  const metrics = metricsOf(ctx);
   const memory = podWorkingSets(await ctx.memory());
-  const pod = growingPod(ctx.target.pods.length === 1 ? (ctx.target.pods[0]?.name ?? null) : null, memory);
+  const pod = growingPod(ctx.target.pods, memory);
   if (!pod) return { pod: null, candidates: 0, followers: [] };
   // one query for the pod's own series and its working set, at a finer step than the report's trend
-  const series = await ctx.metrics
+  const series = await metrics
     .range(
       `{namespace=${JSON.stringify(ctx.target.namespace)},pod=${JSON.stringify(pod)},__name__!~"kube_.*|machine_.*"}`,
       {
@@ -45,16 +44,7 @@ export async function correlate(
       s.labels["container"] !== "POD",
   );
   const mem = ws.length
-    ? (podWorkingSets(
-        ws.map((s) => ({
-          pod,
-          container: s.labels["container"] ?? "",
-          workingSet: s.points,
-          rss: [],
-          restarts: [],
-          limit: [],
-        })),
-      ).get(pod) ?? [])
+    ? (podWorkingSets(ws.map((s) => ({ pod, workingSet: s.points }))).get(pod) ?? [])
     : (memory.get(pod) ?? []);
   const candidates: CandidateSeries[] = series.map((s) => {
     const {

@@ -1,11 +1,11 @@
-/** Shared by the runtime and correlate steps: a pod's working set (its containers summed) and the query step. */
+/** Shared by the per-pod steps (runtime, correlate, heap-profile): a pod's working set, which pod, the query step. */
 import type { Sample } from "../../core/model.ts";
 import type { ContainerMemory } from "../../ports.ts";
 
 /** ~120 points over the window, at least 15 s apart */
 export const stepOf = (windowSeconds: number): number => Math.max(15, Math.round(windowSeconds / 120));
 
-export function podWorkingSets(memory: readonly ContainerMemory[]): Map<string, Sample[]> {
+export function podWorkingSets(memory: readonly Pick<ContainerMemory, "pod" | "workingSet">[]): Map<string, Sample[]> {
   const out = new Map<string, Map<number, number>>();
   for (const c of memory) {
     const m = out.get(c.pod) ?? new Map<number, number>();
@@ -16,8 +16,11 @@ export function podWorkingSets(memory: readonly ContainerMemory[]): Map<string, 
 }
 
 /** The pod a per-pod step looks at: the target's only pod, else the one whose working set grew the most. */
-export function growingPod(onlyPod: string | null, memory: ReadonlyMap<string, readonly Sample[]>): string | null {
-  if (onlyPod) return onlyPod;
+export function growingPod(
+  pods: readonly { name: string }[],
+  memory: ReadonlyMap<string, readonly Sample[]>,
+): string | null {
+  if (pods.length === 1) return pods[0]?.name ?? null;
   let pod: string | null = null,
     most = 0;
   for (const [name, s] of memory) {

@@ -2,20 +2,19 @@ import { fillTemplate } from "../../core/promql-template.ts";
 import { PortError } from "../../ports.ts";
 import type { PromqlFindings } from "../../core/findings.ts";
 import type { RunbookStep } from "../../core/runbook.ts";
-import { type StepContext, TOP } from "../step-context.ts";
+import { metricsOf, type StepContext, TOP } from "../step-context.ts";
 
 /** Evaluates a runbook's own PromQL with {{namespace}} and {{pods}} filled in. */
 export async function promql(
   ctx: StepContext,
   step: Extract<RunbookStep, { kind: "promql" }>,
 ): Promise<PromqlFindings> {
-  if (!ctx.metrics)
-    throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
+  const metrics = metricsOf(ctx);
   const filled = fillTemplate(step.query, { namespace: ctx.target.namespace, pods: ctx.target.podPattern ?? ".+" });
   if (!filled.ok)
     throw new PortError("prometheus", "invalid", `the runbook's query cannot be filled in: ${filled.error}`);
   const query = filled.value;
-  const result = await ctx.metrics.evaluate(query, ctx.now);
+  const result = await metrics.evaluate(query, ctx.now);
   return {
     name: step.name,
     query,

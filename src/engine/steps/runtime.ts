@@ -1,16 +1,14 @@
 import type { RuntimeFindings } from "../../core/findings.ts";
 import { RUNTIME_METRICS, runtimeRows } from "../../core/runtime-breakdown.ts";
 import { podWorkingSets, stepOf } from "./pod-series.ts";
-import { PortError } from "../../ports.ts";
-import type { StepContext } from "../step-context.ts";
+import { metricsOf, type StepContext } from "../step-context.ts";
 
 /** The pods' runtime metrics over the window, one query; the working set from the shared memory query. */
 export async function runtime(ctx: StepContext): Promise<RuntimeFindings> {
-  if (!ctx.metrics)
-    throw new PortError("prometheus", "unavailable", "Prometheus is not configured (set PROMETHEUS_URL)");
+  const metrics = metricsOf(ctx);
   const pods = JSON.stringify(ctx.target.podPattern ?? ".+");
   const ns = JSON.stringify(ctx.target.namespace);
-  const series = await ctx.metrics.range(`{__name__=~"${RUNTIME_METRICS.join("|")}",namespace=${ns},pod=~${pods}}`, {
+  const series = await metrics.range(`{__name__=~"${RUNTIME_METRICS.join("|")}",namespace=${ns},pod=~${pods}}`, {
     start: ctx.now - ctx.windowSeconds,
     end: ctx.now,
     stepSeconds: stepOf(ctx.windowSeconds),

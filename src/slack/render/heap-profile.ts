@@ -2,7 +2,7 @@
 import type { ProfileView } from "../../app/profile-heap.ts";
 import { formatDuration } from "../../core/duration.ts";
 import { topFunctions } from "../../core/profile/heap-profile.ts";
-import { diffVerdict } from "../../core/profile/profile-verdict.ts";
+import { diffVerdict } from "../../core/profile/profile-text.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import { subjectKey } from "../../core/subject.ts";
 import { table } from "../../core/text-table.ts";

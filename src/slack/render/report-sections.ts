@@ -5,7 +5,8 @@ import { type DataOf, type FindingsOf, type Section, type SectionKind, sectionDa
 import { formatBytes } from "../../core/quantity.ts";
 import { sliceMax } from "../../core/series.ts";
 import { sparkline } from "../../core/sparkline.ts";
-import { correlateLines, heapProfileLines, runtimeLines } from "../../core/runtime-breakdown.ts";
+import { correlateLines, runtimeLines } from "../../core/runtime-breakdown.ts";
+import { heapProfileLines } from "../../core/profile/profile-text.ts";
 import { type Block, codeSections, context, sections } from "./blocks.ts";
 import { codeText, cut, esc, memopsText, pct, slackDate, table } from "./mrkdwn.ts";
 
