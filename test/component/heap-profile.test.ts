@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ALICE, CHANNEL, type Harness, startHarness } from "../support/app-harness.ts";
 import { goHeapProfile } from "../support/heap-profiles.ts";
 import { messageText } from "../support/message-text.ts";
-import { buttons, clickButton } from "../support/remediation-fixtures.ts";
+import { BOB, buttons, clickButton } from "../support/remediation-fixtures.ts";
+import { parsePolicy } from "../../src/core/remediation/policy.ts";
 import { NOW } from "../support/fixtures.ts";
 import { watchCluster, watchMetrics } from "../support/watch-fleet.ts";
 
@@ -16,7 +17,7 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
     for (const h of running.splice(0)) await h.stop();
   });
 
-  async function start() {
+  async function start(extra: Partial<Parameters<typeof startHarness>[0]> = {}) {
     const cluster = watchCluster();
     let taken = 0;
     // each fetch sees 8Mi more retained by the leaking function, the rest unchanged
@@ -50,6 +51,7 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
       metrics,
       clock: { now: () => NOW },
       users: [{ id: ALICE, name: "alice" }],
+      ...extra,
       sleep: async (ms) => {
         slept.push(ms);
         if (gate.hold) await new Promise<void>((r) => (release = r));
@@ -105,6 +107,27 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
       ws.channelMessages(CHANNEL).find((m) => messageText(m).includes("deploy/cart") && buttons(m).length > 0),
     );
     expect(buttons(cart).map((b) => b.text.text)).not.toContain("Capture heap profile");
+  });
+
+  it("the button checks, like the command, that the person clicking may look at the namespace", async () => {
+    const p = parsePolicy({
+      rules: [{ namespaces: ["shop"], actions: ["restart"], request: ["*"], approve: ["S0SRE"] }],
+      identities: { [BOB]: { user: "bob@example.com" } },
+      diagnoseAccess: "subject-access-review",
+    });
+    if (!p.ok) throw new Error(p.error.join("; "));
+    const { h, cluster } = await start({ policy: p.value, users: [ALICE, BOB].map((id) => ({ id, name: id })) });
+    cluster.data.logReaders.push("bob@example.com");
+    const ws = h.emulator.workspace;
+    await h.slack.slash({ user: BOB, channel: CHANNEL, text: "diagnose deploy/checkout -n shop" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => buttons(m).some((b) => b.text.text === "Capture heap profile")),
+    );
+    await clickButton(h, parent, "Capture heap profile", ALICE);
+    await ws.waitFor(() =>
+      ws.ephemeralFor(ALICE).find((m) => m.text.includes("no Kubernetes identity is mapped to you")),
+    );
+    expect(cluster.calls.filter((c) => c.method === "podProxyGet")).toEqual([]);
   });
 
   it("not a Go service (nothing on the port): says so plainly, posts nothing, and the attempt is audited", async () => {

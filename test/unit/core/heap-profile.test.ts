@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diffProfiles, topFunctions } from "../../../src/core/profile/heap-profile.ts";
-import { diffVerdict } from "../../../src/core/profile/profile-verdict.ts";
+import { diffVerdict } from "../../../src/core/profile/profile-text.ts";
 import { decodeHeapProfile } from "../../../src/profile/decode-heap.ts";
 import { goHeapProfile } from "../../support/heap-profiles.ts";
 
