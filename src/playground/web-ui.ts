@@ -62,6 +62,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
+/** what the page may post */
+const ACTIONS = new Set(["/api/command", "/api/click", "/api/submit-view", "/api/close-view"]);
+
 export class WebUi {
   readonly #o: WebUiOptions;
   readonly #server: Server;
@@ -120,7 +123,7 @@ export class WebUi {
       res.writeHead(200, { "content-type": f.mimetype, "cache-control": "private, max-age=3600", ...SECURITY_HEADERS });
       return res.end(f.bytes);
     }
-    if (req.method === "POST" && (url.pathname === "/api/command" || url.pathname === "/api/click")) {
+    if (req.method === "POST" && ACTIONS.has(url.pathname)) {
       // Browsers send Origin on every POST: only this page's own may act (not another site's, even one
       // that gets past the CORS preflight, and not a request with none)
       if (req.headers.origin !== `http://${host}`)
@@ -132,9 +135,9 @@ export class WebUi {
       if (body instanceof Error) return json(res, 400, { error: body.message });
       const user = str(body["user"]);
       if (!this.#o.users.some((u) => u.id === user)) return json(res, 400, { error: `unknown user "${user}"` });
-      return url.pathname === "/api/command"
-        ? this.#command(res, user, str(body["text"]))
-        : this.#click(res, user, body);
+      if (url.pathname === "/api/command") return this.#command(res, user, str(body["text"]));
+      if (url.pathname === "/api/click") return this.#click(res, user, body);
+      return this.#view(res, url.pathname, user, body);
     }
     return json(res, 404, { error: "not found" });
   }
@@ -162,6 +165,31 @@ export class WebUi {
       ...(message.threadTs ? { threadTs: message.threadTs } : {}),
     });
     return json(res, r.status === 200 ? 200 : 502, { status: r.status, millis: Math.round(r.millis) });
+  }
+
+  /** A modal submitted (memops answers with errors to show, or closes it) or closed by the person. */
+  async #view(res: ServerResponse, path: string, user: string, body: Record<string, unknown>) {
+    const ws = this.#o.emulator.workspace;
+    const viewId = str(body["viewId"]);
+    const opened = ws.views.get(viewId);
+    if (!opened || opened.user !== user) return json(res, 404, { error: "that form is gone" });
+    if (path === "/api/close-view") {
+      ws.views.delete(viewId);
+      ws.changed("view", opened);
+      return json(res, 200, {});
+    }
+    const values = body["values"] && typeof body["values"] === "object" ? body["values"] : {};
+    const r = await this.#o.slack.submitView({
+      user,
+      viewId,
+      values: values as Record<string, Record<string, string>>,
+    });
+    const answer = r.body.startsWith("{") ? (JSON.parse(r.body) as { response_action?: string; errors?: unknown }) : {};
+    if (answer.response_action === "errors") return json(res, 200, { errors: answer.errors });
+    // as Slack does, an acknowledgement without errors closes the modal
+    ws.views.delete(viewId);
+    ws.changed("view", opened);
+    return json(res, r.status === 200 ? 200 : 502, { status: r.status });
   }
 
   #stream(req: IncomingMessage, res: ServerResponse) {
@@ -204,6 +232,7 @@ export class WebUi {
       names: Object.fromEntries([...ws.users.values()].map((u) => [u.id, u.name])),
       groups: this.#o.groups,
       messages: ws.messages.filter((m) => m.channel === this.#o.channel).map(view),
+      views: [...ws.views.values()].filter((v) => v.user === user).map((v) => ({ id: v.id, view: v.view })),
       ephemerals: ws.ephemerals
         .filter((e) => e.channel === this.#o.channel && e.user === user)
         .map((e) => ({ ts: e.ts, threadTs: e.threadTs, text: e.text, blocks: e.blocks })),

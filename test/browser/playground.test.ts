@@ -231,6 +231,25 @@ describe.skipIf(missing !== null)("the playground in Chromium", () => {
     });
   }
 
+  it("Not a problem on a watch warning opens the form memops asks with; a reason too short is shown back, a good one closes it", async () => {
+    await pg.app.watchFleet();
+    const warning = channel().locator("li.message", { hasText: "sits at" }).first();
+    await warning.waitFor({ timeout: 15_000 });
+    await warning.getByRole("button", { name: "Not a problem" }).click();
+    const modal = page.locator("#modal");
+    await modal.waitFor({ state: "visible" });
+    expect(await page.locator("#modal-title").innerText()).toBe("Not a problem");
+    await modal.locator("textarea").fill("ok");
+    await page.locator("#modal-submit").click();
+    await expect
+      .poll(() => modal.locator(".modal-error").first().innerText())
+      .toBe("Say in a few words why it is not a problem.");
+    await modal.locator("textarea").fill("a cache: full by design");
+    await page.locator("#modal-submit").click();
+    await modal.waitFor({ state: "hidden" });
+    await shot("4-not-a-problem");
+  });
+
   it("is usable with the keyboard: Tab reaches the message box, Enter opens a thread, Escape closes it", async () => {
     await page.goto(pg.url);
     await page.locator("#messages li.message").first().waitFor();

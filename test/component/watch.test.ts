@@ -227,8 +227,6 @@ describe("the fleet watch (Bolt over HTTP, emulator, fake cluster and Prometheus
     const png = [...ws.files.values()].find((f) => f.name === "memops-digest.png")!;
     expect([...png.bytes!.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(png.altText).toMatch(/^Bar chart of \d workloads: deploy\/search peak \d+Mi, request 512Mi → \d+Mi/);
-    if (process.env["DUMP_DIGEST_PNG"])
-      (await import("node:fs")).writeFileSync(process.env["DUMP_DIGEST_PNG"], png.bytes!);
     const lines = new TextDecoder().decode(csv.bytes).trim().split("\n");
     expect(lines[0]).toBe(
       "namespace,workload,container,pods,request_bytes,limit_bytes,recommended_request_bytes,recommended_limit_bytes,classification,peak_bytes,share_of_limit_now,freeable_request_bytes",

@@ -300,6 +300,7 @@ async function refresh() {
   if (!state.me || !state.data.users.some((u) => u.id === state.me)) state.me = state.data.users[0].id;
   renderSidebar();
   render();
+  renderModal();
 }
 
 let queued = false;
@@ -364,6 +365,65 @@ async function send(text) {
   if (!text.trim()) return;
   await post("/api/command", { user: state.me, text });
 }
+
+/** A modal memops opened for this person (views.open): its sections and text inputs, submitted to memops. */
+function renderModal() {
+  const dialog = $("modal");
+  const v = state.data?.views?.[0];
+  if (!v) {
+    if (dialog.open) dialog.close();
+    state.modal = null;
+    return;
+  }
+  if (state.modal === v.id) return;
+  state.modal = v.id;
+  $("modal-title").textContent = v.view.title?.text ?? "";
+  $("modal-submit").textContent = v.view.submit?.text ?? "Submit";
+  $("modal-close").textContent = v.view.close?.text ?? "Cancel";
+  $("modal-body").replaceChildren(
+    ...(v.view.blocks ?? []).map((b) => {
+      if (b.type !== "input") return block(b, { ts: "", blocks: [] });
+      const id = `modal-${b.block_id}`;
+      return el(
+        "div",
+        { class: "modal-input" },
+        el("label", { for: id }, b.label?.text ?? ""),
+        el("textarea", {
+          id,
+          "data-block": b.block_id,
+          "data-action": b.element.action_id,
+          maxlength: String(b.element.max_length ?? 3000),
+          placeholder: b.element.placeholder?.text ?? "",
+          rows: "3",
+        }),
+        el("p", { class: "modal-error", id: `${id}-error` }),
+      );
+    }),
+  );
+  dialog.showModal();
+  dialog.querySelector("textarea")?.focus();
+}
+
+$("modal-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const values = {};
+  for (const t of $("modal-body").querySelectorAll("textarea"))
+    values[t.dataset.block] = { [t.dataset.action]: t.value };
+  const r = await fetch("/api/submit-view", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: state.me, viewId: state.modal, values }),
+  });
+  const answer = await r.json().catch(() => ({}));
+  for (const [blockId, message] of Object.entries(answer.errors ?? {}))
+    $(`modal-${blockId}-error`).textContent = message;
+  if (!answer.errors) soon();
+});
+
+$("modal-close").addEventListener("click", async () => {
+  await post("/api/close-view", { user: state.me, viewId: state.modal });
+  soon();
+});
 
 function confirmDialog(c) {
   const dialog = $("confirm");
