@@ -25,30 +25,98 @@ interface Outcome {
   rule: string;
 }
 
-/** Each rule's OOM-days and GiB-hours of slack on one trace, replayed from day 1. */
-function outcomes(tr: Replayable): Outcome[] {
-  const days: Sample[][] = Array.from({ length: tr.days }, () => []);
+interface Rule {
+  k: number;
+  m: number;
+}
+const RULES: readonly Rule[] = LOOKBACK_DAYS.flatMap((k) => FACTORS.map((m) => ({ k, m })));
+
+/** A trace cut into days: each day's peak, and what a limit there would cost (OOM, GiB-hours of slack). */
+function daysOf(tr: Replayable) {
+  const days: number[][] = Array.from({ length: tr.days }, () => []);
   for (const s of tr.ws) {
     const d = Math.floor((s.t - tr.start) / DAY);
-    if (d >= 0 && d < tr.days) days[d]!.push(s);
+    if (d >= 0 && d < tr.days) days[d]!.push(s.v);
   }
-  const peaks = days.map((d) => (d.length ? Math.max(...d.map((s) => s.v)) : NaN));
-  const out: Outcome[] = [];
-  for (const k of LOOKBACK_DAYS)
-    for (const m of FACTORS) {
-      let oomDays = 0,
-        slack = 0;
-      for (let d = 1; d < tr.days; d++) {
-        if (days[d]!.length === 0) continue;
-        const past = peaks.slice(Math.max(0, d - k), d).filter(Number.isFinite);
-        if (past.length === 0) continue;
-        const limit = m * Math.max(...past);
-        if (peaks[d]! > limit) oomDays++;
-        for (const s of days[d]!) slack += (Math.max(0, limit - s.v) * tr.step) / 3600 / GiB;
-      }
-      out.push({ oomDays, slack, rule: `${m.toFixed(3)} × max of ${k} d` });
+  const peaks = days.map((d) => (d.length ? Math.max(...d) : NaN));
+  // sorted values and prefix sums: the slack of any limit on a day in O(log n)
+  const sorted = days.map((d) => Float64Array.from(d).sort());
+  const prefix = sorted.map((d) => {
+    const p = new Float64Array(d.length + 1);
+    d.forEach((v, i) => (p[i + 1] = p[i]! + v));
+    return p;
+  });
+  const slackOn = (d: number, limit: number): number => {
+    const v = sorted[d]!;
+    let lo = 0,
+      hi = v.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v[mid]! < limit) lo = mid + 1;
+      else hi = mid;
     }
-  return out;
+    return ((lo * limit - prefix[d]![lo]!) * tr.step) / 3600 / GiB;
+  };
+  /** the rule's limit for day d from the peaks before it, NaN when it has none */
+  const limitOn = (d: number, r: Rule): number => {
+    let peak = -Infinity;
+    for (let j = Math.max(0, d - r.k); j < d; j++) if (Number.isFinite(peaks[j]!)) peak = Math.max(peak, peaks[j]!);
+    return Number.isFinite(peak) ? r.m * peak : NaN;
+  };
+  const usable = (d: number) => days[d]!.length > 0;
+  return { peaks, slackOn, limitOn, usable };
+}
+
+/** Each rule's OOM-days and GiB-hours of slack on one trace, replayed from day 1. */
+function outcomes(tr: Replayable): Outcome[] {
+  const t = daysOf(tr);
+  return RULES.map((r) => {
+    let oomDays = 0,
+      slack = 0;
+    for (let d = 1; d < tr.days; d++) {
+      const limit = t.limitOn(d, r);
+      if (!t.usable(d) || Number.isNaN(limit)) continue;
+      if (t.peaks[d]! > limit) oomDays++;
+      slack += t.slackOn(d, limit);
+    }
+    return { oomDays, slack, rule: `${r.m.toFixed(3)} × max of ${r.k} d` };
+  });
+}
+
+/**
+ * A rule of that kind chosen from the past alone: each day, the rule that would have done best on the
+ * trace's own days so far (fewest OOM-days, then least slack) sets tomorrow's limit — what a method could
+ * do that tunes itself per workload without knowing its future — times a safety margin on top.
+ */
+export function pastChosen(set: readonly Replayable[], margin = 1): { oomDays: number; slack: number } {
+  let oomDays = 0,
+    slack = 0;
+  for (const tr of set) {
+    const t = daysOf(tr);
+    const score = RULES.map(() => ({ oomDays: 0, slack: 0 }));
+    for (let d = 1; d < tr.days; d++) {
+      if (!t.usable(d)) continue;
+      // the rule with the best record on days 1 … d−1 (the first day: the most cautious rule)
+      let best = RULES.length - 1;
+      score.forEach((s, i) => {
+        const b = score[best]!;
+        if (s.oomDays < b.oomDays || (s.oomDays === b.oomDays && s.slack < b.slack)) best = i;
+      });
+      const limit = margin * t.limitOn(d, RULES[best]!);
+      if (!Number.isNaN(limit)) {
+        if (t.peaks[d]! > limit) oomDays++;
+        slack += t.slackOn(d, limit);
+      }
+      // then day d joins every rule's record
+      RULES.forEach((r, i) => {
+        const l = t.limitOn(d, r);
+        if (Number.isNaN(l)) return;
+        if (t.peaks[d]! > l) score[i]!.oomDays++;
+        score[i]!.slack += t.slackOn(d, l);
+      });
+    }
+  }
+  return { oomDays, slack };
 }
 
 /**
@@ -79,4 +147,16 @@ export function pastOnlyBound(
     if (oomDays <= budget && (!single || slack < single.slack)) single = { slack, oomDays, rule: all[0]![r]!.rule };
   }
   return { perTrace: Math.min(...best), single };
+}
+
+export const PAST_CHOSEN_MARGINS = [1, 1.05, 1.1, 1.2, 1.3, 1.5];
+
+/** The rule each trace picks from its own past, at the margin with the least slack within the budget (else the fewest OOM-days). */
+export function bestPastChosen(
+  set: readonly Replayable[],
+  budget: number,
+): { oomDays: number; slack: number; margin: number } {
+  const runs = PAST_CHOSEN_MARGINS.map((margin) => ({ margin, ...pastChosen(set, margin) }));
+  const within = runs.filter((r) => r.oomDays <= budget).sort((a, b) => a.slack - b.slack);
+  return within[0] ?? runs.sort((a, b) => a.oomDays - b.oomDays)[0]!;
 }

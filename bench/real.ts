@@ -188,7 +188,7 @@ try {
   const heap = async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const v = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
-    return `heap used ${v("memops_nodejs_heap_size_used_bytes").toFixed(1)} MiB, external ${v("memops_nodejs_external_memory_bytes").toFixed(1)} MiB`;
+    return `heap used ${v("memops_nodejs_heap_size_used_bytes").toFixed(1)} of ${v("memops_nodejs_heap_size_total_bytes").toFixed(1)} MiB committed, external ${v("memops_nodejs_external_memory_bytes").toFixed(1)} MiB`;
   };
   const heapAfterMix = await heap();
   const growth: { t: number; v: number }[] = [];
