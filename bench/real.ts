@@ -184,11 +184,23 @@ try {
   clearInterval(sampler);
   const peak = Math.max(...samples);
 
-  /** memops's own view of its JS heap and external memory, from its /metrics */
+  /**
+   * Where memops's RSS is: file-backed pages (the node binary's code and data it has touched), its V8 heap
+   * and external memory (its /metrics), and the anonymous rest (the allocator: native buffers, SQLite,
+   * TLS, V8's own tables).
+   */
   const heap = async () => {
+    const roll = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(roll)?.[1] ?? NaN) / 1024;
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const v = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
-    return `heap used ${v("memops_nodejs_heap_size_used_bytes").toFixed(1)} of ${v("memops_nodejs_heap_size_total_bytes").toFixed(1)} MiB committed, external ${v("memops_nodejs_external_memory_bytes").toFixed(1)} MiB`;
+    const [total, used, external] = [
+      v("memops_nodejs_heap_size_total_bytes"),
+      v("memops_nodejs_heap_size_used_bytes"),
+      v("memops_nodejs_external_memory_bytes"),
+    ];
+    const anon = kb("Anonymous");
+    return `file-backed ${(kb("Rss") - anon).toFixed(1)}, V8 heap ${total.toFixed(1)} committed (${used.toFixed(1)} used), external ${external.toFixed(1)}, other anonymous ${(anon - total - external).toFixed(1)} MiB`;
   };
   const heapAfterMix = await heap();
   const growth: { t: number; v: number }[] = [];
@@ -239,9 +251,9 @@ memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOpt
 | RSS idle (1 s after /healthz answers) | ${idle.toFixed(1)} MiB | < 80 MB |
 | peak RSS over the ${MIX} mixed diagnoses (50 ms samples) | ${peak.toFixed(1)} MiB (${((100 * peak) / limitMiB).toFixed(0)}% of the ${manifest.limit} limit) | < 80% |
 | p90 RSS over the mix and the growth run (${samples.length} readings), rounded as memops rounds a request | ${p90.toFixed(1)} MiB → ${formatBytes(request)} | the manifest's request, ${manifest.request}: **${request === manifest.requestBytes ? "equal" : "differs"}** |
-| memops's heap after the mix (its /metrics) | ${heapAfterMix} | — |
+| where the RSS is, after the mix | ${heapAfterMix} | — |
 | RSS after ${GROWTH} more diagnoses | ${(growth.at(-1)!.v / 2 ** 20).toFixed(1)} MiB | — |
-| memops's heap after them | ${heapAfterGrowth} | — |
+| where the RSS is, after them | ${heapAfterGrowth} | — |
 | memops's classifier on that RSS series (in ${growthCsv}) | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable |
 `);
 } finally {
