@@ -8,6 +8,7 @@ import type { Subject } from "./core/subject.ts";
 import type { Mute } from "./core/watch/mutes.ts";
 import type { Candidate, PrefilterOptions } from "./core/watch/prefilter-query.ts";
 import type { JsonPatchOp } from "./core/remediation/json-patch.ts";
+import type { FunctionBytes } from "./core/profile/heap-profile.ts";
 
 /** `conflict`: a precondition of a patch no longer holds (the object changed since the proposal was made) */
 export type PortErrorCode = "not-found" | "forbidden" | "unavailable" | "timeout" | "invalid" | "conflict";
@@ -245,6 +246,15 @@ export interface Store {
   claimDueFixCheck(owner: string, now: number, leaseUntil: number): Promise<FixCheck | null>;
   /** marks it done; false when another replica holds it now */
   finishFixCheck(proposalId: string, afterSeconds: number, owner: string): Promise<boolean>;
+  /** the second heap profile a `--compare` promised, on record until it is posted; a repeat changes nothing */
+  scheduleProfileCompare(c: ProfileCompare): Promise<void>;
+  /**
+   * takes the comparison `id` (due or not), or without an id one that is due, if nobody holds it (or its
+   * holder's lease ran out); null otherwise
+   */
+  claimProfileCompare(owner: string, now: number, leaseUntil: number, id?: string): Promise<ProfileCompare | null>;
+  /** marks it posted; false when another replica holds it now */
+  finishProfileCompare(id: string, owner: string): Promise<boolean>;
   /** a workload's proposals in one status, oldest first */
   proposalsFor(target: WorkloadRef, status: ProposalStatus): Promise<Proposal[]>;
   /** proposals in one status, oldest first (at most 500) */
@@ -282,6 +292,29 @@ export interface FixCheck {
   proposalId: string;
   afterSeconds: number;
   dueAt: number;
+}
+
+/**
+ * A heap profile comparison waiting for its second profile (`/mem profile … --compare`, the Capture heap
+ * profile button): the first profile's functions and where the thread is, so that a restart in between
+ * still ends with the growth in the thread.
+ */
+export interface ProfileCompare {
+  id: string;
+  dueAt: number;
+  subject: Subject;
+  channel: string;
+  threadTs: string;
+  /** who asked */
+  user: string;
+  namespace: string;
+  pod: string;
+  /** why this pod */
+  podReason: string;
+  port: number;
+  path: string;
+  compareSeconds: number;
+  first: { sampleType: string; totalBytes: number; takenAt: number | null; functions: FunctionBytes[] };
 }
 
 export interface Watch {

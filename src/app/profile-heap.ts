@@ -3,10 +3,12 @@
  * through the API server's pod proxy (`get` on `pods/proxy` in the namespace), parses it, and posts the
  * top functions by in-use bytes in the workload's incident thread (or a thread of its own), with the raw
  * profile attached for `go tool pprof`. With a compare interval it takes a second profile after it and
- * shows what grew, function by function. Bounded: one profile at a time per workload (a lease in the
+ * shows what grew, function by function — on record in the store before the wait, so that a restart in
+ * between still ends with the growth in the thread (second-heap-profile.ts). Bounded: one profile at a
+ * time per workload (a lease in the
  * store), a size cap and a timeout on each fetch; audited, since it touches a workload's debug port.
  */
-import { diffProfiles, type HeapProfile, type ProfileDiff } from "../core/profile/heap-profile.ts";
+import type { HeapProfile, ProfileDiff } from "../core/profile/heap-profile.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { type Subject, subjectKey } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
@@ -18,14 +20,13 @@ import { diagnose } from "../engine/run-diagnosis.ts";
 import { sectionData } from "../core/findings.ts";
 import { parseRunbook, type Runbook } from "../core/runbook.ts";
 import { runtimeLines } from "../core/runtime-breakdown.ts";
-import { fetchHeapProfile } from "../engine/fetch-heap-profile.ts";
+import { keptProfile, PROFILE_TOP, takeSecondProfiles } from "./second-heap-profile.ts";
+import { PROFILE_TIMEOUT_MS, takeHeapProfile } from "./take-heap-profile.ts";
 import { mayDiagnose } from "./may-diagnose.ts";
 import { PortError } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 import { incidentSubject } from "./incident-deps.ts";
 
-export const PROFILE_TIMEOUT_MS = 30_000;
-const TOP = 10;
 /** slower than this over the last hour, no pod is "the growing one": the highest is profiled */
 const MIN_GROWTH_PER_HOUR = 2 ** 20;
 
@@ -94,33 +95,6 @@ async function pickPod(d: IncidentDeps, pods: readonly Pod[], namespace: string)
   return { pod: first, why: "the first of its running pods (Prometheus did not say which uses the most)" };
 }
 
-async function fetchProfile(
-  d: IncidentDeps,
-  ns: string,
-  pod: string,
-  r: ProfileRequest,
-): Promise<Result<{ bytes: Uint8Array; profile: HeapProfile }>> {
-  try {
-    const got = await fetchHeapProfile(
-      d.diagnosis.cluster,
-      { namespace: ns, pod, port: r.port, path: r.path },
-      PROFILE_TIMEOUT_MS,
-    );
-    return ok({ ...got, profile: { ...got.profile, takenAt: got.profile.takenAt ?? d.diagnosis.clock.now() } });
-  } catch (e) {
-    if (!(e instanceof PortError)) throw e;
-    if (e.code === "unavailable" || e.code === "not-found")
-      return err(
-        `${e.message}. Is ${pod} a Go service serving net/http/pprof on port ${r.port} (${r.path})? Name another with --port and --path.`,
-      );
-    if (e.code === "forbidden")
-      return err(
-        `${e.message}: heap profiles need \`get\` on \`pods/proxy\` in ${ns} (the heap-profiles component of the kustomize overlay)`,
-      );
-    return err(e.message);
-  }
-}
-
 export async function profileHeap(
   pd: ProfileDeps,
   r: ProfileRequest,
@@ -155,7 +129,7 @@ export async function profileHeap(
     }
     const pod = picked.pod.name;
     const where = `${pod}:${r.port}${r.path}`;
-    const first = await fetchProfile(d, t.namespace, pod, r);
+    const first = await takeHeapProfile(d, { namespace: t.namespace, pod, port: r.port, path: r.path });
     await d.audit.record({
       kind: "profile",
       slackUser: user,
@@ -166,49 +140,45 @@ export async function profileHeap(
     });
     if (!first.ok) return err(`${first.error}${await runtimeFallback(d, r.target)}`);
     const incident = await d.store.openIncident(subject, channel);
-    const view = (second: HeapProfile | null, diff: ProfileDiff | null): ProfileView => ({
+    const threadTs =
+      incident?.threadTs ?? (await d.chat.post(channel, d.view.profileStarted(subjectKey(subject), pod, `<@${user}>`)));
+    const view: ProfileView = {
       subject,
       pod,
       podReason: picked.why,
       port: r.port,
       path: r.path,
       first: first.value.profile,
-      second,
-      diff,
-    });
-    const threadTs =
-      incident?.threadTs ?? (await d.chat.post(channel, d.view.profileStarted(subjectKey(subject), pod, `<@${user}>`)));
-    await d.chat.post(channel, d.view.heapProfile(view(null, null), TOP), threadTs);
-    const stamp = (n: number) => `heap-${pod}-${n}.pb.gz`;
+      second: null,
+      diff: null,
+    };
+    await d.chat.post(channel, d.view.heapProfile(view, PROFILE_TOP), threadTs);
     await d.chat.upload(channel, threadTs, {
-      filename: stamp(1),
+      filename: `heap-${pod}-1.pb.gz`,
       title: `heap profile of ${pod} (open with go tool pprof)`,
       altText: `pprof heap profile of ${pod}, ${first.value.profile.totalBytes} bytes in use`,
       bytes: first.value.bytes,
     });
     if (r.compareSeconds === null) return ok({ threadTs });
+    // the second profile is on record before the wait: if this process stops, the next one takes it
+    const id = d.newId();
+    await d.store.scheduleProfileCompare({
+      id,
+      dueAt: d.diagnosis.clock.now() + r.compareSeconds,
+      subject,
+      channel,
+      threadTs,
+      user,
+      namespace: t.namespace,
+      pod,
+      podReason: picked.why,
+      port: r.port,
+      path: r.path,
+      compareSeconds: r.compareSeconds,
+      first: keptProfile(first.value.profile),
+    });
     await pd.sleep(r.compareSeconds * 1000);
-    const second = await fetchProfile(d, t.namespace, pod, r);
-    await d.audit.record({
-      kind: "profile",
-      slackUser: user,
-      target: subject,
-      what: `second heap profile of ${where}`,
-      outcome: second.ok ? `ok: ${second.value.profile.totalBytes} bytes in use` : `failed: ${second.error}`,
-      details: { channel, pod, port: r.port, path: r.path },
-    });
-    if (!second.ok) {
-      await d.chat.post(channel, d.view.profileFailed(`The second profile of ${pod}`, second.error), threadTs);
-      return ok({ threadTs });
-    }
-    const diff = diffProfiles(first.value.profile, second.value.profile, TOP);
-    await d.chat.post(channel, d.view.heapProfile(view(second.value.profile, diff), TOP), threadTs);
-    await d.chat.upload(channel, threadTs, {
-      filename: stamp(2),
-      title: `heap profile of ${pod}, ${r.compareSeconds} s later (go tool pprof -diff_base ${stamp(1)} ${stamp(2)})`,
-      altText: `pprof heap profile of ${pod}, ${second.value.profile.totalBytes} bytes in use`,
-      bytes: second.value.bytes,
-    });
+    await takeSecondProfiles(pd, owner, id);
     return ok({ threadTs });
   } finally {
     // released for the next request (renewed as already over); a crash leaves it to run out

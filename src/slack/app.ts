@@ -28,6 +28,7 @@ import { customRoutes, type Route } from "./routes.ts";
 import { SlackChat } from "./slack-chat.ts";
 import { type WatchPass, watchFleet } from "../app/watch-fleet.ts";
 import { postDigest } from "../app/post-digest.ts";
+import { takeSecondProfiles } from "../app/second-heap-profile.ts";
 
 // Bolt's own modules, not its index: the index loads every receiver it exports (Express and its body
 // parsers, AWS Lambda) and, for ES module import, reads every export — OAuth's installer with
@@ -65,6 +66,8 @@ export interface RunningApp {
   idle(): Promise<void>;
   /** the day- and week-later re-checks of executed fixes that are due (also runs every minute); how many were reported */
   recheckFixes(): Promise<number>;
+  /** the second heap profiles of comparisons whose process stopped during the wait (also runs every 10 s); how many were posted */
+  secondProfiles(): Promise<number>;
   /** posts each watch channel's digest that is due (also runs every hour) */
   digests(): Promise<void>;
   /** one pass of the fleet watch (also runs every `watch.every`); null when the policy has no `watch:` */
@@ -223,6 +226,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   const background = new BackgroundTasks();
   if (config.alerts) onAlerts = alertHandler(config, config.alerts.channel, incidents, background);
   const recheck = async () => (actions ? actions.verifier.recheckDue() : 0);
+  const replica = deps.newId();
+  const secondProfiles = () => takeSecondProfiles({ incidents, sleep }, replica);
   const watchConfig = deps.remediation?.policy.watch;
   const metrics = deps.diagnosis.metrics;
   const watchOwner = deps.newId();
@@ -254,6 +259,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     { seconds: 30, what: "expiry sweep", run: sweepExpired },
     { seconds: 60, what: "re-checking executed fixes", run: async () => void (await recheck()) },
     { seconds: 10, what: "recovering watches and executions", run: recover },
+    { seconds: 10, what: "taking due second heap profiles", run: async () => void (await secondProfiles()) },
     { seconds: 300, what: "witnessing the audit head", run: () => audit.witnessHead() },
   ]);
 
@@ -265,6 +271,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
   slackReady = ready;
   await recover().catch((e: unknown) => log.error({ err: e }, "recovering watches and executions at start-up failed"));
   await audit.witnessHead().catch((e: unknown) => log.error({ err: e }, "witnessing the audit head failed"));
+  await secondProfiles().catch((e: unknown) => log.error({ err: e }, "taking due second heap profiles failed"));
   return {
     app,
     port,
@@ -281,6 +288,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     resumeWatches: recover,
     watchFleet: watch,
     recheckFixes: recheck,
+    secondProfiles,
     digests,
   };
 }

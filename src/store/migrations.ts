@@ -155,4 +155,19 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX fix_checks_due ON fix_checks (status, due_at);`,
   },
+  {
+    id: 13,
+    name: "heap profile comparisons",
+    // The second profile a --compare promised in a thread: on record with the first one's functions, so a
+    // restart during the wait does not lose it; one replica takes it under a lease, once.
+    sql: `CREATE TABLE profile_compares (
+      id TEXT PRIMARY KEY,
+      due_at DOUBLE PRECISION NOT NULL,
+      status TEXT NOT NULL,
+      owner TEXT NOT NULL,
+      lease_until DOUBLE PRECISION NOT NULL,
+      data TEXT NOT NULL
+    );
+    CREATE INDEX profile_compares_due ON profile_compares (status, due_at);`,
+  },
 ];

@@ -1,11 +1,28 @@
 import pg from "pg";
-import { auditEntryOf, type AuditRow, readParent, readProposal } from "./rows.ts";
+import {
+  auditEntryOf,
+  type AuditRow,
+  profileCompareJson,
+  readParent,
+  readProfileCompare,
+  readProposal,
+} from "./rows.ts";
 import { insertAlertsSeen, insertAudits } from "./postgres-batch.ts";
 import type { AuditEntry, AuditEvent } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
-import type { ChatMessage, FixCheck, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
+import type {
+  ChatMessage,
+  FixCheck,
+  Incident,
+  ProfileCompare,
+  Store,
+  Watch,
+  WatchMute,
+  WatchWarning,
+  WorkloadRef,
+} from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
 import {
   fixCheck,
@@ -307,6 +324,45 @@ export class PostgresStore implements Store {
     const r = await this.#q(
       "UPDATE fix_checks SET status = 'done' WHERE proposal_id = $1 AND after_seconds = $2 AND owner = $3 AND status = 'pending'",
       [proposalId, afterSeconds, owner],
+    );
+    return r.rowCount === 1;
+  }
+
+  async scheduleProfileCompare(c: ProfileCompare): Promise<void> {
+    await this.#q(
+      "INSERT INTO profile_compares (id, due_at, status, owner, lease_until, data) VALUES ($1, $2, 'pending', '', 0, $3) ON CONFLICT DO NOTHING",
+      [c.id, c.dueAt, profileCompareJson(c)],
+    );
+  }
+
+  async claimProfileCompare(
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    id?: string,
+  ): Promise<ProfileCompare | null> {
+    const r =
+      id === undefined
+        ? await this.#q<{ id: string; data: string }>(
+            `UPDATE profile_compares SET owner = $1, lease_until = $2 WHERE id = (
+              SELECT id FROM profile_compares WHERE status = 'pending' AND due_at <= $3 AND lease_until < $3
+              ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            ) AND status = 'pending' AND lease_until < $3
+            RETURNING id, data`,
+            [owner, leaseUntil, now],
+          )
+        : await this.#q<{ id: string; data: string }>(
+            "UPDATE profile_compares SET owner = $1, lease_until = $2 WHERE id = $3 AND status = 'pending' AND lease_until < $4 RETURNING id, data",
+            [owner, leaseUntil, id, now],
+          );
+    const row = r.rows[0];
+    return row ? readProfileCompare(row.data, row.id) : null;
+  }
+
+  async finishProfileCompare(id: string, owner: string): Promise<boolean> {
+    const r = await this.#q(
+      "UPDATE profile_compares SET status = 'done' WHERE id = $1 AND owner = $2 AND status = 'pending'",
+      [id, owner],
     );
     return r.rowCount === 1;
   }

@@ -8,7 +8,7 @@ import { REMEDIATIONS } from "../core/runbook.ts";
 import { z } from "zod";
 import { AUDIT_KINDS, type AuditEntry, type AuditEvent } from "../core/audit.ts";
 import { PROPOSAL_STATUSES, type Proposal } from "../core/remediation/proposal.ts";
-import type { ChatMessage } from "../ports.ts";
+import type { ChatMessage, ProfileCompare } from "../ports.ts";
 import { parseSubjectKey, type Subject, subjectKey } from "../core/subject.ts";
 
 const auditEventV1 = z.object({
@@ -50,10 +50,32 @@ const proposalV1 = z.looseObject({
   createdAt: z.number(),
 });
 
+const profileCompareV1 = z.looseObject({
+  id: z.string().min(1),
+  dueAt: z.number(),
+  subject: z.string(),
+  channel: z.string(),
+  threadTs: z.string(),
+  user: z.string(),
+  namespace: z.string(),
+  pod: z.string(),
+  podReason: z.string(),
+  port: z.number().int(),
+  path: z.string(),
+  compareSeconds: z.number(),
+  first: z.object({
+    sampleType: z.string(),
+    totalBytes: z.number(),
+    takenAt: z.number().nullable(),
+    functions: z.array(z.object({ name: z.string(), flat: z.number(), cum: z.number() })),
+  }),
+});
+
 const SCHEMAS = {
   audit: { 1: auditEventV1 },
   parent: { 1: chatMessageV1 },
   proposal: { 1: proposalV1 },
+  profile_compare: { 1: profileCompareV1 },
 } as const;
 
 export class UnreadableRow extends Error {}
@@ -85,6 +107,14 @@ function read(table: keyof typeof SCHEMAS, json: string, where: string): unknown
 // The schemas check what the code relies on; the types say the rest, as memops wrote it.
 export const readProposal = (json: string, id: string): Proposal => read("proposal", json, id) as Proposal;
 export const readParent = (json: string, where: string): ChatMessage => read("parent", json, where) as ChatMessage;
+
+/** A comparison's subject is stored as its key. */
+export const profileCompareJson = (c: ProfileCompare): string =>
+  JSON.stringify({ ...c, subject: subjectKey(c.subject) });
+export function readProfileCompare(json: string, id: string): ProfileCompare {
+  const row = read("profile_compare", json, id) as Omit<ProfileCompare, "subject"> & { subject: string };
+  return { ...row, subject: parseSubjectKey(row.subject) };
+}
 
 /** An audit entry's subject is stored (and indexed) as its key, the same text its hash covers. */
 export function readAuditEvent(json: string, seq: number): AuditEvent {

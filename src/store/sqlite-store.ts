@@ -1,12 +1,31 @@
 import { mkdirSync } from "node:fs";
-import { auditEntryOf, type AuditRow, auditJson, readParent, readProposal, subjectColumn } from "./rows.ts";
+import {
+  auditEntryOf,
+  type AuditRow,
+  auditJson,
+  profileCompareJson,
+  readParent,
+  readProfileCompare,
+  readProposal,
+  subjectColumn,
+} from "./rows.ts";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Proposal, ProposalStatus } from "../core/remediation/proposal.ts";
 import { subjectKey } from "../core/subject.ts";
 import { type AuditEntry, type AuditEvent, chain } from "../core/audit.ts";
 import type { AuditKey } from "../core/audit-key.ts";
-import type { ChatMessage, FixCheck, Incident, Store, Watch, WatchMute, WatchWarning, WorkloadRef } from "../ports.ts";
+import type {
+  ChatMessage,
+  FixCheck,
+  Incident,
+  ProfileCompare,
+  Store,
+  Watch,
+  WatchMute,
+  WatchWarning,
+  WorkloadRef,
+} from "../ports.ts";
 import type { Subject } from "../core/subject.ts";
 import {
   fixCheck,
@@ -319,6 +338,42 @@ export class SqliteStore implements Store {
       this.#prepare(
         "UPDATE fix_checks SET status = 'done' WHERE proposal_id = ? AND after_seconds = ? AND owner = ? AND status = 'pending'",
       ).run(proposalId, afterSeconds, owner).changes === 1
+    );
+  }
+
+  async scheduleProfileCompare(c: ProfileCompare): Promise<void> {
+    this.#prepare(
+      "INSERT INTO profile_compares (id, due_at, status, owner, lease_until, data) VALUES (?, ?, 'pending', '', 0, ?) ON CONFLICT DO NOTHING",
+    ).run(c.id, c.dueAt, profileCompareJson(c));
+  }
+
+  async claimProfileCompare(
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    id?: string,
+  ): Promise<ProfileCompare | null> {
+    const r = (
+      id === undefined
+        ? this.#prepare(
+            `UPDATE profile_compares SET owner = ?, lease_until = ? WHERE id = (
+              SELECT id FROM profile_compares WHERE status = 'pending' AND due_at <= ? AND lease_until < ?
+              ORDER BY due_at LIMIT 1
+            ) AND status = 'pending' AND lease_until < ?
+            RETURNING id, data`,
+          ).get(owner, leaseUntil, now, now, now)
+        : this.#prepare(
+            "UPDATE profile_compares SET owner = ?, lease_until = ? WHERE id = ? AND status = 'pending' AND lease_until < ? RETURNING id, data",
+          ).get(owner, leaseUntil, id, now)
+    ) as { id: string; data: string } | undefined;
+    return r ? readProfileCompare(r.data, r.id) : null;
+  }
+
+  async finishProfileCompare(id: string, owner: string): Promise<boolean> {
+    return (
+      this.#prepare(
+        "UPDATE profile_compares SET status = 'done' WHERE id = ? AND owner = ? AND status = 'pending'",
+      ).run(id, owner).changes === 1
     );
   }
 

@@ -89,6 +89,53 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
     ]);
   });
 
+  it("--compare survives a restart: memops stopped during the wait, the next start takes the second profile and posts the growth, once", async () => {
+    const one = await start();
+    one.gate.hold = true;
+    const ws = one.h.emulator.workspace;
+    await one.h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
+    );
+    for (let i = 0; i < 100 && !one.slept.includes(60_000); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(one.slept).toEqual([60_000]);
+    // the process stops while it waits for the second profile (its emulator and store stay, for the next)
+    await one.h.app.stop();
+    running.splice(running.indexOf(one.h), 1, {
+      ...one.h,
+      stop: async () => {
+        await one.h.emulator.stop();
+        await one.h.store.close();
+      },
+    });
+    const two = await startHarness({
+      cluster: one.cluster,
+      metrics: one.metrics,
+      clock: { now: () => NOW + 120 },
+      users: [{ id: ALICE, name: "alice" }],
+      emulator: one.h.emulator,
+      store: one.h.store,
+    });
+    running.unshift(two);
+    const growth = await ws.waitFor(() =>
+      ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap growth of")),
+    );
+    expect(messageText(growth)).toContain(
+      `The heap grew by 8Mi in 1m, 100% of it in ${LEAK} (8Mi → 16Mi): that is where the memory goes.`,
+    );
+    await ws.waitFor(() => [...ws.files.values()].find((f) => f.name === `heap-${POD}-2.pb.gz`));
+    // the stopped process's wait ends after all, and a later pass looks again: neither posts it twice
+    one.release();
+    expect(await two.app.secondProfiles()).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ws.thread(CHANNEL, parent.ts).filter((m) => m.text.startsWith("Heap growth of"))).toHaveLength(1);
+    const audit = await two.store.auditEntries({ since: NOW - 60 });
+    expect(audit.filter((e) => e.kind === "profile").map((e) => e.what)).toEqual([
+      `heap profile of ${POD}:6060/debug/pprof/heap`,
+      `second heap profile of ${POD}:6060/debug/pprof/heap`,
+    ]);
+  });
+
   it("a leak verdict offers Capture heap profile: two profiles five minutes apart in the incident's thread; a plateau's does not", async () => {
     const { h, slept } = await start();
     const ws = h.emulator.workspace;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Proposal } from "../../src/core/remediation/proposal.ts";
 import { planRestart } from "../../src/core/remediation/plan.ts";
-import type { Store } from "../../src/ports.ts";
+import type { ProfileCompare, Store } from "../../src/ports.ts";
 import { verifyChain } from "../../src/core/audit.ts";
 import { NOW, workload } from "./fixtures.ts";
 
@@ -274,6 +274,49 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await s.finishFixCheck("p1", 86_400, "c")).toBe(true);
       expect(await s.claimDueFixCheck("d", NOW + 86_600, NOW + 86_660)).toBeNull();
       expect(await s.claimDueFixCheck("d", NOW + 604_800, NOW + 604_860)).toMatchObject({ afterSeconds: 604_800 });
+      await s.close();
+    });
+
+    it("heap profile comparisons: kept until posted, taken once by one replica, its own taken before it is due, a lapsed lease taken over", async () => {
+      const s = await open();
+      const c: ProfileCompare = {
+        id: "cmp1",
+        dueAt: NOW + 300,
+        subject: { kind: "deployment", namespace: "shop", name: "checkout" },
+        channel: "C0SHOP",
+        threadTs: "1.000001",
+        user: "U0ALICE",
+        namespace: "shop",
+        pod: "checkout-1",
+        podReason: "its only pod",
+        port: 6060,
+        path: "/debug/pprof/heap",
+        compareSeconds: 300,
+        first: {
+          sampleType: "inuse_space",
+          totalBytes: 9 * 2 ** 20,
+          takenAt: NOW,
+          functions: [{ name: "main.(*sessionCache).retain", flat: 8 * 2 ** 20, cum: 8 * 2 ** 20 }],
+        },
+      };
+      await s.scheduleProfileCompare(c);
+      await s.scheduleProfileCompare({ ...c, dueAt: NOW }); // a repeat changes nothing
+      expect(await s.claimProfileCompare("a", NOW + 10, NOW + 70)).toBeNull(); // not due
+      const [x, y] = await Promise.all([
+        s.claimProfileCompare("a", NOW + 300, NOW + 360),
+        s.claimProfileCompare("b", NOW + 300, NOW + 360),
+      ]);
+      expect([x, y].filter(Boolean)).toEqual([c]);
+      const holder = x ? "a" : "b";
+      expect(await s.claimProfileCompare("c", NOW + 310, NOW + 370, "cmp1")).toBeNull(); // held
+      expect(await s.claimProfileCompare("c", NOW + 400, NOW + 460)).toEqual(c); // the lease ran out
+      expect(await s.finishProfileCompare("cmp1", holder)).toBe(false);
+      expect(await s.finishProfileCompare("cmp1", "c")).toBe(true);
+      expect(await s.claimProfileCompare("d", NOW + 500, NOW + 560)).toBeNull();
+      expect(await s.claimProfileCompare("d", NOW + 500, NOW + 560, "cmp1")).toBeNull();
+      // by its id, the process that took the first profile takes its comparison whatever the clock says
+      await s.scheduleProfileCompare({ ...c, id: "cmp2" });
+      expect(await s.claimProfileCompare("e", NOW, NOW + 60, "cmp2")).toMatchObject({ id: "cmp2" });
       await s.close();
     });
 
