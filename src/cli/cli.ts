@@ -1,12 +1,14 @@
-/** What every `memops` subcommand shares: its shape, the composition root's wiring, exit codes, loading. */
+/**
+ * What every `memops` subcommand shares: its shape, the composition root's wiring, exit codes, loading.
+ * The configuration, policy and runbook loaders are imported when a command calls them: zod and the YAML
+ * parser alone take longer to load than `memops analyze` takes to answer (test: cli-loads.test.ts).
+ */
 import type { Logger } from "pino";
-import { type Config, loadConfig } from "../config.ts";
+import type { Config } from "../config.ts";
 import type { Report } from "../core/findings.ts";
 import type { Policy } from "../core/remediation/policy.ts";
 import type { Runbook } from "../core/runbook.ts";
 import type { DiagnosisDeps } from "../engine/run-diagnosis.ts";
-import { loadPolicy } from "../load-policy.ts";
-import { loadRunbooks } from "../load-runbooks.ts";
 import type { ChatMessage, Store } from "../ports.ts";
 
 export interface CliIO {
@@ -58,7 +60,12 @@ export interface CliCommand {
   run(r: CliRun): Promise<number>;
 }
 
-export function configOrExit(env: Record<string, string | undefined>, mode: "serve" | "cli", io: CliIO): Config | null {
+export async function configOrExit(
+  env: Record<string, string | undefined>,
+  mode: "serve" | "cli",
+  io: CliIO,
+): Promise<Config | null> {
+  const { loadConfig } = await import("../config.ts");
   const c = loadConfig(env, mode);
   if (c.ok) return c.value;
   io.err(`memops: configuration problems:\n${c.error.map((e) => `  ${e}`).join("\n")}`);
@@ -68,6 +75,7 @@ export function configOrExit(env: Record<string, string | undefined>, mode: "ser
 /** The approval policy when one is configured; undefined when it is configured but broken. */
 export async function policyOrExit(config: Config, io: CliIO): Promise<Policy | null | undefined> {
   if (!config.policyFile) return null;
+  const { loadPolicy } = await import("../load-policy.ts");
   const p = await loadPolicy(config.policyFile);
   if (p.ok) return p.value;
   io.err(`memops: policy problems:\n${p.error.map((e) => `  ${e}`).join("\n")}`);
@@ -75,6 +83,7 @@ export async function policyOrExit(config: Config, io: CliIO): Promise<Policy | 
 }
 
 export async function runbooksOrExit(dir: string, io: CliIO): Promise<Runbook[] | null> {
+  const { loadRunbooks } = await import("../load-runbooks.ts");
   const r = await loadRunbooks(dir);
   if (r.ok) return r.value;
   io.err(`memops: runbook problems:\n${r.error.map((e) => `  ${e}`).join("\n")}`);

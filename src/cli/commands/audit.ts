@@ -67,7 +67,7 @@ export writes every entry as one JSON object per line, for a SIEM.`,
     const { since: sinceFlag, witness, "witness-file": witnessFile } = parsed.value.flags;
     const witnesses = readWitnesses(witness, witnessFile);
     if (!witnesses.ok) return usage(witnesses.error);
-    const config = configOrExit(env, "cli", io);
+    const config = await configOrExit(env, "cli", io);
     if (!config) return EXIT.usage;
     const since = sinceFlag ? parseDuration(sinceFlag) : null;
     if (since && !since.ok) return usage(`--since: ${since.error}`);

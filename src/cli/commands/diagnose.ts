@@ -1,9 +1,6 @@
 import { DIAGNOSE_FLAGS, diagnoseRequest } from "../../app/diagnose-args.ts";
 import { parseFlags } from "../../core/args.ts";
-import { diagnose as runDiagnosis } from "../../engine/run-diagnosis.ts";
-import { createLogger } from "../../log.ts";
 import { type CliCommand, configOrExit, EXIT, runbooksOrExit } from "../cli.ts";
-import { renderText } from "../render-text.ts";
 
 const FORMATS = ["text", "json", "blocks"];
 
@@ -15,7 +12,7 @@ export const diagnose: CliCommand = {
 Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod or workload).
 --format json prints the report; blocks prints the Slack messages that would be posted.`,
   async run({ args, env, io, wiring, usage }) {
-    const config = configOrExit(env, "cli", io);
+    const config = await configOrExit(env, "cli", io);
     if (!config) return EXIT.usage;
     const parsed = parseFlags(args, { ...DIAGNOSE_FLAGS, format: ["--format", "-o"] });
     if (!parsed.ok) return usage(parsed.error);
@@ -28,6 +25,11 @@ Targets: deploy/NAME, sts/NAME, ds/NAME, pod/NAME, ns/NAME, or a bare NAME (pod 
     if (!FORMATS.includes(format)) return usage("--format must be text, json or blocks");
     const runbooks = await runbooksOrExit(config.runbooksDir, io);
     if (!runbooks) return EXIT.usage;
+    const [{ createLogger }, { diagnose: runDiagnosis }, { renderText }] = await Promise.all([
+      import("../../log.ts"),
+      import("../../engine/run-diagnosis.ts"),
+      import("../render-text.ts"),
+    ]);
     const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
     const result = await runDiagnosis(await wiring.diagnosisDeps(config, log), runbooks, req.value);
     if (!result.ok) {

@@ -13,7 +13,7 @@ export const incident: CliCommand = {
     if (!parsed.ok) return usage(parsed.error);
     const id = parsed.value.positionals[0];
     if (sub !== "export" || !id || parsed.value.flags["markdown"] !== "true") return usage("say export ID --markdown");
-    const config = configOrExit(env, "cli", io);
+    const config = await configOrExit(env, "cli", io);
     if (!config) return EXIT.usage;
     const store = await wiring.openStore(config);
     try {

@@ -1,6 +1,5 @@
 import { parseFlags } from "../../core/args.ts";
 import { parseDuration } from "../../core/duration.ts";
-import { createLogger } from "../../log.ts";
 import { type CliCommand, configOrExit, EXIT, runbooksOrExit } from "../cli.ts";
 
 export const playground: CliCommand = {
@@ -31,10 +30,11 @@ cluster instead (and --prometheus its Prometheus). Stop it with Ctrl-C; it keeps
     if (f["prometheus"] && !/^https?:\/\//.test(f["prometheus"]))
       return usage(`--prometheus: "${f["prometheus"]}" is not an http(s) URL`);
     // The environment goes through the same checks as for serve (LOG_LEVEL, MEMOPS_RUNBOOKS_DIR, …).
-    const config = configOrExit(env, "cli", io);
+    const config = await configOrExit(env, "cli", io);
     if (!config) return EXIT.usage;
     const runbooks = await runbooksOrExit(config.runbooksDir, io);
     if (!runbooks) return EXIT.usage;
+    const { createLogger } = await import("../../log.ts");
     await wiring.playground(
       {
         port,

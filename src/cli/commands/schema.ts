@@ -1,6 +1,5 @@
 import { writeFile } from "node:fs/promises";
 import { parseFlags } from "../../core/args.ts";
-import { runbookJsonSchema } from "../../core/runbook.ts";
 import { type CliCommand, EXIT } from "../cli.ts";
 
 export const schema: CliCommand = {
@@ -11,6 +10,7 @@ export const schema: CliCommand = {
     const parsed = parseFlags(args, { out: ["--out", "-o"] });
     if (!parsed.ok) return usage(parsed.error);
     if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0]}"`);
+    const { runbookJsonSchema } = await import("../../core/runbook.ts");
     const text = `${JSON.stringify(runbookJsonSchema(), null, 2)}\n`;
     const out = parsed.value.flags["out"];
     if (!out) {

@@ -6,7 +6,7 @@ export const validate: CliCommand = {
   help: "Usage: memops validate\n\nChecks every runbook in MEMOPS_RUNBOOKS_DIR and the configuration for 'memops serve'.",
   async run({ args, env, io, usage }) {
     if (args.length > 0) return usage(`unexpected argument "${args[0]}"`);
-    const config = configOrExit(env, "serve", io);
+    const config = await configOrExit(env, "serve", io);
     const runbooks = await runbooksOrExit(config?.runbooksDir ?? env["MEMOPS_RUNBOOKS_DIR"] ?? "runbooks", io);
     const policy = config ? await policyOrExit(config, io) : undefined;
     if (!config || !runbooks || policy === undefined) return EXIT.usage;
