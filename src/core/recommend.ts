@@ -11,6 +11,13 @@ const DAY = 24 * HOUR;
 const MIN_BYTES = 32 * MiB;
 /** Headroom is never less than this: one allocation burst (a buffer, a thread stack, a GC cycle) is MiBs, not a share. */
 const MIN_HEADROOM = 32 * MiB;
+/**
+ * Lowered on less than two days of samples, a limit stays at least this far above the peak: the spread
+ * from one day's peak to the next is not known yet, and on the real Bitbrains traces the next day's peak
+ * is above 1.27× the day's on one day in ten (above 1.05× on one in three, which is all the
+ * 5% floor of the headroom would allow).
+ */
+const UNKNOWN_SPREAD = 1.25;
 
 export interface SizingInput {
   analysis: TrendAnalysis;
@@ -162,13 +169,21 @@ export function recommend(input: SizingInput): Recommendation {
       why.push("sized on the peaks seen before restarts, without extrapolating the leak");
     }
   }
+  // how long what runs under the current limit has been seen (the samples, or since the limit was set)
+  const underIt = since === undefined ? duration(series) : input.now - Math.max(since, series[0]?.t ?? since);
+  const seen = Math.min(duration(series), underIt);
+  if (old !== null && limit < old && seen < 2 * DAY - HOUR && limit < level * UNKNOWN_SPREAD) {
+    limit = Math.min(old, level * UNKNOWN_SPREAD);
+    why.push(
+      `under two days of samples, so not lowered below ${Math.round((UNKNOWN_SPREAD - 1) * 100)}% above the peak: how much one day's peak differs from the next is not known yet`,
+    );
+  }
   limit = roundUpReadable(limit);
   // Less than a day of samples (23 h: a day of 5-minute samples spans 23 h 55 m) has not seen a whole
   // daily cycle: raise if needed, never lower. (Replayed on
   // the 24 real Bitbrains VMs, sizing down from a first afternoon caused 20 of memops's 49 OOM-days.)
   // The same for a limit set less than a day ago: what runs under it has not had a whole day either.
-  const underIt = since === undefined ? duration(series) : input.now - Math.max(since, series[0]?.t ?? since);
-  if (old !== null && limit < old && Math.min(duration(series), underIt) < DAY - HOUR)
+  if (old !== null && limit < old && seen < DAY - HOUR)
     return {
       limitBytes: old,
       requestBytes: request(input, old),

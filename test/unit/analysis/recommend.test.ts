@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classify } from "../../../src/core/classify.ts";
 import { recommend } from "../../../src/core/recommend.ts";
+import { roundUpReadable } from "../../../src/core/quantity.ts";
 import { DAY, H, MiB, rng, sample, texture } from "../../scenarios/generators.ts";
 
 const END = 1_790_000_000;
@@ -46,6 +47,21 @@ describe("recommend", () => {
     expect(rec.limitBytes! % (32 * MiB)).toBe(0);
     expect(rec.requestBytes!).toBeLessThanOrEqual(rec.limitBytes!);
     expect(rec.reason).toMatch(/^decay-weighted daily peaks reach [\d.]+Mi; headroom from their spread$/);
+  });
+
+  it("lowered on a day of samples, a limit stays 25% above the peak (tomorrow's may be higher); with three days, close above", () => {
+    const { rec: oneDay, analysis } = sized(() => 400 * MiB, 2048 * MiB, { window: DAY });
+    expect(oneDay.limitBytes!).toBeGreaterThanOrEqual(1.25 * 400 * MiB);
+    expect(oneDay.limitBytes!).toBeLessThanOrEqual(roundUpReadable(1.25 * analysis.peakBytes));
+    expect(oneDay.reason).toContain(
+      "under two days of samples, so not lowered below 25% above the peak: how much one day's peak differs from the next is not known yet",
+    );
+    const threeDays = sized(() => 400 * MiB, 2048 * MiB, { window: 3 * DAY }).rec;
+    expect(threeDays.limitBytes!).toBeLessThan(oneDay.limitBytes!);
+    expect(threeDays.reason).not.toContain("under two days");
+    // a raise is not held back by it: an OOM-killed container on a day gets its floor, not more
+    const killed = sized((s) => 200 * MiB + (400 * MiB * s) / (3 * H), 512 * MiB, { window: DAY }).rec;
+    expect(killed.reason).not.toContain("under two days");
   });
 
   it("a deploy that lowered memory two days ago: the new version's peaks are what count", () => {
