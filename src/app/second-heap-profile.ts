@@ -5,12 +5,19 @@
  * One replica takes it under a lease; on the record before it is marked done, posted after.
  */
 import { diffProfiles, type HeapProfile } from "../core/profile/heap-profile.ts";
+import { formatDuration } from "../core/duration.ts";
+import { err } from "../core/result.ts";
 import { subjectKey } from "../core/subject.ts";
 import type { ProfileCompare } from "../ports.ts";
 import type { ProfileDeps } from "./profile-heap.ts";
 import { PROFILE_TIMEOUT_MS, takeHeapProfile } from "./take-heap-profile.ts";
 
 export const PROFILE_TOP = 10;
+/**
+ * Due longer ago than this (memops was not running), a comparison is closed with a word in the thread
+ * instead: a profile taken now would not compare with the first over the interval that was asked for.
+ */
+const STALE_SECONDS = 3600;
 /** a comparison stays this replica's this long (two fetches' timeouts and the posting); another takes it over after */
 const LEASE_SECONDS = (2 * PROFILE_TIMEOUT_MS) / 1000 + 60;
 
@@ -38,7 +45,13 @@ export async function takeSecondProfiles(pd: ProfileDeps, owner: string, id?: st
     const c = await d.store.claimProfileCompare(owner, now, now + LEASE_SECONDS, id);
     if (!c) return posted;
     const where = `${c.pod}:${c.port}${c.path}`;
-    const second = await takeHeapProfile(d, c);
+    const late = now - c.dueAt;
+    const second =
+      late > STALE_SECONDS
+        ? err(
+            `it was due ${formatDuration(late)} ago, while memops was not running, and a profile taken now would not show the growth over ${formatDuration(c.compareSeconds)}; ask again with --compare`,
+          )
+        : await takeHeapProfile(d, c);
     await d.audit.record({
       kind: "profile",
       slackUser: c.user,

@@ -136,6 +136,47 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
     ]);
   });
 
+  it("--compare whose memops was down for hours: the next start says so in the thread instead of comparing unlike with unlike", async () => {
+    const one = await start();
+    one.gate.hold = true;
+    const ws = one.h.emulator.workspace;
+    await one.h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
+    );
+    for (let i = 0; i < 100 && !one.slept.includes(60_000); i++) await new Promise((r) => setTimeout(r, 20));
+    await one.h.app.stop();
+    running.splice(running.indexOf(one.h), 1, {
+      ...one.h,
+      stop: async () => {
+        await one.h.emulator.stop();
+        await one.h.store.close();
+      },
+    });
+    const two = await startHarness({
+      cluster: one.cluster,
+      metrics: one.metrics,
+      clock: { now: () => NOW + 3 * 3600 },
+      users: [{ id: ALICE, name: "alice" }],
+      emulator: one.h.emulator,
+      store: one.h.store,
+    });
+    running.unshift(two);
+    const said = await ws.waitFor(() =>
+      ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("The second profile of")),
+    );
+    expect(said.text).toBe(
+      `The second profile of ${POD} could not be taken: it was due 2h 59m ago, while memops was not running, and a profile taken now would not show the growth over 1m; ask again with --compare`,
+    );
+    expect(ws.thread(CHANNEL, parent.ts).some((m) => m.text.startsWith("Heap growth of"))).toBe(false);
+    expect(await two.app.secondProfiles()).toBe(0);
+    const audit = await two.store.auditEntries({ since: NOW - 60 });
+    expect(audit.filter((e) => e.kind === "profile").map((e) => e.outcome)).toEqual([
+      expect.stringMatching(/^ok: /),
+      expect.stringMatching(/^failed: it was due 2h 59m ago/),
+    ]);
+  });
+
   it("a leak verdict offers Capture heap profile: two profiles five minutes apart in the incident's thread; a plateau's does not", async () => {
     const { h, slept } = await start();
     const ws = h.emulator.workspace;
