@@ -175,7 +175,7 @@ export function recommend(input: SizingInput): Recommendation {
   if (old !== null && limit < old && seen < 2 * DAY - HOUR && limit < level * UNKNOWN_SPREAD) {
     limit = Math.min(old, level * UNKNOWN_SPREAD);
     why.push(
-      `under two days of samples, so not lowered below ${Math.round((UNKNOWN_SPREAD - 1) * 100)}% above the peak: how much one day's peak differs from the next is not known yet`,
+      `${underIt < duration(series) ? "the limit was set under two days ago" : "under two days of samples"}, so not lowered below ${Math.round((UNKNOWN_SPREAD - 1) * 100)}% above the peak: how much one day's peak differs from the next is not known yet`,
     );
   }
   limit = roundUpReadable(limit);

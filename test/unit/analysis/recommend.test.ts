@@ -59,6 +59,19 @@ describe("recommend", () => {
     const threeDays = sized(() => 400 * MiB, 2048 * MiB, { window: 3 * DAY }).rec;
     expect(threeDays.limitBytes!).toBeLessThan(oneDay.limitBytes!);
     expect(threeDays.reason).not.toContain("under two days");
+    // three days of samples, but a limit set a day and a half ago: what runs under it has not had two days
+    const { analysis: three } = sized(() => 400 * MiB, 2048 * MiB, { window: 3 * DAY });
+    const recent = recommend({
+      analysis: three,
+      limitBytes: 2048 * MiB,
+      requestBytes: 1024 * MiB,
+      oomKilled: false,
+      now: END,
+      maxFactor: 2,
+      limitSince: END - 1.5 * DAY,
+    });
+    expect(recent.limitBytes!).toBeGreaterThanOrEqual(1.25 * 400 * MiB);
+    expect(recent.reason).toContain("the limit was set under two days ago, so not lowered below 25% above the peak");
     // a raise is not held back by it: an OOM-killed container on a day gets its floor, not more
     const killed = sized((s) => 200 * MiB + (400 * MiB * s) / (3 * H), 512 * MiB, { window: DAY }).rec;
     expect(killed.reason).not.toContain("under two days");
