@@ -8,7 +8,7 @@
  * time per workload (a lease in the
  * store), a size cap and a timeout on each fetch; audited, since it touches a workload's debug port.
  */
-import type { HeapProfile, ProfileDiff } from "../core/profile/heap-profile.ts";
+import { type HeapProfile, profileFile, type ProfileDiff } from "../core/profile/heap-profile.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { type Subject, subjectKey } from "../core/subject.ts";
 import type { Target } from "../core/target.ts";
@@ -154,7 +154,7 @@ export async function profileHeap(
     };
     await d.chat.post(channel, d.view.heapProfile(view, PROFILE_TOP), threadTs);
     await d.chat.upload(channel, threadTs, {
-      filename: `heap-${pod}-1.pb.gz`,
+      filename: profileFile(pod, 1),
       title: `heap profile of ${pod} (open with go tool pprof)`,
       altText: `pprof heap profile of ${pod}, ${first.value.profile.totalBytes} bytes in use`,
       bytes: first.value.bytes,

@@ -4,7 +4,7 @@
  * by the next one to look (at start-up and every few seconds), from what the store kept of the first.
  * One replica takes it under a lease; on the record before it is marked done, posted after.
  */
-import { diffProfiles, type HeapProfile } from "../core/profile/heap-profile.ts";
+import { diffProfiles, type HeapProfile, profileFile } from "../core/profile/heap-profile.ts";
 import { formatDuration } from "../core/duration.ts";
 import { err } from "../core/result.ts";
 import { subjectKey } from "../core/subject.ts";
@@ -72,10 +72,9 @@ export async function takeSecondProfiles(pd: ProfileDeps, owner: string, id?: st
       const diff = diffProfiles(first, second.value.profile, PROFILE_TOP);
       const view = { ...c, first, second: second.value.profile, diff };
       await d.chat.post(c.channel, d.view.heapProfile(view, PROFILE_TOP), c.threadTs);
-      const stamp = (n: number) => `heap-${c.pod}-${n}.pb.gz`;
       await d.chat.upload(c.channel, c.threadTs, {
-        filename: stamp(2),
-        title: `heap profile of ${c.pod}, ${c.compareSeconds} s later (go tool pprof -diff_base ${stamp(1)} ${stamp(2)})`,
+        filename: profileFile(c.pod, 2),
+        title: `heap profile of ${c.pod}, ${c.compareSeconds} s later (go tool pprof -diff_base ${profileFile(c.pod, 1)} ${profileFile(c.pod, 2)})`,
         altText: `pprof heap profile of ${c.pod}, ${second.value.profile.totalBytes} bytes in use`,
         bytes: second.value.bytes,
       });

@@ -61,6 +61,39 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
     return { h, cluster, metrics, slept, gate, release: () => release() };
   }
 
+  /**
+   * `--compare 1m` asked of one memops that stops while it waits for the second profile (its emulator
+   * and store stay), then the next memops starting `laterBy` seconds after the first profile.
+   */
+  async function restartedDuringWait(laterBy: number) {
+    const one = await start();
+    one.gate.hold = true;
+    const ws = one.h.emulator.workspace;
+    await one.h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
+    const parent = await ws.waitFor(() =>
+      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
+    );
+    for (let i = 0; i < 100 && !one.slept.includes(60_000); i++) await new Promise((r) => setTimeout(r, 20));
+    await one.h.app.stop();
+    running.splice(running.indexOf(one.h), 1, {
+      ...one.h,
+      stop: async () => {
+        await one.h.emulator.stop();
+        await one.h.store.close();
+      },
+    });
+    const two = await startHarness({
+      cluster: one.cluster,
+      metrics: one.metrics,
+      clock: { now: () => NOW + laterBy },
+      users: [{ id: ALICE, name: "alice" }],
+      emulator: one.h.emulator,
+      store: one.h.store,
+    });
+    running.unshift(two);
+    return { one, two, ws, parent };
+  }
+
   it("--compare: two profiles a minute apart, the leaking function named as where the memory goes, both attached, audited", async () => {
     const { h, slept } = await start();
     const ws = h.emulator.workspace;
@@ -90,33 +123,8 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
   });
 
   it("--compare survives a restart: memops stopped during the wait, the next start takes the second profile and posts the growth, once", async () => {
-    const one = await start();
-    one.gate.hold = true;
-    const ws = one.h.emulator.workspace;
-    await one.h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
-    const parent = await ws.waitFor(() =>
-      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
-    );
-    for (let i = 0; i < 100 && !one.slept.includes(60_000); i++) await new Promise((r) => setTimeout(r, 20));
+    const { one, two, ws, parent } = await restartedDuringWait(120);
     expect(one.slept).toEqual([60_000]);
-    // the process stops while it waits for the second profile (its emulator and store stay, for the next)
-    await one.h.app.stop();
-    running.splice(running.indexOf(one.h), 1, {
-      ...one.h,
-      stop: async () => {
-        await one.h.emulator.stop();
-        await one.h.store.close();
-      },
-    });
-    const two = await startHarness({
-      cluster: one.cluster,
-      metrics: one.metrics,
-      clock: { now: () => NOW + 120 },
-      users: [{ id: ALICE, name: "alice" }],
-      emulator: one.h.emulator,
-      store: one.h.store,
-    });
-    running.unshift(two);
     const growth = await ws.waitFor(() =>
       ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("Heap growth of")),
     );
@@ -137,31 +145,7 @@ describe("/mem profile (Bolt over HTTP, emulator, fake cluster's pod proxy)", ()
   });
 
   it("--compare whose memops was down for hours: the next start says so in the thread instead of comparing unlike with unlike", async () => {
-    const one = await start();
-    one.gate.hold = true;
-    const ws = one.h.emulator.workspace;
-    await one.h.slack.slash({ user: ALICE, channel: CHANNEL, text: "profile deploy/checkout -n shop --compare 1m" });
-    const parent = await ws.waitFor(() =>
-      ws.channelMessages(CHANNEL).find((m) => m.text.startsWith("Heap profile of")),
-    );
-    for (let i = 0; i < 100 && !one.slept.includes(60_000); i++) await new Promise((r) => setTimeout(r, 20));
-    await one.h.app.stop();
-    running.splice(running.indexOf(one.h), 1, {
-      ...one.h,
-      stop: async () => {
-        await one.h.emulator.stop();
-        await one.h.store.close();
-      },
-    });
-    const two = await startHarness({
-      cluster: one.cluster,
-      metrics: one.metrics,
-      clock: { now: () => NOW + 3 * 3600 },
-      users: [{ id: ALICE, name: "alice" }],
-      emulator: one.h.emulator,
-      store: one.h.store,
-    });
-    running.unshift(two);
+    const { two, ws, parent } = await restartedDuringWait(3 * 3600);
     const said = await ws.waitFor(() =>
       ws.thread(CHANNEL, parent.ts).find((m) => m.text.startsWith("The second profile of")),
     );

@@ -20,6 +20,9 @@ export interface HeapProfile {
   takenAt: number | null;
 }
 
+/** The name a profile is attached under in the thread: the first and second of a pod, for `go tool pprof -diff_base`. */
+export const profileFile = (pod: string, n: 1 | 2) => `heap-${pod}-${n}.pb.gz`;
+
 export interface Ranked extends FunctionBytes {
   /** of the heap's total */
   flatShare: number;

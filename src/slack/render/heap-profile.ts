@@ -1,7 +1,7 @@
 /** A heap profile in the thread: the top functions by in-use bytes, and what grew between two profiles. */
 import type { ProfileView } from "../../app/profile-heap.ts";
 import { formatDuration } from "../../core/duration.ts";
-import { topFunctions } from "../../core/profile/heap-profile.ts";
+import { profileFile, topFunctions } from "../../core/profile/heap-profile.ts";
 import { diffVerdict } from "../../core/profile/profile-text.ts";
 import { formatBytes } from "../../core/quantity.ts";
 import { subjectKey } from "../../core/subject.ts";
@@ -31,7 +31,7 @@ export function heapProfileMessage(p: ProfileView, top: number): ChatMessage {
             )
           : []),
         context(
-          `Both profiles are attached: \`go tool pprof -diff_base heap-${esc(p.pod)}-1.pb.gz heap-${esc(p.pod)}-2.pb.gz\``,
+          `Both profiles are attached: \`go tool pprof -diff_base ${esc(profileFile(p.pod, 1))} ${esc(profileFile(p.pod, 2))}\``,
         ),
       ],
     };
