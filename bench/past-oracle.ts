@@ -67,19 +67,43 @@ function daysOf(tr: Replayable) {
   return { peaks, slackOn, limitOn, usable };
 }
 
+interface RuleDay {
+  limit: number;
+  oom: boolean;
+  slack: number;
+}
+
+const ruled = new WeakMap<Replayable, { t: ReturnType<typeof daysOf>; table: (RuleDay | null)[][] }>();
+/**
+ * Every rule's limit on every day of a trace and what it cost, replayed from day 1 (null where the day has
+ * no samples or the rule no past peak) — worked out once per trace for all that is asked of it.
+ */
+function ruleDays(tr: Replayable) {
+  let r = ruled.get(tr);
+  if (!r) {
+    const t = daysOf(tr);
+    const table = RULES.map((rule) =>
+      Array.from({ length: tr.days }, (_, d): RuleDay | null => {
+        const limit = d >= 1 && t.usable(d) ? t.limitOn(d, rule) : NaN;
+        return Number.isNaN(limit) ? null : { limit, oom: t.peaks[d]! > limit, slack: t.slackOn(d, limit) };
+      }),
+    );
+    ruled.set(tr, (r = { t, table }));
+  }
+  return r;
+}
+
 /** Each rule's OOM-days and GiB-hours of slack on one trace, replayed from day 1. */
 function outcomes(tr: Replayable): Outcome[] {
-  const t = daysOf(tr);
-  return RULES.map((r) => {
+  return ruleDays(tr).table.map((days, i) => {
     let oomDays = 0,
       slack = 0;
-    for (let d = 1; d < tr.days; d++) {
-      const limit = t.limitOn(d, r);
-      if (!t.usable(d) || Number.isNaN(limit)) continue;
-      if (t.peaks[d]! > limit) oomDays++;
-      slack += t.slackOn(d, limit);
-    }
-    return { oomDays, slack, rule: `${r.m.toFixed(3)} × max of ${r.k} d` };
+    for (const day of days)
+      if (day) {
+        oomDays += day.oom ? 1 : 0;
+        slack += day.slack;
+      }
+    return { oomDays, slack, rule: `${RULES[i]!.m.toFixed(3)} × max of ${RULES[i]!.k} d` };
   });
 }
 
@@ -92,7 +116,7 @@ export function pastChosen(set: readonly Replayable[], margin = 1): { oomDays: n
   let oomDays = 0,
     slack = 0;
   for (const tr of set) {
-    const t = daysOf(tr);
+    const { t, table } = ruleDays(tr);
     const score = RULES.map(() => ({ oomDays: 0, slack: 0 }));
     for (let d = 1; d < tr.days; d++) {
       if (!t.usable(d)) continue;
@@ -102,17 +126,18 @@ export function pastChosen(set: readonly Replayable[], margin = 1): { oomDays: n
         const b = score[best]!;
         if (s.oomDays < b.oomDays || (s.oomDays === b.oomDays && s.slack < b.slack)) best = i;
       });
-      const limit = margin * t.limitOn(d, RULES[best]!);
-      if (!Number.isNaN(limit)) {
+      const chosen = table[best]![d];
+      if (chosen) {
+        const limit = margin * chosen.limit;
         if (t.peaks[d]! > limit) oomDays++;
         slack += t.slackOn(d, limit);
       }
       // then day d joins every rule's record
-      RULES.forEach((r, i) => {
-        const l = t.limitOn(d, r);
-        if (Number.isNaN(l)) return;
-        if (t.peaks[d]! > l) score[i]!.oomDays++;
-        score[i]!.slack += t.slackOn(d, l);
+      table.forEach((days, i) => {
+        const day = days[d];
+        if (!day) return;
+        if (day.oom) score[i]!.oomDays++;
+        score[i]!.slack += day.slack;
       });
     }
   }
