@@ -189,7 +189,7 @@ try {
    * and external memory (its /metrics), and the anonymous rest (the allocator: native buffers, SQLite,
    * TLS, V8's own tables).
    */
-  const heap = async () => {
+  const whereRssIs = async () => {
     const roll = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
     const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(roll)?.[1] ?? NaN) / 1024;
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -202,7 +202,7 @@ try {
     const anon = kb("Anonymous");
     return `file-backed ${(kb("Rss") - anon).toFixed(1)}, V8 heap ${total.toFixed(1)} committed (${used.toFixed(1)} used), external ${external.toFixed(1)}, other anonymous ${(anon - total - external).toFixed(1)} MiB`;
   };
-  const heapAfterMix = await heap();
+  const rssAfterMix = await whereRssIs();
   const growth: { t: number; v: number }[] = [];
   const t0 = Date.now() / 1000;
   for (let i = 0; i < GROWTH; i++) {
@@ -220,7 +220,7 @@ try {
     });
     cli.push(performance.now() - started);
   }
-  const heapAfterGrowth = await heap();
+  const rssAfterGrowth = await whereRssIs();
   // the series, as `memops analyze --input FILE --limit 256Mi` reads it
   const growthCsv = join(tmpdir(), "memops-bench-real-rss.csv");
   writeFileSync(
@@ -251,9 +251,9 @@ memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOpt
 | RSS idle (1 s after /healthz answers) | ${idle.toFixed(1)} MiB | < 80 MB |
 | peak RSS over the ${MIX} mixed diagnoses (50 ms samples) | ${peak.toFixed(1)} MiB (${((100 * peak) / limitMiB).toFixed(0)}% of the ${manifest.limit} limit) | < 80% |
 | p90 RSS over the mix and the growth run (${samples.length} readings), rounded as memops rounds a request | ${p90.toFixed(1)} MiB → ${formatBytes(request)} | the manifest's request, ${manifest.request}: **${request === manifest.requestBytes ? "equal" : "differs"}** |
-| where the RSS is, after the mix | ${heapAfterMix} | — |
+| where the RSS is, after the mix | ${rssAfterMix} | — |
 | RSS after ${GROWTH} more diagnoses | ${(growth.at(-1)!.v / 2 ** 20).toFixed(1)} MiB | — |
-| where the RSS is, after them | ${heapAfterGrowth} | — |
+| where the RSS is, after them | ${rssAfterGrowth} | — |
 | memops's classifier on that RSS series (in ${growthCsv}) | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable |
 `);
 } finally {
