@@ -3,7 +3,7 @@
  * list is too big to parse whole), errors with their status. Node's own http/https (undici as a package would add ~25 MB to the process).
  */
 import { readFileSync } from "node:fs";
-import http from "node:http";
+import http from "../node-http.ts";
 import https from "node:https";
 import { execCredentials, type KubeTarget } from "./kube-config.ts";
 

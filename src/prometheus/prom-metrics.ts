@@ -1,9 +1,10 @@
 /**
  * The MemoryMetrics port on Prometheus's HTTP API (cAdvisor and kube-state-metrics metric names), with
- * Node's own fetch. Samples are parsed straight into `{t, v}`: one object per sample, where a client
+ * memops's fetch over node:http (http-fetch.ts). Samples are parsed straight into `{t, v}`: one object per sample, where a client
  * library made three (a Date, a wrapper, then ours) — it matters for a 1,200-pod namespace.
  */
 import type { Sample } from "../core/model.ts";
+import { httpFetch } from "../http-fetch.ts";
 import { type ContainerMemory, type MemoryMetrics, type MemoryRangeQuery, PortError } from "../ports.ts";
 import { PromHttpError, promError } from "./errors.ts";
 import { memoryQuery, type SeriesName } from "./memory-query.ts";
@@ -37,7 +38,7 @@ export class PromMetrics implements MemoryMetrics {
   /** POSTs a query (form-encoded, as Prometheus takes long queries); a failure is a PortError. */
   async #ask<R>(endpoint: string, form: Record<string, string>): Promise<{ resultType: string; result: R }> {
     try {
-      const res = await fetch(`${this.#api}/${endpoint}`, {
+      const res = await httpFetch(`${this.#api}/${endpoint}`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
         body: new URLSearchParams(form).toString(),

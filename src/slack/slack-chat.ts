@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import { httpFetch } from "../http-fetch.ts";
 import { type Chat, type ChatFile, type ChatMessage, PortError } from "../ports.ts";
 
 const NOT_POSTABLE = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
@@ -78,7 +79,7 @@ export class SlackChat implements Chat {
       if (!target.upload_url || !target.file_id)
         throw new PortError("slack", "invalid", `Slack returned no upload URL for ${method}`);
       method = "the file upload";
-      const sent = await fetch(target.upload_url, {
+      const sent = await httpFetch(target.upload_url, {
         method: "POST",
         body: image.bytes,
         headers: { "content-type": "application/octet-stream" },

@@ -15,12 +15,19 @@ export interface MemopsProcess {
 
 const MAIN = resolve(import.meta.dirname, "../../src/main.ts");
 
-/** Starts `memops serve` and resolves once it logs that it is serving; its log goes to `logFile`. */
-export async function startMemops(env: Record<string, string>, logFile: string): Promise<MemopsProcess> {
-  const child = spawn(process.execPath, [MAIN, "serve"], {
+/**
+ * Starts `memops serve` and resolves once it logs that it is serving; its log goes to `logFile`.
+ * `nodeArgs` go to node before the entry point (a `--require` preload); `fd3` opens a pipe on fd 3.
+ */
+export async function startMemops(
+  env: Record<string, string>,
+  logFile: string,
+  options: { nodeArgs?: string[]; fd3?: boolean } = {},
+): Promise<MemopsProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN, "serve"], {
     cwd: resolve(import.meta.dirname, "../.."),
     env: { PATH: process.env["PATH"] ?? "", LOG_LEVEL: "debug", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", ...(options.fd3 ? (["pipe"] as const) : [])],
   });
   const exited = new Promise<string>((done) => child.once("exit", (code, signal) => done(signal ?? String(code))));
   await new Promise<void>((ready, fail) => {
@@ -34,8 +41,8 @@ export async function startMemops(env: Record<string, string>, logFile: string):
         ready();
       }
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
     void exited.then((how) => {
       clearTimeout(timer);
       fail(new Error(`memops exited (${how}) before serving; see ${logFile}`));
