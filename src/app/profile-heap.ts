@@ -26,6 +26,7 @@ import { mayDiagnose } from "./may-diagnose.ts";
 import { PortError } from "../ports.ts";
 import type { IncidentDeps } from "./incident-deps.ts";
 import { incidentSubject } from "./incident-deps.ts";
+import { Stopping } from "./stopping.ts";
 
 /** slower than this over the last hour, no pod is "the growing one": the highest is profiled */
 const MIN_GROWTH_PER_HOUR = 2 ** 20;
@@ -177,7 +178,13 @@ export async function profileHeap(
       compareSeconds: r.compareSeconds,
       first: keptProfile(first.value.profile),
     });
-    await pd.sleep(r.compareSeconds * 1000);
+    try {
+      await pd.sleep(r.compareSeconds * 1000);
+    } catch (e) {
+      // memops is stopping: the comparison is on record, and the next start or another replica takes it
+      if (e instanceof Stopping) return ok({ threadTs });
+      throw e;
+    }
     await takeSecondProfiles(pd, owner, id);
     return ok({ threadTs });
   } finally {

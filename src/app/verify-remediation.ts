@@ -10,6 +10,7 @@ import type { MemoryMetrics } from "../ports.ts";
 import { RECHECK_AFTER, recheckFixes } from "./recheck-fixes.ts";
 import { showLastAction } from "./remediation-cards.ts";
 import type { RemediationDeps } from "./remediation-deps.ts";
+import { Stopping, stoppable } from "./stopping.ts";
 
 export interface VerifierDeps extends RemediationDeps {
   metrics: MemoryMetrics | null;
@@ -87,11 +88,15 @@ export class Verifier {
     const d = this.#d;
     const signal = this.#lifetime.signal;
     const chunkMs = Math.max(1, (d.leaseSeconds * 1000) / 3);
+    // a stop ends the wait at once, not at the end of the chunk: SIGTERM does not wait out a poll
+    const wait = stoppable((ms) => d.sleep(ms), signal);
     const sleep = async (ms: number) => {
       for (let left = ms; left > 0; left -= chunkMs) {
         if (signal.aborted || !(await d.store.renewWatch(p.id, d.replicaId, d.clock.now() + d.leaseSeconds)))
           throw new WatchLost();
-        await d.sleep(Math.min(left, chunkMs));
+        await wait(Math.min(left, chunkMs)).catch((e: unknown) => {
+          throw e instanceof Stopping ? new WatchLost() : e;
+        });
       }
     };
     const v = await verifyRemediation({ cluster: d.cluster, metrics: d.metrics, clock: d.clock, sleep }, p, {

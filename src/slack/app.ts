@@ -29,6 +29,7 @@ import { SlackChat } from "./slack-chat.ts";
 import { type WatchPass, watchFleet } from "../app/watch-fleet.ts";
 import { postDigest } from "../app/post-digest.ts";
 import { takeSecondProfiles } from "../app/second-heap-profile.ts";
+import { stoppable } from "../app/stopping.ts";
 
 // Bolt's own modules, not its index: the index loads every receiver it exports (Express and its body
 // parsers, AWS Lambda) and, for ES module import, reads every export — OAuth's installer with
@@ -62,7 +63,7 @@ export interface RunningApp {
   sweepExpired(): Promise<void>;
   /** takes over verification watches and reconciles executions a stopped replica left behind (also runs every 10 s) */
   resumeWatches(): Promise<void>;
-  /** resolves when background work (alert diagnoses, verifications) has finished */
+  /** resolves when the work in flight (requests' listeners, alert diagnoses, verifications) has finished */
   idle(): Promise<void>;
   /** the day- and week-later re-checks of executed fixes that are due (also runs every minute); how many were reported */
   recheckFixes(): Promise<number>;
@@ -74,17 +75,40 @@ export interface RunningApp {
   watchFleet(): Promise<WatchPass | null>;
   /** the HTTP port actually listened on (PORT=0 picks a free one) */
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Takes no more requests, stops the timers and verification watches (another replica or the next
+   * start takes them over), ends the waits of `--compare` (on record, taken over the same way), and
+   * resolves once the work in flight has finished — at most `drainMs`, 20 s unless given — so the
+   * store can close under nothing.
+   */
+  stop(options?: { drainMs?: number }): Promise<void>;
 }
 
-/** Work started by a request that outlives it (an alert's diagnoses): awaited by `idle`, its failure logged. */
-class BackgroundTasks {
-  readonly #running = new Set<Promise<void>>();
+/**
+ * Work in flight: a request's listeners (which run on after Slack's ack), work a request starts that
+ * outlives it (an alert's diagnoses), a timer's run. `idle` waits for all of it, and so does `stop`
+ * before the store closes: a command caught by SIGTERM finishes and is recorded.
+ */
+class InFlight {
+  readonly #running = new Set<Promise<unknown>>();
+
+  /** `work`, counted until it settles; its outcome is the caller's */
+  track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running.add(settled);
+    void settled.finally(() => this.#running.delete(settled));
+    return work;
+  }
 
   run(task: Promise<void>, onError: (e: unknown) => void): void {
-    const t = task.catch(onError);
-    this.#running.add(t);
-    void t.finally(() => this.#running.delete(t));
+    void this.track(task.catch(onError));
+  }
+
+  get size(): number {
+    return this.#running.size;
   }
 
   async idle(): Promise<void> {
@@ -92,11 +116,14 @@ class BackgroundTasks {
   }
 }
 
+/** How long `stop` waits for work in flight: inside Kubernetes' default 30 s grace period. */
+const DRAIN_MS = 20_000;
+
 /** Periodic work, each on its own timer that keeps no process alive; a failure is logged, the next run tries again. */
-function every(log: Logger, jobs: { seconds: number; what: string; run: () => Promise<void> }[]) {
+function every(log: Logger, inFlight: InFlight, jobs: { seconds: number; what: string; run: () => Promise<void> }[]) {
   const timers = jobs.map((j) => {
     const t = setInterval(() => {
-      j.run().catch((e: unknown) => log.error({ err: e }, `${j.what} failed`));
+      inFlight.run(j.run(), (e: unknown) => log.error({ err: e }, `${j.what} failed`));
     }, j.seconds * 1000);
     t.unref();
     return t;
@@ -105,7 +132,14 @@ function every(log: Logger, jobs: { seconds: number; what: string; run: () => Pr
 }
 
 /** Bolt with the HTTP receiver (request signatures) or Socket Mode, by config, and memops's routes beside it. */
-function boltApp(config: Config, routes: Route[], store: Store, log: Logger, telemetry: Telemetry): App {
+function boltApp(
+  config: Config,
+  routes: Route[],
+  store: Store,
+  log: Logger,
+  telemetry: Telemetry,
+  inFlight: InFlight,
+): App {
   const logger = boltLogger(log);
   const wallClock = () => Date.now() / 1000; // as Bolt's own timestamp check: Slack's clock, not the app's
   const http = config.slack.socketMode
@@ -138,6 +172,8 @@ function boltApp(config: Config, routes: Route[], store: Store, log: Logger, tel
       fetch: countingFetch(telemetry, config.slack.apiUrl),
     },
   });
+  // first: a request's listeners are in flight until they end, whatever the middleware after decides
+  app.use(({ next }) => inFlight.track(next()));
   app.use(onceOnly(store, wallClock, log));
   return app;
 }
@@ -159,7 +195,7 @@ function incidentDeps(deps: SlackAppDeps, chat: Chat, audit: AuditTrail, telemet
 }
 
 /** Alertmanager's notifications, handled in the background: the webhook answers at once. */
-function alertHandler(config: Config, channel: string, incidents: IncidentDeps, background: BackgroundTasks) {
+function alertHandler(config: Config, channel: string, incidents: IncidentDeps, background: InFlight) {
   const log = incidents.log;
   const alertDeps = {
     incidents: { ...incidents, log: log.child({ component: "alerts" }) },
@@ -188,7 +224,8 @@ async function listen(app: App, config: Config, log: Logger): Promise<{ port: nu
 /** The Bolt app: /mem routed to the commands, /healthz and /readyz, HTTP or Socket Mode by config. */
 export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise<RunningApp> {
   const log = deps.log;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const stopping = new AbortController();
+  const sleep = stoppable(deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))), stopping.signal);
   let slackReady = false;
   let onAlerts: (p: AlertmanagerPayload) => void = () => undefined;
   const telemetry = new PromTelemetry();
@@ -199,7 +236,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     log,
     metrics: () => telemetry.text(),
   });
-  const app = boltApp(config, routes, deps.store, log, telemetry);
+  const inFlight = new InFlight();
+  const app = boltApp(config, routes, deps.store, log, telemetry, inFlight);
   const chat: Chat = new SlackChat(app.client);
   const audit = new AuditTrail(deps.store, deps.diagnosis.clock, log, telemetry);
   const incidents = incidentDeps(deps, chat, audit, telemetry);
@@ -223,8 +261,7 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     sleep,
     log,
   });
-  const background = new BackgroundTasks();
-  if (config.alerts) onAlerts = alertHandler(config, config.alerts.channel, incidents, background);
+  if (config.alerts) onAlerts = alertHandler(config, config.alerts.channel, incidents, inFlight);
   const recheck = async () => (actions ? actions.verifier.recheckDue() : 0);
   const replica = deps.newId();
   const secondProfiles = () => takeSecondProfiles({ incidents, sleep }, replica);
@@ -249,7 +286,8 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     }
   };
   if (watchConfig && !metrics) log.warn("the policy has a watch: section, but Prometheus is not configured: no watch");
-  const timers = every(log, [
+  const timerRuns = new InFlight();
+  const timers = every(log, timerRuns, [
     ...(watchConfig && metrics
       ? [
           { seconds: watchConfig.every, what: "fleet watch", run: async () => void (await watch()) },
@@ -277,13 +315,22 @@ export async function startSlackApp(config: Config, deps: SlackAppDeps): Promise
     port,
     sweepExpired,
     idle: async () => {
-      await background.idle();
+      await inFlight.idle();
       await actions?.verifier.idle();
     },
-    stop: () => {
+    stop: async ({ drainMs = DRAIN_MS } = {}) => {
       timers.stop();
       actions?.verifier.abort();
-      return app.stop().then(() => undefined);
+      stopping.abort();
+      await app.stop(); // no new requests; those in flight go on
+      // a timer's run is waited for here, not by `idle`: a take-over of verification watches runs for minutes
+      const drained = await Promise.race([
+        Promise.all([inFlight.idle(), timerRuns.idle()]).then(() => true),
+        new Promise<false>((r) => setTimeout(r, drainMs, false).unref()),
+      ]);
+      if (!drained)
+        log.warn({ inFlight: inFlight.size + timerRuns.size, waitedMs: drainMs }, "stopping with work still in flight");
+      await actions?.verifier.idle();
     },
     resumeWatches: recover,
     watchFleet: watch,

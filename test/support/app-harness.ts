@@ -31,7 +31,8 @@ export interface Harness {
   logs: string[];
   appUrl: string;
   store: Store;
-  stop(): Promise<void>;
+  /** `drainMs: 0` stops as a crash would, without waiting for the work in flight */
+  stop(options?: { drainMs?: number }): Promise<void>;
 }
 
 let runbooks: Runbook[] | undefined;
@@ -130,8 +131,8 @@ export async function startHarness(deps: HarnessOptions): Promise<Harness> {
     logs,
     appUrl,
     store,
-    stop: async () => {
-      await app.stop();
+    stop: async (options) => {
+      await app.stop(options);
       if (!deps.emulator) await emulator.stop();
       if (!deps.store) await store.close();
     },
