@@ -20,6 +20,8 @@ export interface HttpRequestInit {
   body?: string | Uint8Array | FormData | null;
   redirect?: "follow" | "error" | "manual";
   signal?: AbortSignal | null;
+  /** the longest silence of the server before the request fails: undici's 300 s unless given */
+  idleTimeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -35,6 +37,8 @@ export interface HttpResponse {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** as Node's fetch (undici's headersTimeout and bodyTimeout): a server silent this long has failed */
+const IDLE_TIMEOUT_MS = 300_000;
 const MAX_REDIRECTS = 20;
 
 class BufferedResponse implements HttpResponse {
@@ -135,6 +139,8 @@ function once(url: URL, init: HttpRequestInit & { body?: string | Uint8Array | n
       req.destroy(signal?.reason as Error);
     }
     signal?.addEventListener("abort", onAbort, { once: true });
+    const idleMs = init.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    req.setTimeout(idleMs, () => req.destroy(new Error(`no answer for ${idleMs} ms`)));
     req.on("error", fail);
     req.end(body);
   });

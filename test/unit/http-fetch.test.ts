@@ -127,6 +127,13 @@ describe("httpFetch", () => {
     expect(seen.length).toBe(before);
   });
 
+  it("fails a request whose server falls silent, as fetch does after 300 s (here 100 ms)", async () => {
+    await expect(httpFetch(`${base}/slow`, { idleTimeoutMs: 100 })).rejects.toMatchObject({
+      name: "TypeError",
+      cause: { message: "no answer for 100 ms" },
+    });
+  });
+
   it("rejects an unreachable server with a TypeError whose cause is the system error, as fetch does", async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
