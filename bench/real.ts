@@ -8,7 +8,8 @@
  *    on), sampling memops's RSS every 50 ms: peak against the manifest's limit.
  * 3. BENCH_GROWTH (default 600) more, one RSS reading after each: memops's own classifier on that series.
  *
- * Machine-dependent; results go to BENCHMARKS.md by hand, with the command and the machine.
+ * Each of issue 13's targets is judged, and the bench exits 1 while one is missed. Machine-dependent;
+ * results go to BENCHMARKS.md by hand, with the command and the machine.
  */
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
@@ -234,6 +235,21 @@ try {
   const p = (xs: number[], q: number) => `${quantile(xs, q).toFixed(0)} ms`;
   const kubectlP50 = quantile(kubectl, 0.5);
   const apiP50 = quantile(api, 0.5);
+  const apiRatio = kubectlP50 / apiP50;
+  const cliRatio = kubectlP50 / quantile(cli, 0.5);
+  const bulkP50 = quantile(mix["bulk"]!, 0.5);
+  // issue 13's targets, each judged: this bench is how the issue is closed
+  const targets = [
+    { what: "deploy/api ≥ 10× faster than by hand", ok: apiRatio >= 10 },
+    { what: "ns/bulk p50 < 1 s", ok: bulkP50 < 1000 },
+    { what: "the CLI faster than by hand", ok: cliRatio > 1 },
+    { what: "idle RSS < 80 MB", ok: idle * 2 ** 20 < 80e6 },
+    { what: "peak RSS < 80% of the limit", ok: peak < 0.8 * limitMiB },
+    { what: "the manifest's request = the p90, rounded", ok: request === manifest.requestBytes },
+    { what: "the growth run classified stable", ok: trend.classification === "stable" },
+  ];
+  const verdict = (what: string) => (targets.find((t) => t.what === what)!.ok ? "met" : "**NOT met**");
+  const missed = targets.filter((t) => !t.ok).map((t) => t.what);
   console.log(`
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOptions}\` (the manifest's; BENCH_NODE_OPTIONS overrides); allocator: \`${JSON.stringify(manifest.malloc)}\`.
@@ -241,21 +257,24 @@ memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOpt
 | measure | n | p50 | p90 | target |
 |---|---|---|---|---|
 | the seed runbook by hand (10 kubectl + 1 Prometheus query) | ${kubectl.length} | ${p(kubectl, 0.5)} | ${p(kubectl, 0.9)} | — |
-| memops end to end, deploy/api | ${api.length} | ${p(api, 0.5)} | ${p(api, 0.9)} | ≥ 10× faster: **${(kubectlP50 / apiP50).toFixed(1)}×** |
-| memops end to end, ns/bulk (1,200 pods), in the mix | ${mix["bulk"]!.length} | ${p(mix["bulk"]!, 0.5)} | ${p(mix["bulk"]!, 0.9)} | < 1 s |
+| memops end to end, deploy/api | ${api.length} | ${p(api, 0.5)} | ${p(api, 0.9)} | ≥ 10× faster: **${apiRatio.toFixed(1)}×**, ${verdict("deploy/api ≥ 10× faster than by hand")} |
+| memops end to end, ns/bulk (1,200 pods), in the mix | ${mix["bulk"]!.length} | ${p(mix["bulk"]!, 0.5)} | ${p(mix["bulk"]!, 0.9)} | < 1 s: ${verdict("ns/bulk p50 < 1 s")} |
 | memops end to end, ns/scenarios, in the mix | ${mix["scenarios"]!.length} | ${p(mix["scenarios"]!, 0.5)} | ${p(mix["scenarios"]!, 0.9)} | — |
-| \`memops diagnose deploy/api -n shop\` as a CLI, start to exit | ${cli.length} | ${p(cli, 0.5)} | ${p(cli, 0.9)} | faster than by hand: **${(kubectlP50 / quantile(cli, 0.5)).toFixed(1)}×** |
+| \`memops diagnose deploy/api -n shop\` as a CLI, start to exit | ${cli.length} | ${p(cli, 0.5)} | ${p(cli, 0.9)} | faster than by hand: **${cliRatio.toFixed(1)}×**, ${verdict("the CLI faster than by hand")} |
 
 | memops's memory | value | target |
 |---|---|---|
-| RSS idle (1 s after /healthz answers) | ${idle.toFixed(1)} MiB | < 80 MB |
-| peak RSS over the ${MIX} mixed diagnoses (50 ms samples) | ${peak.toFixed(1)} MiB (${((100 * peak) / limitMiB).toFixed(0)}% of the ${manifest.limit} limit) | < 80% |
-| p90 RSS over the mix and the growth run (${samples.length} readings), rounded as memops rounds a request | ${p90.toFixed(1)} MiB → ${formatBytes(request)} | the manifest's request, ${manifest.request}: **${request === manifest.requestBytes ? "equal" : "differs"}** |
+| RSS idle (1 s after /healthz answers) | ${idle.toFixed(1)} MiB | < 80 MB (76.3 MiB): ${verdict("idle RSS < 80 MB")} |
+| peak RSS over the ${MIX} mixed diagnoses (50 ms samples) | ${peak.toFixed(1)} MiB (${((100 * peak) / limitMiB).toFixed(0)}% of the ${manifest.limit} limit) | < 80%: ${verdict("peak RSS < 80% of the limit")} |
+| p90 RSS over the mix and the growth run (${samples.length} readings), rounded as memops rounds a request | ${p90.toFixed(1)} MiB → ${formatBytes(request)} | the manifest's request, ${manifest.request}: ${request === manifest.requestBytes ? "equal, met" : "differs, **NOT met**"} |
 | where the RSS is, after the mix | ${rssAfterMix} | — |
 | RSS after ${GROWTH} more diagnoses | ${(growth.at(-1)!.v / 2 ** 20).toFixed(1)} MiB | — |
 | where the RSS is, after them | ${rssAfterGrowth} | — |
-| memops's classifier on that RSS series (in ${growthCsv}) | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable |
+| memops's classifier on that RSS series (in ${growthCsv}) | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable: ${verdict("the growth run classified stable")} |
+
+Targets (issue 13): ${missed.length ? `**NOT met**: ${missed.join("; ")}` : "all **met**"}.
 `);
+  if (missed.length) process.exitCode = 1;
 } finally {
   stopping = true;
   memops.kill();
