@@ -6,12 +6,13 @@
  * method, headers, a string or bytes body, a timeout signal — and what it reads is the status, the
  * headers and the body, whole. It behaves as fetch does where memops can tell: a refused connection
  * rejects with a TypeError whose `cause` is the system error, an abort with the signal's reason,
- * redirects are followed (or refused with `redirect: "error"`), a compressed body is decompressed.
+ * redirects are followed (or refused with `redirect: "error"`), gzip is asked for and decoded.
  * A body it does not know how to send (FormData) goes to the platform's fetch, and its answer is read
  * whole like any other.
  */
 import http from "./node-http.ts";
 import https from "node:https";
+import { promisify } from "node:util";
 import zlib from "node:zlib";
 
 export interface HttpRequestInit {
@@ -74,17 +75,22 @@ class BufferedResponse implements HttpResponse {
   }
 }
 
-function decoded(encoding: string | undefined, body: Buffer): Buffer {
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const brotli = promisify(zlib.brotliDecompress);
+
+/** The body as sent, decompressed on the thread pool (a 1,200-pod Prometheus answer is megabytes). */
+function decoded(encoding: string | undefined, body: Buffer): Promise<Buffer> {
   switch (encoding?.trim().toLowerCase()) {
     case "gzip":
     case "x-gzip":
-      return zlib.gunzipSync(body);
+      return gunzip(body);
     case "deflate":
-      return zlib.inflateSync(body);
+      return inflate(body);
     case "br":
-      return zlib.brotliDecompressSync(body);
+      return brotli(body);
     default:
-      return body;
+      return Promise.resolve(body);
   }
 }
 
@@ -102,6 +108,9 @@ function once(url: URL, init: HttpRequestInit & { body?: string | Uint8Array | n
     const body = init.body ?? undefined;
     const headers: Record<string, string | number> = { ...init.headers };
     if (body !== undefined) headers["content-length"] = Buffer.byteLength(body);
+    // as fetch does: a compressed answer is smaller on the wire, and decoded here
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === "accept-encoding"))
+      headers["accept-encoding"] = "gzip, deflate";
     const req = (url.protocol === "https:" ? https : http).request(
       url,
       { method: init.method ?? "GET", headers },
@@ -114,20 +123,10 @@ function once(url: URL, init: HttpRequestInit & { body?: string | Uint8Array | n
           const fields = new Map<string, string>();
           for (const [k, v] of Object.entries(res.headers))
             if (v !== undefined) fields.set(k, Array.isArray(v) ? v.join(", ") : v);
-          try {
-            const raw = Buffer.concat(chunks);
-            resolve(
-              new BufferedResponse(
-                res.statusCode ?? 0,
-                res.statusMessage ?? "",
-                url.href,
-                fields,
-                decoded(res.headers["content-encoding"], raw),
-              ),
-            );
-          } catch (e) {
-            reject(new TypeError("fetch failed", { cause: e }));
-          }
+          decoded(res.headers["content-encoding"], Buffer.concat(chunks)).then(
+            (b) => resolve(new BufferedResponse(res.statusCode ?? 0, res.statusMessage ?? "", url.href, fields, b)),
+            (e: unknown) => reject(new TypeError("fetch failed", { cause: e })),
+          );
         });
       },
     );

@@ -19,8 +19,13 @@ function route(req: IncomingMessage, body: string, res: ServerResponse): void {
     res.writeHead(200, { "content-type": "application/json", "x-oauth-scopes": "chat:write" });
     res.end(JSON.stringify({ ok: true, method: req.method, body }));
   } else if (path === "/gzip") {
+    // compressed only for a client that says it takes gzip, as Prometheus answers
+    if (!/\bgzip\b/.test(String(req.headers["accept-encoding"]))) return void res.end("plain answer");
     res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" });
     res.end(gzipSync("compressed answer"));
+  } else if (path === "/broken-gzip") {
+    res.writeHead(200, { "content-encoding": "gzip" });
+    res.end("not gzip at all");
   } else if (path === "/see-other") {
     res.writeHead(303, { location: "/echo?after=303" });
     res.end();
@@ -91,8 +96,15 @@ describe("httpFetch", () => {
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "3"]);
   });
 
-  it("decompresses a gzip answer", async () => {
+  it("asks for gzip and decompresses the answer; a corrupt one rejects as fetch does", async () => {
     expect(await (await httpFetch(`${base}/gzip`)).text()).toBe("compressed answer");
+    expect(seen.at(-1)?.headers["accept-encoding"]).toBe("gzip, deflate");
+    const plain = await httpFetch(`${base}/gzip`, { headers: { "Accept-Encoding": "identity" } });
+    expect(await plain.text()).toBe("plain answer");
+    await expect(httpFetch(`${base}/broken-gzip`)).rejects.toMatchObject({
+      name: "TypeError",
+      cause: { code: "Z_DATA_ERROR" },
+    });
   });
 
   it("follows redirects as fetch does: a 303 turns a POST into a GET without its body, a 307 keeps it", async () => {
