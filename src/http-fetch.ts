@@ -158,7 +158,16 @@ export async function httpFetch(input: string | URL, init: HttpRequestInit = {})
     if (!REDIRECTS.has(res.status) || location === null || req.redirect === "manual") return res;
     if (req.redirect === "error") throw new TypeError("fetch failed", { cause: new Error("unexpected redirect") });
     if (hop === MAX_REDIRECTS) throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
-    url = new URL(location, url);
+    const next = new URL(location, url);
+    // as fetch does: credentials do not follow a redirect to another origin (a bot token to a stranger)
+    if (next.origin !== url.origin)
+      req = {
+        ...req,
+        headers: Object.fromEntries(
+          Object.entries(req.headers ?? {}).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)),
+        ),
+      };
+    url = next;
     // as fetch does: a 303, or a 301/302 answering a POST, becomes a GET without a body
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && req.method === "POST")) {
       const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => !/^content-/i.test(k)));

@@ -32,6 +32,9 @@ function route(req: IncomingMessage, body: string, res: ServerResponse): void {
   } else if (path === "/moved") {
     res.writeHead(307, { location: `${base}/echo?after=307` });
     res.end();
+  } else if (path === "/go") {
+    res.writeHead(302, { location: new URL(req.url ?? "/", base).searchParams.get("to") ?? "/" });
+    res.end();
   } else if (path === "/loop") {
     res.writeHead(302, { location: "/loop" });
     res.end();
@@ -120,6 +123,26 @@ describe("httpFetch", () => {
     expect(seen.at(-1)?.headers["content-type"]).toBeUndefined();
     const after307 = await httpFetch(`${base}/moved`, { method: "POST", body: "kept" });
     expect(await after307.json()).toEqual({ ok: true, method: "POST", body: "kept" });
+  });
+
+  it("keeps credentials within the origin: a redirect to another host does not carry the token", async () => {
+    const other = createServer((req, res) => {
+      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: "" });
+      res.end("elsewhere");
+    });
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const elsewhere = `http://localhost:${(other.address() as AddressInfo).port}/landing`;
+    try {
+      const res = await httpFetch(`${base}/go?to=${encodeURIComponent(elsewhere)}`, {
+        headers: { authorization: "Bearer xoxb-secret", "x-trace": "t1" },
+      });
+      expect(await res.text()).toBe("elsewhere");
+      expect(seen.at(-2)?.headers["authorization"]).toBe("Bearer xoxb-secret"); // the first hop, same origin
+      expect(seen.at(-1)?.headers["authorization"]).toBeUndefined();
+      expect(seen.at(-1)?.headers["x-trace"]).toBe("t1");
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
   });
 
   it("refuses a redirect when told to (the Slack client's redirect: error), and a redirect loop", async () => {
