@@ -6,7 +6,7 @@
  * method, headers, a string or bytes body, a timeout signal — and what it reads is the status, the
  * headers and the body, whole. It behaves as fetch does where memops can tell: a refused connection
  * rejects with a TypeError whose `cause` is the system error, an abort with the signal's reason,
- * redirects are followed (or refused with `redirect: "error"`), gzip is asked for and decoded.
+ * redirects are followed (or refused with `redirect: "error"`), a compressed answer is decoded.
  * A body it does not know how to send (FormData) goes to the platform's fetch, and its answer is read
  * whole like any other.
  */
@@ -108,9 +108,8 @@ function once(url: URL, init: HttpRequestInit & { body?: string | Uint8Array | n
     const body = init.body ?? undefined;
     const headers: Record<string, string | number> = { ...init.headers };
     if (body !== undefined) headers["content-length"] = Buffer.byteLength(body);
-    // as fetch does: a compressed answer is smaller on the wire, and decoded here
-    if (!Object.keys(headers).some((k) => k.toLowerCase() === "accept-encoding"))
-      headers["accept-encoding"] = "gzip, deflate";
+    // Unlike fetch, no Accept-Encoding unless the caller sends one: from the in-cluster Prometheus,
+    // gzip cost ~30 ms a diagnosis (deploy/api p50 55 → 90 ms, BENCHMARKS.md) to save bytes on a LAN.
     const req = (url.protocol === "https:" ? https : http).request(
       url,
       { method: init.method ?? "GET", headers },

@@ -99,11 +99,11 @@ describe("httpFetch", () => {
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([429, "3"]);
   });
 
-  it("asks for gzip and decompresses the answer; a corrupt one rejects as fetch does", async () => {
-    expect(await (await httpFetch(`${base}/gzip`)).text()).toBe("compressed answer");
-    expect(seen.at(-1)?.headers["accept-encoding"]).toBe("gzip, deflate");
-    const plain = await httpFetch(`${base}/gzip`, { headers: { "Accept-Encoding": "identity" } });
-    expect(await plain.text()).toBe("plain answer");
+  it("decompresses a gzip answer when asked for one, asks for none by default; a corrupt one rejects as fetch does", async () => {
+    const zipped = await httpFetch(`${base}/gzip`, { headers: { "Accept-Encoding": "gzip" } });
+    expect(await zipped.text()).toBe("compressed answer");
+    expect(await (await httpFetch(`${base}/gzip`)).text()).toBe("plain answer");
+    expect(seen.at(-1)?.headers["accept-encoding"]).toBeUndefined();
     await expect(httpFetch(`${base}/broken-gzip`)).rejects.toMatchObject({
       name: "TypeError",
       cause: { code: "Z_DATA_ERROR" },
