@@ -85,9 +85,10 @@ export interface RunningApp {
 }
 
 /**
- * Work in flight: a request's listeners (which run on after Slack's ack), work a request starts that
- * outlives it (an alert's diagnoses), a timer's run. `idle` waits for all of it, and so does `stop`
- * before the store closes: a command caught by SIGTERM finishes and is recorded.
+ * Work in flight, counted until it settles: a request's listeners (which run on after Slack's ack),
+ * work a request starts that outlives it (an alert's diagnoses), and — in a set of their own, which
+ * `RunningApp.idle` does not wait for — the timers' runs. `stop` waits for both before the store
+ * closes: a command caught by SIGTERM finishes and is recorded.
  */
 class InFlight {
   readonly #running = new Set<Promise<unknown>>();
