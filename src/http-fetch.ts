@@ -42,6 +42,13 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const IDLE_TIMEOUT_MS = 300_000;
 const MAX_REDIRECTS = 20;
 
+/** As fetch rejects: a TypeError whose cause says why. */
+const failed = (cause: unknown) => new TypeError("fetch failed", { cause });
+
+/** `headers` without those whose name matches `drop` */
+const without = (headers: Record<string, string> | undefined, drop: RegExp): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => !drop.test(k)));
+
 class BufferedResponse implements HttpResponse {
   readonly status: number;
   readonly statusText: string;
@@ -124,14 +131,14 @@ function once(url: URL, init: HttpRequestInit & { body?: string | Uint8Array | n
             if (v !== undefined) fields.set(k, Array.isArray(v) ? v.join(", ") : v);
           decoded(res.headers["content-encoding"], Buffer.concat(chunks)).then(
             (b) => resolve(new BufferedResponse(res.statusCode ?? 0, res.statusMessage ?? "", url.href, fields, b)),
-            (e: unknown) => reject(new TypeError("fetch failed", { cause: e })),
+            (e: unknown) => reject(failed(e)),
           );
         });
       },
     );
     function fail(e: Error): void {
       signal?.removeEventListener("abort", onAbort);
-      reject(signal?.aborted ? (signal.reason as Error) : new TypeError("fetch failed", { cause: e }));
+      reject(signal?.aborted ? (signal.reason as Error) : failed(e));
     }
     function onAbort(): void {
       req.destroy(signal?.reason as Error);
@@ -149,28 +156,21 @@ export async function httpFetch(input: string | URL, init: HttpRequestInit = {})
   let req = init;
   for (let hop = 0; ; hop++) {
     if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw new TypeError("fetch failed", { cause: new Error(`unsupported protocol ${url.protocol}`) });
+      throw failed(new Error(`unsupported protocol ${url.protocol}`));
     const body = req.body;
     if (body != null && typeof body !== "string" && !(body instanceof Uint8Array)) return viaPlatform(url, req);
     const res = await once(url, { ...req, body });
     const location = res.headers.get("location");
     if (!REDIRECTS.has(res.status) || location === null || req.redirect === "manual") return res;
-    if (req.redirect === "error") throw new TypeError("fetch failed", { cause: new Error("unexpected redirect") });
-    if (hop === MAX_REDIRECTS) throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
+    if (req.redirect === "error") throw failed(new Error("unexpected redirect"));
+    if (hop === MAX_REDIRECTS) throw failed(new Error("redirect count exceeded"));
     const next = new URL(location, url);
     // as fetch does: credentials do not follow a redirect to another origin (a bot token to a stranger)
     if (next.origin !== url.origin)
-      req = {
-        ...req,
-        headers: Object.fromEntries(
-          Object.entries(req.headers ?? {}).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)),
-        ),
-      };
+      req = { ...req, headers: without(req.headers, /^(authorization|cookie|proxy-authorization)$/i) };
     url = next;
     // as fetch does: a 303, or a 301/302 answering a POST, becomes a GET without a body
-    if (res.status === 303 || ((res.status === 301 || res.status === 302) && req.method === "POST")) {
-      const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => !/^content-/i.test(k)));
-      req = { ...req, method: "GET", body: null, headers };
-    }
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && req.method === "POST"))
+      req = { ...req, method: "GET", body: null, headers: without(req.headers, /^content-/i) };
   }
 }

@@ -9,12 +9,12 @@ import type { FetchFunction } from "@slack/web-api";
 import { httpFetch } from "../http-fetch.ts";
 import type { Telemetry } from "../ports.ts";
 
-export function countingFetch(telemetry: Telemetry, apiUrl: string, inner = httpFetch): FetchFunction {
+export function countingFetch(telemetry: Telemetry, apiUrl: string): FetchFunction {
   return async (url, init) => {
     const u = String(url);
     const method = u.startsWith(apiUrl) ? (u.slice(apiUrl.length).split("?")[0] ?? "") : "response_url";
     try {
-      const res = await inner(url, init);
+      const res = await httpFetch(url, init);
       if (res.status === 429) telemetry.slackCall(method, "ratelimited");
       else if (!res.ok) telemetry.slackCall(method, "error");
       else {
