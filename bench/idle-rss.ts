@@ -2,7 +2,8 @@
  * npm run bench:idle [-- ENTRY [NODE_FLAGS…]]: the resident memory of `memops serve` a few seconds after
  * start (no GC forced, as a kubelet would see it), against the Slack emulator and an unreachable API
  * server. ENTRY defaults to the compiled dist/src/main.js (run `npm run build` first); src/main.ts
- * measures the type-stripped sources. Three runs, each in a fresh process.
+ * measures the type-stripped sources. Three runs, each in a fresh process. The allocator's settings come
+ * from this shell's MALLOC_* (the manifest sets MALLOC_MMAP_THRESHOLD_=131072).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,8 +28,12 @@ const emulator = await new SlackEmulator({ botToken: "xoxb-idle", rateLimits: fa
 const readings: number[] = [];
 for (let run = 0; run < 3; run++) {
   const child = spawn(process.execPath, [...flags, entry, "serve"], {
+    // a container's environment, not this shell's (its NODE_EXTRA_CA_CERTS costs ~1 MiB); MALLOC_* pass through
     env: {
-      ...process.env,
+      PATH: process.env["PATH"] ?? "",
+      HOME: tmpdir(),
+      NODE_ENV: "production",
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("MALLOC_"))),
       SLACK_BOT_TOKEN: "xoxb-idle",
       SLACK_SIGNING_SECRET: "idle-signing-secret-0123456789",
       SLACK_API_URL: emulator.apiUrl,

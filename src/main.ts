@@ -31,7 +31,10 @@ async function diagnosisDeps(config: Config, log: Logger): Promise<DiagnosisDeps
 
 async function serve(config: Config, runbooks: Runbook[], policy: Policy | null, log: Logger): Promise<void> {
   const store = await openStore(config);
-  const { startSlackApp } = await import("./slack/app.ts");
+  const [{ startSlackApp }, { returnMemory }] = await Promise.all([
+    import("./slack/app.ts"),
+    import("./return-memory.ts"),
+  ]);
   if (!config.auditKeys.current)
     log.warn(
       "MEMOPS_AUDIT_KEY is not set: the audit log is hash-chained but not keyed, so whoever can write the database can rewrite it undetected (the witnessed heads in this log still show truncation)",
@@ -44,6 +47,7 @@ async function serve(config: Config, runbooks: Runbook[], policy: Policy | null,
     newId: () => randomUUID(),
     remediation: policy ? { policy } : null,
   });
+  returnMemory(log); // what loading and starting left behind
   log.info({ port: running.port, runbooks: runbooks.map((r) => r.id) }, "memops is serving");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
