@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { parseFlags } from "../src/core/args.ts";
 import { nsPattern } from "../src/core/namespace-pattern.ts";
 import { channelMay } from "../src/core/remediation/policy.ts";
@@ -16,7 +17,7 @@ export const digestCommand = command<{ namespaces: string[] }>({
     if (!parsed.ok) return parsed;
     if (parsed.value.positionals.length > 0) return err("name namespaces with -n, not workloads");
     const given = (parsed.value.flags["namespace"] ?? "").split(",").filter(Boolean);
-    for (const n of given) if (!nsPattern.safeParse(n).success) return err(`-n: "${n}" is not a namespace`);
+    for (const n of given) if (!v.safeParse(nsPattern, n).success) return err(`-n: "${n}" is not a namespace`);
     return ok({ namespaces: given });
   },
   async run(args, ctx) {

@@ -1,66 +1,85 @@
-import { z } from "zod";
+import * as v from "valibot";
 import { parseDuration } from "./core/duration.ts";
 import { checkLabelName } from "./core/k8s-names.ts";
 import { type AuditKeyring, keyring, MIN_KEY_LENGTH } from "./core/audit-key.ts";
+import { issueLines } from "./core/schema-issues.ts";
 
-const optional = <T extends z.ZodType>(t: T) => t.optional();
-const durationSeconds = z.string().transform((s, ctx) => {
-  const d = parseDuration(s);
-  if (!d.ok) ctx.addIssue({ code: "custom", message: d.error });
-  return d.ok ? d.value : 0;
-});
+const text = (check: v.PipeItem<string, string, v.BaseIssue<unknown>>) => v.optional(v.pipe(v.string(), check));
+/** A duration in seconds; its default is written as a person would ("10s"). */
+const durationSeconds = (byDefault: string) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (s) => parseDuration(s).ok,
+        (i) => (parseDuration(i.input) as { error: string }).error,
+      ),
+      v.transform((s) => (parseDuration(s) as { value: number }).value),
+    ),
+    byDefault,
+  );
+const httpUrl = (message: string) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), message),
+  );
 
 /** Every setting, its environment variable, and its default. The README's table mirrors this. */
-const envSchema = z.object({
-  SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-/, "must be a bot token (xoxb-…)")),
-  SLACK_SIGNING_SECRET: optional(
-    z.string().min(16, "must be the app's signing secret (Basic Information → App Credentials)"),
+const envSchema = v.object({
+  SLACK_BOT_TOKEN: text(v.regex(/^xoxb-/, "must be a bot token (xoxb-…)")),
+  SLACK_SIGNING_SECRET: text(v.minLength(16, "must be the app's signing secret (Basic Information → App Credentials)")),
+  SLACK_APP_TOKEN: text(v.regex(/^xapp-/, "must be an app-level token (xapp-…); setting it turns on Socket Mode")),
+  SLACK_API_URL: v.optional(httpUrl("must be an http(s) URL"), "https://slack.com/api/"),
+  PORT: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,5}$/, "must be a port number (0-65535; 0 picks a free port)"),
+      v.transform(Number),
+      v.maxValue(65535, "must be a port number (0-65535)"),
+    ),
+    "3000",
   ),
-  SLACK_APP_TOKEN: optional(
-    z.string().regex(/^xapp-/, "must be an app-level token (xapp-…); setting it turns on Socket Mode"),
+  KUBECONFIG: text(v.minLength(1)),
+  PROMETHEUS_URL: v.optional(httpUrl("must be an http(s) URL such as http://prometheus.monitoring:9090")),
+  MEMOPS_PROMETHEUS_TIMEOUT: durationSeconds("10s"),
+  MEMOPS_DEFAULT_NAMESPACE: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => checkLabelName("namespace", s).ok, "must be a valid namespace name"),
+    ),
+    "default",
   ),
-  SLACK_API_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).default("https://slack.com/api/"),
-  PORT: z
-    .string()
-    .regex(/^\d{1,5}$/, "must be a port number (0-65535; 0 picks a free port)")
-    .transform(Number)
-    .pipe(z.number().max(65535, "must be a port number (0-65535)"))
-    .default(3000),
-  KUBECONFIG: optional(z.string().min(1)),
-  PROMETHEUS_URL: optional(
-    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus.monitoring:9090" }),
-  ),
-  MEMOPS_PROMETHEUS_TIMEOUT: durationSeconds.default(10),
-  MEMOPS_DEFAULT_NAMESPACE: z
-    .string()
-    .refine((s) => checkLabelName("namespace", s).ok, "must be a valid namespace name")
-    .default("default"),
-  MEMOPS_DEFAULT_WINDOW: durationSeconds.default(6 * 3600),
-  MEMOPS_RUNBOOKS_DIR: z.string().min(1).default("runbooks"),
-  MEMOPS_DATA_DIR: z.string().min(1).default("data"),
-  MEMOPS_POLICY_FILE: optional(z.string().min(1)),
-  MEMOPS_VERIFY_WINDOW: durationSeconds.default(600),
+  MEMOPS_DEFAULT_WINDOW: durationSeconds("6h"),
+  MEMOPS_RUNBOOKS_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "runbooks"),
+  MEMOPS_DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "data"),
+  MEMOPS_POLICY_FILE: text(v.minLength(1)),
+  MEMOPS_VERIFY_WINDOW: durationSeconds("10m"),
   /** how long a replica's execution or verification watch stays its own without renewal; then another takes over */
-  MEMOPS_LEASE: durationSeconds.default(30),
-  MEMOPS_ALERT_TOKEN: optional(
-    z.string().min(16, "must be a long random secret (16+ characters); Alertmanager sends it as a bearer token"),
+  MEMOPS_LEASE: durationSeconds("30s"),
+  MEMOPS_ALERT_TOKEN: text(
+    v.minLength(16, "must be a long random secret (16+ characters); Alertmanager sends it as a bearer token"),
   ),
-  MEMOPS_ALERT_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)")),
-  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
+  MEMOPS_ALERT_CHANNEL: text(v.regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)")),
+  DATABASE_URL: text(v.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")),
   /** the audit chain's HMAC key (from a Secret); without it the chain is plain SHA-256 */
-  MEMOPS_AUDIT_KEY: optional(
-    z
-      .string()
-      .min(MIN_KEY_LENGTH, `must be a long random secret (${MIN_KEY_LENGTH}+ characters; openssl rand -hex 32)`),
+  MEMOPS_AUDIT_KEY: text(
+    v.minLength(MIN_KEY_LENGTH, `must be a long random secret (${MIN_KEY_LENGTH}+ characters; openssl rand -hex 32)`),
   ),
   /** keys rotated out, comma-separated: they still verify the entries written under them */
-  MEMOPS_AUDIT_PREVIOUS_KEYS: optional(
-    z
-      .string()
-      .transform((s) => s.split(",").map((k) => k.trim()))
-      .refine((ks) => ks.every((k) => k.length >= MIN_KEY_LENGTH), `each key must be ${MIN_KEY_LENGTH}+ characters`),
+  MEMOPS_AUDIT_PREVIOUS_KEYS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(",").map((k) => k.trim())),
+      v.check((ks) => ks.every((k) => k.length >= MIN_KEY_LENGTH), `each key must be ${MIN_KEY_LENGTH}+ characters`),
+    ),
   ),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_LEVEL: v.optional(
+    v.picklist(
+      ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
+      "must be one of trace, debug, info, warn, error, fatal, silent",
+    ),
+    "info",
+  ),
 });
 
 export interface Config {
@@ -84,7 +103,7 @@ export interface Config {
   databaseUrl?: string;
   /** the keys of the audit chain: the current one (new entries) and those rotated out */
   auditKeys: AuditKeyring;
-  logLevel: z.output<typeof envSchema>["LOG_LEVEL"];
+  logLevel: v.InferOutput<typeof envSchema>["LOG_LEVEL"];
 }
 
 export type ConfigMode = "serve" | "cli";
@@ -99,8 +118,8 @@ export function loadConfig(
 ): { ok: true; value: Config } | { ok: false; error: string[] } {
   // An empty variable (common in manifests) means "not set".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = envSchema.safeParse(present);
-  const errors = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  const parsed = v.safeParse(envSchema, present);
+  const errors = parsed.success ? [] : issueLines(parsed.issues);
   if (!!present["MEMOPS_ALERT_TOKEN"] !== !!present["MEMOPS_ALERT_CHANNEL"]) {
     errors.push(
       `${present["MEMOPS_ALERT_TOKEN"] ? "MEMOPS_ALERT_CHANNEL" : "MEMOPS_ALERT_TOKEN"}: alerts need both MEMOPS_ALERT_TOKEN and MEMOPS_ALERT_CHANNEL`,
@@ -113,7 +132,7 @@ export function loadConfig(
       errors.push("SLACK_SIGNING_SECRET: required for the HTTP receiver (or set SLACK_APP_TOKEN for Socket Mode)");
   }
   if (!parsed.success || errors.length > 0) return { ok: false, error: errors };
-  const e = parsed.data;
+  const e = parsed.output;
   return {
     ok: true,
     value: {

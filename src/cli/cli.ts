@@ -1,6 +1,6 @@
 /**
  * What every `memops` subcommand shares: its shape, the composition root's wiring, exit codes, loading.
- * The configuration, policy and runbook loaders are imported when a command calls them: zod and the YAML
+ * The configuration, policy and runbook loaders are imported when a command calls them: the schemas and the YAML
  * parser alone take longer to load than `memops analyze` takes to answer (test: cli-loads.test.ts).
  */
 import type { Logger } from "pino";

@@ -1,10 +1,11 @@
 /** Namespace patterns in the policy file: a name, a prefix such as "billing-*", or "*" for all. */
-import { z } from "zod";
+import * as v from "valibot";
 
-export const nsPattern = z
-  .string()
+export const nsPattern = v.pipe(
+  v.string(),
   // a name, a prefix such as "billing-*" (which may end in a dash), or everything
-  .regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\*)$/, "a namespace, a prefix ending in *, or *");
+  v.regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\*)$/, "a namespace, a prefix ending in *, or *"),
+);
 
 export const nsMatches = (pattern: string, ns: string): boolean =>
   pattern === "*" || pattern === ns || (pattern.endsWith("*") && ns.startsWith(pattern.slice(0, -1)));

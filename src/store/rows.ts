@@ -5,69 +5,75 @@ import { REMEDIATIONS } from "../core/runbook.ts";
  * an upgrade from the one before, so old rows keep reading. A row that fits no version is an error that
  * names the table and the row, never a half-read object.
  */
-import { z } from "zod";
+import * as v from "valibot";
 import { AUDIT_KINDS, type AuditEntry, type AuditEvent } from "../core/audit.ts";
 import { PROPOSAL_STATUSES, type Proposal } from "../core/remediation/proposal.ts";
+import { issueLines } from "../core/schema-issues.ts";
 import type { ChatMessage, ProfileCompare } from "../ports.ts";
 import { parseSubjectKey, type Subject, subjectKey } from "../core/subject.ts";
 
-const auditEventV1 = z.object({
-  at: z.number(),
-  kind: z.enum(AUDIT_KINDS),
-  slackUser: z.string().nullable(),
-  kubernetesIdentity: z.string().nullable(),
-  target: z.string().nullable(),
-  what: z.string(),
-  outcome: z.string(),
-  details: z.record(z.string(), z.unknown()),
+const text = v.string();
+const maybeText = v.nullable(v.string());
+const json = v.record(v.string(), v.unknown());
+const int = v.pipe(v.number(), v.integer());
+
+const auditEventV1 = v.object({
+  at: v.number(),
+  kind: v.picklist(AUDIT_KINDS),
+  slackUser: maybeText,
+  kubernetesIdentity: maybeText,
+  target: maybeText,
+  what: text,
+  outcome: text,
+  details: json,
 });
 
-const chatMessageV1 = z.object({ text: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) });
+const chatMessageV1 = v.object({ text, blocks: v.array(json) });
 
 /** The fields execution and its invariants depend on are checked strictly; the rest is memops's own JSON. */
-const proposalV1 = z.looseObject({
-  id: z.string().min(1),
-  version: z.number().int().nonnegative(),
-  status: z.enum(PROPOSAL_STATUSES),
-  plan: z.looseObject({
-    action: z.enum(REMEDIATIONS),
-    target: z.object({
-      kind: z.enum(["deployment", "statefulset", "daemonset"]),
-      name: z.string(),
-      namespace: z.string(),
+const proposalV1 = v.looseObject({
+  id: v.pipe(v.string(), v.minLength(1)),
+  version: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  status: v.picklist(PROPOSAL_STATUSES),
+  plan: v.looseObject({
+    action: v.picklist(REMEDIATIONS),
+    target: v.object({
+      kind: v.picklist(["deployment", "statefulset", "daemonset"]),
+      name: text,
+      namespace: text,
     }),
-    container: z.string().nullable(),
-    ops: z.array(z.looseObject({ op: z.enum(["add", "remove", "replace", "move", "copy", "test"]), path: z.string() })),
-    changes: z.array(z.object({ path: z.string(), before: z.string(), after: z.string() })),
-    summary: z.string(),
+    container: maybeText,
+    ops: v.array(v.looseObject({ op: v.picklist(["add", "remove", "replace", "move", "copy", "test"]), path: text })),
+    changes: v.array(v.object({ path: text, before: text, after: text })),
+    summary: text,
   }),
-  channel: z.string(),
-  threadTs: z.string().nullable(),
-  cardTs: z.string().nullable(),
-  requester: z.string().nullable(),
-  approvals: z.array(z.object({ user: z.string(), at: z.number() })),
-  route: z.looseObject({ kind: z.enum(["live", "helm-release", "git", "autoscaler"]) }),
-  createdAt: z.number(),
+  channel: text,
+  threadTs: maybeText,
+  cardTs: maybeText,
+  requester: maybeText,
+  approvals: v.array(v.object({ user: text, at: v.number() })),
+  route: v.looseObject({ kind: v.picklist(["live", "helm-release", "git", "autoscaler"]) }),
+  createdAt: v.number(),
 });
 
-const profileCompareV1 = z.looseObject({
-  id: z.string().min(1),
-  dueAt: z.number(),
-  subject: z.string(),
-  channel: z.string(),
-  threadTs: z.string(),
-  user: z.string(),
-  namespace: z.string(),
-  pod: z.string(),
-  podReason: z.string(),
-  port: z.number().int(),
-  path: z.string(),
-  compareSeconds: z.number(),
-  first: z.object({
-    sampleType: z.string(),
-    totalBytes: z.number(),
-    takenAt: z.number().nullable(),
-    functions: z.array(z.object({ name: z.string(), flat: z.number(), cum: z.number() })),
+const profileCompareV1 = v.looseObject({
+  id: v.pipe(v.string(), v.minLength(1)),
+  dueAt: v.number(),
+  subject: text,
+  channel: text,
+  threadTs: text,
+  user: text,
+  namespace: text,
+  pod: text,
+  podReason: text,
+  port: int,
+  path: text,
+  compareSeconds: v.number(),
+  first: v.object({
+    sampleType: text,
+    totalBytes: v.number(),
+    takenAt: v.nullable(v.number()),
+    functions: v.array(v.object({ name: text, flat: v.number(), cum: v.number() })),
   }),
 });
 
@@ -87,21 +93,20 @@ function read(table: keyof typeof SCHEMAS, json: string, where: string): unknown
   } catch {
     throw new UnreadableRow(`${table} row ${where} is not JSON`);
   }
-  const v = (value as { v?: unknown } | null)?.v ?? 1;
+  const version = (value as { v?: unknown } | null)?.v ?? 1;
   const id = (value as { id?: unknown } | null)?.id;
   where ||= typeof id === "string" ? id : "?";
-  const schema = (SCHEMAS[table] as Record<number, z.ZodType | undefined>)[Number(v)];
+  const schema = (SCHEMAS[table] as Record<number, v.GenericSchema | undefined>)[Number(version)];
   if (!schema)
-    throw new UnreadableRow(`${table} row ${where} has version ${JSON.stringify(v)}, which this memops cannot read`);
-  const parsed = schema.safeParse(value);
+    throw new UnreadableRow(
+      `${table} row ${where} has version ${JSON.stringify(version)}, which this memops cannot read`,
+    );
+  const parsed = v.safeParse(schema, value);
   if (!parsed.success)
     throw new UnreadableRow(
-      `${table} row ${where} is not a ${table} memops can read: ${parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join(".") || "(row)"} ${i.message}`)
-        .join("; ")}`,
+      `${table} row ${where} is not a ${table} memops can read: ${issueLines(parsed.issues.slice(0, 3), "(row)").join("; ")}`,
     );
-  return parsed.data;
+  return parsed.output;
 }
 
 // The schemas check what the code relies on; the types say the rest, as memops wrote it.

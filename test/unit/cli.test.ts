@@ -242,7 +242,7 @@ describe("memops CLI", () => {
     const level = io();
     const before = playgroundCalls.length;
     expect(await runCli(["playground"], { LOG_LEVEL: "bogus" }, level.io, wiring)).toBe(EXIT.usage);
-    expect(level.err.join("\n")).toContain("LOG_LEVEL: Invalid option");
+    expect(level.err.join("\n")).toContain("LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal, silent");
     expect(playgroundCalls).toHaveLength(before);
     const typo = io();
     expect(await runCli(["diagnsoe", "deploy/api"], {}, typo.io, wiring)).toBe(EXIT.usage);

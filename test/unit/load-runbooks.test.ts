@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runbookJsonSchema } from "../../src/core/runbook.ts";
+import { runbookJsonSchema } from "../../src/core/runbook-json-schema.ts";
 import { loadRunbooks } from "../../src/load-runbooks.ts";
 
 describe("runbooks on disk", () => {
@@ -11,7 +11,7 @@ describe("runbooks on disk", () => {
     expect(r.ok && r.value.map((x) => x.id).sort()).toEqual(["high-memory", "oomkilled", "operator-memory"]);
   });
 
-  it("the committed JSON Schema matches the zod schema (run `npm run runbooks:schema`)", async () => {
+  it("the committed JSON Schema matches the runbook schema (run `npm run runbooks:schema`)", async () => {
     expect(JSON.parse(await readFile("runbooks/runbook.schema.json", "utf8"))).toEqual(runbookJsonSchema());
   });
 

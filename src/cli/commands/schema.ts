@@ -10,7 +10,7 @@ export const schema: CliCommand = {
     const parsed = parseFlags(args, { out: ["--out", "-o"] });
     if (!parsed.ok) return usage(parsed.error);
     if (parsed.value.positionals.length > 0) return usage(`unexpected argument "${parsed.value.positionals[0]}"`);
-    const { runbookJsonSchema } = await import("../../core/runbook.ts");
+    const { runbookJsonSchema } = await import("../../core/runbook-json-schema.ts");
     const text = `${JSON.stringify(runbookJsonSchema(), null, 2)}\n`;
     const out = parsed.value.flags["out"];
     if (!out) {

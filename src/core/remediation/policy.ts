@@ -1,70 +1,89 @@
-import { z } from "zod";
+import * as v from "valibot";
 import { parseDuration } from "../duration.ts";
 import { parseQuantity } from "../quantity.ts";
 import { nsMatches, nsPattern } from "../namespace-pattern.ts";
 import { REMEDIATIONS } from "../runbook.ts";
+import { described } from "../schema-check.ts";
+import { issueLines } from "../schema-issues.ts";
 import { watchSchema } from "../watch/watch-config.ts";
 
 export type Action = (typeof REMEDIATIONS)[number];
 
-const slackId = z.string().regex(/^([UWS][A-Z0-9]{2,}|\*)$/, "a Slack user id (U…/W…), a user group id (S…), or *");
-const quantity = z
-  .string()
-  .refine((s) => parseQuantity(s).ok, "a memory quantity such as 4Gi")
-  .transform((s) => (parseQuantity(s) as { value: number }).value);
-const ruleSchema = z.strictObject({
-  namespaces: z.array(nsPattern).min(1),
-  actions: z.array(z.enum(REMEDIATIONS)).min(1),
-  request: z.array(slackId).min(1).describe("who may ask for the action"),
-  approve: z.array(slackId).min(1).describe("who may approve it"),
-  approvals: z
-    .number()
-    .int()
-    .min(1)
-    .max(3)
-    .default(1)
-    .describe("distinct approvers needed (2 for protected namespaces)"),
-  limitCeiling: quantity.optional().describe("never raise a memory limit above this"),
-  maxReplicas: z.number().int().min(1).optional(),
-  onCall: z
-    .string()
-    .regex(/^S[A-Z0-9]{2,}$/, "a user group id (S…)")
-    .optional()
-    .describe("mentioned on escalation"),
+const slackId = v.pipe(
+  v.string(),
+  v.regex(/^([UWS][A-Z0-9]{2,}|\*)$/, "a Slack user id (U…/W…), a user group id (S…), or *"),
+);
+const quantity = v.pipe(
+  v.string(),
+  v.check((s) => parseQuantity(s).ok, "a memory quantity such as 4Gi"),
+  v.transform((s) => (parseQuantity(s) as { value: number }).value),
+);
+const atLeastOne = <S extends v.GenericSchema>(item: S) => v.pipe(v.array(item), v.minLength(1));
+const ruleSchema = v.strictObject({
+  namespaces: atLeastOne(nsPattern),
+  actions: atLeastOne(v.picklist(REMEDIATIONS)),
+  request: described(atLeastOne(slackId), "who may ask for the action"),
+  approve: described(atLeastOne(slackId), "who may approve it"),
+  approvals: v.optional(
+    described(
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3)),
+      "distinct approvers needed (2 for protected namespaces)",
+    ),
+    1,
+  ),
+  limitCeiling: v.optional(described(quantity, "never raise a memory limit above this")),
+  maxReplicas: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  onCall: v.optional(
+    described(v.pipe(v.string(), v.regex(/^S[A-Z0-9]{2,}$/, "a user group id (S…)")), "mentioned on escalation"),
+  ),
 });
 
-export const policySchema = z.strictObject({
-  expiry: z
-    .string()
-    .refine((s) => parseDuration(s).ok, "a duration such as 15m")
-    .default("15m"),
-  selfApproval: z.boolean().default(false),
-  maxLimitFactor: z.number().min(1.1).max(10).default(2),
-  rules: z.array(ruleSchema).min(1),
-  identities: z
-    .record(
-      z.string().regex(/^[UW][A-Z0-9]{2,}$/),
-      z.strictObject({ user: z.string().min(1), groups: z.array(z.string()).default([]) }),
-    )
-    .default({}),
-  channels: z
-    .record(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…)"), z.array(nsPattern).min(1))
-    .optional()
-    .describe("channel id → the namespaces it may diagnose and act on; when set, a channel not listed may do neither"),
-  diagnoseAccess: z
-    .literal("subject-access-review", { message: 'only "subject-access-review" is supported' })
-    .optional()
-    .describe("also check that the person's mapped identity may read pods/log in the namespace"),
+const channelId = v.pipe(v.string(), v.regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…)"));
+
+export const policySchema = v.strictObject({
+  expiry: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => parseDuration(s).ok, "a duration such as 15m"),
+    ),
+    "15m",
+  ),
+  selfApproval: v.optional(v.boolean(), false),
+  maxLimitFactor: v.optional(v.pipe(v.number(), v.minValue(1.1), v.maxValue(10)), 2),
+  rules: atLeastOne(ruleSchema),
+  identities: v.optional(
+    v.record(
+      v.pipe(v.string(), v.regex(/^[UW][A-Z0-9]{2,}$/, "a Slack user id (U…/W…)")),
+      v.strictObject({ user: v.pipe(v.string(), v.minLength(1)), groups: v.optional(v.array(v.string()), []) }),
+    ),
+    {},
+  ),
+  channels: v.optional(
+    described(
+      v.record(channelId, atLeastOne(nsPattern)),
+      "channel id → the namespaces it may diagnose and act on; when set, a channel not listed may do neither",
+    ),
+  ),
+  diagnoseAccess: v.optional(
+    described(
+      v.literal("subject-access-review", 'only "subject-access-review" is supported'),
+      "also check that the person's mapped identity may read pods/log in the namespace",
+    ),
+  ),
   // Impersonating the approver is not implemented yet: refuse it rather than pretend.
-  watch: watchSchema.optional().describe("the fleet watch: warn before containers reach their limits (off without it)"),
-  permissionCheck: z
-    .literal("subject-access-review", {
-      message: 'only "subject-access-review" is supported (impersonation is not implemented yet)',
-    })
-    .default("subject-access-review"),
+  watch: v.optional(
+    described(watchSchema, "the fleet watch: warn before containers reach their limits (off without it)"),
+  ),
+  permissionCheck: v.optional(
+    v.literal(
+      "subject-access-review",
+      'only "subject-access-review" is supported (impersonation is not implemented yet)',
+    ),
+    "subject-access-review",
+  ),
 });
 
-export type Policy = z.output<typeof policySchema>;
+export type Policy = v.InferOutput<typeof policySchema>;
 
 /** The Kubernetes identity mapped to a Slack user: an own property only, never one of Object.prototype's. */
 export const identityFor = (p: Policy, slackUser: string): Policy["identities"][string] | undefined =>
@@ -72,10 +91,8 @@ export const identityFor = (p: Policy, slackUser: string): Policy["identities"][
 export type PolicyRule = Policy["rules"][number];
 
 export function parsePolicy(doc: unknown): { ok: true; value: Policy } | { ok: false; error: string[] } {
-  const r = policySchema.safeParse(doc);
-  return r.success
-    ? { ok: true, value: r.data }
-    : { ok: false, error: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`) };
+  const r = v.safeParse(policySchema, doc);
+  return r.success ? { ok: true, value: r.output } : { ok: false, error: issueLines(r.issues) };
 }
 
 export const expirySeconds = (p: Policy): number => {

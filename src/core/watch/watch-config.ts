@@ -2,71 +2,85 @@
  * The fleet watch's part of the policy file (`watch:`): which namespaces, which channel each warns in,
  * how far ahead, and the floors that keep it quiet. Absent: no watch.
  */
-import { z } from "zod";
+import * as v from "valibot";
 import { parseDuration } from "../duration.ts";
 import { checkLabelSelector } from "../k8s-names.ts";
 import { nsMatches, nsPattern } from "../namespace-pattern.ts";
 import { matchesSelector } from "../selectors.ts";
 import { parseQuantity } from "../quantity.ts";
+import { checkedBy, described } from "../schema-check.ts";
 
-const duration = (min: number, example: string) =>
-  z
-    .string()
-    .refine((s) => parseDuration(s).ok, `a duration such as ${example}`)
-    .transform((s) => (parseDuration(s) as { value: number }).value)
-    .refine((s) => s >= min, `at least ${min / 60} minutes`);
+/** A duration in seconds, at least `min`; its default is written as a person would ("5m"). */
+const duration = (min: number, example: string, byDefault: string, text: string) =>
+  v.optional(
+    described(
+      v.pipe(
+        v.string(),
+        v.check((s) => parseDuration(s).ok, `a duration such as ${example}`),
+        v.transform((s) => (parseDuration(s) as { value: number }).value),
+        v.check((s) => s >= min, `at least ${min / 60} minutes`),
+      ),
+      text,
+    ),
+    byDefault,
+  );
 
-const perHour = z
-  .string()
-  .refine((s) => parseQuantity(s).ok, "a memory quantity per hour such as 2Mi")
-  .transform((s) => (parseQuantity(s) as { value: number }).value);
+const perHour = v.pipe(
+  v.string(),
+  v.check((s) => parseQuantity(s).ok, "a memory quantity per hour such as 2Mi"),
+  v.transform((s) => (parseQuantity(s) as { value: number }).value),
+);
 
-const labelSelector = z.string().superRefine((s, ctx) => {
-  const checked = checkLabelSelector(s);
-  if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.error });
-});
+const labelSelector = v.pipe(v.string(), checkedBy(checkLabelSelector));
 
 /** Which pods a target watches: its namespaces (all, when it names only a selector) and their labels. */
-const target = z
-  .strictObject({
-    namespaces: z.array(nsPattern).min(1).optional(),
-    selector: labelSelector.optional().describe("a label selector such as app=checkout or tier in (web,api)"),
-    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/),
-  })
-  .refine((t) => t.namespaces || t.selector, "name namespaces, a label selector, or both")
-  .transform(({ namespaces, selector, channel }) => ({
+const target = v.pipe(
+  v.strictObject({
+    namespaces: v.optional(v.pipe(v.array(nsPattern), v.minLength(1))),
+    selector: v.optional(described(labelSelector, "a label selector such as app=checkout or tier in (web,api)")),
+    channel: v.pipe(v.string(), v.regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…)")),
+  }),
+  v.check((t) => !!(t.namespaces || t.selector), "name namespaces, a label selector, or both"),
+  v.transform(({ namespaces, selector, channel }) => ({
     namespaces: namespaces ?? ["*"],
     ...(selector ? { selector: selector.trim() } : {}),
     channel,
-  }));
+  })),
+);
 
-export const watchSchema = z.strictObject({
-  every: duration(60, "5m").default(300).describe("one pass over the fleet this often"),
-  horizon: duration(15 * 60, "6h")
-    .default(6 * 3600)
-    .describe("warn when a container will reach its limit within this"),
-  window: duration(3600, "24h")
-    .default(24 * 3600)
-    .describe("the history each candidate's trend is read from"),
-  minShare: z
-    .number()
-    .gt(0)
-    .lt(1)
-    .default(0.5)
-    .describe("never warn below this share of the limit (start-up growth from a low base)"),
-  minGrowthPerHour: perHour.default(2 ** 20).describe("never warn on slower growth (a small absolute slope)"),
-  minConfidence: z.number().min(0).max(1).default(0.7).describe("the verdict's confidence needed to warn"),
-  dailyCap: z.number().int().min(1).default(10).describe("warnings per channel per day; the rest are counted"),
-  digestEvery: duration(3600, "7d")
-    .default(7 * 86_400)
-    .describe("each target channel gets the rightsizing digest this often (/mem digest any time)"),
-  targets: z
-    .array(target)
-    .min(1)
-    .describe("which namespaces and labels are watched, and the channel each warns in (first match wins)"),
+export const watchSchema = v.strictObject({
+  every: duration(60, "5m", "5m", "one pass over the fleet this often"),
+  horizon: duration(15 * 60, "6h", "6h", "warn when a container will reach its limit within this"),
+  window: duration(3600, "24h", "24h", "the history each candidate's trend is read from"),
+  minShare: v.optional(
+    described(
+      v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),
+      "never warn below this share of the limit (start-up growth from a low base)",
+    ),
+    0.5,
+  ),
+  minGrowthPerHour: v.optional(described(perHour, "never warn on slower growth (a small absolute slope)"), "1Mi"),
+  minConfidence: v.optional(
+    described(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), "the verdict's confidence needed to warn"),
+    0.7,
+  ),
+  dailyCap: v.optional(
+    described(v.pipe(v.number(), v.integer(), v.minValue(1)), "warnings per channel per day; the rest are counted"),
+    10,
+  ),
+  digestEvery: duration(
+    3600,
+    "7d",
+    "7d",
+    "each target channel gets the rightsizing digest this often (/mem digest any time)",
+  ),
+  targets: described(
+    v.pipe(v.array(target), v.minLength(1)),
+    "which namespaces and labels are watched, and the channel each warns in (first match wins)",
+  ),
 });
 
-export type WatchConfig = z.output<typeof watchSchema>;
+export type WatchConfig = v.InferOutput<typeof watchSchema>;
 
 export type WatchTarget = WatchConfig["targets"][number];
 

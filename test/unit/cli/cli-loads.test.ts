@@ -1,6 +1,6 @@
 /**
  * The CLI loads only what a command uses (issue 13): a command that reads a file answers like a CLI
- * only if it does not first load zod, the YAML parser, the logger, Bolt or client-node — each tens of
+ * only if it does not first load the schema library (valibot), the YAML parser, the logger, Bolt or client-node — each tens of
  * milliseconds to over a hundred. Each command runs in its own process, as a user runs it.
  */
 import { spawnSync } from "node:child_process";
@@ -37,10 +37,20 @@ function packagesLoadedBy(
 }
 
 /** what none of these commands needs: each is a schema library, a parser, the logger or an adapter */
-const HEAVY = ["zod", "yaml", "pino", "@slack/bolt", "@slack/web-api", "@kubernetes/client-node", "pg", "prom-client"];
+const HEAVY = [
+  "valibot",
+  "zod",
+  "yaml",
+  "pino",
+  "@slack/bolt",
+  "@slack/web-api",
+  "@kubernetes/client-node",
+  "pg",
+  "prom-client",
+];
 
 describe("memops loads only what a command uses", () => {
-  it("analyze reads the file and answers without zod, YAML, the logger or any adapter", () => {
+  it("analyze reads the file and answers without valibot, YAML, the logger or any adapter", () => {
     const r = packagesLoadedBy(["analyze", "--input", csv, "--limit", "512Mi"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -58,13 +68,13 @@ describe("memops loads only what a command uses", () => {
     }
   });
 
-  it("validate loads what reads the configuration and the runbooks (zod, YAML), not the logger or an adapter", () => {
+  it("validate loads what reads the configuration and the runbooks (valibot, YAML), not the logger or an adapter", () => {
     const r = packagesLoadedBy(["validate"], {
       SLACK_BOT_TOKEN: "xoxb-loads",
       SLACK_SIGNING_SECRET: "loads-signing-secret-0123456789",
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.packages.filter((p) => HEAVY.includes(p))).toEqual(["yaml", "zod"]);
+    expect(r.packages.filter((p) => HEAVY.includes(p))).toEqual(["valibot", "yaml"]);
   });
 });

@@ -26,10 +26,10 @@ describe("stored rows are parsed against their version's schema", () => {
   it("a row that is not what the code relies on is a clear error naming the table, the row and the field", () => {
     const broken = { ...proposal, plan: { ...proposal.plan, ops: undefined } };
     expect(() => readProposal(JSON.stringify(broken), "p-1")).toThrow(
-      /^proposal row p-1 is not a proposal memops can read: plan\.ops /,
+      /^proposal row p-1 is not a proposal memops can read: plan\.ops: required/,
     );
     expect(() => readProposal(JSON.stringify({ ...proposal, status: "done" }), "")).toThrow(
-      /^proposal row p-1 is not a proposal memops can read: status /,
+      /^proposal row p-1 is not a proposal memops can read: status: /,
     );
     expect(() => readProposal(JSON.stringify({ ...proposal, v: 2 }), "p-1")).toThrow(
       "proposal row p-1 has version 2, which this memops cannot read",
