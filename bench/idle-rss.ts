@@ -6,24 +6,15 @@
  * from this shell's MALLOC_* (the manifest sets MALLOC_MMAP_THRESHOLD_=131072).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackEmulator } from "../src/slack/emulator/server.ts";
+import { writeKubeconfig } from "../test/support/kubeconfig-file.ts";
 
 const [entry = "dist/src/main.js", ...flags] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), "memops-idle-"));
-const kubeconfig = join(dir, "kubeconfig");
-writeFileSync(
-  kubeconfig,
-  `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: unused } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-);
+const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), { server: "https://127.0.0.1:9", skipVerify: true });
 const emulator = await new SlackEmulator({ botToken: "xoxb-idle", rateLimits: false }).start();
 const readings: number[] = [];
 for (let run = 0; run < 3; run++) {

@@ -2,8 +2,8 @@
  * Gives the operating system back what loading and starting left in V8's heap. Start-up grows the young
  * generation to its maximum (8 MiB with the manifest's 4 MiB semi-space) and leaves garbage that a
  * regular collection frees into a pool, not to the system. V8's memory reducer returns both after a burst
- * of work (a quiet memops was back at its floor within 30 s of the last diagnosis), but it never ran
- * after start-up: an idle memops stayed at 87 MiB (BENCHMARKS.md, issue 13). Only V8's memory-reducing
+ * of work (a quiet memops was back at its floor within 30 s of the last diagnosis), but not after
+ * start-up: an idle memops stayed at 87 MiB for the 120 s measured (BENCHMARKS.md, issue 13). Only V8's memory-reducing
  * collection ("last resort": full collections until nothing more is freed) shrinks the young generation
  * and unmaps the pool, so memops runs one once it is serving: ~30 ms, once.
  */

@@ -3,12 +3,13 @@
  * young generation is back to its smallest (issue 13: it stayed at the size start-up grew it to, 8 MiB of
  * the idle process's 87 MiB, for as long as memops was idle).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../support/app-harness.ts";
+import { writeKubeconfig } from "../support/kubeconfig-file.ts";
 import { startMemops } from "../support/memops-process.ts";
 import { freePort } from "../support/processes.ts";
 
@@ -20,16 +21,7 @@ describe("memops serve at idle", () => {
     emulator = await new SlackEmulator({ botToken: BOT_TOKEN }).start();
     dir = mkdtempSync(join(tmpdir(), "memops-serve-idle-"));
     // an API server nobody answers on: memops does not need one to start
-    writeFileSync(
-      join(dir, "kubeconfig"),
-      `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "http://127.0.0.1:9" } }]
-users: [{ name: u, user: { token: unused } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-    );
+    writeKubeconfig(join(dir, "kubeconfig"), { server: "http://127.0.0.1:9" });
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
  * node:http and node:https). A preload reports, at exit, whether undici was ever loaded.
  */
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackEmulator } from "../../src/slack/emulator/server.ts";
 import { SignedRequests } from "../../src/slack/emulator/signed-requests.ts";
 import { ALICE, BOT_TOKEN, CHANNEL, SIGNING_SECRET } from "../support/app-harness.ts";
+import { writeKubeconfig } from "../support/kubeconfig-file.ts";
 import { messageText } from "../support/message-text.ts";
 import { startMemops } from "../support/memops-process.ts";
 import { freePort } from "../support/processes.ts";
@@ -72,16 +73,7 @@ describe("memops serve's own HTTP", () => {
     });
     await new Promise<void>((r) => kube.listen(0, "127.0.0.1", r));
     dir = mkdtempSync(join(tmpdir(), "memops-serve-loads-"));
-    writeFileSync(
-      join(dir, "kubeconfig"),
-      `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${(kube.address() as AddressInfo).port}" } }]
-users: [{ name: u, user: { token: unused } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-    );
+    writeKubeconfig(join(dir, "kubeconfig"), { server: `http://127.0.0.1:${(kube.address() as AddressInfo).port}` });
   });
 
   afterAll(async () => {

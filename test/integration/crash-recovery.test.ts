@@ -21,6 +21,7 @@ import { BOT_TOKEN as KUBE_BOT_TOKEN } from "../support/control-plane.ts";
 import { KubeProxy } from "../support/kube-proxy.ts";
 import { type MemopsProcess, startMemops } from "../support/memops-process.ts";
 import { messageText } from "../support/message-text.ts";
+import { writeKubeconfig } from "../support/kubeconfig-file.ts";
 import { DATABASE_URL, freshSchema } from "../support/postgres.ts";
 import { freePort } from "../support/processes.ts";
 import { buttons } from "../support/remediation-fixtures.ts";
@@ -90,16 +91,7 @@ describe.skipIf(!!env.skipped)("memops killed mid-execution (a real process, SIG
     dir = mkdtempSync(join(tmpdir(), "memops-crash-"));
     const kubeconfig = join(dir, "via-proxy.kubeconfig");
     // loopback plain HTTP to the proxy (client-node wants skip-verify for http); the proxy speaks TLS upstream
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${proxyUrl}", insecure-skip-tls-verify: true } }]
-users: [{ name: memops, user: { token: "${KUBE_BOT_TOKEN}" } }]
-contexts: [{ name: c, context: { cluster: c, user: memops } }]
-current-context: c
-`,
-    );
+    writeKubeconfig(kubeconfig, { server: proxyUrl, token: KUBE_BOT_TOKEN, skipVerify: true });
     const policy = join(dir, "policy.yaml");
     writeFileSync(
       policy,
