@@ -39,7 +39,6 @@ function packagesLoadedBy(
 /** what none of these commands needs: each is a schema library, a parser, the logger or an adapter */
 const HEAVY = [
   "valibot",
-  "zod",
   "yaml",
   "pino",
   "@slack/bolt",
