@@ -227,7 +227,13 @@ try {
   }
   const rssAfterGrowth = await whereRssIs();
   // the series, as `memops analyze --input FILE --limit 256Mi` reads it
-  const growthCsv = join(tmpdir(), "memops-bench-real-rss.csv");
+  // one file per run: a verdict can be read again after the next run
+  const growthCsv = join(tmpdir(), `memops-bench-real-rss-${new Date().toISOString().replace(/[:.]/g, "-")}.csv`);
+  /** the growth run's mean RSS in tenths, to tell a plateau reached late from a climb */
+  const tenths = Array.from({ length: 10 }, (_, k) => {
+    const part = growth.slice(Math.floor((k * growth.length) / 10), Math.floor(((k + 1) * growth.length) / 10));
+    return (part.reduce((a, g) => a + g.v, 0) / Math.max(1, part.length) / 2 ** 20).toFixed(1);
+  });
   writeFileSync(
     growthCsv,
     ["timestamp,working_set_bytes", ...growth.map((g) => `${g.t},${Math.round(g.v)}`)].join("\n") + "\n",
@@ -275,6 +281,7 @@ memops's NODE_OPTIONS: \`${process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOpt
 | RSS after ${GROWTH} more diagnoses | ${(growth.at(-1)!.v / 2 ** 20).toFixed(1)} MiB | — |
 | where the RSS is, after them | ${rssAfterGrowth} | — |
 | memops's classifier on that RSS series (in ${growthCsv}) | ${trend.classification} (confidence ${trend.confidence.toFixed(2)}) | stable: ${verdict("the growth run classified stable")} |
+| that series' mean RSS in tenths of the run | ${tenths.join(", ")} MiB | — |
 
 Targets (issue 13): ${missed.length ? `**NOT met**: ${missed.join("; ")}` : "all **met**"}.
 `);
