@@ -23,14 +23,14 @@ export const perHour = (bytes: number) => `${formatBytes(Math.abs(bytes) < 1 ? 0
 
 export function leak(j: Judged): TrendAnalysis | null {
   const { f, cur, longest, limit, input, span } = j;
+  if (!(j.growing && j.stillGrowing)) return null; // most series end here, before any statistics
   const runLength = duration(longest);
-  const level = median(longest.map((p) => p.v));
-  const scale = limit ?? Math.max(level, 1);
+  const scale = limit ?? Math.max(median(longest.map((p) => p.v)), 1);
   const bigEnough =
     f.slopePerHour * 24 >= MIN_DAILY_GROWTH * scale ||
     (runLength >= SLOW_LEAK.minRun && (f.slopePerHour * runLength) / HOUR >= SLOW_LEAK.minGrowth * scale);
   const longEnough = runLength >= Math.max(span / 3, Math.min(6 * HOUR, 0.75 * span)) && longest.length >= 10;
-  if (!(j.growing && j.stillGrowing && bigEnough && longEnough)) return null;
+  if (!(bigEnough && longEnough)) return null;
   // The longest run gives the growth rate; the current run says where memory is now.
   const forecast = limit
     ? trendForecast(cur === f ? f : { ...f, intercept: cur.intercept, start: cur.start }, limit, input.now)

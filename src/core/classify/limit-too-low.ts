@@ -13,11 +13,12 @@ const PER_SHARE_ABOVE = 4;
 
 export function limitTooLow(j: Judged): TrendAnalysis | null {
   const limit = j.limit;
+  if (!limit || (j.growing && j.stillGrowing)) return null;
   const p99 = quantile(
     j.current.map((p) => p.v),
     0.99,
   );
-  if (!limit || p99 < AT_LIMIT * limit || (j.growing && j.stillGrowing)) return null;
+  if (p99 < AT_LIMIT * limit) return null;
   return {
     ...j.common,
     classification: "limit-too-low",

@@ -27,9 +27,12 @@ interface Excursion {
 
 function excursions(seg: readonly Sample[], line: Fit, limit: number | null): Excursion | null {
   const resid = seg.map((s) => s.v - (line.intercept + line.slopePerHour * ((s.t - line.start) / HOUR)));
+  const typical = median(resid);
+  // nothing clears the size floor: no need for the spread statistics (most series end here, and with a
+  // limit most end before the level is needed: the floor is at least 5% of the limit above the line)
+  if (limit && !resid.some((r) => r > typical + 0.05 * limit)) return null;
   const level = median(seg.map((s) => s.v));
-  const floor = median(resid) + Math.max(0.1 * level, limit ? 0.05 * limit : 0);
-  // nothing clears the size floor: no need for the spread statistics (most series end here)
+  const floor = typical + Math.max(0.1 * level, limit ? 0.05 * limit : 0);
   if (!resid.some((r) => r > floor)) return null;
   const threshold = Math.max(quantile(resid, 0.95) + 3 * mad(resid), floor);
   let count = 0,
