@@ -17,6 +17,26 @@ describe("loadConfig", () => {
     });
   });
 
+  it("names a wrong secret's variable without echoing its value", () => {
+    const secrets = {
+      SLACK_BOT_TOKEN: "xoxp-9999-user-token-secret",
+      SLACK_SIGNING_SECRET: "short-s3cret",
+      SLACK_APP_TOKEN: "xoxb-misplaced-bot-secret",
+      MEMOPS_ALERT_TOKEN: "al3rt-short",
+      MEMOPS_ALERT_CHANNEL: "general",
+      DATABASE_URL: "mysql://memops:db-pa55word@db:3306/memops",
+      MEMOPS_AUDIT_KEY: "k3y-too-short",
+      MEMOPS_AUDIT_PREVIOUS_KEYS: "0123456789abcdef0123456789abcdef,old-k3y",
+      PROMETHEUS_URL: "ftp://scrape:pr0m-pass@prometheus:9090",
+    };
+    const c = loadConfig(secrets, "serve");
+    expect(c.ok).toBe(false);
+    const errors = c.ok ? "" : c.error.join("\n");
+    for (const name of Object.keys(secrets)) expect(errors).toContain(`${name}:`);
+    for (const value of ["xoxp-9999", "s3cret", "xoxb-misplaced", "al3rt", "pa55word", "k3y", "pr0m-pass"])
+      expect(errors).not.toContain(value);
+  });
+
   it("lists every problem at once, each by its variable", () => {
     const c = loadConfig(
       {
