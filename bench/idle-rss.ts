@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackEmulator } from "../src/slack/emulator/server.ts";
 import { writeKubeconfig } from "../test/support/kubeconfig-file.ts";
+import { containerEnv } from "./container-env.ts";
 
 const [entry = "dist/src/main.js", ...flags] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), "memops-idle-"));
@@ -19,11 +20,8 @@ const emulator = await new SlackEmulator({ botToken: "xoxb-idle", rateLimits: fa
 const readings: number[] = [];
 for (let run = 0; run < 3; run++) {
   const child = spawn(process.execPath, [...flags, entry, "serve"], {
-    // a container's environment, not this shell's (its NODE_EXTRA_CA_CERTS costs ~1 MiB); MALLOC_* pass through
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      HOME: tmpdir(),
-      NODE_ENV: "production",
+    // the allocator's settings (MALLOC_*) pass through from this shell
+    env: containerEnv({
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("MALLOC_"))),
       SLACK_BOT_TOKEN: "xoxb-idle",
       SLACK_SIGNING_SECRET: "idle-signing-secret-0123456789",
@@ -32,7 +30,7 @@ for (let run = 0; run < 3; run++) {
       KUBECONFIG: kubeconfig,
       MEMOPS_DATA_DIR: join(dir, `data-${run}`),
       LOG_LEVEL: "error",
-    },
+    }),
     stdio: ["ignore", "ignore", "inherit"],
   });
   await new Promise((r) => setTimeout(r, 4000));

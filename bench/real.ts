@@ -23,6 +23,7 @@ import { formatBytes, parseQuantity, roundUpReadable } from "../src/core/quantit
 import { quantile } from "../src/core/stats.ts";
 import { SlackEmulator } from "../src/slack/emulator/server.ts";
 import { SignedRequests } from "../src/slack/emulator/signed-requests.ts";
+import { containerEnv } from "./container-env.ts";
 import { untilVerdict } from "./until-verdict.ts";
 import { KUBECTL } from "../test/support/control-plane.ts";
 import { SHOP } from "../test/support/shop-scenario.ts";
@@ -89,12 +90,7 @@ const manifest = (() => {
 })();
 const port = await freePort();
 const memops = spawn(process.execPath, ["dist/src/main.js", "serve"], {
-  // the environment its container has, not this shell's: a NODE_EXTRA_CA_CERTS naming the system's 144
-  // CAs, as on the machines these benchmarks run on, costs ~1 MiB of OpenSSL at start-up (BENCHMARKS.md)
-  env: {
-    PATH: process.env["PATH"] ?? "",
-    HOME: tmpdir(),
-    NODE_ENV: "production", // as the image sets it (Dockerfile)
+  env: containerEnv({
     ...manifest.malloc,
     NODE_OPTIONS: process.env["BENCH_NODE_OPTIONS"] ?? manifest.nodeOptions,
     SLACK_BOT_TOKEN: BOT,
@@ -106,7 +102,7 @@ const memops = spawn(process.execPath, ["dist/src/main.js", "serve"], {
     MEMOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "memops-bench-real-")),
     MEMOPS_DEFAULT_NAMESPACE: "shop",
     LOG_LEVEL: "warn",
-  },
+  }),
   stdio: ["ignore", openSync(join(tmpdir(), "memops-bench-real.log"), "w"), "inherit"],
 });
 memops.on("exit", (code, signal) => {

@@ -2,26 +2,16 @@ import * as v from "valibot";
 import { parseDuration } from "./core/duration.ts";
 import { checkLabelName } from "./core/k8s-names.ts";
 import { type AuditKeyring, keyring, MIN_KEY_LENGTH } from "./core/audit-key.ts";
+import { parsedBy } from "./core/schema-check.ts";
 import { issueLines } from "./core/schema-issues.ts";
 
 const text = (check: v.PipeItem<string, string, v.BaseIssue<unknown>>) => v.optional(v.pipe(v.string(), check));
 /** A duration in seconds; its default is written as a person would ("10s"). */
-const durationSeconds = (byDefault: string) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.check(
-        (s) => parseDuration(s).ok,
-        (i) => (parseDuration(i.input) as { error: string }).error,
-      ),
-      v.transform((s) => (parseDuration(s) as { value: number }).value),
-    ),
-    byDefault,
-  );
+const durationSeconds = (byDefault: string) => v.optional(v.pipe(v.string(), parsedBy(parseDuration)), byDefault);
 const httpUrl = (message: string) =>
   v.pipe(
     v.string(),
-    v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), message),
+    v.check((s) => /^https?:$/.test(URL.parse(s)?.protocol ?? ""), message),
   );
 
 /** Every setting, its environment variable, and its default. The README's table mirrors this. */

@@ -3,7 +3,7 @@ import { parseDuration } from "../duration.ts";
 import { parseQuantity } from "../quantity.ts";
 import { nsMatches, nsPattern } from "../namespace-pattern.ts";
 import { REMEDIATIONS } from "../runbook.ts";
-import { described } from "../schema-check.ts";
+import { described, parsedBy } from "../schema-check.ts";
 import { issueLines } from "../schema-issues.ts";
 import { watchSchema } from "../watch/watch-config.ts";
 
@@ -13,11 +13,7 @@ const slackId = v.pipe(
   v.string(),
   v.regex(/^([UWS][A-Z0-9]{2,}|\*)$/, "a Slack user id (U…/W…), a user group id (S…), or *"),
 );
-const quantity = v.pipe(
-  v.string(),
-  v.check((s) => parseQuantity(s).ok, "a memory quantity such as 4Gi"),
-  v.transform((s) => (parseQuantity(s) as { value: number }).value),
-);
+const quantity = v.pipe(v.string(), parsedBy(parseQuantity, "a memory quantity such as 4Gi"));
 const atLeastOne = <S extends v.GenericSchema>(item: S) => v.pipe(v.array(item), v.minLength(1));
 const ruleSchema = v.strictObject({
   namespaces: atLeastOne(nsPattern),

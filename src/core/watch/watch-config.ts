@@ -8,7 +8,7 @@ import { checkLabelSelector } from "../k8s-names.ts";
 import { nsMatches, nsPattern } from "../namespace-pattern.ts";
 import { matchesSelector } from "../selectors.ts";
 import { parseQuantity } from "../quantity.ts";
-import { checkedBy, described } from "../schema-check.ts";
+import { checkedBy, described, parsedBy } from "../schema-check.ts";
 
 /** A duration in seconds, at least `min`; its default is written as a person would ("5m"). */
 const duration = (min: number, example: string, byDefault: string, text: string) =>
@@ -16,8 +16,7 @@ const duration = (min: number, example: string, byDefault: string, text: string)
     described(
       v.pipe(
         v.string(),
-        v.check((s) => parseDuration(s).ok, `a duration such as ${example}`),
-        v.transform((s) => (parseDuration(s) as { value: number }).value),
+        parsedBy(parseDuration, `a duration such as ${example}`),
         v.check((s) => s >= min, `at least ${min / 60} minutes`),
       ),
       text,
@@ -25,11 +24,7 @@ const duration = (min: number, example: string, byDefault: string, text: string)
     byDefault,
   );
 
-const perHour = v.pipe(
-  v.string(),
-  v.check((s) => parseQuantity(s).ok, "a memory quantity per hour such as 2Mi"),
-  v.transform((s) => (parseQuantity(s) as { value: number }).value),
-);
+const perHour = v.pipe(v.string(), parsedBy(parseQuantity, "a memory quantity per hour such as 2Mi"));
 
 const labelSelector = v.pipe(v.string(), checkedBy(checkLabelSelector));
 
